@@ -1,0 +1,11 @@
+# tracemesh_warnings(<target>): the project's warning set, as errors when TRACEMESH_WERROR is on.
+# Applied to project targets only, never to third-party headers (those are SYSTEM includes).
+function(tracemesh_warnings target)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
+    -Wold-style-cast -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion -Wformat=2
+    -Wimplicit-fallthrough)
+  if(TRACEMESH_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()

@@ -1,0 +1,172 @@
+#include "tracemesh/batch_span_processor.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "span_queue.h"
+
+namespace tracemesh {
+
+struct BatchSpanProcessor::State {
+  State(std::shared_ptr<SpanExporter> span_exporter, BatchOptions batch_options)
+      : exporter(std::move(span_exporter)), options(batch_options), queue(options.max_queue_size) {}
+
+  std::shared_ptr<SpanExporter> exporter;
+  const BatchOptions options;
+  detail::SpanQueue queue;
+
+  std::atomic<std::uint64_t> received{0};
+  std::atomic<std::uint64_t> dropped_queue_full{0};
+  std::atomic<std::uint64_t> dropped_after_shutdown{0};
+  std::atomic<std::uint64_t> exported{0};
+  std::atomic<std::uint64_t> export_failed{0};
+  std::atomic<std::uint64_t> batches{0};
+  std::atomic<bool> closed{false};        // no new spans accepted
+  std::atomic<bool> wake_pending{false};  // a producer has signalled a full batch
+
+  std::mutex lifecycle;  // serializes shutdown()
+
+  std::mutex mutex;
+  std::condition_variable wake;  // the worker waits on it
+  std::condition_variable done;  // flush and shutdown callers wait on it
+  std::uint64_t flush_requested = 0;
+  std::uint64_t flush_completed = 0;
+  bool stop = false;
+  bool worker_exited = false;
+  std::chrono::steady_clock::time_point stop_deadline;
+  std::thread worker;
+
+  void run();
+  void export_pending();
+};
+
+void BatchSpanProcessor::State::export_pending() {
+  std::vector<std::unique_ptr<SpanData>> batch;
+  batch.reserve(std::min(options.max_export_batch_size, queue.capacity()));
+  while (true) {
+    batch.clear();
+    while (batch.size() < options.max_export_batch_size) {
+      auto span = queue.pop();
+      if (!span) break;
+      batch.push_back(std::move(span));
+    }
+    if (batch.empty()) return;
+    const auto result = exporter->export_spans(batch);
+    batches.fetch_add(1, std::memory_order_relaxed);
+    auto& counter = result == ExportResult::success ? exported : export_failed;
+    counter.fetch_add(batch.size(), std::memory_order_relaxed);
+  }
+}
+
+void BatchSpanProcessor::State::run() {
+  while (true) {
+    std::uint64_t flush_target = 0;
+    bool stopping = false;
+    {
+      std::unique_lock lock(mutex);
+      wake.wait_for(lock, options.schedule_delay, [this] {
+        return stop || flush_requested != flush_completed ||
+               queue.size() >= options.max_export_batch_size;
+      });
+      flush_target = flush_requested;
+      stopping = stop;
+    }
+    wake_pending.store(false, std::memory_order_relaxed);
+    export_pending();
+    if (stopping) {
+      const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+          stop_deadline - std::chrono::steady_clock::now());
+      exporter->shutdown(std::max(remaining, std::chrono::milliseconds(0)));
+    }
+    {
+      std::lock_guard lock(mutex);
+      flush_completed = flush_target;
+      worker_exited = stopping;
+    }
+    done.notify_all();
+    if (stopping) return;
+  }
+}
+
+BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter,
+                                       BatchOptions options)
+    : state_(std::make_shared<State>(std::move(exporter), options)) {
+  // The worker owns a reference so that a worker abandoned at shutdown still
+  // has a live state (and exporter) to finish with.
+  state_->worker = std::thread([state = state_] { state->run(); });
+}
+
+BatchSpanProcessor::~BatchSpanProcessor() { shutdown(std::chrono::seconds(5)); }
+
+void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
+  State& state = *state_;
+  if (state.closed.load(std::memory_order_relaxed)) {
+    state.dropped_after_shutdown.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (!state.queue.push(span)) {
+    state.dropped_queue_full.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  state.received.fetch_add(1, std::memory_order_relaxed);
+  // Wake the worker when a batch is ready. Notifying without the mutex keeps
+  // this thread from ever waiting; a wake-up lost in the worker's
+  // check-then-wait window is recovered at the next schedule_delay.
+  if (state.queue.size() >= state.options.max_export_batch_size &&
+      !state.wake_pending.exchange(true, std::memory_order_relaxed)) {
+    state.wake.notify_one();
+  }
+}
+
+bool BatchSpanProcessor::force_flush(std::chrono::milliseconds timeout) noexcept {
+  State& state = *state_;
+  std::unique_lock lock(state.mutex);
+  if (state.worker_exited) return state.queue.size() == 0;
+  const std::uint64_t target = ++state.flush_requested;
+  state.wake.notify_one();
+  return state.done.wait_for(lock, timeout, [&state, target] {
+    return state.flush_completed >= target || state.worker_exited;
+  });
+}
+
+bool BatchSpanProcessor::shutdown(std::chrono::milliseconds timeout) noexcept {
+  State& state = *state_;
+  std::lock_guard serialized(state.lifecycle);
+  state.closed.store(true, std::memory_order_relaxed);
+  bool exited = false;
+  {
+    std::unique_lock lock(state.mutex);
+    if (!state.worker.joinable()) return state.worker_exited;
+    if (!state.stop) {
+      state.stop = true;
+      state.stop_deadline = std::chrono::steady_clock::now() + timeout;
+    }
+    state.wake.notify_one();
+    exited = state.done.wait_for(lock, timeout, [&state] { return state.worker_exited; });
+  }
+  if (exited) {
+    state.worker.join();
+  } else {
+    state.worker.detach();  // stuck in the exporter: abandon it rather than hang
+  }
+  return exited;
+}
+
+BatchStats BatchSpanProcessor::stats() const noexcept {
+  const State& state = *state_;
+  BatchStats stats;
+  stats.received = state.received.load(std::memory_order_relaxed);
+  stats.dropped_queue_full = state.dropped_queue_full.load(std::memory_order_relaxed);
+  stats.dropped_after_shutdown = state.dropped_after_shutdown.load(std::memory_order_relaxed);
+  stats.exported = state.exported.load(std::memory_order_relaxed);
+  stats.export_failed = state.export_failed.load(std::memory_order_relaxed);
+  stats.batches = state.batches.load(std::memory_order_relaxed);
+  return stats;
+}
+
+std::size_t BatchSpanProcessor::queue_depth() const noexcept { return state_->queue.size(); }
+
+}  // namespace tracemesh

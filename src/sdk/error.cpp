@@ -1,0 +1,27 @@
+#include "tracemesh/expected.h"
+
+namespace tracemesh {
+
+std::string_view describe(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::missing_header: return "header missing";
+    case ErrorCode::bad_length: return "field or header has the wrong length";
+    case ErrorCode::bad_version: return "version is malformed or not allowed";
+    case ErrorCode::bad_character: return "character outside the format's grammar";
+    case ErrorCode::zero_trace_id: return "trace id is all zeros";
+    case ErrorCode::zero_span_id: return "span id is all zeros";
+    case ErrorCode::bad_flags: return "trace flags or sampling state malformed";
+    case ErrorCode::bad_delimiter: return "separator missing or misplaced";
+    case ErrorCode::too_many_members: return "too many list members";
+    case ErrorCode::too_long: return "header exceeds its size limit";
+    case ErrorCode::duplicate_key: return "the same key appears twice";
+    case ErrorCode::duplicate_header: return "header repeated where only one is allowed";
+    case ErrorCode::no_ids: return "header carries a sampling decision but no ids";
+    case ErrorCode::invalid_config: return "invalid configuration value";
+    case ErrorCode::unknown_name: return "unknown name";
+    case ErrorCode::io_error: return "input/output error";
+  }
+  return "unknown error";
+}
+
+}  // namespace tracemesh

@@ -1,0 +1,79 @@
+#include "tracemesh/tracer.h"
+
+#include <chrono>
+
+namespace tracemesh {
+
+std::uint64_t now_unix_nano() noexcept {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+Expected<Tracer> Tracer::create(const TracerOptions& options) {
+  auto config = finalize(options);
+  if (!config) return config.error();
+  return Tracer(std::move(*config));
+}
+
+Tracer::Tracer(TracerConfig config, std::string_view scope_name, std::string_view scope_version)
+    : state_(std::make_shared<const detail::TracerState>(detail::TracerState{
+          std::move(config), std::make_shared<const InstrumentationScope>(InstrumentationScope{
+                                 std::string(scope_name), std::string(scope_version)})})) {}
+
+Span Tracer::start_span(std::string_view name, const SpanOptions& options) const {
+  SpanContext parent;
+  if (!options.root) {
+    parent = options.parent ? options.parent->span_context() : current_context().span_context();
+  }
+  const TracerConfig& config = state_->config;
+  const bool continues_trace = parent.has_trace();
+
+  SpanContext context;
+  context.trace_id = continues_trace ? parent.trace_id : TraceId::random();
+  context.span_id = SpanId::random();
+  if (continues_trace) {
+    context.trace_state = parent.trace_state;
+    context.legacy_trace_id = parent.legacy_trace_id;
+  }
+
+  const auto decision =
+      config.disabled
+          ? SamplingDecision::drop
+          : config.sampler->should_sample(
+                {parent, context.trace_id, name, options.kind, options.attributes});
+  // Level 2 "random" flag: set for ids we generate, inherited otherwise.
+  std::uint8_t flags = continues_trace ? (parent.flags.bits() & TraceFlags::random_bit)
+                                       : TraceFlags::random_bit;
+  if (decision == SamplingDecision::record_and_sample) flags |= TraceFlags::sampled_bit;
+  context.flags = TraceFlags(flags);
+
+  if (decision == SamplingDecision::drop) return Span(std::move(context), nullptr, state_);
+
+  auto data = std::make_unique<SpanData>();
+  data->context = context;
+  data->parent_span_id = continues_trace ? parent.span_id : SpanId{};
+  data->parent_is_remote = continues_trace && parent.is_remote;
+  data->name.assign(name);
+  data->kind = options.kind;
+  data->start_unix_nano = options.start_unix_nano ? options.start_unix_nano : now_unix_nano();
+  data->resource = config.resource;
+  data->scope = state_->scope;
+  Span span(std::move(context), std::move(data), state_);
+  span.data_->attributes.reserve(options.attributes.size());
+  for (const auto& attribute : options.attributes) span.set_attribute(attribute.key, attribute.value);
+  for (const auto& link : options.links) span.add_link(link.context, link.attributes);
+  return span;
+}
+
+bool Tracer::force_flush(std::chrono::milliseconds timeout) const noexcept {
+  const auto& processor = state_->config.processor;
+  return processor ? processor->force_flush(timeout) : true;
+}
+
+bool Tracer::shutdown(std::chrono::milliseconds timeout) const noexcept {
+  const auto& processor = state_->config.processor;
+  return processor ? processor->shutdown(timeout) : true;
+}
+
+}  // namespace tracemesh
