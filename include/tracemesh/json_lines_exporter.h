@@ -7,6 +7,7 @@
 // and legacy_trace_id when present. `grep <trace id>` finds every span.
 #pragma once
 
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -34,6 +35,7 @@ class JsonLinesExporter final : public SpanExporter {
   JsonLinesExporter(std::FILE* file, bool owned) : file_(file), owned_(owned) {}
   std::FILE* file_;
   bool owned_;
+  std::atomic<bool> shut_down_{false};
 };
 
 // Return `span` as one line of JSON (no trailing newline).

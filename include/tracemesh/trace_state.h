@@ -4,8 +4,10 @@
 // empty, so the common case allocates nothing). It holds the list in its
 // normalized header form ("k1=v1,k2=v2": no optional whitespace, no empty
 // members). Parsing follows W3C Trace Context Level 2 section 3.3: at most 32
-// list members, the key and value grammars, no duplicate keys; any violation
-// rejects the whole header, as the spec requires.
+// list members; keys of 1 to 256 characters from a-z 0-9 _ - * / @ starting
+// with a letter or digit (which accepts every Level 1 key); values of 1 to 256
+// printable characters other than ',' and '=', not ending in a space; no
+// duplicate keys. Any violation rejects the whole header, as the spec requires.
 #pragma once
 
 #include <cstddef>

@@ -83,7 +83,8 @@ Expected<Baggage::Entry> parse_member(std::string_view member) {
   const auto key = detail::trim_ows(pair.substr(0, equals));
   const auto value = detail::trim_ows(pair.substr(equals + 1));
   if (!is_token(key) || !is_encoded_value(value)) return ErrorCode::bad_character;
-  Baggage::Entry entry{std::string(key), detail::percent_decode(value), {}};
+  Baggage::Entry entry{std::string(key),
+                       detail::replace_invalid_utf8(detail::percent_decode(value)), {}};
   if (semicolon != std::string_view::npos &&
       !normalize_metadata(member.substr(semicolon + 1), entry.metadata)) {
     return ErrorCode::bad_character;

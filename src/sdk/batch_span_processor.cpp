@@ -67,6 +67,9 @@ void BatchSpanProcessor::State::run() {
     bool stopping = false;
     {
       std::unique_lock lock(mutex);
+      // Clear before waiting: a producer that fills a batch from now on
+      // notifies again (or the predicate below already sees the batch).
+      wake_pending.store(false, std::memory_order_relaxed);
       wake.wait_for(lock, options.schedule_delay, [this] {
         return stop || flush_requested != flush_completed ||
                queue.size() >= options.max_export_batch_size;
@@ -74,7 +77,6 @@ void BatchSpanProcessor::State::run() {
       flush_target = flush_requested;
       stopping = stop;
     }
-    wake_pending.store(false, std::memory_order_relaxed);
     export_pending();
     if (stopping) {
       const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -6,8 +6,8 @@
 
 namespace tracemesh::detail {
 
-// Append `text` as a JSON string literal (quoted, escaped). Bytes >= 0x80 pass
-// through unchanged, so valid UTF-8 stays valid UTF-8.
+// Append `text` as a JSON string literal (quoted, escaped). Well-formed UTF-8
+// passes through; bytes that are not part of a well-formed sequence become U+FFFD.
 void append_json_string(std::string& out, std::string_view text);
 
 // Append a finite double in shortest round-trip form, or a quoted "NaN"/"Infinity".

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "hex.h"
+#include "utf8.h"
 
 namespace tracemesh::detail {
 
@@ -23,6 +24,22 @@ inline std::string percent_decode(std::string_view text) {
       }
     }
     out += text[i];
+  }
+  return out;
+}
+
+// Return `text` with every byte that starts no well-formed UTF-8 sequence
+// replaced by U+FFFD (W3C Baggage requires this of decoded values).
+inline std::string replace_invalid_utf8(std::string text) {
+  std::string out;
+  out.reserve(text.size());
+  const std::string_view view(text);
+  for (std::size_t i = 0; i < view.size();) {
+    if (static_cast<unsigned char>(view[i]) < 0x80) {
+      out += view[i++];
+    } else {
+      i += append_utf8_sequence(out, view.substr(i));
+    }
   }
   return out;
 }

@@ -1,19 +1,23 @@
 #include "tracemesh/span.h"
 
 #include "tracemesh/tracer.h"
+#include "utf8.h"
 
 namespace tracemesh {
 namespace {
+
+// Truncate to `limit` characters (not bytes), never splitting a UTF-8 sequence.
+void truncate_string(std::string& text, std::size_t limit) {
+  if (text.size() > limit) text.resize(detail::utf8_prefix_size(text, limit));
+}
 
 void truncate_strings(AttributeValue& value, std::size_t limit) {
   if (limit == 0) return;
   auto& variant = value.variant();
   if (auto* text = std::get_if<std::string>(&variant)) {
-    if (text->size() > limit) text->resize(limit);
+    truncate_string(*text, limit);
   } else if (auto* texts = std::get_if<std::vector<std::string>>(&variant)) {
-    for (auto& item : *texts) {
-      if (item.size() > limit) item.resize(limit);
-    }
+    for (auto& item : *texts) truncate_string(item, limit);
   }
 }
 

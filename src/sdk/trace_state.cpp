@@ -16,13 +16,6 @@ constexpr bool is_value_char(char c) noexcept {
   return (c >= 0x20 && c <= 0x2b) || (c >= 0x2d && c <= 0x3c) || (c >= 0x3e && c <= 0x7e);
 }
 
-bool all_key_chars(std::string_view text) noexcept {
-  for (char c : text) {
-    if (!is_key_char(c)) return false;
-  }
-  return true;
-}
-
 struct Member {
   std::string_view key;
   std::string_view value;
@@ -72,15 +65,15 @@ TraceState::TraceState(std::string normalized)
     : header_(normalized.empty() ? nullptr
                                  : std::make_shared<const std::string>(std::move(normalized))) {}
 
+// Level 2: key = ( lcalpha / DIGIT ) 0*255( keychar ), keychar adding "@"
+// (a superset of Level 1's simple-key / tenant@system forms).
 bool TraceState::is_valid_key(std::string_view key) noexcept {
   if (key.empty() || key.size() > max_key_size) return false;
-  const auto at = key.find('@');
-  if (at == std::string_view::npos) return is_lcalpha(key.front()) && all_key_chars(key);
-  const auto tenant = key.substr(0, at);
-  const auto system = key.substr(at + 1);
-  return !tenant.empty() && tenant.size() <= 241 && (is_lcalpha(tenant[0]) || is_digit(tenant[0])) &&
-         all_key_chars(tenant) && !system.empty() && system.size() <= 14 &&
-         is_lcalpha(system[0]) && all_key_chars(system);
+  if (!is_lcalpha(key.front()) && !is_digit(key.front())) return false;
+  for (char c : key) {
+    if (!is_key_char(c) && c != '@') return false;
+  }
+  return true;
 }
 
 bool TraceState::is_valid_value(std::string_view value) noexcept {

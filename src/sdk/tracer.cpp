@@ -44,9 +44,15 @@ Span Tracer::start_span(std::string_view name, const SpanOptions& options) const
           : config.sampler->should_sample(
                 {parent, context.trace_id, name, options.kind, options.attributes});
   // Level 2 "random" flag: set for ids we generate, inherited otherwise.
-  std::uint8_t flags = continues_trace ? (parent.flags.bits() & TraceFlags::random_bit)
-                                       : TraceFlags::random_bit;
-  if (decision == SamplingDecision::record_and_sample) flags |= TraceFlags::sampled_bit;
+  auto flags = static_cast<std::uint8_t>(
+      continues_trace ? (parent.flags.bits() & TraceFlags::random_bit) : TraceFlags::random_bit);
+  if (decision == SamplingDecision::record_and_sample) {
+    flags = static_cast<std::uint8_t>(flags | TraceFlags::sampled_bit);
+  }
+  // A disabled SDK records nothing but must not switch tracing off downstream.
+  if (config.disabled && continues_trace) {
+    flags = static_cast<std::uint8_t>(flags | (parent.flags.bits() & TraceFlags::sampled_bit));
+  }
   context.flags = TraceFlags(flags);
 
   if (decision == SamplingDecision::drop) return Span(std::move(context), nullptr, state_);

@@ -79,11 +79,16 @@ Expected<std::shared_ptr<const Resource>> make_resource(const TracerOptions& opt
     if (!parsed) return parsed.error();
     for (auto& attribute : *parsed) set_attribute(attributes, attribute.key, attribute.value);
   }
+  // Precedence, lowest first: OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME,
+  // resource attributes set in code, the service name set in code.
+  if (auto name = environment.get("OTEL_SERVICE_NAME"); name && !detail::trim_ows(*name).empty()) {
+    set_attribute(attributes, "service.name", *name);
+  }
   for (const auto& attribute : options.resource_attributes) {
     set_attribute(attributes, attribute.key, attribute.value);
   }
-  if (auto name = setting(options.service_name, environment, "OTEL_SERVICE_NAME")) {
-    set_attribute(attributes, "service.name", *name);
+  if (options.service_name) {
+    set_attribute(attributes, "service.name", *options.service_name);
   } else if (find_attribute(attributes, "service.name") == nullptr) {
     set_attribute(attributes, "service.name", "unknown_service:" + executable_name());
   }

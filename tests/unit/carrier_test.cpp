@@ -122,8 +122,8 @@ TEST(SequenceReaderTest, GetReturnsFirstOfRepeatedHeaders) {
 }
 
 TEST(SequenceReaderTest, GetAllKeepsHeaderOrder) {
-  const Headers headers{{"tracestate", "a=1"}, {"x", "y"}, {"TRACESTATE", "b=2"},
-                        {"TraceState", "c=3"}};
+  const Headers headers{
+      {"tracestate", "a=1"}, {"x", "y"}, {"TRACESTATE", "b=2"}, {"TraceState", "c=3"}};
   const SequenceReader reader(headers);
   std::array<std::string_view, 4> values{};
   ASSERT_EQ(reader.get_all("tracestate", values), 3u);

@@ -8,12 +8,32 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "tracemesh/attribute.h"
 
 namespace tracemesh {
+
+// Print attribute values readably in failure messages (found by argument-dependent lookup).
+inline void PrintTo(const AttributeValue& value, std::ostream* out) {
+  std::visit(
+      [out](const auto& item) {
+        using T = std::decay_t<decltype(item)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          *out << ::testing::PrintToString(item);
+        } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::int64_t> ||
+                             std::is_same_v<T, double>) {
+          *out << item;
+        } else {
+          *out << ::testing::PrintToString(item);
+        }
+      },
+      value.variant());
+}
+
 namespace {
 
 using ::testing::HasSubstr;
@@ -27,7 +47,9 @@ struct ParseRow {
   std::string bad_member;
 };
 
-std::ostream& operator<<(std::ostream& out, const ParseRow& row) { return out << row.name; }
+std::ostream& operator<<(std::ostream& out, const ParseRow& row) {
+  return out << row.name;
+}
 
 class ParseResourceAttributes : public ::testing::TestWithParam<ParseRow> {};
 
@@ -61,15 +83,14 @@ INSTANTIATE_TEST_SUITE_P(
         ParseRow{"numbers_stay_strings", "replicas=3", Pairs{{"replicas", "3"}}, ""},
         ParseRow{"percent_encoded_value", "team=payments%20%26%20billing,note=a%2Cb%3Dc%25",
                  Pairs{{"team", "payments & billing"}, {"note", "a,b=c%"}}, ""},
-        ParseRow{"percent_encoded_utf8", "city=Z%C3%BCrich", Pairs{{"city", "Z\xC3\xBCrich"}},
-                 ""},
+        ParseRow{"percent_encoded_utf8", "city=Z%C3%BCrich", Pairs{{"city", "Z\xC3\xBCrich"}}, ""},
         ParseRow{"whitespace_trimmed", "  a = 1 ,\tb=2\t,c =3 ",
                  Pairs{{"a", "1"}, {"b", "2"}, {"c", "3"}}, ""},
         ParseRow{"missing_equals", "a=1,broken,c=3", std::nullopt, "broken"},
         ParseRow{"only_member_missing_equals", "lonely", std::nullopt, "lonely"},
         ParseRow{"empty_key", "a=1,=orphan", std::nullopt, "=orphan"},
         ParseRow{"blank_key", "  =value", std::nullopt, "=value"}),
-    [](const ::testing::TestParamInfo<ParseRow>& info) { return info.param.name; });
+    [](const ::testing::TestParamInfo<ParseRow>& param_info) { return param_info.param.name; });
 
 TEST(Resource, ServiceNameIsTheServiceNameAttribute) {
   Resource resource(Attributes{{"host.name", "box"}, {"service.name", "checkout"}});

@@ -38,11 +38,16 @@ enum class ParentKind { none, remote_sampled, remote_unsampled, local_sampled, l
 
 std::string_view to_string(ParentKind kind) {
   switch (kind) {
-    case ParentKind::none: return "none";
-    case ParentKind::remote_sampled: return "remote_sampled";
-    case ParentKind::remote_unsampled: return "remote_unsampled";
-    case ParentKind::local_sampled: return "local_sampled";
-    case ParentKind::local_unsampled: return "local_unsampled";
+    case ParentKind::none:
+      return "none";
+    case ParentKind::remote_sampled:
+      return "remote_sampled";
+    case ParentKind::remote_unsampled:
+      return "remote_unsampled";
+    case ParentKind::local_sampled:
+      return "local_sampled";
+    case ParentKind::local_unsampled:
+      return "local_unsampled";
   }
   return "?";
 }
@@ -66,7 +71,9 @@ struct DecisionRow {
   SamplingDecision expected;
 };
 
-std::ostream& operator<<(std::ostream& out, const DecisionRow& row) { return out << row.name; }
+std::ostream& operator<<(std::ostream& out, const DecisionRow& row) {
+  return out << row.name;
+}
 
 class SamplerDecision : public ::testing::TestWithParam<DecisionRow> {};
 
@@ -82,10 +89,18 @@ TEST_P(SamplerDecision, DecidesAsSpecified) {
   }
 }
 
-std::shared_ptr<const Sampler> always_on() { return make_always_on_sampler(); }
-std::shared_ptr<const Sampler> always_off() { return make_always_off_sampler(); }
-std::shared_ptr<const Sampler> ratio_zero() { return make_trace_id_ratio_sampler(0.0); }
-std::shared_ptr<const Sampler> ratio_one() { return make_trace_id_ratio_sampler(1.0); }
+std::shared_ptr<const Sampler> always_on() {
+  return make_always_on_sampler();
+}
+std::shared_ptr<const Sampler> always_off() {
+  return make_always_off_sampler();
+}
+std::shared_ptr<const Sampler> ratio_zero() {
+  return make_trace_id_ratio_sampler(0.0);
+}
+std::shared_ptr<const Sampler> ratio_one() {
+  return make_trace_id_ratio_sampler(1.0);
+}
 std::shared_ptr<const Sampler> parent_based_on() {
   return make_parent_based_sampler(make_always_on_sampler());
 }
@@ -140,7 +155,7 @@ INSTANTIATE_TEST_SUITE_P(
         DecisionRow{"parentbased_ratio_0_root", parent_based_ratio_zero, ParentKind::none, drop},
         DecisionRow{"parentbased_ratio_0_sampled_parent", parent_based_ratio_zero,
                     ParentKind::remote_sampled, sample}),
-    [](const ::testing::TestParamInfo<DecisionRow>& info) { return info.param.name; });
+    [](const ::testing::TestParamInfo<DecisionRow>& param_info) { return param_info.param.name; });
 
 TEST(TraceIdRatioSampler, ExtremeRatiosHoldForBoundaryIds) {
   // The lowest 56 bits at their minimum and maximum (the high half keeps the id valid).
@@ -202,7 +217,9 @@ TEST(TraceIdRatioSampler, ASmallerRatioSamplesASubsetOfALargerOne) {
   for (int i = 0; i < 2000; ++i) {
     const TraceId trace_id = TraceId::random();
     SCOPED_TRACE(trace_id.to_hex());
-    if (sampled(*quarter, trace_id)) EXPECT_TRUE(sampled(*half, trace_id));
+    if (sampled(*quarter, trace_id)) {
+      EXPECT_TRUE(sampled(*half, trace_id));
+    }
   }
 }
 

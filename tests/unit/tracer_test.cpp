@@ -6,12 +6,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
+#include <ostream>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "tracemesh/current_context.h"
@@ -23,9 +30,28 @@
 #include "tracemesh/tracer_config.h"
 
 namespace tracemesh {
+
+// Print attribute values readably in failure messages (found by argument-dependent lookup).
+inline void PrintTo(const AttributeValue& value, std::ostream* out) {
+  std::visit(
+      [out](const auto& item) {
+        using T = std::decay_t<decltype(item)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          *out << ::testing::PrintToString(item);
+        } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::int64_t> ||
+                             std::is_same_v<T, double>) {
+          *out << item;
+        } else {
+          *out << ::testing::PrintToString(item);
+        }
+      },
+      value.variant());
+}
+
 namespace {
 
 using ::testing::HasSubstr;
+using Variables = std::map<std::string, std::string, std::less<>>;
 
 // Return a remote span context as a propagator would extract it.
 SpanContext remote_context(bool sampled) {
@@ -36,6 +62,66 @@ SpanContext remote_context(bool sampled) {
   context.is_remote = true;
   return context;
 }
+
+// SpanOptions and TracerOptions built field by field: designated initializers
+// that leave fields out trip -Wmissing-field-initializers.
+struct Start {
+  SpanOptions value;
+  Start& kind(SpanKind kind) {
+    value.kind = kind;
+    return *this;
+  }
+  Start& parent(Context parent) {
+    value.parent = std::move(parent);
+    return *this;
+  }
+  Start& root() {
+    value.root = true;
+    return *this;
+  }
+  Start& attributes(Attributes attributes) {
+    value.attributes = std::move(attributes);
+    return *this;
+  }
+  Start& links(std::vector<Link> links) {
+    value.links = std::move(links);
+    return *this;
+  }
+  Start& at(std::uint64_t start_unix_nano) {
+    value.start_unix_nano = start_unix_nano;
+    return *this;
+  }
+  operator SpanOptions() const { return value; }  // NOLINT(google-explicit-constructor)
+};
+
+struct Configure {
+  TracerOptions value;
+  Configure& sampler(std::shared_ptr<const Sampler> sampler) {
+    value.sampler = std::move(sampler);
+    return *this;
+  }
+  Configure& sampler_name(std::string name) {
+    value.sampler_name = std::move(name);
+    return *this;
+  }
+  Configure& limits(SpanLimits limits) {
+    value.limits = limits;
+    return *this;
+  }
+  Configure& service_name(std::string name) {
+    value.service_name = std::move(name);
+    return *this;
+  }
+  Configure& resource_attributes(Attributes attributes) {
+    value.resource_attributes = std::move(attributes);
+    return *this;
+  }
+  Configure& disabled() {
+    value.disabled = true;
+    return *this;
+  }
+  operator TracerOptions() const { return value; }  // NOLINT(google-explicit-constructor)
+};
 
 class TracerTest : public ::testing::Test {
  protected:
@@ -90,7 +176,7 @@ TEST_F(TracerTest, RootSpanStartsANewRandomTrace) {
 }
 
 TEST_F(TracerTest, RootTraceIdsAreDistinct) {
-  const Tracer tracer = make_tracer({.sampler = make_always_off_sampler()});
+  const Tracer tracer = make_tracer(Configure().sampler(make_always_off_sampler()));
   std::set<std::string> trace_ids;
   for (int i = 0; i < 1000; ++i) {
     trace_ids.insert(tracer.start_span("root").context().trace_id.to_hex());
@@ -132,11 +218,11 @@ TEST_F(TracerTest, GrandchildrenChainThroughNestedActivation) {
 TEST_F(TracerTest, ExplicitParentWinsOverTheCurrentContext) {
   const Tracer tracer = make_tracer();
   Span active = tracer.start_span("active");
-  Span chosen = tracer.start_span("chosen", {.root = true});
+  Span chosen = tracer.start_span("chosen", Start().root());
   ASSERT_NE(active.context().trace_id, chosen.context().trace_id);
   {
     auto scope = activate(active);
-    tracer.start_span("child", {.parent = Context(chosen.context())}).end();
+    tracer.start_span("child", Start().parent(Context(chosen.context()))).end();
   }
   const SpanData child = exported("child");
   EXPECT_EQ(child.context.trace_id, chosen.context().trace_id);
@@ -148,7 +234,7 @@ TEST_F(TracerTest, ExplicitEmptyParentStartsANewTrace) {
   Span active = tracer.start_span("active");
   {
     auto scope = activate(active);
-    tracer.start_span("child", {.parent = Context()}).end();
+    tracer.start_span("child", Start().parent(Context())).end();
   }
   const SpanData child = exported("child");
   EXPECT_NE(child.context.trace_id, active.context().trace_id);
@@ -159,10 +245,8 @@ TEST_F(TracerTest, RootIgnoresBothTheCurrentAndTheExplicitParent) {
   const Tracer tracer = make_tracer();
   Span active = tracer.start_span("active");
   auto scope = activate(active);
-  tracer.start_span("root_from_current", {.root = true}).end();
-  tracer
-      .start_span("root_from_explicit",
-                  {.parent = Context(remote_context(true)), .root = true})
+  tracer.start_span("root_from_current", Start().root()).end();
+  tracer.start_span("root_from_explicit", Start().parent(Context(remote_context(true))).root())
       .end();
   for (const char* name : {"root_from_current", "root_from_explicit"}) {
     SCOPED_TRACE(name);
@@ -177,7 +261,7 @@ TEST_F(TracerTest, RootIgnoresBothTheCurrentAndTheExplicitParent) {
 TEST_F(TracerTest, RemoteParentIsMarkedOnTheChild) {
   const Tracer tracer = make_tracer();
   const SpanContext remote = remote_context(true);
-  Span child = tracer.start_span("server", {.kind = SpanKind::server, .parent = Context(remote)});
+  Span child = tracer.start_span("server", Start().kind(SpanKind::server).parent(Context(remote)));
   EXPECT_EQ(child.context().trace_id, remote.trace_id);
   EXPECT_FALSE(child.context().is_remote) << "the child itself is local";
   EXPECT_TRUE(child.is_recording());
@@ -209,8 +293,8 @@ TEST_F(TracerTest, ParentWithOnlyATraceIdContinuesTheTraceAsALocalRoot) {
   ASSERT_FALSE(legacy.is_valid());
   ASSERT_TRUE(legacy.has_trace());
 
-  const Tracer tracer = make_tracer({.sampler = make_always_on_sampler()});
-  Span span = tracer.start_span("handler", {.parent = Context(legacy)});
+  const Tracer tracer = make_tracer(Configure().sampler(make_always_on_sampler()));
+  Span span = tracer.start_span("handler", Start().parent(Context(legacy)));
   EXPECT_EQ(span.context().trace_id, legacy.trace_id);
   EXPECT_TRUE(span.context().span_id.is_valid());
   span.end();
@@ -227,7 +311,7 @@ TEST_F(TracerTest, LegacyTraceIdAndTraceStateAreInheritedByDescendants) {
   remote.legacy_trace_id = std::make_shared<const std::string>("Req-42-ABC");
 
   const Tracer tracer = make_tracer();
-  Span child = tracer.start_span("child", {.parent = Context(remote)});
+  Span child = tracer.start_span("child", Start().parent(Context(remote)));
   auto scope = activate(child);
   Span grandchild = tracer.start_span("grandchild");
   for (const Span* span : {&child, &grandchild}) {
@@ -309,7 +393,7 @@ TEST_F(TracerTest, SetAttributeReplacesTheSameKey) {
 
 TEST_F(TracerTest, StartOptionsAttributesAreRecorded) {
   const Tracer tracer = make_tracer();
-  tracer.start_span("with_options", {.attributes = {{"http.request.method", "GET"}}}).end();
+  tracer.start_span("with_options", Start().attributes({{"http.request.method", "GET"}})).end();
   const SpanData data = exported("with_options");
   ASSERT_NE(find_attribute(data.attributes, "http.request.method"), nullptr);
   EXPECT_EQ(*find_attribute(data.attributes, "http.request.method"), AttributeValue("GET"));
@@ -318,7 +402,7 @@ TEST_F(TracerTest, StartOptionsAttributesAreRecorded) {
 TEST_F(TracerTest, AttributesBeyondTheCountLimitAreDroppedAndCounted) {
   SpanLimits limits;
   limits.max_attributes = 2;
-  const Tracer tracer = make_tracer({.limits = limits});
+  const Tracer tracer = make_tracer(Configure().limits(limits));
   Span span = tracer.start_span("limited");
   span.set_attribute("a", 1).set_attribute("b", 2).set_attribute("c", 3).set_attribute("d", 4);
   span.set_attribute("a", 10);  // an existing key is still replaced at the limit
@@ -334,8 +418,8 @@ TEST_F(TracerTest, AttributesBeyondTheCountLimitAreDroppedAndCounted) {
 TEST_F(TracerTest, StartOptionsAttributesCountTowardsTheLimit) {
   SpanLimits limits;
   limits.max_attributes = 2;
-  const Tracer tracer = make_tracer({.limits = limits});
-  tracer.start_span("limited", {.attributes = {{"a", 1}, {"b", 2}, {"c", 3}}}).end();
+  const Tracer tracer = make_tracer(Configure().limits(limits));
+  tracer.start_span("limited", Start().attributes({{"a", 1}, {"b", 2}, {"c", 3}})).end();
   const SpanData data = exported("limited");
   EXPECT_EQ(data.attributes.size(), 2U);
   EXPECT_EQ(data.dropped_attributes, 1U);
@@ -344,7 +428,7 @@ TEST_F(TracerTest, StartOptionsAttributesCountTowardsTheLimit) {
 TEST_F(TracerTest, EventsBeyondTheLimitAreDroppedAndCounted) {
   SpanLimits limits;
   limits.max_events = 2;
-  const Tracer tracer = make_tracer({.limits = limits});
+  const Tracer tracer = make_tracer(Configure().limits(limits));
   Span span = tracer.start_span("limited");
   span.add_event("first").add_event("second").add_event("third").add_event("fourth");
   span.end();
@@ -358,9 +442,11 @@ TEST_F(TracerTest, EventsBeyondTheLimitAreDroppedAndCounted) {
 TEST_F(TracerTest, LinksBeyondTheLimitAreDroppedAndCounted) {
   SpanLimits limits;
   limits.max_links = 1;
-  const Tracer tracer = make_tracer({.limits = limits});
+  const Tracer tracer = make_tracer(Configure().limits(limits));
   Span span = tracer.start_span("limited");
-  span.add_link(remote_context(true)).add_link(remote_context(false)).add_link(remote_context(true));
+  span.add_link(remote_context(true))
+      .add_link(remote_context(false))
+      .add_link(remote_context(true));
   span.end();
   const SpanData data = exported("limited");
   ASSERT_EQ(data.links.size(), 1U);
@@ -371,10 +457,10 @@ TEST_F(TracerTest, LinksBeyondTheLimitAreDroppedAndCounted) {
 TEST_F(TracerTest, StartOptionsLinksCountTowardsTheLimit) {
   SpanLimits limits;
   limits.max_links = 1;
-  const Tracer tracer = make_tracer({.limits = limits});
+  const Tracer tracer = make_tracer(Configure().limits(limits));
   tracer
       .start_span("limited",
-                  {.links = {Link{remote_context(true), {}}, Link{remote_context(false), {}}}})
+                  Start().links({Link{remote_context(true), {}}, Link{remote_context(false), {}}}))
       .end();
   const SpanData data = exported("limited");
   EXPECT_EQ(data.links.size(), 1U);
@@ -384,8 +470,8 @@ TEST_F(TracerTest, StartOptionsLinksCountTowardsTheLimit) {
 TEST_F(TracerTest, AttributeValueLengthLimitTruncatesStrings) {
   SpanLimits limits;
   limits.max_attribute_value_length = 4;
-  const Tracer tracer = make_tracer({.limits = limits});
-  Span span = tracer.start_span("truncated", {.attributes = {{"from_options", "123456789"}}});
+  const Tracer tracer = make_tracer(Configure().limits(limits));
+  Span span = tracer.start_span("truncated", Start().attributes({{"from_options", "123456789"}}));
   span.set_attribute("long", "abcdefgh")
       .set_attribute("exact", "abcd")
       .set_attribute("short", "ab")
@@ -399,18 +485,42 @@ TEST_F(TracerTest, AttributeValueLengthLimitTruncatesStrings) {
     AttributeValue expected;
   };
   const Row rows[] = {
-      {"from_options", "1234"},
-      {"long", "abcd"},
-      {"exact", "abcd"},
-      {"short", "ab"},
-      {"number", 123456789},
-      {"strings", {"abcd", "xy"}},
+      {"from_options", "1234"}, {"long", "abcd"},      {"exact", "abcd"},
+      {"short", "ab"},          {"number", 123456789}, {"strings", {"abcd", "xy"}},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.key);
     const AttributeValue* actual = find_attribute(data.attributes, row.key);
     ASSERT_NE(actual, nullptr);
     EXPECT_EQ(*actual, row.expected);
+  }
+}
+
+TEST_F(TracerTest, ValueLengthLimitCountsCharactersNotBytes) {
+  // OpenTelemetry counts characters, so truncation never splits a UTF-8 sequence.
+  SpanLimits limits;
+  limits.max_attribute_value_length = 4;
+  const Tracer tracer = make_tracer(Configure().limits(limits));
+  struct Row {
+    const char* name;
+    std::string value;
+    std::string expected;
+  };
+  const Row rows[] = {
+      {"two_byte_characters", "h\xC3\xA9ll\xC3\xB6 w", "h\xC3\xA9ll"},
+      {"three_byte_characters", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x83\x86\xE3\x82\xAD",
+       "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x83\x86"},
+      {"four_byte_characters",
+       "\xF0\x9F\x9A\x80\xF0\x9F\x9A\x80"
+       "ab!",
+       "\xF0\x9F\x9A\x80\xF0\x9F\x9A\x80"
+       "ab"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    exporter_->clear();
+    tracer.start_span("utf8").set_attribute("value", row.value);
+    EXPECT_EQ(*find_attribute(exported("utf8").attributes, "value"), AttributeValue(row.expected));
   }
 }
 
@@ -425,7 +535,7 @@ TEST_F(TracerTest, NoValueLengthLimitByDefault) {
 
 TEST_F(TracerTest, EventsAreRecorded) {
   const Tracer tracer = make_tracer();
-  Span span = tracer.start_span("events", {.start_unix_nano = 1000});
+  Span span = tracer.start_span("events", Start().at(1000));
   span.add_event("cache.miss", {{"cache.key", "user:1"}}, 1500);
   span.add_event("now");
   span.end(3000);
@@ -440,7 +550,7 @@ TEST_F(TracerTest, EventsAreRecorded) {
 
 TEST_F(TracerTest, LinksAreRecorded) {
   const Tracer tracer = make_tracer();
-  Span span = tracer.start_span("links", {.links = {Link{remote_context(false), {}}}});
+  Span span = tracer.start_span("links", Start().links({Link{remote_context(false), {}}}));
   span.add_link(remote_context(true), {{"link.reason", "batch"}});
   span.end();
   const SpanData data = exported("links");
@@ -452,7 +562,7 @@ TEST_F(TracerTest, LinksAreRecorded) {
 
 TEST_F(TracerTest, ExplicitTimesAreRecorded) {
   const Tracer tracer = make_tracer();
-  tracer.start_span("timed", {.start_unix_nano = 1'000'000}).end(2'500'000);
+  tracer.start_span("timed", Start().at(1'000'000)).end(2'500'000);
   const SpanData data = exported("timed");
   EXPECT_EQ(data.start_unix_nano, 1'000'000U);
   EXPECT_EQ(data.end_unix_nano, 2'500'000U);
@@ -488,10 +598,14 @@ TEST_F(TracerTest, StatusFollowsItsRules) {
       {"error_with_description", {{StatusCode::error, "timeout"}}, StatusCode::error, "timeout"},
       {"ok", {{StatusCode::ok, ""}}, StatusCode::ok, ""},
       {"ok_is_final", {{StatusCode::ok, ""}, {StatusCode::error, "late"}}, StatusCode::ok, ""},
-      {"ok_overrides_error", {{StatusCode::error, "first"}, {StatusCode::ok, ""}}, StatusCode::ok,
+      {"ok_overrides_error",
+       {{StatusCode::error, "first"}, {StatusCode::ok, ""}},
+       StatusCode::ok,
        ""},
-      {"last_error_wins", {{StatusCode::error, "first"}, {StatusCode::error, "second"}},
-       StatusCode::error, "second"},
+      {"last_error_wins",
+       {{StatusCode::error, "first"}, {StatusCode::error, "second"}},
+       StatusCode::error,
+       "second"},
   };
   const Tracer tracer = make_tracer();
   for (const Row& row : rows) {
@@ -502,7 +616,9 @@ TEST_F(TracerTest, StatusFollowsItsRules) {
     span.end();
     const SpanData data = exported(row.name);
     EXPECT_EQ(data.status.code, row.code);
-    if (row.code == StatusCode::error) EXPECT_EQ(data.status.description, row.description);
+    if (row.code == StatusCode::error) {
+      EXPECT_EQ(data.status.description, row.description);
+    }
   }
 }
 
@@ -609,7 +725,7 @@ TEST_F(TracerTest, SpansEndedAfterShutdownAreNotExported) {
 // --- sampling -----------------------------------------------------------------------------
 
 TEST_F(TracerTest, UnsampledSpanHasAContextButRecordsNothing) {
-  const Tracer tracer = make_tracer({.sampler = make_always_off_sampler()});
+  const Tracer tracer = make_tracer(Configure().sampler(make_always_off_sampler()));
   Span span = tracer.start_span("unsampled");
   EXPECT_TRUE(span.context().is_valid());
   EXPECT_FALSE(span.context().flags.sampled());
@@ -628,8 +744,8 @@ TEST_F(TracerTest, UnsampledSpanHasAContextButRecordsNothing) {
 }
 
 TEST_F(TracerTest, ParentBasedSamplingFollowsAnUnsampledRemoteParent) {
-  const Tracer tracer = make_tracer({.sampler_name = "parentbased_always_on"});
-  Span server = tracer.start_span("server", {.parent = Context(remote_context(false))});
+  const Tracer tracer = make_tracer(Configure().sampler_name("parentbased_always_on"));
+  Span server = tracer.start_span("server", Start().parent(Context(remote_context(false))));
   EXPECT_FALSE(server.is_recording());
   EXPECT_FALSE(server.context().flags.sampled());
   EXPECT_EQ(server.context().trace_id, remote_context(false).trace_id);
@@ -645,16 +761,15 @@ TEST_F(TracerTest, ParentBasedSamplingFollowsAnUnsampledRemoteParent) {
 
 TEST_F(TracerTest, SamplerDecidesOnTheSpansTraceId) {
   const auto reference = make_trace_id_ratio_sampler(0.5);
-  const Tracer tracer = make_tracer({.sampler = make_trace_id_ratio_sampler(0.5)});
+  const Tracer tracer = make_tracer(Configure().sampler(make_trace_id_ratio_sampler(0.5)));
   const Attributes no_attributes;
   int recorded = 0;
   for (int i = 0; i < 200; ++i) {
     Span span = tracer.start_span("ratio");
     const SpanContext no_parent;
-    const bool expected =
-        reference->should_sample(SamplingInput{no_parent, span.context().trace_id, "ratio",
-                                               SpanKind::internal, no_attributes}) ==
-        SamplingDecision::record_and_sample;
+    const bool expected = reference->should_sample(SamplingInput{
+                              no_parent, span.context().trace_id, "ratio", SpanKind::internal,
+                              no_attributes}) == SamplingDecision::record_and_sample;
     EXPECT_EQ(span.is_recording(), expected);
     EXPECT_EQ(span.context().flags.sampled(), expected);
     if (expected) ++recorded;
@@ -664,6 +779,17 @@ TEST_F(TracerTest, SamplerDecidesOnTheSpansTraceId) {
 
 // --- disabled SDK -------------------------------------------------------------------------
 
+TEST_F(TracerTest, DisabledSdkKeepsTheUpstreamSamplingDecision) {
+  // A disabled service in the middle of a call chain must not switch tracing
+  // off for every service downstream of it.
+  const Tracer tracer = make_tracer(Configure().disabled());
+  Span server = tracer.start_span("server", Start().parent(Context(remote_context(true))));
+  EXPECT_FALSE(server.is_recording());
+  EXPECT_TRUE(server.context().flags.sampled());
+  Span unsampled = tracer.start_span("server", Start().parent(Context(remote_context(false))));
+  EXPECT_FALSE(unsampled.context().flags.sampled());
+}
+
 TEST_F(TracerTest, DisabledSdkRecordsNothingButPropagates) {
   struct Row {
     const char* name;
@@ -671,15 +797,15 @@ TEST_F(TracerTest, DisabledSdkRecordsNothingButPropagates) {
     MapEnvironment environment;
   };
   const Row rows[] = {
-      {"option", {.disabled = true}, MapEnvironment()},
-      {"environment", {}, MapEnvironment({{"OTEL_SDK_DISABLED", "true"}})},
+      {"option", Configure().disabled(), MapEnvironment()},
+      {"environment", {}, MapEnvironment(Variables{{"OTEL_SDK_DISABLED", "true"}})},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
     exporter_->clear();
     const Tracer tracer = make_tracer(row.options, row.environment);
     EXPECT_TRUE(tracer.config().disabled);
-    Span server = tracer.start_span("server", {.parent = Context(remote_context(true))});
+    Span server = tracer.start_span("server", Start().parent(Context(remote_context(true))));
     EXPECT_FALSE(server.is_recording());
     EXPECT_EQ(server.context().trace_id, remote_context(true).trace_id);
     {
@@ -700,16 +826,15 @@ TEST_F(TracerTest, DisabledSdkRecordsNothingButPropagates) {
 
 TEST_F(TracerTest, ResourceAndScopeAreAttachedToSpanData) {
   const Tracer tracer = make_tracer(
-      {.service_name = "checkout", .resource_attributes = {{"service.version", "2.0"}}},
-      MapEnvironment({{"OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test"}}));
+      Configure().service_name("checkout").resource_attributes({{"service.version", "2.0"}}),
+      MapEnvironment(Variables{{"OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test"}}));
   tracer.start_span("op").end();
   const SpanData data = exported("op");
   ASSERT_NE(data.resource, nullptr);
   EXPECT_EQ(data.resource->service_name(), "checkout");
   EXPECT_EQ(data.resource.get(), &tracer.resource());
   ASSERT_NE(find_attribute(data.resource->attributes(), "service.version"), nullptr);
-  EXPECT_EQ(*find_attribute(data.resource->attributes(), "service.version"),
-            AttributeValue("2.0"));
+  EXPECT_EQ(*find_attribute(data.resource->attributes(), "service.version"), AttributeValue("2.0"));
   ASSERT_NE(find_attribute(data.resource->attributes(), "deployment.environment"), nullptr);
   EXPECT_EQ(*find_attribute(data.resource->attributes(), "deployment.environment"),
             AttributeValue("test"));

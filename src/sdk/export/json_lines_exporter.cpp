@@ -127,7 +127,7 @@ JsonLinesExporter::~JsonLinesExporter() {
 
 ExportResult JsonLinesExporter::export_spans(
     std::span<const std::unique_ptr<SpanData>> spans) noexcept {
-  if (file_ == nullptr) return ExportResult::failure;
+  if (file_ == nullptr || shut_down_.load()) return ExportResult::failure;
   try {
     std::string lines;
     for (const auto& span : spans) lines += span_to_json(*span) + '\n';
@@ -139,6 +139,7 @@ ExportResult JsonLinesExporter::export_spans(
 }
 
 bool JsonLinesExporter::shutdown(std::chrono::milliseconds) noexcept {
+  shut_down_.store(true);
   if (file_ != nullptr) std::fflush(file_);
   return true;
 }

@@ -1,0 +1,357 @@
+// Tests for the batch span processor: batching, flushing, the bounded queue,
+// concurrency, timed shutdown with a stuck exporter, and its counters.
+//
+// Time appears only as generous hang bounds (seconds), never as a
+// performance expectation.
+
+#include "tracemesh/batch_span_processor.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "tracemesh/ids.h"
+#include "tracemesh/span_data.h"
+#include "tracemesh/span_exporter.h"
+
+namespace tracemesh {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr seconds hang_bound{10};
+constexpr milliseconds never{std::chrono::hours(1)};
+
+std::unique_ptr<SpanData> make_span_data() {
+  auto data = std::make_unique<SpanData>();
+  data->context.trace_id = TraceId::random();
+  data->context.span_id = SpanId::random();
+  data->name = "span";
+  return data;
+}
+
+// Return whether `condition` became true before the hang bound.
+bool eventually(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + hang_bound;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  return true;
+}
+
+// An exporter that records what it receives; optionally slow or failing.
+class RecordingExporter final : public SpanExporter {
+ public:
+  explicit RecordingExporter(ExportResult result = ExportResult::success,
+                             milliseconds delay = milliseconds(0))
+      : result_(result), delay_(delay) {}
+
+  ExportResult export_spans(std::span<const std::unique_ptr<SpanData>> spans) noexcept override {
+    if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
+    std::lock_guard lock(mutex_);
+    if (shut_down_) ++exports_after_shutdown_;
+    batch_sizes_.push_back(spans.size());
+    total_ += spans.size();
+    return result_;
+  }
+  bool shutdown(milliseconds) noexcept override {
+    std::lock_guard lock(mutex_);
+    shut_down_ = true;
+    return true;
+  }
+
+  std::vector<std::size_t> batch_sizes() const {
+    std::lock_guard lock(mutex_);
+    return batch_sizes_;
+  }
+  std::size_t total() const {
+    std::lock_guard lock(mutex_);
+    return total_;
+  }
+  bool shut_down() const {
+    std::lock_guard lock(mutex_);
+    return shut_down_;
+  }
+  int exports_after_shutdown() const {
+    std::lock_guard lock(mutex_);
+    return exports_after_shutdown_;
+  }
+
+ private:
+  const ExportResult result_;
+  const milliseconds delay_;
+  mutable std::mutex mutex_;
+  std::vector<std::size_t> batch_sizes_;
+  std::size_t total_ = 0;
+  bool shut_down_ = false;
+  int exports_after_shutdown_ = 0;
+};
+
+// An exporter whose export_spans blocks until the test opens the gate.
+class GatedExporter final : public SpanExporter {
+ public:
+  ExportResult export_spans(std::span<const std::unique_ptr<SpanData>> spans) noexcept override {
+    std::unique_lock lock(mutex_);
+    ++entered_;
+    received_ += spans.size();
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return open_; });
+    ++returned_;
+    changed_.notify_all();
+    return ExportResult::success;
+  }
+  bool shutdown(milliseconds) noexcept override { return true; }
+
+  void open() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    changed_.notify_all();
+  }
+  // Wait until an export call is blocked in the gate; false after the hang bound.
+  bool wait_entered() {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, hang_bound, [this] { return entered_ > 0; });
+  }
+  // Wait until every export call that entered has returned; false after the hang bound.
+  bool wait_all_returned() {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, hang_bound, [this] { return returned_ == entered_; });
+  }
+  std::size_t received() const {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  bool open_ = false;
+  int entered_ = 0;
+  int returned_ = 0;
+  std::size_t received_ = 0;
+};
+
+// Opens the gate when the test ends, however it ends, so a detached worker can exit.
+struct OpenGateAtExit {
+  std::shared_ptr<GatedExporter> exporter;
+  ~OpenGateAtExit() {
+    exporter->open();
+    exporter->wait_all_returned();
+  }
+};
+
+BatchOptions options(std::size_t queue, std::size_t batch, milliseconds delay = never) {
+  return BatchOptions{
+      .max_queue_size = queue, .max_export_batch_size = batch, .schedule_delay = delay};
+}
+
+TEST(BatchSpanProcessor, ExportsInBatchesOfAtMostTheBatchSize) {
+  auto exporter = std::make_shared<RecordingExporter>();
+  BatchSpanProcessor processor(exporter, options(64, 4));
+  for (int i = 0; i < 10; ++i) processor.on_end(make_span_data());
+  EXPECT_TRUE(processor.force_flush(hang_bound));
+  EXPECT_EQ(exporter->total(), 10U);
+  const auto sizes = exporter->batch_sizes();
+  for (std::size_t size : sizes) {
+    EXPECT_GE(size, 1U);
+    EXPECT_LE(size, 4U);
+  }
+  const BatchStats stats = processor.stats();
+  EXPECT_EQ(stats.received, 10U);
+  EXPECT_EQ(stats.exported, 10U);
+  EXPECT_EQ(stats.export_failed, 0U);
+  EXPECT_EQ(stats.batches, sizes.size());
+  EXPECT_EQ(stats.dropped_queue_full, 0U);
+}
+
+TEST(BatchSpanProcessor, AFullBatchIsExportedWithoutAFlush) {
+  auto exporter = std::make_shared<RecordingExporter>();
+  BatchSpanProcessor processor(exporter, options(64, 4));  // the schedule delay never comes
+  for (int i = 0; i < 4; ++i) processor.on_end(make_span_data());
+  EXPECT_TRUE(eventually([&] { return exporter->total() == 4; }));
+}
+
+TEST(BatchSpanProcessor, AFullBatchIsExportedWithoutAFlushAfterABusyExport) {
+  // While the worker is busy exporting, producers fill another batch; once
+  // the worker is idle again, the next full batch must still wake it.
+  auto exporter = std::make_shared<GatedExporter>();
+  OpenGateAtExit open_gate{exporter};
+  BatchSpanProcessor processor(exporter, options(64, 4));  // the schedule delay never comes
+  for (int i = 0; i < 4; ++i) processor.on_end(make_span_data());
+  ASSERT_TRUE(exporter->wait_entered()) << "the first full batch did not wake the worker";
+  for (int i = 0; i < 4; ++i) processor.on_end(make_span_data());  // filled while busy
+  exporter->open();
+  ASSERT_TRUE(eventually([&] { return exporter->received() == 8; }));
+  ASSERT_TRUE(eventually([&] { return processor.queue_depth() == 0; }));
+  for (int i = 0; i < 4; ++i) processor.on_end(make_span_data());  // the worker is idle now
+  EXPECT_TRUE(eventually([&] { return exporter->received() == 12; }))
+      << "a full batch waited for the schedule delay";
+}
+
+TEST(BatchSpanProcessor, ScheduleDelayExportsAPartialBatch) {
+  auto exporter = std::make_shared<RecordingExporter>();
+  BatchSpanProcessor processor(exporter, options(64, 32, milliseconds(5)));
+  for (int i = 0; i < 3; ++i) processor.on_end(make_span_data());
+  EXPECT_TRUE(eventually([&] { return exporter->total() == 3; }));
+}
+
+TEST(BatchSpanProcessor, ForceFlushExportsEverythingPending) {
+  auto exporter = std::make_shared<RecordingExporter>();
+  BatchSpanProcessor processor(exporter, options(2048, 512));
+  for (int i = 0; i < 100; ++i) processor.on_end(make_span_data());
+  EXPECT_TRUE(processor.force_flush(hang_bound));
+  EXPECT_EQ(exporter->total(), 100U);
+  EXPECT_EQ(processor.queue_depth(), 0U);
+  EXPECT_EQ(processor.stats().exported, 100U);
+}
+
+TEST(BatchSpanProcessor, ForceFlushWithNothingPendingSucceeds) {
+  auto exporter = std::make_shared<RecordingExporter>();
+  BatchSpanProcessor processor(exporter, options(64, 8));
+  EXPECT_TRUE(processor.force_flush(hang_bound));
+  EXPECT_EQ(exporter->total(), 0U);
+}
+
+TEST(BatchSpanProcessor, AFullQueueDropsAndCountsWithoutBlocking) {
+  auto exporter = std::make_shared<GatedExporter>();
+  OpenGateAtExit open_gate{exporter};
+  BatchSpanProcessor processor(exporter, options(4, 1));
+  processor.on_end(make_span_data());
+  ASSERT_TRUE(exporter->wait_entered()) << "the worker never started exporting";
+
+  // The worker is stuck in the exporter holding one span; the queue takes four more.
+  auto producer = std::async(std::launch::async, [&processor] {
+    for (int i = 0; i < 20; ++i) processor.on_end(make_span_data());
+  });
+  ASSERT_EQ(producer.wait_for(hang_bound), std::future_status::ready)
+      << "on_end blocked on a full queue";
+
+  const BatchStats stats = processor.stats();
+  EXPECT_EQ(stats.received + stats.dropped_queue_full, 21U);
+  EXPECT_LE(stats.received, 5U);
+  EXPECT_GE(stats.dropped_queue_full, 16U);
+  EXPECT_EQ(processor.queue_depth(), stats.received - 1);
+
+  exporter->open();
+  EXPECT_TRUE(processor.force_flush(hang_bound));
+  EXPECT_EQ(processor.stats().exported, stats.received);
+  EXPECT_EQ(exporter->received(), stats.received);
+  EXPECT_EQ(processor.stats().dropped_queue_full, stats.dropped_queue_full);
+}
+
+TEST(BatchSpanProcessor, ManyThreadsAgainstASlowExporterAccountForEverySpan) {
+  constexpr int thread_count = 8;
+  constexpr int spans_per_thread = 2000;
+  constexpr std::uint64_t total = thread_count * spans_per_thread;
+  auto exporter = std::make_shared<RecordingExporter>(ExportResult::success, milliseconds(1));
+  BatchSpanProcessor processor(exporter, options(1024, 128, milliseconds(5)));
+
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  threads.reserve(thread_count);
+  for (int t = 0; t < thread_count; ++t) {
+    threads.emplace_back([&] {
+      while (!go.load()) std::this_thread::yield();
+      for (int i = 0; i < spans_per_thread; ++i) processor.on_end(make_span_data());
+    });
+  }
+  go = true;
+  for (auto& thread : threads) thread.join();
+
+  const BatchStats ended = processor.stats();
+  EXPECT_EQ(ended.received + ended.dropped_queue_full, total);
+  EXPECT_EQ(ended.dropped_after_shutdown, 0U);
+
+  EXPECT_TRUE(processor.shutdown(seconds(30)));
+  const BatchStats stats = processor.stats();
+  EXPECT_EQ(stats.received, ended.received);
+  EXPECT_EQ(stats.dropped_queue_full, ended.dropped_queue_full);
+  EXPECT_EQ(stats.received, stats.exported + stats.export_failed + processor.queue_depth());
+  EXPECT_EQ(stats.exported, exporter->total());
+  EXPECT_EQ(stats.batches, exporter->batch_sizes().size());
+  EXPECT_EQ(processor.queue_depth(), 0U) << "shutdown flushes";
+  for (std::size_t size : exporter->batch_sizes()) EXPECT_LE(size, 128U);
+}
+
+TEST(BatchSpanProcessor, ShutdownReturnsInBoundedTimeWhenTheExporterIsStuck) {
+  auto exporter = std::make_shared<GatedExporter>();
+  OpenGateAtExit open_gate{exporter};  // declared first: runs after the processor is gone
+  auto processor = std::make_unique<BatchSpanProcessor>(exporter, options(64, 1));
+  processor->on_end(make_span_data());
+  ASSERT_TRUE(exporter->wait_entered()) << "the worker never started exporting";
+  for (int i = 0; i < 10; ++i) processor->on_end(make_span_data());
+
+  const auto shutdown_start = std::chrono::steady_clock::now();
+  const bool finished = processor->shutdown(milliseconds(200));
+  const auto shutdown_time = std::chrono::steady_clock::now() - shutdown_start;
+  EXPECT_FALSE(finished) << "the timeout ran out before the flush";
+  EXPECT_LT(shutdown_time, seconds(5)) << "hang bound, not a performance figure";
+
+  const auto destroy_start = std::chrono::steady_clock::now();
+  processor.reset();  // already shut down: must not wait for the stuck worker
+  EXPECT_LT(std::chrono::steady_clock::now() - destroy_start, seconds(5));
+}
+
+TEST(BatchSpanProcessor, SpansEndedAfterShutdownAreCounted) {
+  auto exporter = std::make_shared<RecordingExporter>();
+  BatchSpanProcessor processor(exporter, options(64, 8));
+  processor.on_end(make_span_data());
+  EXPECT_TRUE(processor.shutdown(hang_bound));
+  for (int i = 0; i < 3; ++i) processor.on_end(make_span_data());
+  const BatchStats stats = processor.stats();
+  EXPECT_EQ(stats.dropped_after_shutdown, 3U);
+  EXPECT_EQ(stats.received, 1U);
+  EXPECT_EQ(stats.exported, 1U);
+  EXPECT_EQ(exporter->total(), 1U);
+  EXPECT_EQ(exporter->exports_after_shutdown(), 0);
+}
+
+TEST(BatchSpanProcessor, ShutdownFlushesThenShutsTheExporterDown) {
+  auto exporter = std::make_shared<RecordingExporter>();
+  BatchSpanProcessor processor(exporter, options(64, 32));
+  for (int i = 0; i < 7; ++i) processor.on_end(make_span_data());
+  EXPECT_TRUE(processor.shutdown(hang_bound));
+  EXPECT_EQ(exporter->total(), 7U);
+  EXPECT_TRUE(exporter->shut_down());
+  EXPECT_EQ(exporter->exports_after_shutdown(), 0);
+  EXPECT_TRUE(processor.shutdown(hang_bound)) << "a second shutdown is harmless";
+}
+
+TEST(BatchSpanProcessor, DestructorExportsPendingSpans) {
+  auto exporter = std::make_shared<RecordingExporter>();
+  {
+    BatchSpanProcessor processor(exporter, options(64, 32));
+    for (int i = 0; i < 7; ++i) processor.on_end(make_span_data());
+  }
+  EXPECT_EQ(exporter->total(), 7U);
+  EXPECT_TRUE(exporter->shut_down());
+}
+
+TEST(BatchSpanProcessor, ExporterFailureIsCounted) {
+  auto exporter = std::make_shared<RecordingExporter>(ExportResult::failure);
+  BatchSpanProcessor processor(exporter, options(64, 2));
+  for (int i = 0; i < 5; ++i) processor.on_end(make_span_data());
+  processor.force_flush(hang_bound);
+  const BatchStats stats = processor.stats();
+  EXPECT_EQ(stats.received, 5U);
+  EXPECT_EQ(stats.export_failed, 5U);
+  EXPECT_EQ(stats.exported, 0U);
+  EXPECT_EQ(stats.batches, exporter->batch_sizes().size());
+  EXPECT_GE(stats.batches, 3U);
+}
+
+}  // namespace
+}  // namespace tracemesh
