@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "log_text.h"
 #include "test_request.h"
 #include "tracemesh/composite_propagator.h"
 #include "tracemesh/context.h"
@@ -18,27 +19,6 @@ namespace w3c_harness {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::size_t max_logged_value_size = 160;
-
-// Return `value` fit for a one-line log: visible ASCII except '"' and '\' as
-// is, anything else as \xNN, cut at max_logged_value_size.
-std::string loggable(std::string_view value) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (char c : value.substr(0, max_logged_value_size)) {
-    auto byte = static_cast<unsigned char>(c);
-    if (byte > ' ' && byte < 0x7f && c != '"' && c != '\\') {
-      out += c;
-    } else {
-      out += "\\x";
-      out += hex[byte >> 4];
-      out += hex[byte & 0x0f];
-    }
-  }
-  if (value.size() > max_logged_value_size) out += "...";
-  return out;
-}
 
 // Return every value of header `name`, comma-joined and loggable, or "-".
 std::string received_header(const tracemesh::CarrierReader& headers, std::string_view name) {
@@ -59,8 +39,8 @@ std::string describe_extraction(const tracemesh::Extraction& extraction) {
     return "extracted=" + extraction.context.span_context().trace_id.to_hex();
   }
   if (!extraction.error) return "extract_error=-";
-  return "extract_error=" + std::to_string(static_cast<int>(extraction.error->code)) + ":\"" +
-         loggable(extraction.error->text()) + "\"";
+  return "extract_error=" + std::string(tracemesh::to_string(extraction.error->code)) + ":" +
+         as_quoted(extraction.error->text());
 }
 
 std::string find_header(const HeaderList& headers, std::string_view name) {
@@ -161,12 +141,12 @@ HarnessResponse HarnessService::handle_test(const tracemesh::CarrierReader& head
                       " trace_id=" + server.context().trace_id.to_hex() +
                       " span_id=" + server.context().span_id.to_hex() +
                       " outbound=" + (outbound.empty() ? "-" : outbound);
-  if (!failure.empty()) response.log_line += " error=\"" + loggable(failure) + "\"";
+  if (!failure.empty()) response.log_line += " error=" + as_quoted(failure);
   return response;
 } catch (const std::exception& error) {
-  // Only allocation failure can get here; answer rather than take the process down.
+  // Nothing above throws short of running out of memory; answer rather than abort.
   return {500, R"({"error":"internal error"})",
-          "POST /test status=500 error=\"" + loggable(error.what()) + "\""};
+          "POST /test status=500 error=" + as_quoted(error.what())};
 }
 
 }  // namespace w3c_harness

@@ -11,6 +11,8 @@
 
 #include <curl/curl.h>
 
+#include "loopback_address.h"
+
 namespace w3c_harness {
 namespace {
 
@@ -63,10 +65,13 @@ HttpResult CurlHttpClient::post_json(const LoopbackUrl& url, std::string_view bo
   }
   if (!listed) return {0, "out of memory building headers"};
 
-  // Pin "localhost" to 127.0.0.1 so no resolver (or ::1) is involved.
+  // Pin "localhost" to 127.0.0.1 so no resolver (or ::1) is involved. Only
+  // that name: a pin for an address literal would redirect it.
   HeaderSlist resolve;
-  const std::string pinned = url.host + ":" + std::to_string(url.port) + ":127.0.0.1";
-  if (!append_header(resolve, pinned)) return {0, "out of memory building resolve list"};
+  if (!is_loopback_ipv4(url.host)) {
+    const std::string pinned = "localhost:" + std::to_string(url.port) + ":127.0.0.1";
+    if (!append_header(resolve, pinned)) return {0, "out of memory building resolve list"};
+  }
 
   CURL* handle = easy.get();
   char error[CURL_ERROR_SIZE] = {};

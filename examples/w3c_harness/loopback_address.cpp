@@ -7,7 +7,9 @@
 namespace w3c_harness {
 namespace {
 
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
 
 // Parse a decimal number of 1 to `max_digits` digits without leading zeros.
 bool parse_decimal(std::string_view text, std::size_t max_digits, unsigned& value) noexcept {
@@ -33,7 +35,7 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
 }  // namespace
 
 tracemesh::Error rejection(std::string reason) {
-  return tracemesh::Error{tracemesh::ErrorCode::invalid_config, std::move(reason)};
+  return tracemesh::Error{tracemesh::ErrorCode::invalid_input, std::move(reason)};
 }
 
 bool is_loopback_ipv4(std::string_view host) noexcept {

@@ -36,7 +36,7 @@ tracemesh::Expected<std::uint16_t> parse_port(std::string_view text);
 tracemesh::Expected<HostPort> parse_listen_address(std::string_view text);
 
 // Return an Error carrying `reason`. The harness reports its own input errors
-// with the SDK's Error type; the code is always invalid_config and the message
+// with the SDK's Error type; the code is always invalid_input and the message
 // says exactly what is wrong.
 tracemesh::Error rejection(std::string reason);
 

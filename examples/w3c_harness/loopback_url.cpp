@@ -9,7 +9,9 @@ namespace {
 
 constexpr std::string_view scheme = "http://";
 
-bool is_visible_ascii(char c) noexcept { return c > ' ' && c < '\x7f'; }
+bool is_visible_ascii(char c) noexcept {
+  return c > ' ' && c < '\x7f';
+}
 
 bool has_scheme(std::string_view url) noexcept {
   if (url.size() < scheme.size()) return false;
@@ -31,7 +33,8 @@ tracemesh::Expected<LoopbackUrl> parse_loopback_url(std::string_view url) {
     }
   }
   if (!has_scheme(url)) {
-    return rejection("url '" + shown + "' is not an http:// URL (only http:// on loopback is called)");
+    return rejection("url '" + shown +
+                     "' is not an http:// URL (only http:// on loopback is called)");
   }
   std::string_view rest = url.substr(scheme.size());
   std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));

@@ -6,6 +6,7 @@
 // SIGINT/SIGTERM so the tracer can flush.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include <curl/curl.h>
 #include <httplib.h>
@@ -25,6 +27,7 @@
 #include "command_line.h"
 #include "harness_service.h"
 #include "http_client.h"
+#include "log_text.h"
 #include "tracemesh/carrier.h"
 #include "tracemesh/environment.h"
 #include "tracemesh/tracer.h"
@@ -52,19 +55,34 @@ tracemesh::Expected<tracemesh::Tracer> make_tracer() {
   return tracemesh::Tracer::create(options);
 }
 
+// Whether the /test route already logged the request this thread is serving;
+// cpp-httplib calls the logger on the same thread right after the route.
+thread_local bool logged_by_route = false;
+
 void add_routes(httplib::Server& server, const w3c_harness::HarnessService& service) {
   server.Post("/test", [&service](const httplib::Request& request, httplib::Response& response) {
     tracemesh::MapReader<httplib::Headers> headers(request.headers);
     w3c_harness::HarnessResponse result = service.handle_test(headers, request.body);
+    // Logged before the response goes out, so a caller that has its answer finds the line.
     log_line(result.log_line);
+    logged_by_route = true;
     response.status = result.status;
     response.set_content(result.body, "application/json");
   });
+  // Everything the route did not answer: other paths, oversized bodies, ...
   server.set_logger([](const httplib::Request& request, const httplib::Response& response) {
-    if (request.method == "POST" && request.path == "/test") return;  // logged by the route
-    log_line(request.method + " " + request.path + " status=" + std::to_string(response.status));
+    if (std::exchange(logged_by_route, false)) return;
+    log_line(w3c_harness::loggable(request.method) + " " + w3c_harness::loggable(request.path) +
+             " status=" + std::to_string(response.status));
   });
   server.set_payload_max_length(max_body_size);
+  // cpp-httplib sets SO_REUSEPORT by default, which lets a second process bind a
+  // port that another one already listens on and silently share its traffic.
+  // SO_REUSEADDR alone still allows a quick restart but fails on a taken port.
+  server.set_socket_options([](socket_t socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
 }
 
 // Bind exactly `address` (port 0: any free port); return the bound port or 0.

@@ -15,10 +15,9 @@ using nlohmann::json;
 // such a value later would recurse once per level.
 tracemesh::Expected<json> parse_bounded(std::string_view body) {
   bool too_deep = false;
-  json::parser_callback_t limit_depth = [&too_deep](int depth, json::parse_event_t event,
-                                                    json&) {
-    bool opens = event == json::parse_event_t::object_start ||
-                 event == json::parse_event_t::array_start;
+  json::parser_callback_t limit_depth = [&too_deep](int depth, json::parse_event_t event, json&) {
+    bool opens =
+        event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
     if (opens && depth >= max_nesting_depth) too_deep = true;
     return !too_deep;
   };

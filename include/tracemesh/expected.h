@@ -35,10 +35,15 @@ enum class ErrorCode : int {
   invalid_config = 100,    // a configuration value is out of range or malformed
   unknown_name = 101,      // an unknown propagator, sampler or exporter name
   io_error = 102,          // a file could not be opened or written
+  invalid_input = 103,     // malformed input to a tool or example (not a header)
 };
 
 // Return a fixed, human-readable sentence for `code`.
 std::string_view describe(ErrorCode code) noexcept;
+
+// Return the code's stable snake_case name ("missing_header", "bad_version", ...),
+// as it appears in the enum; suitable for logs and metric labels.
+std::string_view to_string(ErrorCode code) noexcept;
 
 // A failure: a stable code plus optional detail.
 struct Error {

@@ -18,7 +18,8 @@ namespace tracemesh {
 inline constexpr std::string_view traceparent_header = "traceparent";
 inline constexpr std::string_view tracestate_header = "tracestate";
 
-// Parse one traceparent value into a remote SpanContext (tracestate empty).
+// Parse one traceparent value (surrounding optional whitespace ignored) into a
+// remote SpanContext with an empty tracestate.
 Expected<SpanContext> parse_traceparent(std::string_view value) noexcept;
 
 // Write the version-00 traceparent of `context` into `out` (55 characters).

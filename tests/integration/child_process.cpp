@@ -51,7 +51,9 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
   if (error == 0) pid_ = pid;
 }
 
-ChildProcess::~ChildProcess() { stop(); }
+ChildProcess::~ChildProcess() {
+  stop();
+}
 
 bool ChildProcess::running() {
   if (!started() || status_) return false;

@@ -92,7 +92,7 @@ Expected<std::shared_ptr<const CompositePropagator>> make_propagator(
   const bool none = std::find(names.begin(), names.end(), "none") != names.end();
   if (none && names.size() > 1) {
     return Error{ErrorCode::invalid_config,
-                 "propagators: 'none' cannot be combined with other propagators in '" +
+                 "'none' cannot be combined with other propagators in '" +
                      std::string(otel_propagators) + "'"};
   }
   std::vector<std::shared_ptr<const Propagator>> propagators;
@@ -100,7 +100,7 @@ Expected<std::shared_ptr<const CompositePropagator>> make_propagator(
     auto propagator = make_named(name, legacy_names);
     if (!propagator) {
       return Error{ErrorCode::unknown_name,
-                   "propagators: unknown propagator '" + name +
+                   "unknown propagator '" + name +
                        "' (known: tracecontext, baggage, b3, b3multi, xtraceid, none)"};
     }
     propagators.push_back(std::move(propagator));
