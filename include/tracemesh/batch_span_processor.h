@@ -6,6 +6,8 @@
 // a batch fills up, every schedule_delay, and on flush. force_flush() and
 // shutdown() wait at most their timeout: a worker stuck in a slow exporter is
 // abandoned (detached, keeping what it needs alive), never joined untimed.
+// Exported records go back to the application threads through a second
+// bounded queue (take_recycled), so steady-state tracing allocates nothing.
 #pragma once
 
 #include <chrono>
@@ -44,6 +46,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   void on_end(std::unique_ptr<SpanData> span) noexcept override;
   bool force_flush(std::chrono::milliseconds timeout) noexcept override;
   bool shutdown(std::chrono::milliseconds timeout) noexcept override;
+  std::unique_ptr<SpanData> take_recycled() noexcept override;
 
   // Return a snapshot of the counters (thread-safe).
   BatchStats stats() const noexcept;

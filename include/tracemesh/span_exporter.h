@@ -1,7 +1,9 @@
 // Span exporters send finished spans somewhere: a collector, a file, memory.
 //
 // Exporters are called from one thread at a time (a processor's worker), so
-// implementations need no internal locking for export_spans itself.
+// implementations need no internal locking for export_spans itself. The
+// records are lent for the duration of the call: the processor may reuse
+// them afterwards, so an exporter that keeps spans must copy them.
 #pragma once
 
 #include <chrono>

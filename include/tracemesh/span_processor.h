@@ -23,6 +23,10 @@ class SpanProcessor {
   virtual bool force_flush(std::chrono::milliseconds timeout) noexcept = 0;
   // Flush, then shut the exporter down; return false when `timeout` ran out first.
   virtual bool shutdown(std::chrono::milliseconds timeout) noexcept = 0;
+  // Return a used span record to fill again, or null. A processor whose
+  // exporter is done with records hands them back here, so a service in
+  // steady state starts spans without allocating. Must not block.
+  virtual std::unique_ptr<SpanData> take_recycled() noexcept { return nullptr; }
 };
 
 // Exports each span on the thread that ends it, under a lock.

@@ -9,14 +9,21 @@
 #include "span_queue.h"
 
 namespace tracemesh {
+namespace {
+constexpr std::chrono::milliseconds busy_poll_interval{1};
+}
 
 struct BatchSpanProcessor::State {
   State(std::shared_ptr<SpanExporter> span_exporter, BatchOptions batch_options)
-      : exporter(std::move(span_exporter)), options(batch_options), queue(options.max_queue_size) {}
+      : exporter(std::move(span_exporter)),
+        options(batch_options),
+        queue(options.max_queue_size),
+        recycled(options.max_queue_size) {}
 
   std::shared_ptr<SpanExporter> exporter;
   const BatchOptions options;
   detail::SpanQueue queue;
+  detail::SpanQueue recycled;  // exported records, for start_span to reuse
 
   std::atomic<std::uint64_t> received{0};
   std::atomic<std::uint64_t> dropped_queue_full{0};
@@ -26,6 +33,7 @@ struct BatchSpanProcessor::State {
   std::atomic<std::uint64_t> batches{0};
   std::atomic<bool> closed{false};        // no new spans accepted
   std::atomic<bool> wake_pending{false};  // a producer has signalled a full batch
+  std::atomic<bool> polling{false};       // the worker is busy and wakes by itself
 
   std::mutex lifecycle;  // serializes shutdown()
 
@@ -40,10 +48,12 @@ struct BatchSpanProcessor::State {
   std::thread worker;
 
   void run();
-  void export_pending();
+  std::size_t export_pending();
 };
 
-void BatchSpanProcessor::State::export_pending() {
+// Export everything queued, in batches; return how many spans were taken.
+std::size_t BatchSpanProcessor::State::export_pending() {
+  std::size_t taken = 0;
   std::vector<std::unique_ptr<SpanData>> batch;
   batch.reserve(std::min(options.max_export_batch_size, queue.capacity()));
   while (true) {
@@ -53,31 +63,45 @@ void BatchSpanProcessor::State::export_pending() {
       if (!span) break;
       batch.push_back(std::move(span));
     }
-    if (batch.empty()) return;
+    if (batch.empty()) return taken;
+    taken += batch.size();
     const auto result = exporter->export_spans(batch);
     batches.fetch_add(1, std::memory_order_relaxed);
     auto& counter = result == ExportResult::success ? exported : export_failed;
     counter.fetch_add(batch.size(), std::memory_order_relaxed);
+    // Hand the records back untouched: the application thread that reuses
+    // one clears it, so its strings are freed where they were allocated.
+    for (auto& span : batch) recycled.push(span);  // a full recycle queue frees the rest
   }
 }
 
+// Two modes. Idle: wait for a producer to signal a full batch (or for the
+// schedule delay, a flush, or stop). Busy (the last pass found at least a
+// batch): wake every busy_poll_interval without being signalled, so that under
+// load application threads never pay for a wake-up system call.
 void BatchSpanProcessor::State::run() {
+  bool busy = false;
   while (true) {
     std::uint64_t flush_target = 0;
     bool stopping = false;
     {
       std::unique_lock lock(mutex);
-      // Clear before waiting: a producer that fills a batch from now on
-      // notifies again (or the predicate below already sees the batch).
-      wake_pending.store(false, std::memory_order_relaxed);
-      wake.wait_for(lock, options.schedule_delay, [this] {
-        return stop || flush_requested != flush_completed ||
-               queue.size() >= options.max_export_batch_size;
-      });
+      const auto requested = [this] { return stop || flush_requested != flush_completed; };
+      if (busy) {
+        wake.wait_for(lock, busy_poll_interval, requested);
+      } else {
+        // Clear before waiting: a producer that fills a batch from now on
+        // signals again (or the predicate below already sees the batch).
+        wake_pending.store(false, std::memory_order_relaxed);
+        wake.wait_for(lock, options.schedule_delay, [this, &requested] {
+          return requested() || queue.size() >= options.max_export_batch_size;
+        });
+      }
       flush_target = flush_requested;
       stopping = stop;
     }
-    export_pending();
+    busy = export_pending() >= options.max_export_batch_size;
+    polling.store(busy, std::memory_order_relaxed);
     if (stopping) {
       const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
           stop_deadline - std::chrono::steady_clock::now());
@@ -117,7 +141,8 @@ void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
   // Wake the worker when a batch is ready. Notifying without the mutex keeps
   // this thread from ever waiting; a wake-up lost in the worker's
   // check-then-wait window is recovered at the next schedule_delay.
-  if (state.queue.size() >= state.options.max_export_batch_size &&
+  if (!state.polling.load(std::memory_order_relaxed) &&
+      state.queue.size() >= state.options.max_export_batch_size &&
       !state.wake_pending.exchange(true, std::memory_order_relaxed)) {
     state.wake.notify_one();
   }
@@ -170,5 +195,9 @@ BatchStats BatchSpanProcessor::stats() const noexcept {
 }
 
 std::size_t BatchSpanProcessor::queue_depth() const noexcept { return state_->queue.size(); }
+
+std::unique_ptr<SpanData> BatchSpanProcessor::take_recycled() noexcept {
+  return state_->recycled.pop();
+}
 
 }  // namespace tracemesh

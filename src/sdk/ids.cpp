@@ -1,5 +1,8 @@
 #include "tracemesh/ids.h"
 
+#include <bit>
+#include <cstring>
+
 #include "hex.h"
 
 namespace tracemesh {
@@ -16,15 +19,14 @@ Expected<Id> parse_id(std::string_view hex, ErrorCode zero_code) noexcept {
 
 std::uint64_t load_big_endian(const std::uint8_t* bytes) noexcept {
   std::uint64_t value = 0;
-  for (int i = 0; i < 8; ++i) value = (value << 8) | bytes[i];
+  std::memcpy(&value, bytes, sizeof(value));
+  if constexpr (std::endian::native == std::endian::little) value = __builtin_bswap64(value);
   return value;
 }
 
 void store_big_endian(std::uint64_t value, std::uint8_t* bytes) noexcept {
-  for (int i = 7; i >= 0; --i) {
-    bytes[i] = static_cast<std::uint8_t>(value & 0xff);
-    value >>= 8;
-  }
+  if constexpr (std::endian::native == std::endian::little) value = __builtin_bswap64(value);
+  std::memcpy(bytes, &value, sizeof(value));
 }
 
 }  // namespace

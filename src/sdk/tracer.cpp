@@ -11,6 +11,24 @@ std::uint64_t now_unix_nano() noexcept {
                                         .count());
 }
 
+namespace {
+
+// Empty a recycled record, keeping the capacity of its strings and vectors.
+void clear_for_reuse(SpanData& data) {
+  data.name.clear();
+  data.attributes.clear();
+  data.events.clear();
+  data.links.clear();
+  data.status.code = StatusCode::unset;
+  data.status.description.clear();
+  data.dropped_attributes = 0;
+  data.dropped_events = 0;
+  data.dropped_links = 0;
+  data.end_unix_nano = 0;
+}
+
+}  // namespace
+
 Expected<Tracer> Tracer::create(const TracerOptions& options) {
   auto config = finalize(options);
   if (!config) return config.error();
@@ -57,15 +75,22 @@ Span Tracer::start_span(std::string_view name, const SpanOptions& options) const
 
   if (decision == SamplingDecision::drop) return Span(std::move(context), nullptr, state_);
 
-  auto data = std::make_unique<SpanData>();
+  auto data = config.processor ? config.processor->take_recycled() : nullptr;
+  if (data) {
+    clear_for_reuse(*data);
+  } else {
+    data = std::make_unique<SpanData>();
+  }
   data->context = context;
   data->parent_span_id = continues_trace ? parent.span_id : SpanId{};
   data->parent_is_remote = continues_trace && parent.is_remote;
   data->name.assign(name);
   data->kind = options.kind;
   data->start_unix_nano = options.start_unix_nano ? options.start_unix_nano : now_unix_nano();
-  data->resource = config.resource;
-  data->scope = state_->scope;
+  // A recycled record usually holds these already; skipping the assignment
+  // saves two atomic reference-count round trips per span.
+  if (data->resource != config.resource) data->resource = config.resource;
+  if (data->scope != state_->scope) data->scope = state_->scope;
   Span span(std::move(context), std::move(data), state_);
   // Most spans get a handful of attributes; reserving once avoids regrowth.
   constexpr std::size_t typical_attributes = 8;

@@ -11,18 +11,18 @@ namespace {
 // Parse a 16- or 32-digit lowercase hex trace id (64-bit ids are left-padded).
 Expected<TraceId> parse_b3_trace_id(std::string_view text) noexcept {
   if (text.size() != 16 && text.size() != 32) return ErrorCode::bad_length;
-  if (!detail::is_lower_hex(text)) return ErrorCode::bad_character;
   TraceId id;
-  detail::decode_hex(text, id.bytes.data() + (32 - text.size()) / 2);
+  if (!detail::decode_lower_hex(text, id.bytes.data() + (32 - text.size()) / 2)) {
+    return ErrorCode::bad_character;
+  }
   if (!id.is_valid()) return ErrorCode::zero_trace_id;
   return id;
 }
 
 Expected<SpanId> parse_b3_span_id(std::string_view text) noexcept {
   if (text.size() != 16) return ErrorCode::bad_length;
-  if (!detail::is_lower_hex(text)) return ErrorCode::bad_character;
   SpanId id;
-  detail::decode_hex(text, id.bytes.data());
+  if (!detail::decode_lower_hex(text, id.bytes.data())) return ErrorCode::bad_character;
   if (!id.is_valid()) return ErrorCode::zero_span_id;
   return id;
 }

@@ -1,7 +1,9 @@
 #include "tracemesh/trace_context_propagator.h"
 
 #include <array>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "hex.h"
 #include "list_members.h"
@@ -12,29 +14,30 @@ namespace {
 constexpr std::size_t traceparent_size = 55;  // "00-" 32 "-" 16 "-" 2
 constexpr std::size_t max_tracestate_headers = 32;
 
-// Parse `count` lowercase hex digits at `text` into `out`.
-bool parse_lower_hex(std::string_view text, std::uint8_t* out) noexcept {
-  return detail::is_lower_hex(text) && detail::decode_hex(text, out);
+TraceState parse_joined(std::span<const std::string_view> values) {
+  std::string joined;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) joined += ',';
+    joined += values[i];
+  }
+  auto parsed = TraceState::parse(joined);
+  return parsed ? std::move(*parsed) : TraceState{};
 }
 
+// A malformed tracestate is dropped; the traceparent stays valid.
 TraceState extract_trace_state(const CarrierReader& carrier) {
-  std::array<std::string_view, max_tracestate_headers> values;
-  const std::size_t count = carrier.get_all(tracestate_header, values);
+  std::array<std::string_view, 4> few;  // several tracestate headers are rare
+  const std::size_t count = carrier.get_all(tracestate_header, few);
   if (count == 0) return {};
-  if (count > values.size()) return {};  // more headers than members allowed: drop
-  Expected<TraceState> parsed = ErrorCode::missing_header;
   if (count == 1) {
-    parsed = TraceState::parse(values[0]);
-  } else {
-    std::string joined;
-    for (std::size_t i = 0; i < count; ++i) {
-      if (i > 0) joined += ',';
-      joined += values[i];
-    }
-    parsed = TraceState::parse(joined);
+    auto parsed = TraceState::parse(few[0]);
+    return parsed ? std::move(*parsed) : TraceState{};
   }
-  // A malformed tracestate is dropped; the traceparent stays valid.
-  return parsed ? std::move(*parsed) : TraceState{};
+  if (count <= few.size()) return parse_joined(std::span(few.data(), count));
+  if (count > max_tracestate_headers) return {};  // more headers than members allowed
+  std::vector<std::string_view> all(count);
+  carrier.get_all(tracestate_header, all);
+  return parse_joined(all);
 }
 
 }  // namespace
@@ -52,15 +55,18 @@ Expected<SpanContext> parse_traceparent(std::string_view value) noexcept {
     return ErrorCode::bad_delimiter;
   }
 
+  std::uint64_t trace_high = 0;
+  std::uint64_t trace_low = 0;
+  std::uint64_t span = 0;
+  const bool ids_ok = detail::parse_lower_hex_u64(value.data() + 3, trace_high) &
+                      detail::parse_lower_hex_u64(value.data() + 19, trace_low) &
+                      detail::parse_lower_hex_u64(value.data() + 36, span);
+  if (!ids_ok) return ErrorCode::bad_character;
   SpanContext context;
-  if (!parse_lower_hex(value.substr(3, 32), context.trace_id.bytes.data())) {
-    return ErrorCode::bad_character;
-  }
-  if (!parse_lower_hex(value.substr(36, 16), context.span_id.bytes.data())) {
-    return ErrorCode::bad_character;
-  }
+  context.trace_id = TraceId::from_halves(trace_high, trace_low);
+  context.span_id = SpanId::from_uint64(span);
   std::uint8_t flags = 0;
-  if (!parse_lower_hex(value.substr(53, 2), &flags)) return ErrorCode::bad_flags;
+  if (!detail::decode_lower_hex(value.substr(53, 2), &flags)) return ErrorCode::bad_flags;
   if (!context.trace_id.is_valid()) return ErrorCode::zero_trace_id;
   if (!context.span_id.is_valid()) return ErrorCode::zero_span_id;
   context.flags = TraceFlags(flags);
