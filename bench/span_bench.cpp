@@ -70,6 +70,25 @@ void BM_RootSpanStartEnd3Attributes(benchmark::State& state) {
 }
 BENCHMARK(BM_RootSpanStartEnd3Attributes);
 
+// The same span exported synchronously on the calling thread: no queue, no
+// worker, so the difference to the batch figure is the cost of the hand-off.
+void BM_RootSpanSynchronousExport(benchmark::State& state) {
+  tracemesh::TracerOptions options;
+  options.exporter = std::make_shared<DiscardingExporter>();
+  options.synchronous_export = true;
+  tracemesh::MapEnvironment environment;
+  tracemesh::Tracer tracer(std::move(*tracemesh::finalize(options, environment)));
+  tracemesh::bench::AllocationReport allocations(state);
+  for (auto _ : state) {
+    auto span = tracer.start_span("GET /api/alerts", {.kind = tracemesh::SpanKind::server});
+    span.set_attribute("http.request.method", "GET");
+    span.set_attribute("http.response.status_code", 200);
+    span.set_attribute("url.path", "/api/alerts");
+    span.end();
+  }
+}
+BENCHMARK(BM_RootSpanSynchronousExport);
+
 void BM_NonRecordingSpan(benchmark::State& state) {
   tracemesh::TracerOptions options;
   options.sampler_name = "always_off";

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -22,10 +23,11 @@ struct IdBytes {
   std::array<std::uint8_t, N> bytes{};
 
   bool is_valid() const noexcept {
-    for (auto b : bytes) {
-      if (b != 0) return true;
-    }
-    return false;
+    std::uint64_t words[N / 8];
+    std::memcpy(words, bytes.data(), N);
+    std::uint64_t any = 0;
+    for (auto word : words) any |= word;
+    return any != 0;
   }
   friend bool operator==(const IdBytes&, const IdBytes&) = default;
   friend auto operator<=>(const IdBytes&, const IdBytes&) = default;

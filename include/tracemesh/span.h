@@ -26,7 +26,11 @@ class Span {
   // A no-op span: invalid context, records nothing.
   Span() = default;
   ~Span() { end(); }
-  Span(Span&& other) noexcept = default;
+  Span(Span&& other) noexcept
+      : context_(std::move(other.context_)),
+        data_(std::move(other.data_)),
+        tracer_(std::move(other.tracer_)),
+        attribute_count_(other.attribute_count_) {}
   Span& operator=(Span&& other) noexcept;
   Span(const Span&) = delete;
   Span& operator=(const Span&) = delete;
@@ -62,6 +66,10 @@ class Span {
   SpanContext context_;
   std::unique_ptr<SpanData> data_;  // null when not recording or ended
   std::shared_ptr<const detail::TracerState> tracer_;
+  // Attributes in use: data_->attributes[0, attribute_count_). A recycled
+  // record keeps its old entries beyond that so their key strings are
+  // overwritten in place instead of allocated again; end() trims them.
+  std::size_t attribute_count_ = 0;
 };
 
 // Return a Scope that makes `span` the active span of the current context.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "span_queue.h"
+#include "span_record_pool.h"
 
 namespace tracemesh {
 namespace {
@@ -23,7 +24,7 @@ struct BatchSpanProcessor::State {
   std::shared_ptr<SpanExporter> exporter;
   const BatchOptions options;
   detail::SpanQueue queue;
-  detail::SpanQueue recycled;  // exported records, for start_span to reuse
+  detail::SpanRecordPool recycled;  // exported records, for start_span to reuse
 
   std::atomic<std::uint64_t> received{0};
   std::atomic<std::uint64_t> dropped_queue_full{0};
@@ -71,7 +72,7 @@ std::size_t BatchSpanProcessor::State::export_pending() {
     counter.fetch_add(batch.size(), std::memory_order_relaxed);
     // Hand the records back untouched: the application thread that reuses
     // one clears it, so its strings are freed where they were allocated.
-    for (auto& span : batch) recycled.push(span);  // a full recycle queue frees the rest
+    recycled.give_back(batch);  // a full pool frees the rest with the batch
   }
 }
 
@@ -197,7 +198,7 @@ BatchStats BatchSpanProcessor::stats() const noexcept {
 std::size_t BatchSpanProcessor::queue_depth() const noexcept { return state_->queue.size(); }
 
 std::unique_ptr<SpanData> BatchSpanProcessor::take_recycled() noexcept {
-  return state_->recycled.pop();
+  return state_->recycled.take();
 }
 
 }  // namespace tracemesh

@@ -19,7 +19,8 @@ class ThreadLocalStorage final : public ContextStorage {
   static thread_local Context current_;
 };
 
-thread_local Context ThreadLocalStorage::current_;
+// initial-exec: see random.cpp.
+thread_local Context ThreadLocalStorage::current_ __attribute__((tls_model("initial-exec")));
 
 ThreadLocalStorage default_storage;
 std::atomic<ContextStorage*> installed_storage{&default_storage};

@@ -78,7 +78,9 @@ struct ThreadGenerator {
 std::uint64_t random_uint64() noexcept {
   static const bool fork_handler_registered = register_fork_handler();
   (void)fork_handler_registered;
-  thread_local ThreadGenerator generator;
+  // initial-exec: a direct thread-pointer access, not a __tls_get_addr call,
+  // even though the library is built position-independent.
+  thread_local ThreadGenerator generator __attribute__((tls_model("initial-exec")));
   const std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
   if (generator.generation != generation) {
     generator.engine.seed();

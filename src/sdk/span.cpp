@@ -29,6 +29,7 @@ Span& Span::operator=(Span&& other) noexcept {
     context_ = std::move(other.context_);
     data_ = std::move(other.data_);
     tracer_ = std::move(other.tracer_);
+    attribute_count_ = other.attribute_count_;
   }
   return *this;
 }
@@ -37,17 +38,24 @@ Span& Span::set_attribute(std::string_view key, AttributeValue value) {
   if (!data_) return *this;
   const SpanLimits& limits = tracer_->config.limits;
   truncate_strings(value, limits.max_attribute_value_length);
-  for (auto& attribute : data_->attributes) {
-    if (attribute.key == key) {
-      attribute.value = std::move(value);
+  auto& attributes = data_->attributes;
+  for (std::size_t i = 0; i < attribute_count_; ++i) {
+    if (attributes[i].key == key) {
+      attributes[i].value = std::move(value);
       return *this;
     }
   }
-  if (data_->attributes.size() >= limits.max_attributes) {
+  if (attribute_count_ >= limits.max_attributes) {
     ++data_->dropped_attributes;
     return *this;
   }
-  data_->attributes.push_back(Attribute{std::string(key), std::move(value)});
+  if (attribute_count_ < attributes.size()) {
+    attributes[attribute_count_].key.assign(key);  // reuses the old key's capacity
+    attributes[attribute_count_].value = std::move(value);
+  } else {
+    attributes.push_back(Attribute{std::string(key), std::move(value)});
+  }
+  ++attribute_count_;
   return *this;
 }
 
@@ -95,6 +103,9 @@ Span& Span::record_error(std::string_view type, std::string_view message) {
 
 void Span::end(std::uint64_t end_unix_nano) noexcept {
   if (!data_) return;
+  // Drop entries left over from the record's previous use; shrinking never allocates.
+  data_->attributes.erase(data_->attributes.begin() + static_cast<std::ptrdiff_t>(attribute_count_),
+                          data_->attributes.end());
   data_->end_unix_nano = end_unix_nano ? end_unix_nano : now_unix_nano();
   const auto& processor = tracer_->config.processor;
   if (processor && data_->context.flags.sampled()) {

@@ -14,9 +14,9 @@ std::uint64_t now_unix_nano() noexcept {
 namespace {
 
 // Empty a recycled record, keeping the capacity of its strings and vectors.
+// Its attributes stay: the new Span overwrites them in place (see Span).
 void clear_for_reuse(SpanData& data) {
   data.name.clear();
-  data.attributes.clear();
   data.events.clear();
   data.links.clear();
   data.status.code = StatusCode::unset;
@@ -41,10 +41,18 @@ Tracer::Tracer(TracerConfig config, std::string_view scope_name, std::string_vie
                                  std::string(scope_name), std::string(scope_version)})})) {}
 
 Span Tracer::start_span(std::string_view name, const SpanOptions& options) const {
-  SpanContext parent;
+  static const SpanContext no_parent;
+  Context current;  // holds the current context when it supplies the parent
+  const SpanContext* parent_pointer = &no_parent;
   if (!options.root) {
-    parent = options.parent ? options.parent->span_context() : current_context().span_context();
+    if (options.parent) {
+      parent_pointer = &options.parent->span_context();
+    } else {
+      current = current_context();
+      parent_pointer = &current.span_context();
+    }
   }
+  const SpanContext& parent = *parent_pointer;
   const TracerConfig& config = state_->config;
   const bool continues_trace = parent.has_trace();
 

@@ -5,6 +5,8 @@
 // performance expectation.
 
 #include "tracemesh/batch_span_processor.h"
+#include "tracemesh/in_memory_exporter.h"
+#include "tracemesh/tracer.h"
 
 #include <gtest/gtest.h>
 
@@ -351,6 +353,59 @@ TEST(BatchSpanProcessor, ExporterFailureIsCounted) {
   EXPECT_EQ(stats.exported, 0U);
   EXPECT_EQ(stats.batches, exporter->batch_sizes().size());
   EXPECT_GE(stats.batches, 3U);
+}
+
+// Exported records come back to start_span for reuse; nothing of a record's
+// previous span may leak into the next one.
+TEST(BatchSpanProcessor, ARecycledRecordCarriesNothingFromItsPreviousSpan) {
+  auto exporter = std::make_shared<InMemoryExporter>();
+  auto processor = std::make_shared<BatchSpanProcessor>(exporter, BatchOptions{});
+  TracerOptions options;
+  options.service_name = "recycling";
+  options.limits = SpanLimits{.max_attributes = 2};
+  MapEnvironment environment;
+  auto config = finalize(options, environment);
+  ASSERT_TRUE(config);
+  config->processor = processor;
+  const Tracer tracer(std::move(*config));
+
+  {
+    auto first = tracer.start_span("first", {.kind = SpanKind::client});
+    first.set_attribute("http.request.method", "POST");
+    first.set_attribute("http.response.status_code", 503);
+    first.set_attribute("over.the.limit", true);
+    first.add_event("retry");
+    first.add_link(first.context());
+    first.record_error("Timeout", "upstream timed out");
+  }
+  ASSERT_TRUE(processor->force_flush(seconds(5)));
+  auto recycled = processor->take_recycled();
+  ASSERT_NE(recycled, nullptr) << "the exported record was not offered for reuse";
+  processor->on_end(std::move(recycled));  // hand it back through the normal path
+  ASSERT_TRUE(processor->force_flush(seconds(5)));
+  exporter->clear();
+
+  for (int i = 0; i < 3; ++i) {
+    auto second = tracer.start_span("second");
+    second.set_attribute("url.path", "/healthz");
+  }
+  ASSERT_TRUE(processor->force_flush(seconds(5)));
+  const auto spans = exporter->spans();
+  ASSERT_EQ(spans.size(), 3U);
+  for (const auto& span : spans) {
+    EXPECT_EQ(span.name, "second");
+    EXPECT_EQ(span.kind, SpanKind::internal);
+    ASSERT_EQ(span.attributes.size(), 1U);
+    EXPECT_EQ(span.attributes[0].key, "url.path");
+    EXPECT_TRUE(span.events.empty());
+    EXPECT_TRUE(span.links.empty());
+    EXPECT_EQ(span.status.code, StatusCode::unset);
+    EXPECT_TRUE(span.status.description.empty());
+    EXPECT_EQ(span.dropped_attributes, 0U);
+    EXPECT_FALSE(span.parent_span_id.is_valid());
+    EXPECT_EQ(span.resource->service_name(), "recycling");
+  }
+  processor->shutdown(seconds(5));
 }
 
 }  // namespace

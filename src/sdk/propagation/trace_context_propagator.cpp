@@ -55,16 +55,11 @@ Expected<SpanContext> parse_traceparent(std::string_view value) noexcept {
     return ErrorCode::bad_delimiter;
   }
 
-  std::uint64_t trace_high = 0;
-  std::uint64_t trace_low = 0;
-  std::uint64_t span = 0;
-  const bool ids_ok = detail::parse_lower_hex_u64(value.data() + 3, trace_high) &
-                      detail::parse_lower_hex_u64(value.data() + 19, trace_low) &
-                      detail::parse_lower_hex_u64(value.data() + 36, span);
-  if (!ids_ok) return ErrorCode::bad_character;
   SpanContext context;
-  context.trace_id = TraceId::from_halves(trace_high, trace_low);
-  context.span_id = SpanId::from_uint64(span);
+  const bool ids_ok = detail::decode_lower_hex16(value.data() + 3, context.trace_id.bytes.data()) &
+                      detail::decode_lower_hex16(value.data() + 19, context.trace_id.bytes.data() + 8) &
+                      detail::decode_lower_hex16(value.data() + 36, context.span_id.bytes.data());
+  if (!ids_ok) return ErrorCode::bad_character;
   std::uint8_t flags = 0;
   if (!detail::decode_lower_hex(value.substr(53, 2), &flags)) return ErrorCode::bad_flags;
   if (!context.trace_id.is_valid()) return ErrorCode::zero_trace_id;
