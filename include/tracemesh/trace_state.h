@@ -1,7 +1,8 @@
 // W3C `tracestate`: vendor-specific key/value pairs that travel with a trace.
 //
 // A TraceState is immutable and cheap to copy (one shared pointer, null when
-// empty, so the common case allocates nothing). It holds the list in its
+// empty, so the common case allocates nothing; parsing a non-empty header
+// allocates once). It holds the list in its
 // normalized header form ("k1=v1,k2=v2": no optional whitespace, no empty
 // members). Parsing follows W3C Trace Context Level 2 section 3.3: at most 32
 // list members; keys of 1 to 256 characters from a-z 0-9 _ - * / @ starting
@@ -11,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,11 +51,11 @@ class TraceState {
   // Return a copy without `key`.
   TraceState erase(std::string_view key) const;
 
-  bool empty() const noexcept { return !header_; }
+  bool empty() const noexcept { return size_ == 0; }
   // Return the number of list members.
   std::size_t size() const noexcept;
   // Return the normalized header ("" when empty).
-  std::string_view header() const noexcept { return header_ ? std::string_view(*header_) : ""; }
+  std::string_view header() const noexcept { return {chars_.get(), size_}; }
   // Return the header truncated to at most `max_size` characters the way the
   // spec recommends: members over 128 characters go first, then members from the end.
   std::string truncated_header(std::size_t max_size = default_propagated_size) const;
@@ -63,8 +65,10 @@ class TraceState {
   }
 
  private:
-  explicit TraceState(std::string normalized);
-  std::shared_ptr<const std::string> header_;
+  // Return a state holding `normalized` (already validated) in one allocation.
+  static TraceState from_normalized(std::string_view normalized);
+  std::shared_ptr<const char[]> chars_;
+  std::uint32_t size_ = 0;
 };
 
 }  // namespace tracemesh

@@ -1,5 +1,7 @@
 #include "tracemesh/trace_state.h"
 
+#include <array>
+#include <cstring>
 #include <vector>
 
 #include "list_members.h"
@@ -30,25 +32,13 @@ bool split_member(std::string_view member, Member& out) noexcept {
   return true;
 }
 
-Expected<std::vector<Member>> parse_members(std::string_view header) {
-  std::vector<Member> members;
-  detail::ListMembers list(header);
-  std::string_view text;
-  while (list.next(text)) {
-    if (text.empty()) continue;  // empty list members are allowed
-    Member member;
-    if (!split_member(text, member)) return ErrorCode::bad_delimiter;
-    if (!TraceState::is_valid_key(member.key) || !TraceState::is_valid_value(member.value)) {
-      return ErrorCode::bad_character;
-    }
-    for (const auto& seen : members) {
-      if (seen.key == member.key) return ErrorCode::duplicate_key;
-    }
-    if (members.size() == TraceState::max_members) return ErrorCode::too_many_members;
-    members.push_back(member);
-  }
-  return members;
-}
+// A list member located in the parsed header: offsets fit 16 bits because
+// max_header_size does, which keeps this table small enough to live on the stack.
+struct MemberSpan {
+  std::uint16_t begin;
+  std::uint16_t size;
+  std::uint16_t key_size;
+};
 
 std::string join(const std::vector<Member>& members) {
   std::string out;
@@ -61,9 +51,15 @@ std::string join(const std::vector<Member>& members) {
 
 }  // namespace
 
-TraceState::TraceState(std::string normalized)
-    : header_(normalized.empty() ? nullptr
-                                 : std::make_shared<const std::string>(std::move(normalized))) {}
+TraceState TraceState::from_normalized(std::string_view normalized) {
+  TraceState state;
+  if (normalized.empty()) return state;
+  auto chars = std::make_shared<char[]>(normalized.size());
+  std::memcpy(chars.get(), normalized.data(), normalized.size());
+  state.chars_ = std::move(chars);
+  state.size_ = static_cast<std::uint32_t>(normalized.size());
+  return state;
+}
 
 // Level 2: key = ( lcalpha / DIGIT ) 0*255( keychar ), keychar adding "@"
 // (a superset of Level 1's simple-key / tenant@system forms).
@@ -84,11 +80,43 @@ bool TraceState::is_valid_value(std::string_view value) noexcept {
   return true;
 }
 
+// One pass validates and locates the members; one allocation holds the
+// normalized header (optional whitespace and empty members removed).
 Expected<TraceState> TraceState::parse(std::string_view header) {
   if (header.size() > max_header_size) return ErrorCode::too_long;
-  auto members = parse_members(header);
-  if (!members) return members.error();
-  return TraceState(join(*members));
+  std::array<MemberSpan, max_members> spans;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+  std::size_t count = 0;
+  std::size_t normalized_size = 0;
+  detail::ListMembers list(header);
+  std::string_view text;
+  while (list.next(text)) {
+    if (text.empty()) continue;  // empty list members are allowed
+    Member member;
+    if (!split_member(text, member)) return ErrorCode::bad_delimiter;
+    if (!is_valid_key(member.key) || !is_valid_value(member.value)) return ErrorCode::bad_character;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (header.substr(spans[i].begin, spans[i].key_size) == member.key) {
+        return ErrorCode::duplicate_key;
+      }
+    }
+    if (count == max_members) return ErrorCode::too_many_members;
+    spans[count++] = MemberSpan{static_cast<std::uint16_t>(text.data() - header.data()),
+                                static_cast<std::uint16_t>(text.size()),
+                                static_cast<std::uint16_t>(member.key.size())};
+    normalized_size += text.size() + (count > 1 ? 1 : 0);
+  }
+  TraceState state;
+  if (count == 0) return state;
+  auto chars = std::make_shared<char[]>(normalized_size);
+  char* out = chars.get();
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) *out++ = ',';
+    std::memcpy(out, header.data() + spans[i].begin, spans[i].size);
+    out += spans[i].size;
+  }
+  state.chars_ = std::move(chars);
+  state.size_ = static_cast<std::uint32_t>(normalized_size);
+  return state;
 }
 
 std::optional<std::string_view> TraceState::get(std::string_view key) const noexcept {
@@ -102,9 +130,9 @@ std::optional<std::string_view> TraceState::get(std::string_view key) const noex
 }
 
 std::size_t TraceState::size() const noexcept {
-  if (!header_) return 0;
+  if (empty()) return 0;
   std::size_t commas = 0;
-  for (char c : *header_) commas += c == ',' ? 1 : 0;
+  for (char c : header()) commas += c == ',' ? 1 : 0;
   return commas + 1;
 }
 
@@ -118,7 +146,7 @@ Expected<TraceState> TraceState::set(std::string_view key, std::string_view valu
     if (split_member(text, member) && member.key != key) members.push_back(member);
   }
   if (members.size() > max_members) members.resize(max_members);
-  return TraceState(join(members));
+  return from_normalized(join(members));
 }
 
 TraceState TraceState::erase(std::string_view key) const {
@@ -129,7 +157,7 @@ TraceState TraceState::erase(std::string_view key) const {
   while (list.next(text)) {
     if (split_member(text, member) && member.key != key) members.push_back(member);
   }
-  return TraceState(join(members));
+  return from_normalized(join(members));
 }
 
 std::string TraceState::truncated_header(std::size_t max_size) const {

@@ -56,9 +56,10 @@ Expected<SpanContext> parse_traceparent(std::string_view value) noexcept {
   }
 
   SpanContext context;
-  const bool ids_ok = detail::decode_lower_hex16(value.data() + 3, context.trace_id.bytes.data()) &
-                      detail::decode_lower_hex16(value.data() + 19, context.trace_id.bytes.data() + 8) &
-                      detail::decode_lower_hex16(value.data() + 36, context.span_id.bytes.data());
+  const bool ids_ok =
+      detail::decode_lower_hex16(value.data() + 3, context.trace_id.bytes.data()) &&
+      detail::decode_lower_hex16(value.data() + 19, context.trace_id.bytes.data() + 8) &&
+      detail::decode_lower_hex16(value.data() + 36, context.span_id.bytes.data());
   if (!ids_ok) return ErrorCode::bad_character;
   std::uint8_t flags = 0;
   if (!detail::decode_lower_hex(value.substr(53, 2), &flags)) return ErrorCode::bad_flags;
