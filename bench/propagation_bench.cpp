@@ -60,23 +60,23 @@ void BM_W3CInject(benchmark::State& state) {
 BENCHMARK(BM_W3CInject);
 
 void BM_W3CExtract(benchmark::State& state) {
-  const auto headers = request_headers(
-      {{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
+  const auto headers =
+      request_headers({{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
   run_extract(state, tracemesh::TraceContextPropagator(), headers);
 }
 BENCHMARK(BM_W3CExtract);
 
 void BM_W3CExtractTraceState(benchmark::State& state) {
-  const auto headers = request_headers(
-      {{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
-       {"tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"}});
+  const auto headers =
+      request_headers({{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
+                       {"tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"}});
   run_extract(state, tracemesh::TraceContextPropagator(), headers);
 }
 BENCHMARK(BM_W3CExtractTraceState);
 
 void BM_W3CExtractInvalid(benchmark::State& state) {
-  const auto headers = request_headers(
-      {{"traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"}});
+  const auto headers =
+      request_headers({{"traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"}});
   const tracemesh::TraceContextPropagator propagator;
   tracemesh::SequenceReader reader(headers);
   const tracemesh::Context empty;
@@ -89,8 +89,8 @@ void BM_W3CExtractInvalid(benchmark::State& state) {
 BENCHMARK(BM_W3CExtractInvalid);
 
 void BM_B3SingleExtract(benchmark::State& state) {
-  const auto headers =
-      request_headers({{"b3", "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90"}});
+  const auto headers = request_headers(
+      {{"b3", "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90"}});
   run_extract(state, tracemesh::B3Propagator(), headers);
 }
 BENCHMARK(BM_B3SingleExtract);
@@ -118,8 +118,8 @@ BENCHMARK(BM_LegacyStringExtract);
 
 void BM_CompositeExtract(benchmark::State& state) {
   auto propagator = tracemesh::make_propagator("tracecontext,baggage,b3,xtraceid");
-  const auto headers = request_headers(
-      {{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
+  const auto headers =
+      request_headers({{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
   run_extract(state, **propagator, headers);
 }
 BENCHMARK(BM_CompositeExtract);

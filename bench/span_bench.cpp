@@ -57,7 +57,8 @@ void BM_RootSpanStartEnd3Attributes(benchmark::State& state) {
   {
     tracemesh::bench::AllocationReport allocations(state);
     for (auto _ : state) {
-      auto span = pipeline.tracer.start_span("GET /api/alerts", {.kind = tracemesh::SpanKind::server});
+      auto span =
+          pipeline.tracer.start_span("GET /api/alerts", {.kind = tracemesh::SpanKind::server});
       span.set_attribute("http.request.method", "GET");
       span.set_attribute("http.response.status_code", 200);
       span.set_attribute("url.path", "/api/alerts");
@@ -118,9 +119,9 @@ void BM_ServerHop(benchmark::State& state) {
     tracemesh::bench::AllocationReport allocations(state);
     for (auto _ : state) {
       auto extracted = propagator.extract(reader, tracemesh::Context());
-      tracemesh::SpanOptions options{.kind = tracemesh::SpanKind::server,
-                                     .parent = extracted ? std::move(*extracted)
-                                                         : tracemesh::Context()};
+      tracemesh::SpanOptions options{
+          .kind = tracemesh::SpanKind::server,
+          .parent = extracted ? std::move(*extracted) : tracemesh::Context()};
       auto span = pipeline.tracer.start_span("POST /api/alerts", options);
       {
         auto scope = tracemesh::activate(span);

@@ -14,9 +14,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const auto propagator =
       *tracemesh::make_propagator("tracecontext,baggage,b3,b3multi,xtraceid");
   std::string_view input(reinterpret_cast<const char*>(data), size);
-  constexpr std::array<std::string_view, 8> names = {
-      "traceparent", "tracestate",   "baggage",     "b3",
-      "X-Trace-ID",  "X-B3-TraceId", "X-B3-SpanId", "X-B3-Sampled"};
+  constexpr std::array<std::string_view, 8> names = {"traceparent", "tracestate",  "baggage",
+                                                     "b3",          "X-Trace-ID",  "X-B3-TraceId",
+                                                     "X-B3-SpanId", "X-B3-Sampled"};
   std::vector<std::pair<std::string, std::string>> headers;
   for (auto name : names) {
     const auto newline = input.find('\n');

@@ -18,24 +18,24 @@ namespace tracemesh {
 
 class AttributeValue {
  public:
-  using Variant = std::variant<bool, std::int64_t, double, std::string, std::vector<bool>,
-                               std::vector<std::int64_t>, std::vector<double>,
-                               std::vector<std::string>>;
+  using Variant =
+      std::variant<bool, std::int64_t, double, std::string, std::vector<bool>,
+                   std::vector<std::int64_t>, std::vector<double>, std::vector<std::string>>;
 
   AttributeValue() : value_(false) {}
   AttributeValue(bool value) : value_(value) {}  // NOLINT(google-explicit-constructor)
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  AttributeValue(T value) : value_(static_cast<std::int64_t>(value)) {}  // NOLINT
-  AttributeValue(double value) : value_(value) {}                       // NOLINT
-  AttributeValue(const char* value) : value_(std::string(value)) {}     // NOLINT
-  AttributeValue(std::string_view value) : value_(std::string(value)) {}  // NOLINT
-  AttributeValue(std::string value) : value_(std::move(value)) {}        // NOLINT
-  AttributeValue(std::vector<bool> value) : value_(std::move(value)) {}  // NOLINT
+  requires(!std::same_as<T, bool>) AttributeValue(T value)
+      : value_(static_cast<std::int64_t>(value)) {}                              // NOLINT
+  AttributeValue(double value) : value_(value) {}                                // NOLINT
+  AttributeValue(const char* value) : value_(std::string(value)) {}              // NOLINT
+  AttributeValue(std::string_view value) : value_(std::string(value)) {}         // NOLINT
+  AttributeValue(std::string value) : value_(std::move(value)) {}                // NOLINT
+  AttributeValue(std::vector<bool> value) : value_(std::move(value)) {}          // NOLINT
   AttributeValue(std::vector<std::int64_t> value) : value_(std::move(value)) {}  // NOLINT
   AttributeValue(std::vector<double> value) : value_(std::move(value)) {}        // NOLINT
   AttributeValue(std::vector<std::string> value) : value_(std::move(value)) {}   // NOLINT
-  AttributeValue(std::initializer_list<std::string_view> values)  // NOLINT
+  AttributeValue(std::initializer_list<std::string_view> values)                 // NOLINT
       : value_(std::vector<std::string>(values.begin(), values.end())) {}
 
   const Variant& variant() const noexcept { return value_; }

@@ -20,8 +20,8 @@
 namespace tracemesh {
 
 struct BatchOptions {
-  std::size_t max_queue_size = 2048;        // OTEL_BSP_MAX_QUEUE_SIZE
-  std::size_t max_export_batch_size = 512;  // OTEL_BSP_MAX_EXPORT_BATCH_SIZE
+  std::size_t max_queue_size = 2048;               // OTEL_BSP_MAX_QUEUE_SIZE
+  std::size_t max_export_batch_size = 512;         // OTEL_BSP_MAX_EXPORT_BATCH_SIZE
   std::chrono::milliseconds schedule_delay{5000};  // OTEL_BSP_SCHEDULE_DELAY
 };
 
@@ -30,9 +30,9 @@ struct BatchStats {
   std::uint64_t received = 0;            // spans accepted into the queue
   std::uint64_t dropped_queue_full = 0;  // spans dropped because the queue was full
   std::uint64_t dropped_after_shutdown = 0;
-  std::uint64_t exported = 0;            // spans the exporter reported delivered
-  std::uint64_t export_failed = 0;       // spans in batches the exporter reported failed
-  std::uint64_t batches = 0;             // export calls made
+  std::uint64_t exported = 0;       // spans the exporter reported delivered
+  std::uint64_t export_failed = 0;  // spans in batches the exporter reported failed
+  std::uint64_t batches = 0;        // export calls made
 };
 
 class BatchSpanProcessor final : public SpanProcessor {

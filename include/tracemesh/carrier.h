@@ -83,7 +83,8 @@ class MapWriter final : public CarrierWriter {
   Map& map_;
 };
 
-// Adapts a sequence of (name, value) pairs such as std::vector<std::pair<std::string, std::string>>.
+// Adapts a sequence of (name, value) pairs such as std::vector<std::pair<std::string,
+// std::string>>.
 template <typename Sequence>
 class SequenceReader final : public CarrierReader {
  public:

@@ -18,24 +18,24 @@ namespace tracemesh {
 // Why an operation failed. Values are stable; new codes are only appended.
 enum class ErrorCode : int {
   // Extraction of a context from a carrier.
-  missing_header = 1,      // the carrier holds no header for this format
-  bad_length = 2,          // a field or header has the wrong number of characters
-  bad_version = 3,         // version field is malformed or forbidden (e.g. "ff")
-  bad_character = 4,       // a character outside the format's grammar
-  zero_trace_id = 5,       // trace id of all zeros
-  zero_span_id = 6,        // span (parent) id of all zeros
-  bad_flags = 7,           // trace flags / sampling state malformed
-  bad_delimiter = 8,       // a separator ('-', '=', ',') missing or misplaced
-  too_many_members = 9,    // tracestate or baggage over its member limit
-  too_long = 10,           // header over its size limit
-  duplicate_key = 11,      // the same tracestate key twice
-  duplicate_header = 12,   // several headers where the format allows one
-  no_ids = 13,             // a header with a sampling decision but no trace/span ids
+  missing_header = 1,     // the carrier holds no header for this format
+  bad_length = 2,         // a field or header has the wrong number of characters
+  bad_version = 3,        // version field is malformed or forbidden (e.g. "ff")
+  bad_character = 4,      // a character outside the format's grammar
+  zero_trace_id = 5,      // trace id of all zeros
+  zero_span_id = 6,       // span (parent) id of all zeros
+  bad_flags = 7,          // trace flags / sampling state malformed
+  bad_delimiter = 8,      // a separator ('-', '=', ',') missing or misplaced
+  too_many_members = 9,   // tracestate or baggage over its member limit
+  too_long = 10,          // header over its size limit
+  duplicate_key = 11,     // the same tracestate key twice
+  duplicate_header = 12,  // several headers where the format allows one
+  no_ids = 13,            // a header with a sampling decision but no trace/span ids
   // Configuration.
-  invalid_config = 100,    // a configuration value is out of range or malformed
-  unknown_name = 101,      // an unknown propagator, sampler or exporter name
-  io_error = 102,          // a file could not be opened or written
-  invalid_input = 103,     // malformed input to a tool or example (not a header)
+  invalid_config = 100,  // a configuration value is out of range or malformed
+  unknown_name = 101,    // an unknown propagator, sampler or exporter name
+  io_error = 102,        // a file could not be opened or written
+  invalid_input = 103,   // malformed input to a tool or example (not a header)
 };
 
 // Return a fixed, human-readable sentence for `code`.
@@ -60,22 +60,34 @@ struct Error {
 template <typename T>
 class Expected {
  public:
-  Expected(T value) : storage_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
-  Expected(Error error) : storage_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
+  Expected(T value) : storage_(std::in_place_index<0>, std::move(value)) {}        // NOLINT
+  Expected(Error error) : storage_(std::in_place_index<1>, std::move(error)) {}    // NOLINT
   Expected(ErrorCode code) : storage_(std::in_place_index<1>, Error{code, {}}) {}  // NOLINT
 
   bool has_value() const noexcept { return storage_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
 
-  T& value() & { assert(has_value()); return *std::get_if<0>(&storage_); }
-  const T& value() const& { assert(has_value()); return *std::get_if<0>(&storage_); }
-  T&& value() && { assert(has_value()); return std::move(*std::get_if<0>(&storage_)); }
+  T& value() & {
+    assert(has_value());
+    return *std::get_if<0>(&storage_);
+  }
+  const T& value() const& {
+    assert(has_value());
+    return *std::get_if<0>(&storage_);
+  }
+  T&& value() && {
+    assert(has_value());
+    return std::move(*std::get_if<0>(&storage_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const Error& error() const { assert(!has_value()); return *std::get_if<1>(&storage_); }
+  const Error& error() const {
+    assert(!has_value());
+    return *std::get_if<1>(&storage_);
+  }
 
  private:
   std::variant<T, Error> storage_;
@@ -87,11 +99,14 @@ class Expected<void> {
  public:
   Expected() = default;
   Expected(Error error) : error_(std::move(error)), failed_(true) {}  // NOLINT
-  Expected(ErrorCode code) : error_{code, {}}, failed_(true) {}  // NOLINT
+  Expected(ErrorCode code) : error_{code, {}}, failed_(true) {}       // NOLINT
 
   bool has_value() const noexcept { return !failed_; }
   explicit operator bool() const noexcept { return has_value(); }
-  const Error& error() const { assert(failed_); return error_; }
+  const Error& error() const {
+    assert(failed_);
+    return error_;
+  }
 
  private:
   Error error_{ErrorCode::invalid_config, {}};

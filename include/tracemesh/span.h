@@ -44,7 +44,8 @@ class Span {
   // attribute limit new keys are dropped and counted.
   Span& set_attribute(std::string_view key, AttributeValue value);
   // Add a timestamped event (time 0 means now).
-  Span& add_event(std::string_view name, Attributes attributes = {}, std::uint64_t time_unix_nano = 0);
+  Span& add_event(std::string_view name, Attributes attributes = {},
+                  std::uint64_t time_unix_nano = 0);
   // Link this span to another span context.
   Span& add_link(const SpanContext& context, Attributes attributes = {});
   // Set the status. An ok status is final: later calls cannot change it.

@@ -26,9 +26,9 @@
 namespace tracemesh {
 
 struct SpanLimits {
-  std::size_t max_attributes = 128;  // OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT
-  std::size_t max_events = 128;      // OTEL_SPAN_EVENT_COUNT_LIMIT
-  std::size_t max_links = 128;       // OTEL_SPAN_LINK_COUNT_LIMIT
+  std::size_t max_attributes = 128;            // OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT
+  std::size_t max_events = 128;                // OTEL_SPAN_EVENT_COUNT_LIMIT
+  std::size_t max_links = 128;                 // OTEL_SPAN_LINK_COUNT_LIMIT
   std::size_t max_attribute_value_length = 0;  // OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT; 0 = none
 };
 
@@ -39,7 +39,7 @@ struct TracerOptions {
   std::shared_ptr<const Sampler> sampler;
   std::optional<std::string> sampler_name;
   std::optional<std::string> sampler_arg;
-  std::optional<std::string> propagators;  // OTEL_PROPAGATORS
+  std::optional<std::string> propagators;           // OTEL_PROPAGATORS
   std::optional<std::string> legacy_trace_header;   // TRACEMESH_LEGACY_TRACE_HEADER
   std::optional<std::string> legacy_parent_header;  // TRACEMESH_LEGACY_PARENT_HEADER
   // The exporter to use; when null, OTEL_TRACES_EXPORTER chooses
@@ -49,7 +49,7 @@ struct TracerOptions {
   bool synchronous_export = false;
   std::optional<BatchOptions> batch;  // OTEL_BSP_*
   std::optional<SpanLimits> limits;   // OTEL_SPAN_*_LIMIT
-  std::optional<bool> disabled;       // OTEL_SDK_DISABLED: no spans recorded, context still propagates
+  std::optional<bool> disabled;  // OTEL_SDK_DISABLED: no spans recorded, context still propagates
 };
 
 // A complete, validated configuration.

@@ -10,8 +10,21 @@ namespace {
 constexpr bool is_token_char(char c) noexcept {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -63,8 +76,9 @@ bool normalize_metadata(std::string_view text, std::string& out) {
     auto property = detail::trim_ows(text.substr(0, semicolon));
     const auto equals = property.find('=');
     const auto key = detail::trim_ows(property.substr(0, equals));
-    const auto value =
-        equals == std::string_view::npos ? std::string_view{} : detail::trim_ows(property.substr(equals + 1));
+    const auto value = equals == std::string_view::npos
+                           ? std::string_view{}
+                           : detail::trim_ows(property.substr(equals + 1));
     if (!is_token(key) || !is_encoded_value(value)) return false;
     if (!out.empty()) out += ';';
     out.append(key);
@@ -83,8 +97,8 @@ Expected<Baggage::Entry> parse_member(std::string_view member) {
   const auto key = detail::trim_ows(pair.substr(0, equals));
   const auto value = detail::trim_ows(pair.substr(equals + 1));
   if (!is_token(key) || !is_encoded_value(value)) return ErrorCode::bad_character;
-  Baggage::Entry entry{std::string(key),
-                       detail::replace_invalid_utf8(detail::percent_decode(value)), {}};
+  Baggage::Entry entry{
+      std::string(key), detail::replace_invalid_utf8(detail::percent_decode(value)), {}};
   if (semicolon != std::string_view::npos &&
       !normalize_metadata(member.substr(semicolon + 1), entry.metadata)) {
     return ErrorCode::bad_character;

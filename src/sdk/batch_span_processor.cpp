@@ -118,15 +118,16 @@ void BatchSpanProcessor::State::run() {
   }
 }
 
-BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter,
-                                       BatchOptions options)
+BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter, BatchOptions options)
     : state_(std::make_shared<State>(std::move(exporter), options)) {
   // The worker owns a reference so that a worker abandoned at shutdown still
   // has a live state (and exporter) to finish with.
   state_->worker = std::thread([state = state_] { state->run(); });
 }
 
-BatchSpanProcessor::~BatchSpanProcessor() { shutdown(std::chrono::seconds(5)); }
+BatchSpanProcessor::~BatchSpanProcessor() {
+  shutdown(std::chrono::seconds(5));
+}
 
 void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
   State& state = *state_;
@@ -195,7 +196,9 @@ BatchStats BatchSpanProcessor::stats() const noexcept {
   return stats;
 }
 
-std::size_t BatchSpanProcessor::queue_depth() const noexcept { return state_->queue.size(); }
+std::size_t BatchSpanProcessor::queue_depth() const noexcept {
+  return state_->queue.size();
+}
 
 std::unique_ptr<SpanData> BatchSpanProcessor::take_recycled() noexcept {
   return state_->recycled.take();

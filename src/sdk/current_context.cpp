@@ -25,7 +25,9 @@ thread_local Context ThreadLocalStorage::current_ __attribute__((tls_model("init
 ThreadLocalStorage default_storage;
 std::atomic<ContextStorage*> installed_storage{&default_storage};
 
-ContextStorage& storage() noexcept { return *installed_storage.load(std::memory_order_acquire); }
+ContextStorage& storage() noexcept {
+  return *installed_storage.load(std::memory_order_acquire);
+}
 
 }  // namespace
 
@@ -40,10 +42,14 @@ void set_context_storage(std::unique_ptr<ContextStorage> replacement) {
   installed_storage.store(next, std::memory_order_release);
 }
 
-Context current_context() { return storage().get(); }
+Context current_context() {
+  return storage().get();
+}
 
 Scope::Scope(Context context) : previous_(storage().exchange(std::move(context))) {}
 
-Scope::~Scope() { storage().exchange(std::move(previous_)); }
+Scope::~Scope() {
+  storage().exchange(std::move(previous_));
+}
 
 }  // namespace tracemesh

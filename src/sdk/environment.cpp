@@ -16,8 +16,7 @@ class ProcessEnvironment final : public Environment {
 };
 
 constexpr std::array<EnvironmentVariable, 17> table{{
-    {"OTEL_SDK_DISABLED", "false",
-     "\"true\" records no spans; context still propagates."},
+    {"OTEL_SDK_DISABLED", "false", "\"true\" records no spans; context still propagates."},
     {"OTEL_SERVICE_NAME", "unknown_service:<executable>",
      "service.name of every span; wins over OTEL_RESOURCE_ATTRIBUTES."},
     {"OTEL_RESOURCE_ATTRIBUTES", "",
@@ -25,16 +24,14 @@ constexpr std::array<EnvironmentVariable, 17> table{{
     {"OTEL_TRACES_SAMPLER", "parentbased_always_on",
      "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, "
      "parentbased_traceidratio."},
-    {"OTEL_TRACES_SAMPLER_ARG", "1.0",
-     "The ratio for traceidratio samplers, a number in [0, 1]."},
+    {"OTEL_TRACES_SAMPLER_ARG", "1.0", "The ratio for traceidratio samplers, a number in [0, 1]."},
     {"OTEL_PROPAGATORS", "tracecontext,baggage",
      "Comma-separated formats: tracecontext, baggage, b3, b3multi, xtraceid, none. Extraction "
      "takes the first that yields a context; injection writes all."},
     {"OTEL_TRACES_EXPORTER", "none",
      "none, console (JSON lines on stdout), jsonl (JSON lines to TRACEMESH_JSONL_FILE). An "
      "exporter set in code wins."},
-    {"TRACEMESH_JSONL_FILE", "",
-     "File the jsonl exporter appends to."},
+    {"TRACEMESH_JSONL_FILE", "", "File the jsonl exporter appends to."},
     {"TRACEMESH_LEGACY_TRACE_HEADER", "X-Trace-ID",
      "Header the xtraceid propagator reads and writes the trace id in."},
     {"TRACEMESH_LEGACY_PARENT_HEADER", "",
@@ -66,6 +63,8 @@ std::optional<std::string> MapEnvironment::get(std::string_view name) const {
   return it->second;
 }
 
-std::span<const EnvironmentVariable> environment_variables() noexcept { return table; }
+std::span<const EnvironmentVariable> environment_variables() noexcept {
+  return table;
+}
 
 }  // namespace tracemesh

@@ -24,7 +24,8 @@ inline constexpr std::uint8_t not_hex = 0xff;
 constexpr std::array<std::uint8_t, 256> make_hex_table(bool accept_uppercase) {
   std::array<std::uint8_t, 256> table{};
   for (auto& entry : table) entry = not_hex;
-  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - '0');
+  for (int c = '0'; c <= '9'; ++c)
+    table[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - '0');
   for (int c = 'a'; c <= 'f'; ++c) {
     table[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - 'a' + 10);
   }

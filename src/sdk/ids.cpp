@@ -52,7 +52,9 @@ TraceId TraceId::from_halves(std::uint64_t high, std::uint64_t low) noexcept {
   return id;
 }
 
-void TraceId::to_hex(char* out) const noexcept { detail::encode_hex(bytes.data(), 16, out); }
+void TraceId::to_hex(char* out) const noexcept {
+  detail::encode_hex(bytes.data(), 16, out);
+}
 
 std::string TraceId::to_hex() const {
   std::string text(hex_size, '0');
@@ -60,8 +62,12 @@ std::string TraceId::to_hex() const {
   return text;
 }
 
-std::uint64_t TraceId::high() const noexcept { return load_big_endian(bytes.data()); }
-std::uint64_t TraceId::low() const noexcept { return load_big_endian(bytes.data() + 8); }
+std::uint64_t TraceId::high() const noexcept {
+  return load_big_endian(bytes.data());
+}
+std::uint64_t TraceId::low() const noexcept {
+  return load_big_endian(bytes.data() + 8);
+}
 
 SpanId SpanId::random() noexcept {
   std::uint64_t value = 0;
@@ -79,7 +85,9 @@ SpanId SpanId::from_uint64(std::uint64_t value) noexcept {
   return id;
 }
 
-void SpanId::to_hex(char* out) const noexcept { detail::encode_hex(bytes.data(), 8, out); }
+void SpanId::to_hex(char* out) const noexcept {
+  detail::encode_hex(bytes.data(), 8, out);
+}
 
 std::string SpanId::to_hex() const {
   std::string text(hex_size, '0');
@@ -87,6 +95,8 @@ std::string SpanId::to_hex() const {
   return text;
 }
 
-std::uint64_t SpanId::to_uint64() const noexcept { return load_big_endian(bytes.data()); }
+std::uint64_t SpanId::to_uint64() const noexcept {
+  return load_big_endian(bytes.data());
+}
 
 }  // namespace tracemesh

@@ -20,7 +20,9 @@ namespace {
 
 std::atomic<std::uint64_t> fork_generation{0};
 
-void on_fork_child() noexcept { fork_generation.fetch_add(1, std::memory_order_relaxed); }
+void on_fork_child() noexcept {
+  fork_generation.fetch_add(1, std::memory_order_relaxed);
+}
 
 bool register_fork_handler() noexcept {
   return pthread_atfork(nullptr, nullptr, &on_fork_child) == 0;

@@ -26,8 +26,8 @@ Expected<Attributes> parse_resource_attributes(std::string_view text) {
     const auto key = detail::trim_ows(member.substr(0, equals));
     const auto encoded = detail::trim_ows(member.substr(equals + 1));
     if (key.empty()) {
-      return Error{ErrorCode::invalid_config,
-                   "OTEL_RESOURCE_ATTRIBUTES: member '" + std::string(member) + "' has an empty key"};
+      return Error{ErrorCode::invalid_config, "OTEL_RESOURCE_ATTRIBUTES: member '" +
+                                                  std::string(member) + "' has an empty key"};
     }
     std::string value = detail::percent_decode(encoded);
     set_attribute(attributes, key, std::move(value));

@@ -11,7 +11,9 @@ void SimpleSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
   exporter_->export_spans(std::span<const std::unique_ptr<SpanData>>(&span, 1));
 }
 
-bool SimpleSpanProcessor::force_flush(std::chrono::milliseconds) noexcept { return true; }
+bool SimpleSpanProcessor::force_flush(std::chrono::milliseconds) noexcept {
+  return true;
+}
 
 bool SimpleSpanProcessor::shutdown(std::chrono::milliseconds timeout) noexcept {
   std::lock_guard lock(mutex_);

@@ -68,8 +68,8 @@ Span& Span::add_event(std::string_view name, Attributes attributes, std::uint64_
   for (auto& attribute : attributes) {
     truncate_strings(attribute.value, tracer_->config.limits.max_attribute_value_length);
   }
-  data_->events.push_back(Event{std::string(name), time_unix_nano ? time_unix_nano : now_unix_nano(),
-                                std::move(attributes)});
+  data_->events.push_back(Event{
+      std::string(name), time_unix_nano ? time_unix_nano : now_unix_nano(), std::move(attributes)});
   return *this;
 }
 
@@ -121,20 +121,28 @@ namespace tracemesh {
 
 std::string_view to_string(SpanKind kind) noexcept {
   switch (kind) {
-    case SpanKind::internal: return "internal";
-    case SpanKind::server: return "server";
-    case SpanKind::client: return "client";
-    case SpanKind::producer: return "producer";
-    case SpanKind::consumer: return "consumer";
+    case SpanKind::internal:
+      return "internal";
+    case SpanKind::server:
+      return "server";
+    case SpanKind::client:
+      return "client";
+    case SpanKind::producer:
+      return "producer";
+    case SpanKind::consumer:
+      return "consumer";
   }
   return "internal";
 }
 
 std::string_view to_string(StatusCode code) noexcept {
   switch (code) {
-    case StatusCode::unset: return "unset";
-    case StatusCode::ok: return "ok";
-    case StatusCode::error: return "error";
+    case StatusCode::unset:
+      return "unset";
+    case StatusCode::ok:
+      return "ok";
+    case StatusCode::error:
+      return "error";
   }
   return "unset";
 }

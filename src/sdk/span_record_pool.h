@@ -16,7 +16,9 @@ namespace tracemesh::detail {
 
 class SpanRecordPool {
  public:
-  explicit SpanRecordPool(std::size_t capacity) : capacity_(capacity) { records_.reserve(capacity); }
+  explicit SpanRecordPool(std::size_t capacity) : capacity_(capacity) {
+    records_.reserve(capacity);
+  }
 
   // Take back `records` (moved from); those beyond the capacity are freed.
   void give_back(std::vector<std::unique_ptr<SpanData>>& records) {

@@ -9,8 +9,12 @@
 namespace tracemesh {
 namespace {
 
-constexpr bool is_lcalpha(char c) noexcept { return c >= 'a' && c <= 'z'; }
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_lcalpha(char c) noexcept {
+  return c >= 'a' && c <= 'z';
+}
+constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
 constexpr bool is_key_char(char c) noexcept {
   return is_lcalpha(c) || is_digit(c) || c == '_' || c == '-' || c == '*' || c == '/';
 }

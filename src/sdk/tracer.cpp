@@ -64,11 +64,10 @@ Span Tracer::start_span(std::string_view name, const SpanOptions& options) const
     context.legacy_trace_id = parent.legacy_trace_id;
   }
 
-  const auto decision =
-      config.disabled
-          ? SamplingDecision::drop
-          : config.sampler->should_sample(
-                {parent, context.trace_id, name, options.kind, options.attributes});
+  const auto decision = config.disabled
+                            ? SamplingDecision::drop
+                            : config.sampler->should_sample({parent, context.trace_id, name,
+                                                             options.kind, options.attributes});
   // Level 2 "random" flag: set for ids we generate, inherited otherwise.
   auto flags = static_cast<std::uint8_t>(
       continues_trace ? (parent.flags.bits() & TraceFlags::random_bit) : TraceFlags::random_bit);
@@ -103,7 +102,8 @@ Span Tracer::start_span(std::string_view name, const SpanOptions& options) const
   // Most spans get a handful of attributes; reserving once avoids regrowth.
   constexpr std::size_t typical_attributes = 8;
   span.data_->attributes.reserve(std::max(options.attributes.size(), typical_attributes));
-  for (const auto& attribute : options.attributes) span.set_attribute(attribute.key, attribute.value);
+  for (const auto& attribute : options.attributes)
+    span.set_attribute(attribute.key, attribute.value);
   for (const auto& link : options.links) span.add_link(link.context, link.attributes);
   return span;
 }

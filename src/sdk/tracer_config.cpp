@@ -131,12 +131,12 @@ Expected<std::shared_ptr<const Sampler>> make_sampler(const TracerOptions& optio
 Expected<std::shared_ptr<const CompositePropagator>> make_configured_propagator(
     const TracerOptions& options, const Environment& environment) {
   LegacyHeaderNames names;
-  if (auto header = setting(options.legacy_trace_header, environment,
-                            "TRACEMESH_LEGACY_TRACE_HEADER")) {
+  if (auto header =
+          setting(options.legacy_trace_header, environment, "TRACEMESH_LEGACY_TRACE_HEADER")) {
     names.trace_header = std::string(detail::trim_ows(*header));
   }
-  if (auto header = setting(options.legacy_parent_header, environment,
-                            "TRACEMESH_LEGACY_PARENT_HEADER")) {
+  if (auto header =
+          setting(options.legacy_parent_header, environment, "TRACEMESH_LEGACY_PARENT_HEADER")) {
     names.parent_header = std::string(detail::trim_ows(*header));
   }
   const auto list = setting(options.propagators, environment, "OTEL_PROPAGATORS");
@@ -150,8 +150,8 @@ Expected<std::shared_ptr<const CompositePropagator>> make_configured_propagator(
 Expected<SpanLimits> make_limits(const TracerOptions& options, const Environment& environment) {
   if (options.limits) return *options.limits;
   SpanLimits limits;
-  auto attributes = parse_count(environment, "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT",
-                                limits.max_attributes, true);
+  auto attributes =
+      parse_count(environment, "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", limits.max_attributes, true);
   if (!attributes) return attributes.error();
   auto events = parse_count(environment, "OTEL_SPAN_EVENT_COUNT_LIMIT", limits.max_events, true);
   if (!events) return events.error();

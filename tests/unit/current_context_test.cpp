@@ -150,9 +150,8 @@ TEST(Wrap, CapturesTheContextAtWrapTimeNotAtCallTime) {
 }
 
 TEST(Wrap, ForwardsArgumentsAndReturnsTheResult) {
-  auto doubled = wrap([](int value, const std::string& suffix) {
-    return std::to_string(value * 2) + suffix;
-  });
+  auto doubled =
+      wrap([](int value, const std::string& suffix) { return std::to_string(value * 2) + suffix; });
   EXPECT_EQ(doubled(21, "!"), "42!");
 }
 

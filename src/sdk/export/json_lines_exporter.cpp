@@ -11,10 +11,18 @@ namespace {
 
 using detail::append_json_string;
 
-void append_scalar(std::string& out, bool value) { out += value ? "true" : "false"; }
-void append_scalar(std::string& out, std::int64_t value) { out += std::to_string(value); }
-void append_scalar(std::string& out, double value) { detail::append_json_number(out, value); }
-void append_scalar(std::string& out, const std::string& value) { append_json_string(out, value); }
+void append_scalar(std::string& out, bool value) {
+  out += value ? "true" : "false";
+}
+void append_scalar(std::string& out, std::int64_t value) {
+  out += std::to_string(value);
+}
+void append_scalar(std::string& out, double value) {
+  detail::append_json_number(out, value);
+}
+void append_scalar(std::string& out, const std::string& value) {
+  append_json_string(out, value);
+}
 
 void append_value(std::string& out, const AttributeValue& value) {
   std::visit(

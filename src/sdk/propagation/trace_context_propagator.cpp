@@ -79,8 +79,8 @@ void format_traceparent(const SpanContext& context, char* out) noexcept {
   context.span_id.to_hex(out + 36);
   out[52] = '-';
   // Only the flags this version defines are sent; unknown bits are zeroed.
-  const auto flags = static_cast<std::uint8_t>(
-      context.flags.bits() & (TraceFlags::sampled_bit | TraceFlags::random_bit));
+  const auto flags = static_cast<std::uint8_t>(context.flags.bits() &
+                                               (TraceFlags::sampled_bit | TraceFlags::random_bit));
   detail::encode_hex(&flags, 1, out + 53);
 }
 
