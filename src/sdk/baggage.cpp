@@ -1,5 +1,7 @@
 #include "tracemesh/baggage.h"
 
+#include <algorithm>
+
 #include "hex.h"
 #include "list_members.h"
 #include "percent_encoding.h"
@@ -38,18 +40,11 @@ constexpr bool is_baggage_octet(char c) noexcept {
 }
 
 bool is_token(std::string_view text) noexcept {
-  if (text.empty()) return false;
-  for (char c : text) {
-    if (!is_token_char(c)) return false;
-  }
-  return true;
+  return !text.empty() && std::ranges::all_of(text, is_token_char);
 }
 
 bool is_encoded_value(std::string_view text) noexcept {
-  for (char c : text) {
-    if (!is_baggage_octet(c)) return false;
-  }
-  return true;
+  return std::ranges::all_of(text, is_baggage_octet);
 }
 
 std::string percent_encode(std::string_view text) {

@@ -25,31 +25,31 @@ thread_local Context ThreadLocalStorage::current_ __attribute__((tls_model("init
 ThreadLocalStorage default_storage;
 std::atomic<ContextStorage*> installed_storage{&default_storage};
 
-ContextStorage& storage() noexcept {
+ContextStorage& active_storage() noexcept {
   return *installed_storage.load(std::memory_order_acquire);
 }
 
 }  // namespace
 
-void set_context_storage(std::unique_ptr<ContextStorage> replacement) {
+void set_context_storage(std::unique_ptr<ContextStorage> storage) {
   // Installed storages are kept for the life of the process: another thread
   // may still be reading through a storage that is being replaced.
   static std::mutex mutex;
   static auto* retired = new std::vector<std::unique_ptr<ContextStorage>>();  // NOLINT
-  ContextStorage* next = replacement ? replacement.get() : &default_storage;
+  ContextStorage* next = storage ? storage.get() : &default_storage;
   std::lock_guard lock(mutex);
-  if (replacement) retired->push_back(std::move(replacement));
+  if (storage) retired->push_back(std::move(storage));
   installed_storage.store(next, std::memory_order_release);
 }
 
 Context current_context() {
-  return storage().get();
+  return active_storage().get();
 }
 
-Scope::Scope(Context context) : previous_(storage().exchange(std::move(context))) {}
+Scope::Scope(Context context) : previous_(active_storage().exchange(std::move(context))) {}
 
 Scope::~Scope() {
-  storage().exchange(std::move(previous_));
+  active_storage().exchange(std::move(previous_));
 }
 
 }  // namespace tracemesh

@@ -30,10 +30,9 @@ inline std::string percent_decode(std::string_view text) {
 
 // Return `text` with every byte that starts no well-formed UTF-8 sequence
 // replaced by U+FFFD (W3C Baggage requires this of decoded values).
-inline std::string replace_invalid_utf8(std::string text) {
+inline std::string replace_invalid_utf8(std::string_view view) {
   std::string out;
-  out.reserve(text.size());
-  const std::string_view view(text);
+  out.reserve(view.size());
   for (std::size_t i = 0; i < view.size();) {
     if (static_cast<unsigned char>(view[i]) < 0x80) {
       out += view[i++];

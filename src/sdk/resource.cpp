@@ -9,7 +9,7 @@ std::string_view Resource::service_name() const noexcept {
   const auto* value = find_attribute(attributes_, "service.name");
   if (value == nullptr) return {};
   const auto* text = value->get_if<std::string>();
-  return text ? std::string_view(*text) : std::string_view{};
+  return text != nullptr ? std::string_view(*text) : std::string_view{};
 }
 
 Expected<Attributes> parse_resource_attributes(std::string_view text) {

@@ -69,7 +69,7 @@ Span& Span::add_event(std::string_view name, Attributes attributes, std::uint64_
     truncate_strings(attribute.value, tracer_->config.limits.max_attribute_value_length);
   }
   data_->events.push_back(Event{
-      std::string(name), time_unix_nano ? time_unix_nano : now_unix_nano(), std::move(attributes)});
+      std::string(name), time_unix_nano != 0 ? time_unix_nano : now_unix_nano(), std::move(attributes)});
   return *this;
 }
 
@@ -106,7 +106,7 @@ void Span::end(std::uint64_t end_unix_nano) noexcept {
   // Drop entries left over from the record's previous use; shrinking never allocates.
   data_->attributes.erase(data_->attributes.begin() + static_cast<std::ptrdiff_t>(attribute_count_),
                           data_->attributes.end());
-  data_->end_unix_nano = end_unix_nano ? end_unix_nano : now_unix_nano();
+  data_->end_unix_nano = end_unix_nano != 0 ? end_unix_nano : now_unix_nano();
   const auto& processor = tracer_->config.processor;
   if (processor && data_->context.flags.sampled()) {
     processor->on_end(std::move(data_));

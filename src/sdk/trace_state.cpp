@@ -1,5 +1,6 @@
 #include "tracemesh/trace_state.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <vector>
@@ -70,18 +71,12 @@ TraceState TraceState::from_normalized(std::string_view normalized) {
 bool TraceState::is_valid_key(std::string_view key) noexcept {
   if (key.empty() || key.size() > max_key_size) return false;
   if (!is_lcalpha(key.front()) && !is_digit(key.front())) return false;
-  for (char c : key) {
-    if (!is_key_char(c) && c != '@') return false;
-  }
-  return true;
+  return std::ranges::all_of(key, [](char c) { return is_key_char(c) || c == '@'; });
 }
 
 bool TraceState::is_valid_value(std::string_view value) noexcept {
   if (value.empty() || value.size() > max_value_size || value.back() == ' ') return false;
-  for (char c : value) {
-    if (!is_value_char(c)) return false;
-  }
-  return true;
+  return std::ranges::all_of(value, is_value_char);
 }
 
 // One pass validates and locates the members; one allocation holds the

@@ -80,7 +80,7 @@ Span Tracer::start_span(std::string_view name, const SpanOptions& options) const
   }
   context.flags = TraceFlags(flags);
 
-  if (decision == SamplingDecision::drop) return Span(std::move(context), nullptr, state_);
+  if (decision == SamplingDecision::drop) return {std::move(context), nullptr, state_};
 
   auto data = config.processor ? config.processor->take_recycled() : nullptr;
   if (data) {
@@ -93,7 +93,7 @@ Span Tracer::start_span(std::string_view name, const SpanOptions& options) const
   data->parent_is_remote = continues_trace && parent.is_remote;
   data->name.assign(name);
   data->kind = options.kind;
-  data->start_unix_nano = options.start_unix_nano ? options.start_unix_nano : now_unix_nano();
+  data->start_unix_nano = options.start_unix_nano != 0 ? options.start_unix_nano : now_unix_nano();
   // A recycled record usually holds these already; skipping the assignment
   // saves two atomic reference-count round trips per span.
   if (data->resource != config.resource) data->resource = config.resource;

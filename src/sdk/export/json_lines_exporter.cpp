@@ -72,7 +72,7 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 }  // namespace
 
 std::string span_to_json(const SpanData& span) {
-  std::string out = "{\"trace_id\":\"" + span.context.trace_id.to_hex() + '"';
+  std::string out = R"({"trace_id":")" + span.context.trace_id.to_hex() + '"';
   append_field(out, "span_id", span.context.span_id.to_hex());
   append_field(out, "parent_span_id",
                span.parent_span_id.is_valid() ? span.parent_span_id.to_hex() : std::string());
@@ -87,7 +87,7 @@ std::string span_to_json(const SpanData& span) {
   if (span.context.legacy_trace_id) {
     append_field(out, "legacy_trace_id", *span.context.legacy_trace_id);
   }
-  out += ",\"status\":{\"code\":";
+  out += R"(,"status":{"code":)";
   append_json_string(out, to_string(span.status.code));
   out += ",\"message\":";
   append_json_string(out, span.status.description);
@@ -99,7 +99,7 @@ std::string span_to_json(const SpanData& span) {
     if (i > 0) out += ',';
     out += "{\"name\":";
     append_json_string(out, event.name);
-    out += ",\"time_unix_nano\":\"" + std::to_string(event.time_unix_nano) + "\",\"attributes\":";
+    out += R"(,"time_unix_nano":")" + std::to_string(event.time_unix_nano) + R"(","attributes":)";
     append_attributes(out, event.attributes);
     out += '}';
   }
@@ -107,8 +107,8 @@ std::string span_to_json(const SpanData& span) {
   for (std::size_t i = 0; i < span.links.size(); ++i) {
     const Link& link = span.links[i];
     if (i > 0) out += ',';
-    out += "{\"trace_id\":\"" + link.context.trace_id.to_hex() + "\",\"span_id\":\"" +
-           link.context.span_id.to_hex() + "\",\"attributes\":";
+    out += R"({"trace_id":")" + link.context.trace_id.to_hex() + R"(","span_id":")" +
+           link.context.span_id.to_hex() + R"(","attributes":)";
     append_attributes(out, link.attributes);
     out += '}';
   }
