@@ -137,7 +137,8 @@ inline void encode_hex8(const std::uint8_t* bytes, char* out) noexcept {
   const __m128i chars = _mm_add_epi8(_mm_add_epi8(nibbles, _mm_set1_epi8('0')), letters);
   _mm_storeu_si128(reinterpret_cast<__m128i*>(out), chars);
 #else
-  for (std::size_t i = 0; i < 8; ++i) std::memcpy(out + 2 * i, &byte_digits[std::size_t{2} * bytes[i]], 2);
+  for (std::size_t i = 0; i < 8; ++i)
+    std::memcpy(out + 2 * i, &byte_digits[std::size_t{2} * bytes[i]], 2);
 #endif
 }
 

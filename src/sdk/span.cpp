@@ -68,8 +68,9 @@ Span& Span::add_event(std::string_view name, Attributes attributes, std::uint64_
   for (auto& attribute : attributes) {
     truncate_strings(attribute.value, tracer_->config.limits.max_attribute_value_length);
   }
-  data_->events.push_back(Event{
-      std::string(name), time_unix_nano != 0 ? time_unix_nano : now_unix_nano(), std::move(attributes)});
+  data_->events.push_back(Event{std::string(name),
+                                time_unix_nano != 0 ? time_unix_nano : now_unix_nano(),
+                                std::move(attributes)});
   return *this;
 }
 
