@@ -19,5 +19,9 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/tracemeshConfig.cmake
   ${CMAKE_CURRENT_BINARY_DIR}/tracemeshConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/tracemesh)
 
+# Relocatable: the prefix is found from where the .pc file is installed, so
+# `cmake --install --prefix DIR` gives a correct file for any DIR.
+file(RELATIVE_PATH TRACEMESH_PC_TO_PREFIX
+  "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(cmake/tracemesh.pc.in ${CMAKE_CURRENT_BINARY_DIR}/tracemesh.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/tracemesh.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
