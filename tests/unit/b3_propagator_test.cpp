@@ -2,6 +2,7 @@
 // "{TraceId}-{SpanId}-{SamplingState}-{ParentSpanId}", the X-B3-* headers,
 // and what each B3Propagator encoding extracts and injects.
 #include "tracemesh/b3_propagator.h"
+#include "support/spec_rows.h"
 
 #include <gtest/gtest.h>
 
@@ -20,26 +21,12 @@
 namespace tracemesh {
 namespace {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-template <typename Row>
-std::string RowName(const testing::TestParamInfo<Row>& info) {
-  return std::string(info.param.name);
-}
-
-std::string CodeText(ErrorCode code) {
-  return std::to_string(static_cast<int>(code)) + " (" + std::string(describe(code)) + ")";
-}
-
-std::string CodesText(const std::vector<ErrorCode>& codes) {
-  std::string out;
-  for (ErrorCode code : codes) out += (out.empty() ? "" : " or ") + CodeText(code);
-  return out;
-}
-
-bool Contains(const std::vector<ErrorCode>& codes, ErrorCode code) {
-  return codes.empty() || std::find(codes.begin(), codes.end(), code) != codes.end();
-}
+using spec::CodesText;
+using spec::CodeText;
+using spec::Contains;
+using spec::Headers;
+using spec::HeaderValue;
+using spec::RowName;
 
 // Example ids from the B3 README.
 constexpr std::string_view kTrace = "80f198ee56343ba864fe8b2a57d3eff7";
@@ -65,14 +52,6 @@ std::string Upper(std::string_view text) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
   return out;
-}
-
-std::optional<std::string> HeaderValue(const Headers& headers, std::string_view name) {
-  std::optional<std::string> found;
-  for (const auto& [key, value] : headers) {
-    if (header_name_equals(key, name)) found = value;
-  }
-  return found;
 }
 
 SpanContext MakeSpanContext(std::string_view trace_hex, std::string_view span_hex,

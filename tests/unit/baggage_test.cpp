@@ -3,6 +3,7 @@
 // 8192-byte limits, strict and lenient parsing, mutation, and the
 // BaggagePropagator.
 #include "tracemesh/baggage.h"
+#include "support/spec_rows.h"
 
 #include <gtest/gtest.h>
 
@@ -29,17 +30,11 @@ void PrintTo(const Baggage::Entry& entry, std::ostream* os) {
 
 namespace {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
+using spec::CodeText;
+using spec::Headers;
+using spec::RowName;
+
 using Entry = Baggage::Entry;
-
-template <typename Row>
-std::string RowName(const testing::TestParamInfo<Row>& info) {
-  return std::string(info.param.name);
-}
-
-std::string CodeText(ErrorCode code) {
-  return std::to_string(static_cast<int>(code)) + " (" + std::string(describe(code)) + ")";
-}
 
 std::string Lowercase(std::string_view text) {
   std::string out(text);

@@ -1,6 +1,7 @@
 // Carrier adapters: header names compare ASCII case-insensitively, get_all()
 // sees repeated headers, and writers replace a header whatever its case.
 #include "tracemesh/carrier.h"
+#include "support/spec_rows.h"
 
 #include <gtest/gtest.h>
 
@@ -19,14 +20,11 @@
 namespace tracemesh {
 namespace {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
+using spec::Headers;
+using spec::RowName;
+
 using HeaderMap = std::map<std::string, std::string>;
 using HeaderMultimap = std::multimap<std::string, std::string>;
-
-template <typename Row>
-std::string RowName(const testing::TestParamInfo<Row>& info) {
-  return std::string(info.param.name);
-}
 
 // --- header_name_equals ---------------------------------------------------
 

@@ -3,6 +3,7 @@
 // contributes, the reported error is the first one that is not
 // missing_header, and injection writes every configured format.
 #include "tracemesh/composite_propagator.h"
+#include "support/spec_rows.h"
 
 #include <gtest/gtest.h>
 
@@ -24,24 +25,10 @@
 namespace tracemesh {
 namespace {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-template <typename Row>
-std::string RowName(const testing::TestParamInfo<Row>& info) {
-  return std::string(info.param.name);
-}
-
-std::string CodeText(ErrorCode code) {
-  return std::to_string(static_cast<int>(code)) + " (" + std::string(describe(code)) + ")";
-}
-
-std::optional<std::string> HeaderValue(const Headers& headers, std::string_view name) {
-  std::optional<std::string> found;
-  for (const auto& [key, value] : headers) {
-    if (header_name_equals(key, name)) found = value;
-  }
-  return found;
-}
+using spec::CodeText;
+using spec::Headers;
+using spec::HeaderValue;
+using spec::RowName;
 
 std::vector<std::string> Names(const CompositePropagator& composite) {
   std::vector<std::string> names;

@@ -1,6 +1,7 @@
 // TraceId and SpanId: hex parsing (either case in, lowercase out), the
 // all-zero invalid value, halves, and random generation including after fork().
 #include "tracemesh/ids.h"
+#include "support/spec_rows.h"
 
 #include <gtest/gtest.h>
 #include <sys/types.h>
@@ -20,14 +21,8 @@
 namespace tracemesh {
 namespace {
 
-template <typename Row>
-std::string RowName(const testing::TestParamInfo<Row>& info) {
-  return std::string(info.param.name);
-}
-
-std::string CodeText(ErrorCode code) {
-  return std::to_string(static_cast<int>(code)) + " (" + std::string(describe(code)) + ")";
-}
+using spec::CodeText;
+using spec::RowName;
 
 // One row of a from_hex table: either the lowercase hex the id must print as,
 // or the error code the parse must fail with.

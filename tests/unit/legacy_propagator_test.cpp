@@ -7,6 +7,7 @@
 // coreutils `sha256sum`; each row names its input so it can be re-checked with
 // `printf '%s' INPUT | sha256sum`.
 #include "tracemesh/legacy_propagator.h"
+#include "support/spec_rows.h"
 
 #include <gtest/gtest.h>
 
@@ -26,34 +27,12 @@
 namespace tracemesh {
 namespace {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-template <typename Row>
-std::string RowName(const testing::TestParamInfo<Row>& info) {
-  return std::string(info.param.name);
-}
-
-std::string CodeText(ErrorCode code) {
-  return std::to_string(static_cast<int>(code)) + " (" + std::string(describe(code)) + ")";
-}
-
-std::string CodesText(const std::vector<ErrorCode>& codes) {
-  std::string out;
-  for (ErrorCode code : codes) out += (out.empty() ? "" : " or ") + CodeText(code);
-  return out;
-}
-
-bool Contains(const std::vector<ErrorCode>& codes, ErrorCode code) {
-  return codes.empty() || std::find(codes.begin(), codes.end(), code) != codes.end();
-}
-
-std::optional<std::string> HeaderValue(const Headers& headers, std::string_view name) {
-  std::optional<std::string> found;
-  for (const auto& [key, value] : headers) {
-    if (header_name_equals(key, name)) found = value;
-  }
-  return found;
-}
+using spec::CodesText;
+using spec::CodeText;
+using spec::Contains;
+using spec::Headers;
+using spec::HeaderValue;
+using spec::RowName;
 
 constexpr std::string_view kHex = "4bf92f3577b34da6a3ce929d0e0e4736";
 constexpr std::string_view kUuid = "550e8400-e29b-41d4-a716-446655440000";

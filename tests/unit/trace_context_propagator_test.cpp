@@ -3,6 +3,7 @@
 // tracestate handling) and what inject() writes. Row names follow the cases
 // of the W3C test suite (w3c/trace-context test/test.py) where one exists.
 #include "tracemesh/trace_context_propagator.h"
+#include "support/spec_rows.h"
 
 #include <gtest/gtest.h>
 
@@ -24,22 +25,11 @@
 namespace tracemesh {
 namespace {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-template <typename Row>
-std::string RowName(const testing::TestParamInfo<Row>& info) {
-  return std::string(info.param.name);
-}
-
-std::string CodeText(ErrorCode code) {
-  return std::to_string(static_cast<int>(code)) + " (" + std::string(describe(code)) + ")";
-}
-
-std::string CodesText(const std::vector<ErrorCode>& codes) {
-  std::string out;
-  for (ErrorCode code : codes) out += (out.empty() ? "" : " or ") + CodeText(code);
-  return out;
-}
+using spec::CodesText;
+using spec::CodeText;
+using spec::Headers;
+using spec::HeaderValue;
+using spec::RowName;
 
 bool Contains(const std::vector<ErrorCode>& codes, ErrorCode code) {
   return std::find(codes.begin(), codes.end(), code) != codes.end();
@@ -81,14 +71,6 @@ SpanContext MakeSpanContext(std::string_view trace_hex, std::string_view span_he
   context.flags = TraceFlags(flags);
   if (!trace_state.empty()) context.trace_state = TraceState::parse(trace_state).value();
   return context;
-}
-
-std::optional<std::string> HeaderValue(const Headers& headers, std::string_view name) {
-  std::optional<std::string> found;
-  for (const auto& [key, value] : headers) {
-    if (header_name_equals(key, name)) found = value;
-  }
-  return found;
 }
 
 std::size_t HeaderCount(const Headers& headers, std::string_view name) {

@@ -7,6 +7,7 @@
 // 256 characters that may contain "@". The rows below only use keys on which
 // both levels agree.
 #include "tracemesh/trace_state.h"
+#include "support/spec_rows.h"
 
 #include <gtest/gtest.h>
 
@@ -19,14 +20,8 @@
 namespace tracemesh {
 namespace {
 
-template <typename Row>
-std::string RowName(const testing::TestParamInfo<Row>& info) {
-  return std::string(info.param.name);
-}
-
-std::string CodeText(ErrorCode code) {
-  return std::to_string(static_cast<int>(code)) + " (" + std::string(describe(code)) + ")";
-}
+using spec::CodeText;
+using spec::RowName;
 
 std::string Repeat(char c, std::size_t n) {
   return std::string(n, c);
