@@ -4,6 +4,7 @@
 // missing_header, and injection writes every configured format.
 #include "tracemesh/composite_propagator.h"
 #include "support/spec_rows.h"
+#include "tracemesh/tracer.h"
 
 #include <gtest/gtest.h>
 
@@ -397,6 +398,45 @@ TEST(CompositeInjectTest, RoundTripThroughEveryFormat) {
   EXPECT_EQ(report.format, "tracecontext");
   EXPECT_EQ(report.context.span_context().trace_id, span_context.trace_id);
   EXPECT_EQ(report.context.span_context().span_id, span_context.span_id);
+}
+
+// A legacy id string must reach every hop unchanged, whichever format each
+// service reads first; and the W3C/B3 parent must still link the hops.
+TEST(CompositePropagator, LegacyIdIsResentUnchangedOnEveryHop) {
+  for (const std::string order : {"tracecontext,xtraceid", "xtraceid,tracecontext", "b3,xtraceid"}) {
+    SCOPED_TRACE(order);
+    TracerOptions options;
+    options.propagators = order;
+    options.sampler_name = "always_on";
+    MapEnvironment environment;
+    auto config = finalize(options, environment);
+    ASSERT_TRUE(config);
+    const Tracer tracer(std::move(*config));
+
+    Headers inbound{{"X-Trace-ID", "req-12345"}};
+    TraceId trace_id;
+    SpanId previous_span;
+    for (int hop = 0; hop < 4; ++hop) {
+      SCOPED_TRACE("hop " + std::to_string(hop));
+      auto extracted = tracer.propagator().extract(SequenceReader(inbound), Context());
+      ASSERT_TRUE(extracted);
+      if (hop > 0) {
+        EXPECT_EQ(extracted->span_context().span_id, previous_span) << "the hop lost its parent";
+      }
+      SpanOptions span_options{.kind = SpanKind::server};
+      span_options.parent = *extracted;
+      auto span = tracer.start_span("hop", span_options);
+      if (hop == 0) trace_id = span.context().trace_id;
+      EXPECT_EQ(span.context().trace_id, trace_id);
+
+      Headers outbound;
+      SequenceWriter writer(outbound);
+      tracer.propagator().inject(Context(span.context()), writer);
+      EXPECT_EQ(HeaderValue(outbound, "X-Trace-ID"), std::optional<std::string>("req-12345"));
+      previous_span = span.context().span_id;
+      inbound = outbound;
+    }
+  }
 }
 
 }  // namespace

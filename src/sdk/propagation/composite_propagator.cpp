@@ -13,14 +13,42 @@ namespace tracemesh {
 CompositePropagator::CompositePropagator(std::vector<std::shared_ptr<const Propagator>> propagators)
     : propagators_(std::move(propagators)) {}
 
+namespace {
+
+// Add to `found` what another format carried for the same trace: the legacy
+// id string (so it is re-sent unchanged on every later hop), and when `found`
+// has no span id (a legacy header without parent) the other format's span id,
+// flags and tracestate.
+SpanContext merge_same_trace(SpanContext found, const SpanContext& other) {
+  if (!found.legacy_trace_id && other.legacy_trace_id) {
+    found.legacy_trace_id = other.legacy_trace_id;
+  }
+  if (!found.span_id.is_valid() && other.span_id.is_valid()) {
+    found.span_id = other.span_id;
+    found.flags = other.flags;
+    found.trace_state = other.trace_state;
+  }
+  return found;
+}
+
+}  // namespace
+
 Extraction CompositePropagator::extract_with_report(const CarrierReader& carrier,
                                                     const Context& context) const {
   Extraction result{context, {}, std::nullopt};
   bool found = false;
   for (const auto& propagator : propagators_) {
     const bool span_format = propagator->carries_span_context();
-    if (span_format && found) continue;
     auto extracted = propagator->extract(carrier, result.context);
+    if (extracted && found && span_format) {
+      // The first format won; a later one only enriches the same trace.
+      const SpanContext& other = extracted->span_context();
+      if (other.trace_id == result.context.span_context().trace_id) {
+        result.context = result.context.with_span_context(
+            merge_same_trace(result.context.span_context(), other));
+      }
+      continue;
+    }
     if (extracted) {
       result.context = std::move(*extracted);
       if (span_format) {
@@ -30,7 +58,7 @@ Extraction CompositePropagator::extract_with_report(const CarrierReader& carrier
       continue;
     }
     const bool missing = extracted.error().code == ErrorCode::missing_header;
-    if (span_format && !missing &&
+    if (span_format && !found && !missing &&
         (!result.error || result.error->code == ErrorCode::missing_header)) {
       result.error = extracted.error();
     }
