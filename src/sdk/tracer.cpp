@@ -54,6 +54,10 @@ Span Tracer::start_span(std::string_view name, const SpanOptions& options) const
   }
   const SpanContext& parent = *parent_pointer;
   const TracerConfig& config = state_->config;
+  // Disabled: a transparent span. It carries the parent's identity unchanged,
+  // so downstream spans attach to the caller's span (which was exported) and
+  // keep its sampling decision; without a parent there is nothing to send.
+  if (config.disabled) return {parent, nullptr, state_};
   const bool continues_trace = parent.has_trace();
 
   SpanContext context;
@@ -73,10 +77,6 @@ Span Tracer::start_span(std::string_view name, const SpanOptions& options) const
       continues_trace ? (parent.flags.bits() & TraceFlags::random_bit) : TraceFlags::random_bit);
   if (decision == SamplingDecision::record_and_sample) {
     flags = static_cast<std::uint8_t>(flags | TraceFlags::sampled_bit);
-  }
-  // A disabled SDK records nothing but must not switch tracing off downstream.
-  if (config.disabled && continues_trace) {
-    flags = static_cast<std::uint8_t>(flags | (parent.flags.bits() & TraceFlags::sampled_bit));
   }
   context.flags = TraceFlags(flags);
 

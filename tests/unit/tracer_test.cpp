@@ -790,6 +790,19 @@ TEST_F(TracerTest, DisabledSdkKeepsTheUpstreamSamplingDecision) {
   EXPECT_FALSE(unsampled.context().flags.sampled());
 }
 
+TEST_F(TracerTest, DisabledSdkIsTransparentToTheTrace) {
+  // Spans of a disabled service are never exported, so its children must
+  // attach to the caller's span, and a root must send nothing downstream.
+  const Tracer tracer = make_tracer(Configure().disabled());
+  const SpanContext caller = remote_context(true);
+  Span server = tracer.start_span("server", Start().parent(Context(caller)));
+  EXPECT_EQ(server.context().trace_id, caller.trace_id);
+  EXPECT_EQ(server.context().span_id, caller.span_id);
+  Span root = tracer.start_span("root");
+  EXPECT_FALSE(root.context().is_valid());
+  EXPECT_FALSE(root.is_recording());
+}
+
 TEST_F(TracerTest, DisabledSdkRecordsNothingButPropagates) {
   struct Row {
     const char* name;
