@@ -4,8 +4,9 @@
 // lock-free queue, and when the queue is full the span is dropped and
 // counted (stats().dropped_queue_full). A worker thread exports batches when
 // a batch fills up, every schedule_delay, and on flush. force_flush() and
-// shutdown() wait at most their timeout: a worker stuck in a slow exporter is
-// abandoned (detached, keeping what it needs alive), never joined untimed.
+// shutdown() wait at most their timeout (at most 24 h; milliseconds::max()
+// is fine): a worker stuck in a slow exporter is abandoned (detached, keeping
+// what it needs alive), never joined untimed.
 // Exported records go back to the application threads through a second
 // bounded queue (take_recycled), so steady-state tracing allocates nothing.
 #pragma once
@@ -18,6 +19,11 @@
 #include "tracemesh/span_processor.h"
 
 namespace tracemesh {
+
+// Limits on BatchOptions: finalize() rejects values beyond them, and the
+// processor clamps directly constructed options into them.
+inline constexpr std::size_t max_batch_queue_size = std::size_t{1} << 20;
+inline constexpr std::chrono::milliseconds max_schedule_delay = std::chrono::hours(1);
 
 struct BatchOptions {
   std::size_t max_queue_size = 2048;               // OTEL_BSP_MAX_QUEUE_SIZE
@@ -37,9 +43,14 @@ struct BatchStats {
 
 class BatchSpanProcessor final : public SpanProcessor {
  public:
-  // The queue size is rounded up to a power of two. Starts the worker thread.
+  // Start the worker thread. Options are clamped into their limits (queue 2 to
+  // max_batch_queue_size, rounded up to a power of two; batch 1 to the queue
+  // size; delay 1 ms to max_schedule_delay). Throws std::system_error when no
+  // thread can be started (finalize() turns that into an Error).
   BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter, BatchOptions options = {});
-  ~BatchSpanProcessor() override;  // shutdown with a 5 s limit if not done already
+  // Never waits: asks the worker to export what is queued and shut the
+  // exporter down (within 5 s) on its own. Call shutdown() to wait for that.
+  ~BatchSpanProcessor() override;
   BatchSpanProcessor(const BatchSpanProcessor&) = delete;
   BatchSpanProcessor& operator=(const BatchSpanProcessor&) = delete;
 

@@ -1,5 +1,6 @@
 #include "tracemesh/batch_span_processor.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -11,15 +12,42 @@
 
 namespace tracemesh {
 namespace {
+
 constexpr std::chrono::milliseconds busy_poll_interval{1};
+// An idle worker re-checks the queue this often, so a wake-up lost in the
+// window between its check and its wait costs at most this long.
+constexpr std::chrono::milliseconds idle_recheck_interval{50};
+// Timeouts beyond this are treated as this (callers pass milliseconds::max()
+// to mean "wait for ever", which would overflow time_point arithmetic).
+constexpr std::chrono::milliseconds longest_wait = std::chrono::hours(24);
+constexpr std::size_t destructor_shutdown_seconds = 5;
+// Records kept for reuse: enough for a busy service, and a bound on the memory
+// that idle records (with their strings' capacity) keep.
+constexpr std::size_t max_pooled_records = 4096;
+
+std::chrono::milliseconds bounded(std::chrono::milliseconds timeout) {
+  return std::clamp(timeout, std::chrono::milliseconds(0), longest_wait);
 }
+
+// Bring options within the documented limits (finalize() already rejects
+// values outside them; this guards direct construction).
+BatchOptions sanitized(BatchOptions options) {
+  options.max_queue_size = std::clamp<std::size_t>(options.max_queue_size, 2, max_batch_queue_size);
+  options.max_export_batch_size =
+      std::clamp<std::size_t>(options.max_export_batch_size, 1, options.max_queue_size);
+  options.schedule_delay =
+      std::clamp(options.schedule_delay, std::chrono::milliseconds(1), max_schedule_delay);
+  return options;
+}
+
+}  // namespace
 
 struct BatchSpanProcessor::State {
   State(std::shared_ptr<SpanExporter> span_exporter, BatchOptions batch_options)
       : exporter(std::move(span_exporter)),
-        options(batch_options),
+        options(sanitized(batch_options)),
         queue(options.max_queue_size),
-        recycled(options.max_queue_size) {}
+        recycled(std::min(options.max_queue_size, max_pooled_records)) {}
 
   std::shared_ptr<SpanExporter> exporter;
   const BatchOptions options;
@@ -94,9 +122,16 @@ void BatchSpanProcessor::State::run() {
         // Clear before waiting: a producer that fills a batch from now on
         // signals again (or the predicate below already sees the batch).
         wake_pending.store(false, std::memory_order_relaxed);
-        wake.wait_for(lock, options.schedule_delay, [this, &requested] {
+        const auto full_or_requested = [this, &requested] {
           return requested() || queue.size() >= options.max_export_batch_size;
-        });
+        };
+        const auto deadline = std::chrono::steady_clock::now() + options.schedule_delay;
+        for (auto now = std::chrono::steady_clock::now(); now < deadline;
+             now = std::chrono::steady_clock::now()) {
+          const auto slice = std::min<std::chrono::steady_clock::duration>(
+              deadline - now, idle_recheck_interval);
+          if (wake.wait_for(lock, slice, full_or_requested)) break;
+        }
       }
       flush_target = flush_requested;
       stopping = stop;
@@ -125,8 +160,22 @@ BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter, B
   state_->worker = std::thread([state = state_] { state->run(); });
 }
 
+// Never waits: stop is requested and the worker, which owns a reference to
+// the state, exports what is queued and shuts the exporter down by itself.
 BatchSpanProcessor::~BatchSpanProcessor() {
-  shutdown(std::chrono::seconds(5));
+  State& state = *state_;
+  std::lock_guard serialized(state.lifecycle);
+  state.closed.store(true, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(state.mutex);
+    if (!state.stop) {
+      state.stop = true;
+      state.stop_deadline =
+          std::chrono::steady_clock::now() + std::chrono::seconds(destructor_shutdown_seconds);
+    }
+  }
+  state.wake.notify_one();
+  if (state.worker.joinable()) state.worker.detach();
 }
 
 void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
@@ -151,6 +200,7 @@ void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
 }
 
 bool BatchSpanProcessor::force_flush(std::chrono::milliseconds timeout) noexcept {
+  timeout = bounded(timeout);
   State& state = *state_;
   std::unique_lock lock(state.mutex);
   if (state.worker_exited) return state.queue.size() == 0;
@@ -162,6 +212,7 @@ bool BatchSpanProcessor::force_flush(std::chrono::milliseconds timeout) noexcept
 }
 
 bool BatchSpanProcessor::shutdown(std::chrono::milliseconds timeout) noexcept {
+  timeout = bounded(timeout);
   State& state = *state_;
   std::lock_guard serialized(state.lifecycle);
   state.closed.store(true, std::memory_order_relaxed);

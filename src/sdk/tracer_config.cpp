@@ -182,6 +182,17 @@ Expected<BatchOptions> make_batch_options(const TracerOptions& options,
     return Error{ErrorCode::invalid_config,
                  "OTEL_BSP_*: queue size, batch size and schedule delay must be above 0"};
   }
+  if (batch.max_queue_size > max_batch_queue_size) {
+    return Error{ErrorCode::invalid_config,
+                 "OTEL_BSP_MAX_QUEUE_SIZE: " + std::to_string(batch.max_queue_size) +
+                     " is above the limit of " + std::to_string(max_batch_queue_size)};
+  }
+  if (batch.schedule_delay > max_schedule_delay) {
+    return Error{ErrorCode::invalid_config,
+                 "OTEL_BSP_SCHEDULE_DELAY: " + std::to_string(batch.schedule_delay.count()) +
+                     " ms is above the limit of " + std::to_string(max_schedule_delay.count()) +
+                     " ms (1 hour)"};
+  }
   if (batch.max_export_batch_size > batch.max_queue_size) {
     return Error{ErrorCode::invalid_config,
                  "OTEL_BSP_MAX_EXPORT_BATCH_SIZE: " + std::to_string(batch.max_export_batch_size) +
@@ -246,7 +257,12 @@ Expected<TracerConfig> finalize(const TracerOptions& options, const Environment&
     if (options.synchronous_export) {
       config.processor = std::make_shared<SimpleSpanProcessor>(std::move(*exporter));
     } else {
-      config.processor = std::make_shared<BatchSpanProcessor>(std::move(*exporter), *batch);
+      try {
+        config.processor = std::make_shared<BatchSpanProcessor>(std::move(*exporter), *batch);
+      } catch (const std::exception& failure) {
+        return Error{ErrorCode::io_error,
+                     std::string("cannot start the batch export thread: ") + failure.what()};
+      }
     }
   }
   return config;

@@ -307,6 +307,40 @@ TEST(BatchSpanProcessor, ShutdownReturnsInBoundedTimeWhenTheExporterIsStuck) {
   EXPECT_LT(std::chrono::steady_clock::now() - destroy_start, seconds(5));
 }
 
+TEST(BatchSpanProcessor, DestructorDoesNotWaitForAStuckExporter) {
+  // The last reference to a tracer can be dropped on a request thread; that
+  // must not block it behind the exporter.
+  auto exporter = std::make_shared<GatedExporter>();
+  OpenGateAtExit open_gate{exporter};
+  auto processor = std::make_unique<BatchSpanProcessor>(exporter, options(64, 1));
+  processor->on_end(make_span_data());
+  ASSERT_TRUE(exporter->wait_entered());
+  const auto start = std::chrono::steady_clock::now();
+  processor.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(1)) << "hang bound";
+}
+
+TEST(BatchSpanProcessor, WaitingForeverIsAcceptedAsATimeout) {
+  auto exporter = std::make_shared<RecordingExporter>();
+  BatchSpanProcessor processor(exporter, options(64, 32));
+  for (int i = 0; i < 5; ++i) processor.on_end(make_span_data());
+  EXPECT_TRUE(processor.force_flush(milliseconds::max()));
+  EXPECT_EQ(exporter->total(), 5U);
+  EXPECT_TRUE(processor.shutdown(milliseconds::max()));
+}
+
+TEST(BatchSpanProcessor, OutOfRangeOptionsAreClampedNotSpunOn) {
+  // A batch size of 0 or a delay of 0 would make the worker spin exporting nothing.
+  auto exporter = std::make_shared<RecordingExporter>();
+  BatchSpanProcessor processor(exporter, options(0, 0, milliseconds(0)));
+  for (int i = 0; i < 3; ++i) processor.on_end(make_span_data());
+  EXPECT_TRUE(processor.force_flush(seconds(5)));
+  const BatchStats stats = processor.stats();
+  EXPECT_EQ(stats.received + stats.dropped_queue_full, 3U) << "every span accepted or counted";
+  EXPECT_EQ(exporter->total(), stats.received);
+  EXPECT_GE(stats.received, 2U) << "the queue holds at least two spans";
+}
+
 TEST(BatchSpanProcessor, SpansEndedAfterShutdownAreCounted) {
   auto exporter = std::make_shared<RecordingExporter>();
   BatchSpanProcessor processor(exporter, options(64, 8));
@@ -338,8 +372,13 @@ TEST(BatchSpanProcessor, DestructorExportsPendingSpans) {
     BatchSpanProcessor processor(exporter, options(64, 32));
     for (int i = 0; i < 7; ++i) processor.on_end(make_span_data());
   }
-  EXPECT_EQ(exporter->total(), 7U);
+  // The destructor does not wait; the worker finishes on its own.
+  const auto deadline = std::chrono::steady_clock::now() + seconds(10);
+  while (!exporter->shut_down() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
   EXPECT_TRUE(exporter->shut_down());
+  EXPECT_EQ(exporter->total(), 7U);
 }
 
 TEST(BatchSpanProcessor, ExporterFailureIsCounted) {
