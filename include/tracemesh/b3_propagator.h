@@ -26,8 +26,8 @@ inline constexpr std::string_view b3_flags_header = "X-B3-Flags";
 // Parse a single `b3` header value. A lone sampling state yields no_ids.
 Expected<SpanContext> parse_b3_single(std::string_view value) noexcept;
 
-// Parse the X-B3-* headers of `carrier`.
-Expected<SpanContext> parse_b3_multi(const CarrierReader& carrier) noexcept;
+// Parse the X-B3-* headers of `carrier` (throws only what the carrier throws).
+Expected<SpanContext> parse_b3_multi(const CarrierReader& carrier);
 
 class B3Propagator final : public Propagator {
  public:
@@ -36,8 +36,10 @@ class B3Propagator final : public Propagator {
 
   // "b3" for the single header, "b3multi" for the X-B3-* headers.
   std::string_view name() const noexcept override;
-  Expected<Context> extract(const CarrierReader& carrier, const Context& context) const override;
-  void inject(const Context& context, CarrierWriter& carrier) const override;
+
+ protected:
+  Expected<Context> do_extract(const CarrierReader& carrier, const Context& context) const override;
+  void do_inject(const Context& context, CarrierWriter& carrier) const override;
 
  private:
   Encoding encoding_;

@@ -17,9 +17,11 @@ inline constexpr std::string_view baggage_header = "baggage";
 class BaggagePropagator final : public Propagator {
  public:
   std::string_view name() const noexcept override { return "baggage"; }
-  Expected<Context> extract(const CarrierReader& carrier, const Context& context) const override;
-  void inject(const Context& context, CarrierWriter& carrier) const override;
   bool carries_span_context() const noexcept override { return false; }
+
+ protected:
+  Expected<Context> do_extract(const CarrierReader& carrier, const Context& context) const override;
+  void do_inject(const Context& context, CarrierWriter& carrier) const override;
 };
 
 }  // namespace tracemesh

@@ -29,16 +29,21 @@ class CompositePropagator final : public Propagator {
   explicit CompositePropagator(std::vector<std::shared_ptr<const Propagator>> propagators);
 
   std::string_view name() const noexcept override { return "composite"; }
-  Expected<Context> extract(const CarrierReader& carrier, const Context& context) const override;
-  void inject(const Context& context, CarrierWriter& carrier) const override;
 
-  // Extract as extract() does, also saying which format supplied the span context.
-  Extraction extract_with_report(const CarrierReader& carrier, const Context& context) const;
+  // Extract as extract() does, also saying which format supplied the span
+  // context. Never throws (a throwing carrier gives ErrorCode::carrier_failed).
+  Extraction extract_with_report(const CarrierReader& carrier,
+                                 const Context& context) const noexcept;
   const std::vector<std::shared_ptr<const Propagator>>& propagators() const noexcept {
     return propagators_;
   }
 
+ protected:
+  Expected<Context> do_extract(const CarrierReader& carrier, const Context& context) const override;
+  void do_inject(const Context& context, CarrierWriter& carrier) const override;
+
  private:
+  Extraction extract_from_each(const CarrierReader& carrier, const Context& context) const;
   std::vector<std::shared_ptr<const Propagator>> propagators_;
 };
 

@@ -31,6 +31,7 @@ enum class ErrorCode : int {
   duplicate_key = 11,     // the same tracestate key twice
   duplicate_header = 12,  // several headers where the format allows one
   no_ids = 13,            // a header with a sampling decision but no trace/span ids
+  carrier_failed = 14,    // the carrier (or the allocator) threw during extraction
   // Configuration.
   invalid_config = 100,  // a configuration value is out of range or malformed
   unknown_name = 101,    // an unknown propagator, sampler or exporter name

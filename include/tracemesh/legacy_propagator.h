@@ -43,9 +43,11 @@ class LegacyPropagator final : public Propagator {
   explicit LegacyPropagator(LegacyHeaderNames names = {}) : names_(std::move(names)) {}
 
   std::string_view name() const noexcept override { return "xtraceid"; }
-  Expected<Context> extract(const CarrierReader& carrier, const Context& context) const override;
-  void inject(const Context& context, CarrierWriter& carrier) const override;
   const LegacyHeaderNames& header_names() const noexcept { return names_; }
+
+ protected:
+  Expected<Context> do_extract(const CarrierReader& carrier, const Context& context) const override;
+  void do_inject(const Context& context, CarrierWriter& carrier) const override;
 
  private:
   LegacyHeaderNames names_;

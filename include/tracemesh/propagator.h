@@ -1,9 +1,10 @@
 // The propagator interface: one wire format for carrying a Context.
 //
 // A propagator reads its headers from a CarrierReader into a Context and
-// writes a Context into a CarrierWriter. Implementations never throw and
-// never block: a malformed header is reported as an Error value (with a
-// stable code saying why) and contributes nothing to the context.
+// writes a Context into a CarrierWriter. It never throws and never blocks: a
+// malformed header is reported as an Error value (with a stable code saying
+// why) and contributes nothing to the context. Formats implement the
+// protected do_extract/do_inject; the public calls add the no-throw guarantee.
 //
 // Formats: trace_context_propagator.h (W3C traceparent/tracestate),
 // baggage_propagator.h (W3C baggage), b3_propagator.h (B3 single and
@@ -28,14 +29,24 @@ class Propagator {
 
   // Return `context` updated with what this format's headers carry, or the
   // reason nothing could be taken (missing_header when they are absent).
-  virtual Expected<Context> extract(const CarrierReader& carrier, const Context& context) const = 0;
+  // Never throws: an exception from the carrier or the allocator is
+  // reported as ErrorCode::carrier_failed.
+  Expected<Context> extract(const CarrierReader& carrier, const Context& context) const noexcept;
 
   // Write `context` in this format. Writes nothing when the context has
   // nothing this format can express (e.g. no valid span for traceparent).
-  virtual void inject(const Context& context, CarrierWriter& carrier) const = 0;
+  // Never throws: an exception from the carrier or the allocator stops the
+  // write and is swallowed (the request goes out without these headers).
+  void inject(const Context& context, CarrierWriter& carrier) const noexcept;
 
   // Return whether this format carries a span identity (false for baggage).
   virtual bool carries_span_context() const noexcept { return true; }
+
+ protected:
+  // The format itself; may throw (extract() and inject() catch).
+  virtual Expected<Context> do_extract(const CarrierReader& carrier,
+                                       const Context& context) const = 0;
+  virtual void do_inject(const Context& context, CarrierWriter& carrier) const = 0;
 };
 
 }  // namespace tracemesh

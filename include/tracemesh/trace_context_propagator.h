@@ -28,8 +28,10 @@ void format_traceparent(const SpanContext& context, char* out) noexcept;
 class TraceContextPropagator final : public Propagator {
  public:
   std::string_view name() const noexcept override { return "tracecontext"; }
-  Expected<Context> extract(const CarrierReader& carrier, const Context& context) const override;
-  void inject(const Context& context, CarrierWriter& carrier) const override;
+
+ protected:
+  Expected<Context> do_extract(const CarrierReader& carrier, const Context& context) const override;
+  void do_inject(const Context& context, CarrierWriter& carrier) const override;
 };
 
 }  // namespace tracemesh

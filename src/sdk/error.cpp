@@ -30,6 +30,8 @@ std::string_view describe(ErrorCode code) noexcept {
       return "header repeated where only one is allowed";
     case ErrorCode::no_ids:
       return "header carries a sampling decision but no ids";
+    case ErrorCode::carrier_failed:
+      return "the carrier or the allocator threw";
     case ErrorCode::invalid_config:
       return "invalid configuration value";
     case ErrorCode::unknown_name:
@@ -70,6 +72,8 @@ std::string_view to_string(ErrorCode code) noexcept {
       return "duplicate_header";
     case ErrorCode::no_ids:
       return "no_ids";
+    case ErrorCode::carrier_failed:
+      return "carrier_failed";
     case ErrorCode::invalid_config:
       return "invalid_config";
     case ErrorCode::unknown_name:

@@ -8,6 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include <new>
+
+#include <span>
+
+#include <stdexcept>
+
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -403,7 +409,8 @@ TEST(CompositeInjectTest, RoundTripThroughEveryFormat) {
 // A legacy id string must reach every hop unchanged, whichever format each
 // service reads first; and the W3C/B3 parent must still link the hops.
 TEST(CompositePropagator, LegacyIdIsResentUnchangedOnEveryHop) {
-  for (const std::string order : {"tracecontext,xtraceid", "xtraceid,tracecontext", "b3,xtraceid"}) {
+  for (const std::string order :
+       {"tracecontext,xtraceid", "xtraceid,tracecontext", "b3,xtraceid"}) {
     SCOPED_TRACE(order);
     TracerOptions options;
     options.propagators = order;
@@ -437,6 +444,44 @@ TEST(CompositePropagator, LegacyIdIsResentUnchangedOnEveryHop) {
       inbound = outbound;
     }
   }
+}
+
+// A user's carrier may throw (an allocation, an .at() on a missing key);
+// propagation must never let that reach the request thread.
+class ThrowingReader final : public CarrierReader {
+ public:
+  std::optional<std::string_view> get(std::string_view) const override {
+    throw std::runtime_error("carrier failed");
+  }
+  std::size_t get_all(std::string_view, std::span<std::string_view>) const override {
+    throw std::runtime_error("carrier failed");
+  }
+};
+
+class ThrowingWriter final : public CarrierWriter {
+ public:
+  void set(std::string_view, std::string_view) override { throw std::bad_alloc(); }
+};
+
+TEST(CompositePropagator, AThrowingCarrierIsAnErrorValueNotAnException) {
+  auto propagator = make_propagator("tracecontext,baggage,b3,b3multi,xtraceid");
+  ASSERT_TRUE(propagator);
+  const ThrowingReader reader;
+  const auto extraction = (*propagator)->extract_with_report(reader, Context());
+  ASSERT_TRUE(extraction.error.has_value());
+  EXPECT_EQ(extraction.error->code, ErrorCode::carrier_failed);
+  for (const auto& format : (*propagator)->propagators()) {
+    SCOPED_TRACE(std::string(format->name()));
+    const auto extracted = format->extract(reader, Context());
+    ASSERT_FALSE(extracted.has_value());
+    EXPECT_EQ(extracted.error().code, ErrorCode::carrier_failed);
+  }
+
+  SpanContext span_context;
+  span_context.trace_id = TraceId::random();
+  span_context.span_id = SpanId::random();
+  ThrowingWriter writer;
+  EXPECT_NO_THROW((*propagator)->inject(Context(span_context), writer));
 }
 
 }  // namespace

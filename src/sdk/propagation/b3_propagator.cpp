@@ -85,7 +85,7 @@ Expected<SpanContext> parse_b3_single(std::string_view value) noexcept {
   return make_context(*trace_id, *span_id, sampled);
 }
 
-Expected<SpanContext> parse_b3_multi(const CarrierReader& carrier) noexcept {
+Expected<SpanContext> parse_b3_multi(const CarrierReader& carrier) {
   const auto trace_text = carrier.get(b3_trace_id_header);
   const auto span_text = carrier.get(b3_span_id_header);
   if (!trace_text || !span_text) return ErrorCode::missing_header;
@@ -118,7 +118,7 @@ std::string_view B3Propagator::name() const noexcept {
   return encoding_ == Encoding::single_header ? "b3" : "b3multi";
 }
 
-Expected<Context> B3Propagator::extract(const CarrierReader& carrier,
+Expected<Context> B3Propagator::do_extract(const CarrierReader& carrier,
                                         const Context& context) const {
   Expected<SpanContext> single = ErrorCode::missing_header;
   if (const auto value = carrier.get(b3_single_header)) {
@@ -131,7 +131,7 @@ Expected<Context> B3Propagator::extract(const CarrierReader& carrier,
   return single.error().code != ErrorCode::missing_header ? single.error() : multi.error();
 }
 
-void B3Propagator::inject(const Context& context, CarrierWriter& carrier) const {
+void B3Propagator::do_inject(const Context& context, CarrierWriter& carrier) const {
   const SpanContext& span_context = context.span_context();
   if (!span_context.is_valid()) return;
   char trace_id[32];

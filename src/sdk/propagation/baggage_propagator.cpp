@@ -8,7 +8,7 @@ namespace {
 constexpr std::size_t max_baggage_headers = 64;
 }
 
-Expected<Context> BaggagePropagator::extract(const CarrierReader& carrier,
+Expected<Context> BaggagePropagator::do_extract(const CarrierReader& carrier,
                                              const Context& context) const {
   std::array<std::string_view, max_baggage_headers> values;
   const std::size_t count = carrier.get_all(baggage_header, values);
@@ -26,7 +26,7 @@ Expected<Context> BaggagePropagator::extract(const CarrierReader& carrier,
   return context.with_baggage(std::move(parsed.baggage));
 }
 
-void BaggagePropagator::inject(const Context& context, CarrierWriter& carrier) const {
+void BaggagePropagator::do_inject(const Context& context, CarrierWriter& carrier) const {
   if (context.baggage().empty()) return;
   carrier.set(baggage_header, context.baggage().to_header());
 }

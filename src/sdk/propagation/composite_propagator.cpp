@@ -34,7 +34,16 @@ SpanContext merge_same_trace(SpanContext found, const SpanContext& other) {
 }  // namespace
 
 Extraction CompositePropagator::extract_with_report(const CarrierReader& carrier,
-                                                    const Context& context) const {
+                                                    const Context& context) const noexcept {
+  try {
+    return extract_from_each(carrier, context);
+  } catch (...) {
+    return Extraction{context, {}, Error{ErrorCode::carrier_failed, {}}};
+  }
+}
+
+Extraction CompositePropagator::extract_from_each(const CarrierReader& carrier,
+                                                  const Context& context) const {
   Extraction result{context, {}, std::nullopt};
   bool found = false;
   for (const auto& propagator : propagators_) {
@@ -71,7 +80,7 @@ Extraction CompositePropagator::extract_with_report(const CarrierReader& carrier
   return result;
 }
 
-Expected<Context> CompositePropagator::extract(const CarrierReader& carrier,
+Expected<Context> CompositePropagator::do_extract(const CarrierReader& carrier,
                                                const Context& context) const {
   auto result = extract_with_report(carrier, context);
   const bool baggage_found = !(result.context.baggage() == context.baggage());
@@ -79,7 +88,7 @@ Expected<Context> CompositePropagator::extract(const CarrierReader& carrier,
   return std::move(*result.error);
 }
 
-void CompositePropagator::inject(const Context& context, CarrierWriter& carrier) const {
+void CompositePropagator::do_inject(const Context& context, CarrierWriter& carrier) const {
   for (const auto& propagator : propagators_) propagator->inject(context, carrier);
 }
 

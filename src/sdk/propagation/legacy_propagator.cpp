@@ -79,7 +79,7 @@ Expected<SpanId> parse_legacy_span_id(std::string_view value) noexcept {
   return id;
 }
 
-Expected<Context> LegacyPropagator::extract(const CarrierReader& carrier,
+Expected<Context> LegacyPropagator::do_extract(const CarrierReader& carrier,
                                             const Context& context) const {
   const auto value = carrier.get(names_.trace_header);
   if (!value) return ErrorCode::missing_header;
@@ -103,7 +103,7 @@ Expected<Context> LegacyPropagator::extract(const CarrierReader& carrier,
   return context.with_span_context(std::move(span_context));
 }
 
-void LegacyPropagator::inject(const Context& context, CarrierWriter& carrier) const {
+void LegacyPropagator::do_inject(const Context& context, CarrierWriter& carrier) const {
   const SpanContext& span_context = context.span_context();
   if (!span_context.has_trace()) return;
   if (span_context.legacy_trace_id) {

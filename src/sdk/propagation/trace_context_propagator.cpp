@@ -84,7 +84,7 @@ void format_traceparent(const SpanContext& context, char* out) noexcept {
   detail::encode_hex(&flags, 1, out + 53);
 }
 
-Expected<Context> TraceContextPropagator::extract(const CarrierReader& carrier,
+Expected<Context> TraceContextPropagator::do_extract(const CarrierReader& carrier,
                                                   const Context& context) const {
   std::array<std::string_view, 2> values;
   const std::size_t count = carrier.get_all(traceparent_header, values);
@@ -96,7 +96,7 @@ Expected<Context> TraceContextPropagator::extract(const CarrierReader& carrier,
   return context.with_span_context(std::move(*span_context));
 }
 
-void TraceContextPropagator::inject(const Context& context, CarrierWriter& carrier) const {
+void TraceContextPropagator::do_inject(const Context& context, CarrierWriter& carrier) const {
   const SpanContext& span_context = context.span_context();
   if (!span_context.is_valid()) return;
   char traceparent[traceparent_size];
