@@ -66,12 +66,25 @@ TraceState TraceState::from_normalized(std::string_view normalized) {
   return state;
 }
 
-// Level 2: key = ( lcalpha / DIGIT ) 0*255( keychar ), keychar adding "@"
-// (a superset of Level 1's simple-key / tenant@system forms).
+// Simple keys follow Level 2 (a letter or digit first, up to 256
+// characters). A key with '@' must be one tenant@system pair as Level 1
+// defines it (tenant: letter or digit first, up to 241; system: letter first,
+// up to 14), which is what the W3C conformance suite checks.
 bool TraceState::is_valid_key(std::string_view key) noexcept {
   if (key.empty() || key.size() > max_key_size) return false;
-  if (!is_lcalpha(key.front()) && !is_digit(key.front())) return false;
-  return std::ranges::all_of(key, [](char c) { return is_key_char(c) || c == '@'; });
+  const auto starts_well = [](std::string_view part) {
+    return !part.empty() && (is_lcalpha(part.front()) || is_digit(part.front()));
+  };
+  const auto at = key.find('@');
+  if (at == std::string_view::npos) return starts_well(key) && std::ranges::all_of(key, is_key_char);
+  const auto tenant = key.substr(0, at);
+  const auto system = key.substr(at + 1);
+  constexpr std::size_t max_tenant_size = 241;
+  constexpr std::size_t max_system_size = 14;
+  return starts_well(tenant) && tenant.size() <= max_tenant_size &&
+         std::ranges::all_of(tenant, is_key_char) && !system.empty() &&
+         is_lcalpha(system.front()) && system.size() <= max_system_size &&
+         std::ranges::all_of(system, is_key_char);
 }
 
 bool TraceState::is_valid_value(std::string_view value) noexcept {

@@ -4,8 +4,10 @@
 // Keys: Level 1 defines simple keys (lcalpha then up to 255 of lcalpha, DIGIT,
 // "_", "-", "*", "/") and multi-tenant keys tenant@system (tenant up to 241
 // characters, system up to 14). Level 2 folds both into one rule of at most
-// 256 characters that may contain "@". The rows below only use keys on which
-// both levels agree.
+// 256 characters that may contain "@" anywhere. tracemesh accepts Level 2's
+// digit-first simple keys but holds "@" keys to the tenant@system form, as the
+// W3C conformance suite (test/test.py) does; the rows marked "suite" are the
+// keys where the two levels disagree.
 #include "tracemesh/trace_state.h"
 #include "support/spec_rows.h"
 
@@ -114,6 +116,13 @@ INSTANTIATE_TEST_SUITE_P(
          .key = Repeat('t', 241) + "@" + Repeat('s', 15),
          .valid = false},
         {.name = "empty_tenant", .key = "@foo", .valid = false},
+        {.name = "suite_empty_system", .key = "foo@", .valid = false},
+        {.name = "suite_two_at_signs_in_a_row", .key = "foo@@bar", .valid = false},
+        {.name = "suite_two_systems", .key = "foo@bar@baz", .valid = false},
+        {.name = "suite_tenant_of_242", .key = Repeat('t', 242) + "@v", .valid = false},
+        {.name = "suite_system_of_15", .key = "t@" + Repeat('v', 15), .valid = false},
+        {.name = "system_starts_with_digit", .key = "tenant@1sys", .valid = false},
+        {.name = "simple_key_may_start_with_digit", .key = "1foo", .valid = true},
         {.name = "empty_key", .key = "", .valid = false},
         {.name = "uppercase_key", .key = "FOO", .valid = false},
         {.name = "one_uppercase_letter", .key = "fOo", .valid = false},
