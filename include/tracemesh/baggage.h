@@ -4,7 +4,8 @@
 // Values are stored decoded (percent-decoding applied) and encoded again on
 // injection. Limits follow W3C Baggage: at most 64 list members and 8192
 // bytes of header; members beyond either limit are dropped, never the whole
-// header.
+// header. Input beyond max_input_size (four times the header limit, room for
+// optional whitespace and malformed members) is not read at all.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +24,7 @@ class Baggage {
  public:
   static constexpr std::size_t max_members = 64;
   static constexpr std::size_t max_header_size = 8192;
+  static constexpr std::size_t max_input_size = 4 * max_header_size;
 
   struct Entry {
     std::string key;

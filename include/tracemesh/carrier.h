@@ -38,23 +38,26 @@ class CarrierWriter {
   virtual void set(std::string_view name, std::string_view value) = 0;
 };
 
-// Adapts any associative container of string keys and values (std::map,
-// std::unordered_map, std::multimap, a case-insensitive map, ...). Lookups
-// scan the container, comparing names case-insensitively; header maps are
-// small, so this beats building a lowercased copy.
-template <typename Map>
-class MapReader final : public CarrierReader {
+// Reads any range of (name, value) pairs: std::map, std::unordered_map,
+// std::multimap, a case-insensitive map, or a vector of pairs. Lookups scan
+// the range comparing names case-insensitively; header maps are small, so
+// this beats building a lowercased copy. The reader refers to the range, so
+// it cannot be built from a temporary (that would dangle).
+template <typename Range>
+class PairRangeReader : public CarrierReader {
  public:
-  explicit MapReader(const Map& map) : map_(map) {}
+  explicit PairRangeReader(const Range& headers) : headers_(headers) {}
+  explicit PairRangeReader(const Range&& headers) = delete;
+
   std::optional<std::string_view> get(std::string_view name) const override {
-    for (const auto& [key, value] : map_) {
+    for (const auto& [key, value] : headers_) {
       if (header_name_equals(key, name)) return std::string_view(value);
     }
     return std::nullopt;
   }
   std::size_t get_all(std::string_view name, std::span<std::string_view> values) const override {
     std::size_t count = 0;
-    for (const auto& [key, value] : map_) {
+    for (const auto& [key, value] : headers_) {
       if (!header_name_equals(key, name)) continue;
       if (count < values.size()) values[count] = value;
       ++count;
@@ -63,8 +66,26 @@ class MapReader final : public CarrierReader {
   }
 
  private:
-  const Map& map_;
+  const Range& headers_;
 };
+
+// A reader over a map (any associative container of string names and values).
+template <typename Map>
+class MapReader final : public PairRangeReader<Map> {
+ public:
+  using PairRangeReader<Map>::PairRangeReader;
+};
+template <typename Map>
+MapReader(const Map&) -> MapReader<Map>;
+
+// A reader over a sequence of pairs such as std::vector<std::pair<std::string, std::string>>.
+template <typename Sequence>
+class SequenceReader final : public PairRangeReader<Sequence> {
+ public:
+  using PairRangeReader<Sequence>::PairRangeReader;
+};
+template <typename Sequence>
+SequenceReader(const Sequence&) -> SequenceReader<Sequence>;
 
 // Adapts a mutable map-like container: set() erases every header of that name
 // (any case) and inserts the new one.
@@ -81,32 +102,6 @@ class MapWriter final : public CarrierWriter {
 
  private:
   Map& map_;
-};
-
-// Adapts a sequence of (name, value) pairs such as std::vector<std::pair<std::string,
-// std::string>>.
-template <typename Sequence>
-class SequenceReader final : public CarrierReader {
- public:
-  explicit SequenceReader(const Sequence& headers) : headers_(headers) {}
-  std::optional<std::string_view> get(std::string_view name) const override {
-    for (const auto& [key, value] : headers_) {
-      if (header_name_equals(key, name)) return std::string_view(value);
-    }
-    return std::nullopt;
-  }
-  std::size_t get_all(std::string_view name, std::span<std::string_view> values) const override {
-    std::size_t count = 0;
-    for (const auto& [key, value] : headers_) {
-      if (!header_name_equals(key, name)) continue;
-      if (count < values.size()) values[count] = value;
-      ++count;
-    }
-    return count;
-  }
-
- private:
-  const Sequence& headers_;
 };
 
 // Adapts a mutable sequence of (name, value) pairs: set() replaces the first

@@ -140,6 +140,12 @@ struct Accumulated {
 
 Accumulated parse_all(std::string_view header) {
   Accumulated result;
+  if (header.size() > Baggage::max_input_size) {
+    // Read only whole members within the cap; the rest counts as dropped.
+    const auto cut = header.substr(0, Baggage::max_input_size).rfind(',');
+    header = header.substr(0, cut == std::string_view::npos ? 0 : cut);
+    result.fail(ErrorCode::too_long);
+  }
   detail::ListMembers list(header);
   std::string_view text;
   while (list.next(text)) {

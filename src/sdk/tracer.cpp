@@ -80,7 +80,11 @@ Span Tracer::start_span(std::string_view name, const SpanOptions& options) const
   }
   context.flags = TraceFlags(flags);
 
-  if (decision == SamplingDecision::drop) return {std::move(context), nullptr, state_};
+  // Nothing would receive the record (no exporter configured): keep the ids,
+  // which still propagate with the sampling decision, and record nothing.
+  if (decision == SamplingDecision::drop || !config.processor) {
+    return {std::move(context), nullptr, state_};
+  }
 
   auto data = config.processor ? config.processor->take_recycled() : nullptr;
   if (data) {

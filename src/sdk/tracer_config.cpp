@@ -61,6 +61,15 @@ Expected<bool> parse_bool(const std::optional<bool>& option, const Environment& 
   return invalid(variable, *value, "true or false");
 }
 
+// Return whether `name` is an RFC 9110 token (what a header name must be).
+bool is_header_name(std::string_view name) {
+  constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::ranges::all_of(name, [specials](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           specials.find(c) != std::string_view::npos;
+  });
+}
+
 std::string executable_name() {
   char path[PATH_MAX];
   const auto size = readlink("/proc/self/exe", path, sizeof(path) - 1);
@@ -82,7 +91,7 @@ Expected<std::shared_ptr<const Resource>> make_resource(const TracerOptions& opt
   // Precedence, lowest first: OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME,
   // resource attributes set in code, the service name set in code.
   if (auto name = environment.get("OTEL_SERVICE_NAME"); name && !detail::trim_ows(*name).empty()) {
-    set_attribute(attributes, "service.name", *name);
+    set_attribute(attributes, "service.name", detail::trim_ows(*name));
   }
   for (const auto& attribute : options.resource_attributes) {
     set_attribute(attributes, attribute.key, attribute.value);
@@ -138,6 +147,17 @@ Expected<std::shared_ptr<const CompositePropagator>> make_configured_propagator(
   if (auto header =
           setting(options.legacy_parent_header, environment, "TRACEMESH_LEGACY_PARENT_HEADER")) {
     names.parent_header = std::string(detail::trim_ows(*header));
+  }
+  for (const auto& [variable, header] :
+       {std::pair{"TRACEMESH_LEGACY_TRACE_HEADER", names.trace_header},
+        std::pair{"TRACEMESH_LEGACY_PARENT_HEADER", names.parent_header}}) {
+    if (!header.empty() && !is_header_name(header)) {
+      return Error{ErrorCode::invalid_config,
+                   std::string(variable) + ": '" + header + "' is not an HTTP header name"};
+    }
+  }
+  if (names.trace_header.empty()) {
+    return Error{ErrorCode::invalid_config, "TRACEMESH_LEGACY_TRACE_HEADER: must not be empty"};
   }
   const auto list = setting(options.propagators, environment, "OTEL_PROPAGATORS");
   auto propagator = make_propagator(list ? *list : "tracecontext,baggage", names);

@@ -21,7 +21,7 @@ echo "find_package(tracemesh): ok"
 
 libdir="$(ls -d "$work"/prefix/lib*/pkgconfig | head -1)"
 # shellcheck disable=SC2046,SC2086
-c++ $flags "$source/tests/integration/consumer/main.cpp" \
+c++ -std=c++20 $flags "$source/tests/integration/consumer/main.cpp" \
   $(PKG_CONFIG_PATH="$libdir" pkg-config --cflags --libs tracemesh) -o "$work/pc-consumer"
 got="$("$work/pc-consumer")"
 [ "$got" = "$expected" ] || { echo "pkg-config consumer printed '$got', want '$expected'"; exit 1; }

@@ -612,5 +612,14 @@ TEST(BaggagePropagatorTest, NameAndRole) {
   EXPECT_FALSE(propagator.carries_span_context());
 }
 
+TEST(BaggageLimits, InputBeyondTheReadLimitIsCutAtAMemberBoundary) {
+  std::string header;
+  while (header.size() <= Baggage::max_input_size) header += "k=" + std::string(100, 'v') + ",";
+  EXPECT_EQ(Baggage::parse(header).error().code, ErrorCode::too_long);
+  const auto lenient = Baggage::parse_lenient(header);
+  EXPECT_EQ(lenient.baggage.get("k"), std::optional<std::string_view>(std::string(100, 'v')));
+  EXPECT_GE(lenient.dropped, 1U);
+}
+
 }  // namespace
 }  // namespace tracemesh

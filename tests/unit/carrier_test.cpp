@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include <algorithm>
 #include <array>
 #include <map>
@@ -227,6 +229,16 @@ TEST(SequenceWriterTest, WrittenHeaderIsReadBack) {
   EXPECT_EQ(reader.get("X-TRACE-ID"), std::optional<std::string_view>("def"));
   std::array<std::string_view, 2> values{};
   EXPECT_EQ(reader.get_all("x-trace-id", values), 1u);
+}
+
+// Readers refer to the headers they read, so building one from a temporary
+// (which would dangle) does not compile.
+TEST(Carrier, ReadersCannotBeBuiltFromTemporaries) {
+  using Map = std::map<std::string, std::string>;
+  static_assert(std::is_constructible_v<MapReader<Map>, const Map&>);
+  static_assert(!std::is_constructible_v<MapReader<Map>, Map&&>);
+  static_assert(!std::is_constructible_v<SequenceReader<Headers>, Headers&&>);
+  SUCCEED();
 }
 
 }  // namespace

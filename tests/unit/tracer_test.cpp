@@ -856,5 +856,19 @@ TEST_F(TracerTest, ResourceAndScopeAreAttachedToSpanData) {
   EXPECT_EQ(data.scope->version, "1.2.3");
 }
 
+TEST_F(TracerTest, WithoutAnExporterSpansRecordNothingButStillPropagate) {
+  TracerOptions options;
+  options.sampler_name = "always_on";
+  MapEnvironment environment;
+  auto config = finalize(options, environment);
+  ASSERT_TRUE(config);
+  ASSERT_EQ(config->processor, nullptr);
+  const Tracer tracer(std::move(*config));
+  Span span = tracer.start_span("op");
+  EXPECT_FALSE(span.is_recording());
+  EXPECT_TRUE(span.context().is_valid());
+  EXPECT_TRUE(span.context().flags.sampled()) << "downstream services still record";
+}
+
 }  // namespace
 }  // namespace tracemesh
