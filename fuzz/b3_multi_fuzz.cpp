@@ -7,21 +7,16 @@
 #include <utility>
 #include <vector>
 
+#include "split_headers.h"
 #include "tracemesh/b3_propagator.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::string_view input(reinterpret_cast<const char*>(data), size);
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
   constexpr std::array<std::string_view, 5> names = {
       tracemesh::b3_trace_id_header, tracemesh::b3_span_id_header,
       tracemesh::b3_parent_span_id_header, tracemesh::b3_sampled_header,
       tracemesh::b3_flags_header};
-  std::vector<std::pair<std::string, std::string>> headers;
-  for (auto name : names) {
-    const auto newline = input.find('\n');
-    headers.emplace_back(std::string(name), std::string(input.substr(0, newline)));
-    if (newline == std::string_view::npos) break;
-    input.remove_prefix(newline + 1);
-  }
+  const auto headers = split_headers(input, names);
   tracemesh::SequenceReader reader(headers);
   auto parsed = tracemesh::parse_b3_multi(reader);
   if (parsed && !parsed->is_valid()) std::abort();

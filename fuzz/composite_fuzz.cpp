@@ -8,22 +8,17 @@
 #include <utility>
 #include <vector>
 
+#include "split_headers.h"
 #include "tracemesh/composite_propagator.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto propagator =
       *tracemesh::make_propagator("tracecontext,baggage,b3,b3multi,xtraceid");
-  std::string_view input(reinterpret_cast<const char*>(data), size);
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
   constexpr std::array<std::string_view, 8> names = {"traceparent", "tracestate",  "baggage",
                                                      "b3",          "X-Trace-ID",  "X-B3-TraceId",
                                                      "X-B3-SpanId", "X-B3-Sampled"};
-  std::vector<std::pair<std::string, std::string>> headers;
-  for (auto name : names) {
-    const auto newline = input.find('\n');
-    headers.emplace_back(std::string(name), std::string(input.substr(0, newline)));
-    if (newline == std::string_view::npos) break;
-    input.remove_prefix(newline + 1);
-  }
+  const auto headers = split_headers(input, names);
   tracemesh::SequenceReader reader(headers);
   const auto result = propagator->extract_with_report(reader, tracemesh::Context());
   if (result.format.empty() == !result.error.has_value()) std::abort();

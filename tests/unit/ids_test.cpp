@@ -37,11 +37,11 @@ struct HexRow {
 
 // --- TraceId::from_hex -----------------------------------------------------
 
-class TraceIdFromHexTest : public testing::TestWithParam<HexRow> {};
-
-TEST_P(TraceIdFromHexTest, ParsesPerRow) {
-  const HexRow& row = GetParam();
-  const Expected<TraceId> id = TraceId::from_hex(row.input);
+// Check Id::from_hex against one row: the error code, or the printed form
+// (both to_hex overloads) and a round trip through it.
+template <typename Id>
+void CheckFromHex(const HexRow& row) {
+  const Expected<Id> id = Id::from_hex(row.input);
   if (!row.ok) {
     ASSERT_FALSE(id.has_value()) << "accepted: " << id->to_hex();
     EXPECT_EQ(id.error().code, row.error) << "got " << CodeText(id.error().code);
@@ -50,13 +50,18 @@ TEST_P(TraceIdFromHexTest, ParsesPerRow) {
   ASSERT_TRUE(id.has_value()) << "rejected with " << CodeText(id.error().code);
   EXPECT_TRUE(id->is_valid());
   EXPECT_EQ(id->to_hex(), row.hex);
-  std::array<char, TraceId::hex_size> buffer{};
+  std::array<char, Id::hex_size> buffer{};
   id->to_hex(buffer.data());
   EXPECT_EQ(std::string_view(buffer.data(), buffer.size()), row.hex);
-  // Round trip through the canonical form.
-  const Expected<TraceId> again = TraceId::from_hex(id->to_hex());
+  const Expected<Id> again = Id::from_hex(id->to_hex());
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(*again, *id);
+}
+
+class TraceIdFromHexTest : public testing::TestWithParam<HexRow> {};
+
+TEST_P(TraceIdFromHexTest, ParsesPerRow) {
+  CheckFromHex<TraceId>(GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -135,22 +140,7 @@ INSTANTIATE_TEST_SUITE_P(
 class SpanIdFromHexTest : public testing::TestWithParam<HexRow> {};
 
 TEST_P(SpanIdFromHexTest, ParsesPerRow) {
-  const HexRow& row = GetParam();
-  const Expected<SpanId> id = SpanId::from_hex(row.input);
-  if (!row.ok) {
-    ASSERT_FALSE(id.has_value()) << "accepted: " << id->to_hex();
-    EXPECT_EQ(id.error().code, row.error) << "got " << CodeText(id.error().code);
-    return;
-  }
-  ASSERT_TRUE(id.has_value()) << "rejected with " << CodeText(id.error().code);
-  EXPECT_TRUE(id->is_valid());
-  EXPECT_EQ(id->to_hex(), row.hex);
-  std::array<char, SpanId::hex_size> buffer{};
-  id->to_hex(buffer.data());
-  EXPECT_EQ(std::string_view(buffer.data(), buffer.size()), row.hex);
-  const Expected<SpanId> again = SpanId::from_hex(id->to_hex());
-  ASSERT_TRUE(again.has_value());
-  EXPECT_EQ(*again, *id);
+  CheckFromHex<SpanId>(GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(

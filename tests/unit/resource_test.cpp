@@ -1,6 +1,7 @@
 // Tests for resources: parsing OTEL_RESOURCE_ATTRIBUTES and service.name.
 
 #include "tracemesh/resource.h"
+#include "support/printers.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -16,23 +17,6 @@
 #include "tracemesh/attribute.h"
 
 namespace tracemesh {
-
-// Print attribute values readably in failure messages (found by argument-dependent lookup).
-inline void PrintTo(const AttributeValue& value, std::ostream* out) {
-  std::visit(
-      [out](const auto& item) {
-        using T = std::decay_t<decltype(item)>;
-        if constexpr (std::is_same_v<T, std::string>) {
-          *out << ::testing::PrintToString(item);
-        } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::int64_t> ||
-                             std::is_same_v<T, double>) {
-          *out << item;
-        } else {
-          *out << ::testing::PrintToString(item);
-        }
-      },
-      value.variant());
-}
 
 namespace {
 
