@@ -2,7 +2,9 @@
 //
 // A value is a bool, a 64-bit integer, a double, a string, or a homogeneous
 // array of one of those. Construction is explicit per type so that a string
-// literal never turns into a bool.
+// literal never turns into a bool. Integers are stored as int64_t, as in
+// OpenTelemetry: an unsigned value above INT64_MAX wraps to a negative number
+// (pass it as a string if it can be that large).
 #pragma once
 
 #include <concepts>

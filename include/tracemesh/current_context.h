@@ -53,6 +53,7 @@ class [[nodiscard]] Scope {
   Scope& operator=(const Scope&) = delete;
 
  private:
+  ContextStorage* storage_;  // the storage this scope changed, restored into at its end
   Context previous_;
 };
 

@@ -43,6 +43,8 @@ class Tracer {
   // Return a tracer configured from `options` and the process environment.
   static Expected<Tracer> create(const TracerOptions& options = {});
 
+  // Build a tracer from a configuration (normally finalize()'s). Missing parts
+  // (null resource, sampler or propagator) get finalize()'s defaults.
   explicit Tracer(TracerConfig config, std::string_view scope_name = "tracemesh",
                   std::string_view scope_version = {});
 

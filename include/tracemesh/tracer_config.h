@@ -47,6 +47,8 @@ struct TracerOptions {
   std::shared_ptr<SpanExporter> exporter;
   // Export synchronously on the ending thread instead of batching (tools, tests).
   bool synchronous_export = false;
+  // Batch and limit settings are taken whole: when set in code, the
+  // corresponding OTEL_BSP_* / OTEL_SPAN_*_LIMIT variables are not read.
   std::optional<BatchOptions> batch;  // OTEL_BSP_*
   std::optional<SpanLimits> limits;   // OTEL_SPAN_*_LIMIT
   std::optional<bool> disabled;  // OTEL_SDK_DISABLED: no spans recorded, context still propagates

@@ -128,8 +128,8 @@ void BatchSpanProcessor::State::run() {
         const auto deadline = std::chrono::steady_clock::now() + options.schedule_delay;
         for (auto now = std::chrono::steady_clock::now(); now < deadline;
              now = std::chrono::steady_clock::now()) {
-          const auto slice = std::min<std::chrono::steady_clock::duration>(
-              deadline - now, idle_recheck_interval);
+          const auto slice =
+              std::min<std::chrono::steady_clock::duration>(deadline - now, idle_recheck_interval);
           if (wake.wait_for(lock, slice, full_or_requested)) break;
         }
       }

@@ -46,10 +46,13 @@ Context current_context() {
   return active_storage().get();
 }
 
-Scope::Scope(Context context) : previous_(active_storage().exchange(std::move(context))) {}
+Scope::Scope(Context context)
+    : storage_(&active_storage()), previous_(storage_->exchange(std::move(context))) {}
 
+// Restores into the storage it changed (storages are never freed, see above),
+// so replacing the storage while a scope is open cannot corrupt the new one.
 Scope::~Scope() {
-  active_storage().exchange(std::move(previous_));
+  storage_->exchange(std::move(previous_));
 }
 
 }  // namespace tracemesh

@@ -16,7 +16,8 @@ class ProcessEnvironment final : public Environment {
 };
 
 constexpr std::array<EnvironmentVariable, 17> table{{
-    {"OTEL_SDK_DISABLED", "false", "\"true\": spans record nothing and pass the inbound context through unchanged."},
+    {"OTEL_SDK_DISABLED", "false",
+     "\"true\": spans record nothing and pass the inbound context through unchanged."},
     {"OTEL_SERVICE_NAME", "unknown_service:<executable>",
      "service.name of every span; wins over OTEL_RESOURCE_ATTRIBUTES."},
     {"OTEL_RESOURCE_ATTRIBUTES", "",

@@ -76,7 +76,8 @@ bool TraceState::is_valid_key(std::string_view key) noexcept {
     return !part.empty() && (is_lcalpha(part.front()) || is_digit(part.front()));
   };
   const auto at = key.find('@');
-  if (at == std::string_view::npos) return starts_well(key) && std::ranges::all_of(key, is_key_char);
+  if (at == std::string_view::npos)
+    return starts_well(key) && std::ranges::all_of(key, is_key_char);
   const auto tenant = key.substr(0, at);
   const auto system = key.substr(at + 1);
   constexpr std::size_t max_tenant_size = 241;

@@ -35,10 +35,27 @@ Expected<Tracer> Tracer::create(const TracerOptions& options) {
   return Tracer(std::move(*config));
 }
 
+namespace {
+
+// A configuration built by hand may leave parts out; fill them with the
+// defaults finalize() would choose rather than dereference null later.
+TracerConfig completed(TracerConfig config) {
+  if (!config.resource) config.resource = std::make_shared<const Resource>();
+  if (!config.sampler) config.sampler = make_parent_based_sampler(make_always_on_sampler());
+  if (!config.propagator) {
+    auto standard = make_propagator("tracecontext,baggage");
+    config.propagator = standard ? std::move(*standard) : nullptr;
+  }
+  return config;
+}
+
+}  // namespace
+
 Tracer::Tracer(TracerConfig config, std::string_view scope_name, std::string_view scope_version)
-    : state_(std::make_shared<const detail::TracerState>(detail::TracerState{
-          std::move(config), std::make_shared<const InstrumentationScope>(InstrumentationScope{
-                                 std::string(scope_name), std::string(scope_version)})})) {}
+    : state_(std::make_shared<const detail::TracerState>(
+          detail::TracerState{completed(std::move(config)),
+                              std::make_shared<const InstrumentationScope>(InstrumentationScope{
+                                  std::string(scope_name), std::string(scope_version)})})) {}
 
 Span Tracer::start_span(std::string_view name, const SpanOptions& options) const {
   static const SpanContext no_parent;

@@ -191,10 +191,10 @@ Expected<BatchOptions> make_batch_options(const TracerOptions& options,
                              static_cast<std::size_t>(batch.schedule_delay.count()), false);
     if (!delay) return delay.error();
     if (*delay > static_cast<std::size_t>(max_schedule_delay.count())) {
-      return Error{ErrorCode::invalid_config,
-                   "OTEL_BSP_SCHEDULE_DELAY: " + std::to_string(*delay) +
-                       " ms is above the limit of " + std::to_string(max_schedule_delay.count()) +
-                       " ms (1 hour)"};
+      return Error{ErrorCode::invalid_config, "OTEL_BSP_SCHEDULE_DELAY: " + std::to_string(*delay) +
+                                                  " ms is above the limit of " +
+                                                  std::to_string(max_schedule_delay.count()) +
+                                                  " ms (1 hour)"};
     }
     auto queue = parse_count(environment, "OTEL_BSP_MAX_QUEUE_SIZE", batch.max_queue_size, false);
     if (!queue) return queue.error();

@@ -308,5 +308,19 @@ TEST(ContextStorage, ACustomStorageIsUsedAndNullRestoresTheDefault) {
   EXPECT_EQ(counters->exchanges.load(), exchanges_before);
 }
 
+TEST(ContextStorage, AScopeOpenWhenTheStorageIsReplacedRestoresIntoItsOwnStorage) {
+  auto first_counters = std::make_shared<StorageCounters>();
+  auto second_counters = std::make_shared<StorageCounters>();
+  DefaultStorageGuard guard;
+  set_context_storage(std::make_unique<CountingStorage>(first_counters));
+  {
+    Scope scope(make_context(13, 130));
+    set_context_storage(std::make_unique<CountingStorage>(second_counters));
+  }
+  EXPECT_EQ(first_counters->exchanges.load(), 2) << "set and restored in the first storage";
+  EXPECT_EQ(second_counters->exchanges.load(), 0) << "the new storage is left untouched";
+  EXPECT_EQ(current_context(), Context());
+}
+
 }  // namespace
 }  // namespace tracemesh

@@ -854,5 +854,13 @@ TEST_F(TracerTest, WithoutAnExporterSpansRecordNothingButStillPropagate) {
   EXPECT_TRUE(span.context().flags.sampled()) << "downstream services still record";
 }
 
+TEST(TracerConstruction, AnIncompleteConfigurationGetsDefaultsNotACrash) {
+  const Tracer tracer{TracerConfig{}};
+  Span span = tracer.start_span("op");
+  EXPECT_TRUE(span.context().is_valid());
+  EXPECT_EQ(tracer.propagator().propagators().size(), 2U) << "tracecontext,baggage";
+  EXPECT_TRUE(tracer.resource().attributes().empty());
+}
+
 }  // namespace
 }  // namespace tracemesh

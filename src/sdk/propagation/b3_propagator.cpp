@@ -119,7 +119,7 @@ std::string_view B3Propagator::name() const noexcept {
 }
 
 Expected<Context> B3Propagator::do_extract(const CarrierReader& carrier,
-                                        const Context& context) const {
+                                           const Context& context) const {
   Expected<SpanContext> single = ErrorCode::missing_header;
   if (const auto value = carrier.get(b3_single_header)) {
     single = parse_b3_single(*value);

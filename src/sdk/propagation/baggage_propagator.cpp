@@ -9,7 +9,7 @@ constexpr std::size_t max_baggage_headers = 64;
 }
 
 Expected<Context> BaggagePropagator::do_extract(const CarrierReader& carrier,
-                                             const Context& context) const {
+                                                const Context& context) const {
   std::array<std::string_view, max_baggage_headers> values;
   const std::size_t count = carrier.get_all(baggage_header, values);
   if (count == 0) return ErrorCode::missing_header;

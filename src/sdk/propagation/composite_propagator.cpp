@@ -81,7 +81,7 @@ Extraction CompositePropagator::extract_from_each(const CarrierReader& carrier,
 }
 
 Expected<Context> CompositePropagator::do_extract(const CarrierReader& carrier,
-                                               const Context& context) const {
+                                                  const Context& context) const {
   auto result = extract_with_report(carrier, context);
   const bool baggage_found = !(result.context.baggage() == context.baggage());
   if (!result.format.empty() || baggage_found) return std::move(result.context);

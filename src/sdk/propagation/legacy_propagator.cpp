@@ -80,7 +80,7 @@ Expected<SpanId> parse_legacy_span_id(std::string_view value) noexcept {
 }
 
 Expected<Context> LegacyPropagator::do_extract(const CarrierReader& carrier,
-                                            const Context& context) const {
+                                               const Context& context) const {
   const auto value = carrier.get(names_.trace_header);
   if (!value) return ErrorCode::missing_header;
   auto trace_id = parse_legacy_trace_id(*value);

@@ -85,7 +85,7 @@ void format_traceparent(const SpanContext& context, char* out) noexcept {
 }
 
 Expected<Context> TraceContextPropagator::do_extract(const CarrierReader& carrier,
-                                                  const Context& context) const {
+                                                     const Context& context) const {
   std::array<std::string_view, 2> values;
   const std::size_t count = carrier.get_all(traceparent_header, values);
   if (count == 0) return ErrorCode::missing_header;
