@@ -4,6 +4,7 @@
 #   make demo    build (release) and run the end-to-end demo
 #   make bench   build (release) and run the benchmarks; see docs/benchmarks.md
 #   make fuzz    build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
+#   make tsan    build and run the unit tests under ThreadSanitizer
 #   make format  clang-format every project source in place
 #   make tidy    clang-tidy the SDK sources
 #   make install PREFIX=/usr/local
@@ -15,7 +16,7 @@ BENCH_REPETITIONS ?= 9
 PREFIX ?= /usr/local
 GENERATOR := -G Ninja
 
-.PHONY: all test demo bench fuzz format tidy install clean bootstrap
+.PHONY: all test demo bench fuzz tsan format tidy install clean bootstrap
 
 all: test
 
@@ -44,6 +45,12 @@ fuzz: bootstrap
 	  -DTRACEMESH_BUILD_FUZZ=ON -DTRACEMESH_BUILD_TESTS=OFF -DTRACEMESH_BUILD_EXAMPLES=OFF
 	cmake --build $(BUILD)/fuzz -j $(JOBS)
 	scripts/run-fuzzers $(BUILD)/fuzz $(FUZZ_SECONDS)
+
+tsan: bootstrap
+	cmake -S . -B $(BUILD)/tsan $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DTRACEMESH_BUILD_EXAMPLES=OFF \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=thread -O1" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread"
+	cmake --build $(BUILD)/tsan -j $(JOBS)
+	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) -LE integration
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -443,6 +444,53 @@ TEST(BatchSpanProcessor, ARecycledRecordCarriesNothingFromItsPreviousSpan) {
     EXPECT_EQ(span.dropped_attributes, 0U);
     EXPECT_FALSE(span.parent_span_id.is_valid());
     EXPECT_EQ(span.resource->service_name(), "recycling");
+  }
+  processor->shutdown(seconds(5));
+}
+
+// Application threads take recycled records while the worker hands exported
+// ones back: every span must arrive whole, with only its own attributes.
+TEST(BatchSpanProcessor, ThreadsStartingSpansThroughATracerRecycleRecordsSafely) {
+  auto exporter = std::make_shared<InMemoryExporter>();
+  auto processor = std::make_shared<BatchSpanProcessor>(
+      exporter, BatchOptions{.max_queue_size = 1024, .max_export_batch_size = 64});
+  TracerOptions options;
+  MapEnvironment environment;
+  auto config = finalize(options, environment);
+  ASSERT_TRUE(config);
+  config->processor = processor;
+  const Tracer tracer(std::move(*config));
+
+  constexpr int threads = 4;
+  constexpr int spans_per_thread = 2000;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&tracer, t] {
+      for (int i = 0; i < spans_per_thread; ++i) {
+        auto span = tracer.start_span("thread-" + std::to_string(t));
+        span.set_attribute("thread", t);
+        if (i % 2 == 0) span.set_attribute("even", true);  // records alternate shapes
+        span.set_attribute("index", i);
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  ASSERT_TRUE(processor->force_flush(seconds(10)));
+
+  const BatchStats stats = processor->stats();
+  EXPECT_EQ(stats.received + stats.dropped_queue_full,
+            static_cast<std::uint64_t>(threads * spans_per_thread));
+  const auto spans = exporter->spans();
+  EXPECT_EQ(spans.size(), stats.received);
+  for (const auto& span : spans) {
+    const auto* thread = find_attribute(span.attributes, "thread");
+    const auto* index = find_attribute(span.attributes, "index");
+    ASSERT_NE(thread, nullptr);
+    ASSERT_NE(index, nullptr);
+    const auto t = *thread->get_if<std::int64_t>();
+    const auto i = *index->get_if<std::int64_t>();
+    EXPECT_EQ(span.name, "thread-" + std::to_string(t));
+    EXPECT_EQ(span.attributes.size(), i % 2 == 0 ? 3U : 2U) << "stale attributes from reuse";
   }
   processor->shutdown(seconds(5));
 }
