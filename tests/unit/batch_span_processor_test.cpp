@@ -5,6 +5,7 @@
 // performance expectation.
 
 #include "tracemesh/batch_span_processor.h"
+#include "support/gated_exporter.h"
 #include "tracemesh/in_memory_exporter.h"
 #include "tracemesh/tracer.h"
 
@@ -31,19 +32,14 @@
 namespace tracemesh {
 namespace {
 
+using spec::GatedExporter;
+using spec::make_span_data;
+
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr seconds hang_bound{10};
 constexpr milliseconds never{std::chrono::hours(1)};
-
-std::unique_ptr<SpanData> make_span_data() {
-  auto data = std::make_unique<SpanData>();
-  data->context.trace_id = TraceId::random();
-  data->context.span_id = SpanId::random();
-  data->name = "span";
-  return data;
-}
 
 // Return whether `condition` became true before the hang bound.
 bool eventually(const std::function<bool()>& condition) {
@@ -101,50 +97,6 @@ class RecordingExporter final : public SpanExporter {
   std::size_t total_ = 0;
   bool shut_down_ = false;
   int exports_after_shutdown_ = 0;
-};
-
-// An exporter whose export_spans blocks until the test opens the gate.
-class GatedExporter final : public SpanExporter {
- public:
-  ExportResult export_spans(std::span<const std::unique_ptr<SpanData>> spans) noexcept override {
-    std::unique_lock lock(mutex_);
-    ++entered_;
-    received_ += spans.size();
-    changed_.notify_all();
-    changed_.wait(lock, [this] { return open_; });
-    ++returned_;
-    changed_.notify_all();
-    return ExportResult::success;
-  }
-  bool shutdown(milliseconds) noexcept override { return true; }
-
-  void open() {
-    std::lock_guard lock(mutex_);
-    open_ = true;
-    changed_.notify_all();
-  }
-  // Wait until an export call is blocked in the gate; false after the hang bound.
-  bool wait_entered() {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, hang_bound, [this] { return entered_ > 0; });
-  }
-  // Wait until every export call that entered has returned; false after the hang bound.
-  bool wait_all_returned() {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, hang_bound, [this] { return returned_ == entered_; });
-  }
-  std::size_t received() const {
-    std::lock_guard lock(mutex_);
-    return received_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  bool open_ = false;
-  int entered_ = 0;
-  int returned_ = 0;
-  std::size_t received_ = 0;
 };
 
 // Opens the gate when the test ends, however it ends, so a detached worker can exit.

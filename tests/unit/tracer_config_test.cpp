@@ -2,6 +2,7 @@
 // variables become a TracerConfig, and every way a setting can be rejected.
 
 #include "tracemesh/tracer_config.h"
+#include "support/gated_exporter.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -36,6 +37,9 @@
 
 namespace tracemesh {
 namespace {
+
+using spec::GatedExporter;
+using spec::make_span_data;
 
 using ::testing::HasSubstr;
 using Variables = std::map<std::string, std::string, std::less<>>;
@@ -701,51 +705,6 @@ TEST(FinalizeLegacyHeaders, TheConfiguredHeadersAreExtracted) {
   EXPECT_EQ(context->span_context().legacy_id(), "order-7781");
 }
 
-// An exporter that records batch sizes and can hold the worker inside export_spans.
-class GatedExporter final : public SpanExporter {
- public:
-  explicit GatedExporter(bool open) : open_(open) {}
-  ExportResult export_spans(std::span<const std::unique_ptr<SpanData>> spans) noexcept override {
-    std::unique_lock lock(mutex_);
-    ++entered_;
-    batch_sizes_.push_back(spans.size());
-    changed_.notify_all();
-    changed_.wait(lock, [this] { return open_; });
-    return ExportResult::success;
-  }
-  bool shutdown(std::chrono::milliseconds) noexcept override { return true; }
-
-  void open() {
-    std::lock_guard lock(mutex_);
-    open_ = true;
-    changed_.notify_all();
-  }
-  // Wait until an export has started; false after a generous hang bound.
-  bool wait_entered() {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, std::chrono::seconds(10), [this] { return entered_ > 0; });
-  }
-  std::vector<std::size_t> batch_sizes() const {
-    std::lock_guard lock(mutex_);
-    return batch_sizes_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  bool open_;
-  int entered_ = 0;
-  std::vector<std::size_t> batch_sizes_;
-};
-
-std::unique_ptr<SpanData> make_span_data() {
-  auto data = std::make_unique<SpanData>();
-  data->context.trace_id = TraceId::random();
-  data->context.span_id = SpanId::random();
-  data->name = "span";
-  return data;
-}
-
 TEST(FinalizeBatch, BatchSizeFromTheEnvironmentBoundsEachExport) {
   auto exporter = std::make_shared<GatedExporter>(true);
   const auto config = finalize(exporting_to(exporter),
@@ -827,8 +786,7 @@ TEST(EnvironmentVariables, NamesAreUnique) {
 }
 
 TEST(EnvironmentVariables, EveryVariableIsDocumented) {
-  const char* source_dir = std::getenv("TRACEMESH_SOURCE_DIR");
-  if (source_dir == nullptr) GTEST_SKIP() << "TRACEMESH_SOURCE_DIR is not set (run through CTest)";
+  const char* source_dir = TRACEMESH_SOURCE_DIR;
   const std::filesystem::path path = std::filesystem::path(source_dir) / "docs" / "environment.md";
   std::ifstream file(path);
   ASSERT_TRUE(file.good()) << "cannot read " << path;
