@@ -47,11 +47,16 @@ bool is_encoded_value(std::string_view text) noexcept {
   return std::ranges::all_of(text, is_baggage_octet);
 }
 
+// Return whether `c` goes out as itself (else as %XX).
+constexpr bool sent_verbatim(char c) noexcept {
+  return is_baggage_octet(c) && c != '%';
+}
+
 std::string percent_encode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
-    if (is_baggage_octet(c) && c != '%') {
+    if (sent_verbatim(c)) {
       out += c;
     } else {
       const auto byte = static_cast<unsigned char>(c);
@@ -101,8 +106,10 @@ Expected<Baggage::Entry> parse_member(std::string_view member) {
   return entry;
 }
 
+// Return the size of the entry's encoded list member, without encoding it.
 std::size_t encoded_size(const Baggage::Entry& entry) {
-  std::size_t size = entry.key.size() + 1 + percent_encode(entry.value).size();
+  std::size_t size = entry.key.size() + 1;
+  for (char c : entry.value) size += sent_verbatim(c) ? 1U : 3U;
   if (!entry.metadata.empty()) size += 1 + entry.metadata.size();
   return size;
 }

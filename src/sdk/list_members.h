@@ -1,6 +1,7 @@
 // Splitting comma-separated header lists (tracestate, baggage) (internal).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace tracemesh::detail {
@@ -10,6 +11,15 @@ constexpr std::string_view trim_ows(std::string_view text) noexcept {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   return text;
+}
+
+// Return `text` with ASCII letters lowercased (names in configuration lists).
+inline std::string ascii_lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
 }
 
 // Iterates the comma-separated members of a list, trimmed of optional whitespace.

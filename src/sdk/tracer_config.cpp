@@ -20,12 +20,9 @@ Error invalid(std::string_view variable, std::string_view value, std::string_vie
                                               "' is not " + std::string(expected)};
 }
 
+// Return `text` trimmed of optional whitespace and lowercased.
 std::string lowercase(std::string_view text) {
-  std::string out(detail::trim_ows(text));
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  });
-  return out;
+  return detail::ascii_lowercase(detail::trim_ows(text));
 }
 
 // The value set in code, else the environment's; nullopt when neither (or empty).

@@ -94,14 +94,6 @@ void CompositePropagator::do_inject(const Context& context, CarrierWriter& carri
 
 namespace {
 
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  });
-  return out;
-}
-
 std::shared_ptr<const Propagator> make_named(std::string_view name,
                                              const LegacyHeaderNames& legacy_names) {
   if (name == "tracecontext") return std::make_shared<TraceContextPropagator>();
@@ -123,7 +115,7 @@ Expected<std::shared_ptr<const CompositePropagator>> make_propagator(
   std::string_view member;
   while (list.next(member)) {
     if (member.empty()) continue;
-    auto name = lowercase(member);
+    auto name = detail::ascii_lowercase(member);
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
   const bool none = std::find(names.begin(), names.end(), "none") != names.end();
