@@ -37,6 +37,7 @@ enum class ErrorCode : int {
   unknown_name = 101,    // an unknown propagator, sampler or exporter name
   io_error = 102,        // a file could not be opened or written
   invalid_input = 103,   // malformed input to a tool or example (not a header)
+  transport_error = 104,  // a network request failed (connection, timeout, protocol)
 };
 
 // Return a fixed, human-readable sentence for `code`.

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,12 @@ struct SpanLimits {
   std::size_t max_attribute_value_length = 0;  // OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT; 0 = none
 };
 
+// Create the exporter that OTEL_TRACES_EXPORTER names, for names the core
+// does not build itself (otlp, zipkin: see tracemesh/otlp_exporter.h).
+// Return an ErrorCode::unknown_name error for a name it does not know either.
+using ExporterFactory = std::function<Expected<std::shared_ptr<SpanExporter>>(
+    std::string_view name, const Environment& environment)>;
+
 struct TracerOptions {
   std::optional<std::string> service_name;  // OTEL_SERVICE_NAME
   Attributes resource_attributes;           // merged over OTEL_RESOURCE_ATTRIBUTES
@@ -45,6 +52,9 @@ struct TracerOptions {
   // The exporter to use; when null, OTEL_TRACES_EXPORTER chooses
   // ("none" by default; "console" and "jsonl" write JSON lines).
   std::shared_ptr<SpanExporter> exporter;
+  // Consulted when `exporter` is null and OTEL_TRACES_EXPORTER names an
+  // exporter the core does not have (e.g. tracemesh::curl's exporter_factory()).
+  ExporterFactory exporter_factory;
   // Export synchronously on the ending thread instead of batching (tools, tests).
   bool synchronous_export = false;
   // Batch and limit settings are taken whole: when set in code, the

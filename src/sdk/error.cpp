@@ -40,6 +40,8 @@ std::string_view describe(ErrorCode code) noexcept {
       return "input/output error";
     case ErrorCode::invalid_input:
       return "malformed input";
+    case ErrorCode::transport_error:
+      return "a network request failed";
   }
   return "unknown error";
 }
@@ -82,6 +84,8 @@ std::string_view to_string(ErrorCode code) noexcept {
       return "io_error";
     case ErrorCode::invalid_input:
       return "invalid_input";
+    case ErrorCode::transport_error:
+      return "transport_error";
   }
   return "unknown";
 }

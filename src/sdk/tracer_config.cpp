@@ -243,14 +243,18 @@ Expected<std::shared_ptr<SpanExporter>> make_exporter(const TracerOptions& optio
     }
     return std::shared_ptr<SpanExporter>(std::move(*exporter));
   }
+  if (options.exporter_factory) {
+    auto exporter = options.exporter_factory(name, environment);
+    if (exporter || exporter.error().code != ErrorCode::unknown_name) return exporter;
+  }
   if (name == "otlp" || name == "zipkin") {
     return Error{ErrorCode::invalid_config,
                  "OTEL_TRACES_EXPORTER: '" + name +
-                     "' is not built into the SDK core; create the exporter from its integration "
-                     "and pass it as TracerOptions::exporter"};
+                     "' needs tracemesh::curl: set TracerOptions::exporter_factory to "
+                     "tracemesh::exporter_factory() (tracemesh/otlp_exporter.h)"};
   }
   return Error{ErrorCode::unknown_name, "OTEL_TRACES_EXPORTER: unknown exporter '" + name +
-                                            "' (known: none, console, jsonl)"};
+                                            "' (known: none, console, jsonl, otlp, zipkin)"};
 }
 
 }  // namespace
