@@ -20,13 +20,16 @@ void instrument(httplib::Server& server, Tracer tracer, HttplibOptions options) 
                                      const httplib::Request& request, httplib::Response&) {
     active_request.reset();  // a request whose logger never ran (write failure)
     const std::string route = shared->route ? shared->route(request) : std::string();
+    // get_header_value returns a copy: keep it alive while the span is built.
+    const std::string host = request.get_header_value("Host");
+    const std::string user_agent = request.get_header_value("User-Agent");
     HttpServerRequest described;
     described.method = request.method;
     described.target = request.target;
-    described.host = request.get_header_value("Host");
+    described.host = host;
     described.client_address = request.remote_addr;
     described.client_port = request.remote_port;
-    described.user_agent = request.get_header_value("User-Agent");
+    described.user_agent = user_agent;
     described.route = route;
     active_request = std::make_unique<HttpServerSpan>(tracer, MapReader(request.headers), described);
     return httplib::Server::HandlerResponse::Unhandled;

@@ -18,7 +18,8 @@ class IdFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg&, const std::tm&,
               spdlog::memory_buf_t& destination) override {
-    const SpanContext& context = current_context().span_context();
+    const Context current = current_context();
+    const SpanContext& context = current.span_context();
     if constexpr (TraceId) {
       if (!context.trace_id.is_valid()) return;
       std::array<char, 32> hex{};
@@ -63,7 +64,8 @@ std::unique_ptr<spdlog::pattern_formatter> make_pattern_formatter(std::string pa
 
 void JsonLinesFormatter::format(const spdlog::details::log_msg& message,
                                 spdlog::memory_buf_t& destination) {
-  const SpanContext& context = current_context().span_context();
+  const Context current = current_context();
+  const SpanContext& context = current.span_context();
   std::string line = R"({"time":")" + iso8601_utc(message.time) + R"(","level":)";
   const auto level = spdlog::level::to_string_view(message.level);
   detail::append_json_string(line, std::string_view(level.data(), level.size()));
