@@ -2,8 +2,9 @@
 //
 // publish_traced() publishes in a PRODUCER span and carries the context two
 // ways: every propagation header of the tracer (traceparent, tracestate, ...)
-// as MQTT v5 user properties (libmosquitto drops properties on MQTT 3.1.1
-// connections), and, when asked, the trace id and span id as fields of a JSON
+// as MQTT v5 user properties (on an MQTT 3.1.1 connection, which has no
+// properties, the message goes without them), and, when asked, the trace id
+// and span id as fields of a JSON
 // object payload for consumers on MQTT 3.1.1, which has no headers.
 //
 // MqttConsumerSpan, used from a message callback, extracts the producer's

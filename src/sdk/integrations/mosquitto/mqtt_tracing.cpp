@@ -118,9 +118,16 @@ Expected<int> publish_traced(const Tracer& tracer, mosquitto* client, std::strin
     set_messaging_attributes(span, "publish", topic, body.size(), options.qos);
     const std::string topic_text(topic);
     int message_id = 0;
-    const int result = mosquitto_publish_v5(client, &message_id, topic_text.c_str(),
-                                            static_cast<int>(body.size()), body.data(), options.qos,
-                                            options.retain, properties.get());
+    int result = mosquitto_publish_v5(client, &message_id, topic_text.c_str(),
+                                      static_cast<int>(body.size()), body.data(), options.qos,
+                                      options.retain, properties.get());
+    if (result == MOSQ_ERR_NOT_SUPPORTED && properties) {
+      // An MQTT 3.1.1 connection refuses properties before sending anything:
+      // publish without them (the payload fields, when asked for, still carry the trace).
+      result = mosquitto_publish(client, &message_id, topic_text.c_str(),
+                                 static_cast<int>(body.size()), body.data(), options.qos,
+                                 options.retain);
+    }
     if (result != MOSQ_ERR_SUCCESS) {
       span.set_attribute("error.type", mosquitto_strerror(result));
       span.set_status(StatusCode::error, mosquitto_strerror(result));
