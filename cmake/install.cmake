@@ -1,5 +1,6 @@
-# Install rules: headers, the SDK library, a CMake package (find_package(tracemesh)
-# giving tracemesh::sdk) and a pkg-config file.
+# Install rules: headers, the SDK library and its integrations, a CMake package
+# (find_package(tracemesh [COMPONENTS curl httplib beast mosquitto spdlog])
+# giving tracemesh::sdk and tracemesh::<component>) and a pkg-config file for the SDK.
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY include/tracemesh DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
@@ -9,6 +10,17 @@ install(TARGETS tracemesh_sdk EXPORT tracemeshTargets
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT tracemeshTargets NAMESPACE tracemesh::
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/tracemesh)
+
+# One export set per integration, so the package config loads an integration
+# only when its own dependencies are found on the consumer's machine.
+foreach(component curl httplib beast mosquitto spdlog)
+  install(TARGETS tracemesh_${component} EXPORT tracemesh_${component}Targets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(EXPORT tracemesh_${component}Targets NAMESPACE tracemesh::
+    DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/tracemesh)
+endforeach()
 
 configure_package_config_file(cmake/tracemeshConfig.cmake.in
   ${CMAKE_CURRENT_BINARY_DIR}/tracemeshConfig.cmake

@@ -18,6 +18,9 @@ cmake --build "$work/cmake-build" >/dev/null
 got="$("$work/cmake-build/consumer")"
 [ "$got" = "$expected" ] || { echo "find_package consumer printed '$got', want '$expected'"; exit 1; }
 echo "find_package(tracemesh): ok"
+got="$("$work/cmake-build/integrations_consumer")"
+[ "$got" = "traceparent: $expected" ] || { echo "integrations consumer printed '$got'"; exit 1; }
+echo "find_package(tracemesh COMPONENTS curl httplib beast mosquitto spdlog): ok"
 
 libdir="$(ls -d "$work"/prefix/lib*/pkgconfig | head -1)"
 # shellcheck disable=SC2046,SC2086
