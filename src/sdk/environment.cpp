@@ -15,7 +15,7 @@ class ProcessEnvironment final : public Environment {
   }
 };
 
-constexpr std::array<EnvironmentVariable, 17> table{{
+constexpr std::array<EnvironmentVariable, 25> table{{
     {"OTEL_SDK_DISABLED", "false",
      "\"true\": spans record nothing and pass the inbound context through unchanged."},
     {"OTEL_SERVICE_NAME", "unknown_service:<executable>",
@@ -30,9 +30,25 @@ constexpr std::array<EnvironmentVariable, 17> table{{
      "Comma-separated formats: tracecontext, baggage, b3, b3multi, xtraceid, none. Extraction "
      "takes the first that yields a context; injection writes all."},
     {"OTEL_TRACES_EXPORTER", "none",
-     "none, console (JSON lines on stdout), jsonl (JSON lines to TRACEMESH_JSONL_FILE). An "
-     "exporter set in code wins."},
+     "none, console (JSON lines on stdout), jsonl (JSON lines to TRACEMESH_JSONL_FILE), and, "
+     "with tracemesh::curl's exporter_factory(), otlp and zipkin. An exporter set in code wins."},
     {"TRACEMESH_JSONL_FILE", "", "File the jsonl exporter appends to."},
+    {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318",
+     "OTLP/HTTP base URL; /v1/traces is appended (tracemesh::curl)."},
+    {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "",
+     "Full OTLP traces URL, used as is; wins over OTEL_EXPORTER_OTLP_ENDPOINT."},
+    {"OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
+     "http/protobuf or http/json (grpc is refused). _TRACES_PROTOCOL wins."},
+    {"OTEL_EXPORTER_OTLP_HEADERS", "",
+     "Extra request headers as key=value,key2=value2 (values percent-decoded). _TRACES_HEADERS "
+     "wins."},
+    {"OTEL_EXPORTER_OTLP_COMPRESSION", "none", "gzip or none. _TRACES_COMPRESSION wins."},
+    {"OTEL_EXPORTER_OTLP_TIMEOUT", "10000",
+     "Milliseconds for exporting one batch, retries included (1 ms to 1 h). _TRACES_TIMEOUT "
+     "wins."},
+    {"OTEL_EXPORTER_ZIPKIN_ENDPOINT", "http://localhost:9411/api/v2/spans",
+     "Zipkin v2 spans URL (tracemesh::curl)."},
+    {"OTEL_EXPORTER_ZIPKIN_TIMEOUT", "10000", "Milliseconds for exporting one batch to Zipkin."},
     {"TRACEMESH_LEGACY_TRACE_HEADER", "X-Trace-ID",
      "Header the xtraceid propagator reads and writes the trace id in."},
     {"TRACEMESH_LEGACY_PARENT_HEADER", "",
