@@ -21,7 +21,7 @@ using testing::LoopbackServer;
 using namespace std::chrono_literals;
 
 // Answers POST /v1/traces with scripted statuses, recording what arrived.
-class CollectorStub : public LoopbackServer {
+class ScriptedCollector : public LoopbackServer {
  public:
   struct Answer {
     int status = 200;
@@ -30,7 +30,7 @@ class CollectorStub : public LoopbackServer {
     std::string content_type = "application/json";
   };
 
-  explicit CollectorStub(std::vector<Answer> answers) : answers_(std::move(answers)) {
+  explicit ScriptedCollector(std::vector<Answer> answers) : answers_(std::move(answers)) {
     server.Post("/v1/traces", [this](const httplib::Request& request, httplib::Response& response) {
       std::unique_lock lock(mutex_);
       bodies_.push_back(request.body);
@@ -45,7 +45,7 @@ class CollectorStub : public LoopbackServer {
     });
     start();
   }
-  ~CollectorStub() { release(); }
+  ~ScriptedCollector() { release(); }
 
   void hold() {
     std::lock_guard lock(mutex_);
@@ -112,10 +112,10 @@ struct Logged {
   }
 };
 
-std::shared_ptr<HttpSpanExporter> json_exporter(const CollectorStub& stub, Logged& logged,
+std::shared_ptr<HttpSpanExporter> json_exporter(const ScriptedCollector& collector, Logged& logged,
                                                 RetryPolicy retry = {}) {
   OtlpExporterOptions options;
-  options.endpoint = stub.url("");
+  options.endpoint = collector.url("");
   options.protocol = OtlpProtocol::http_json;
   options.retry = retry;
   options.retry.initial_backoff = 10ms;
@@ -127,12 +127,12 @@ std::shared_ptr<HttpSpanExporter> json_exporter(const CollectorStub& stub, Logge
 }
 
 TEST(HttpSpanExporter, RetriesAfterWhatRetryAfterAsksAndLosesNothing) {
-  CollectorStub stub({{503, "1", "busy"}, {200}});
+  ScriptedCollector collector({{503, "1", "busy"}, {200}});
   Logged logged;
-  const auto exporter = json_exporter(stub, logged);
+  const auto exporter = json_exporter(collector, logged);
   const auto batch = spans(3);
   EXPECT_EQ(exporter->export_spans(batch), ExportResult::success);
-  const auto bodies = stub.bodies();
+  const auto bodies = collector.bodies();
   ASSERT_EQ(bodies.size(), 2U);
   EXPECT_EQ(bodies[0], bodies[1]);
   EXPECT_EQ(json_span_count(bodies[1]), 3U);
@@ -145,30 +145,32 @@ TEST(HttpSpanExporter, RetriesAfterWhatRetryAfterAsksAndLosesNothing) {
 
 TEST(HttpSpanExporter, RetriesOnlyTheRetryableStatuses) {
   for (const int status : {429, 502, 503, 504}) {
-    CollectorStub stub({{status}, {200}});
+    ScriptedCollector collector({{status}, {200}});
     Logged logged;
-    EXPECT_EQ(json_exporter(stub, logged)->export_spans(spans(1)), ExportResult::success) << status;
-    EXPECT_EQ(stub.bodies().size(), 2U) << status;
+    EXPECT_EQ(json_exporter(collector, logged)->export_spans(spans(1)), ExportResult::success)
+        << status;
+    EXPECT_EQ(collector.bodies().size(), 2U) << status;
   }
   for (const int status : {400, 401, 404, 413, 500}) {
-    CollectorStub stub({{status, "", "bad body"}, {200}});
+    ScriptedCollector collector({{status, "", "bad body"}, {200}});
     Logged logged;
-    const auto exporter = json_exporter(stub, logged);
+    const auto exporter = json_exporter(collector, logged);
     EXPECT_EQ(exporter->export_spans(spans(2)), ExportResult::failure) << status;
-    EXPECT_EQ(stub.bodies().size(), 1U) << status;
+    EXPECT_EQ(collector.bodies().size(), 1U) << status;
     EXPECT_EQ(exporter->stats().spans_failed, 2U) << status;
-    EXPECT_NE(exporter->stats().last_error.find("HTTP " + std::to_string(status)), std::string::npos);
+    EXPECT_NE(exporter->stats().last_error.find("HTTP " + std::to_string(status)),
+              std::string::npos);
   }
 }
 
 TEST(HttpSpanExporter, GivesUpAfterMaxAttemptsAndCounts) {
-  CollectorStub stub({{503}, {503}, {503}, {200}});
+  ScriptedCollector collector({{503}, {503}, {503}, {200}});
   Logged logged;
   RetryPolicy retry;
   retry.max_attempts = 3;
-  const auto exporter = json_exporter(stub, logged, retry);
+  const auto exporter = json_exporter(collector, logged, retry);
   EXPECT_EQ(exporter->export_spans(spans(4)), ExportResult::failure);
-  EXPECT_EQ(stub.bodies().size(), 3U);
+  EXPECT_EQ(collector.bodies().size(), 3U);
   EXPECT_EQ(exporter->stats().spans_failed, 4U);
   ASSERT_EQ(logged.lines.size(), 1U);
   EXPECT_NE(logged.lines[0].find("4 spans dropped"), std::string::npos);
@@ -176,9 +178,10 @@ TEST(HttpSpanExporter, GivesUpAfterMaxAttemptsAndCounts) {
 }
 
 TEST(HttpSpanExporter, PartialSuccessIsLoggedWithCounts) {
-  CollectorStub stub({{200, "", R"({"partialSuccess":{"rejectedSpans":"2","errorMessage":"bad ids"}})"}});
+  ScriptedCollector collector(
+      {{200, "", R"({"partialSuccess":{"rejectedSpans":"2","errorMessage":"bad ids"}})"}});
   Logged logged;
-  const auto exporter = json_exporter(stub, logged);
+  const auto exporter = json_exporter(collector, logged);
   EXPECT_EQ(exporter->export_spans(spans(5)), ExportResult::success);
   EXPECT_EQ(exporter->stats().spans_rejected, 2U);
   ASSERT_EQ(logged.lines.size(), 1U);
@@ -188,15 +191,15 @@ TEST(HttpSpanExporter, PartialSuccessIsLoggedWithCounts) {
 TEST(HttpSpanExporter, ProtobufPartialSuccessIsDecoded) {
   // ExportTraceServiceResponse{partial_success{rejected_spans: 7, error_message: "x"}}
   const std::string response("\x0a\x05\x08\x07\x12\x01x", 7);
-  CollectorStub stub({{200, "", response, "application/x-protobuf"}});
+  ScriptedCollector collector({{200, "", response, "application/x-protobuf"}});
   Logged logged;
   OtlpExporterOptions options;
-  options.endpoint = stub.url("");
+  options.endpoint = collector.url("");
   options.log = logged.sink();
   const auto exporter = *make_otlp_exporter(options, MapEnvironment{});
   EXPECT_EQ(exporter->export_spans(spans(9)), ExportResult::success);
   EXPECT_EQ(exporter->stats().spans_rejected, 7U);
-  const auto headers = stub.headers();
+  const auto headers = collector.headers();
   ASSERT_EQ(headers.size(), 1U);
   EXPECT_EQ(headers[0].find("Content-Type")->second, "application/x-protobuf");
 }
@@ -216,8 +219,8 @@ TEST(HttpSpanExporter, DeadEndpointDropsCountsAndShutsDownInTime) {
   TracerOptions tracer_options;
   tracer_options.exporter = exporter;
   tracer_options.sampler_name = "always_on";
-  tracer_options.batch = BatchOptions{.max_queue_size = 64, .max_export_batch_size = 8,
-                                      .schedule_delay = 10ms};
+  tracer_options.batch =
+      BatchOptions{.max_queue_size = 64, .max_export_batch_size = 8, .schedule_delay = 10ms};
   const Tracer tracer(*finalize(tracer_options, MapEnvironment{}));
   for (int i = 0; i < 20; ++i) tracer.start_span("lost").end();
   EXPECT_TRUE(tracer.shutdown(5s));
@@ -227,20 +230,20 @@ TEST(HttpSpanExporter, DeadEndpointDropsCountsAndShutsDownInTime) {
 }
 
 TEST(HttpSpanExporter, ApplicationThreadsNeverWaitForTheCollector) {
-  CollectorStub stub(std::vector<CollectorStub::Answer>{});
-  stub.hold();  // the collector takes every request and does not answer
+  ScriptedCollector collector(std::vector<ScriptedCollector::Answer>{});
+  collector.hold();  // the collector takes every request and does not answer
   Logged logged;
-  const auto exporter = json_exporter(stub, logged);
+  const auto exporter = json_exporter(collector, logged);
   TracerOptions tracer_options;
   tracer_options.exporter = exporter;
   tracer_options.sampler_name = "always_on";
-  tracer_options.batch = BatchOptions{.max_queue_size = 16, .max_export_batch_size = 4,
-                                      .schedule_delay = 1ms};
+  tracer_options.batch =
+      BatchOptions{.max_queue_size = 16, .max_export_batch_size = 4, .schedule_delay = 1ms};
   const Tracer tracer(*finalize(tracer_options, MapEnvironment{}));
   for (int i = 0; i < 4; ++i) tracer.start_span("first batch").end();
-  ASSERT_TRUE(stub.wait_for_requests(1));  // the worker is now stuck in the request
+  ASSERT_TRUE(collector.wait_for_requests(1));  // the worker is now stuck in the request
   for (int i = 0; i < 100; ++i) tracer.start_span("meanwhile").end();  // returns: queue or drop
-  stub.release();
+  collector.release();
   EXPECT_TRUE(tracer.shutdown(10s));
   const auto stats = exporter->stats();
   EXPECT_GE(stats.spans_exported, 4U);
@@ -248,12 +251,12 @@ TEST(HttpSpanExporter, ApplicationThreadsNeverWaitForTheCollector) {
 }
 
 TEST(HttpSpanExporter, ShutdownInterruptsABackoffWait) {
-  CollectorStub stub({{503, "30"}, {200}});
+  ScriptedCollector collector({{503, "30"}, {200}});
   Logged logged;
   RetryPolicy retry;
   retry.max_retry_after = 60s;
   OtlpExporterOptions options;
-  options.endpoint = stub.url("");
+  options.endpoint = collector.url("");
   options.timeout = 120s;
   options.retry = retry;
   options.log = logged.sink();
@@ -263,38 +266,40 @@ TEST(HttpSpanExporter, ShutdownInterruptsABackoffWait) {
     EXPECT_EQ(exporter->export_spans(spans(1)), ExportResult::failure);
     done = true;
   });
-  ASSERT_TRUE(stub.wait_for_requests(1));
+  ASSERT_TRUE(collector.wait_for_requests(1));
   EXPECT_TRUE(exporter->shutdown(1s));
   worker.join();  // would take 30 s without the interruption
   EXPECT_TRUE(done);
-  EXPECT_NE(exporter->stats().last_error.find("shut down while waiting to retry"), std::string::npos);
+  EXPECT_NE(exporter->stats().last_error.find("shut down while waiting to retry"),
+            std::string::npos);
 }
 
 TEST(HttpSpanExporter, SendsGzipAndConfiguredHeaders) {
-  CollectorStub stub({CollectorStub::Answer{200}});
+  ScriptedCollector collector({ScriptedCollector::Answer{200}});
   MapEnvironment environment;
-  environment.set("OTEL_EXPORTER_OTLP_ENDPOINT", stub.url(""));
+  environment.set("OTEL_EXPORTER_OTLP_ENDPOINT", collector.url(""));
   environment.set("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json");
   environment.set("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip");
   environment.set("OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20abc,x-tenant=blue");
   const auto exporter = make_otlp_exporter({}, environment);
   ASSERT_TRUE(exporter) << exporter.error().text();
   EXPECT_EQ((*exporter)->export_spans(spans(2)), ExportResult::success);
-  const auto headers = stub.headers();
+  const auto headers = collector.headers();
   ASSERT_EQ(headers.size(), 1U);
   EXPECT_EQ(headers[0].find("Content-Encoding")->second, "gzip");
   EXPECT_EQ(headers[0].find("authorization")->second, "Bearer abc");
   EXPECT_EQ(headers[0].find("x-tenant")->second, "blue");
-  EXPECT_EQ(json_span_count(stub.bodies()[0]), 2U);  // cpp-httplib inflated the gzip body
+  EXPECT_EQ(json_span_count(collector.bodies()[0]), 2U);  // cpp-httplib inflated the gzip body
 }
 
 TEST(HttpSpanExporter, ZipkinPostsAJsonArray) {
   LoopbackServer server;
   std::string received;
-  server.server.Post("/api/v2/spans", [&](const httplib::Request& request, httplib::Response& response) {
-    received = request.body;
-    response.status = 202;
-  });
+  server.server.Post("/api/v2/spans",
+                     [&](const httplib::Request& request, httplib::Response& response) {
+                       received = request.body;
+                       response.status = 202;
+                     });
   server.start();
   ZipkinExporterOptions options;
   options.endpoint = server.url("/api/v2/spans");
@@ -314,17 +319,27 @@ struct ConfigRow {
 TEST(OtlpExporterConfiguration, FollowsTheOtelVariables) {
   const std::vector<ConfigRow> rows = {
       {"default endpoint", {}, "http://localhost:4318/v1/traces", ""},
-      {"base endpoint gets /v1/traces", {{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9/"}},
-       "http://127.0.0.1:9/v1/traces", ""},
+      {"base endpoint gets /v1/traces",
+       {{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9/"}},
+       "http://127.0.0.1:9/v1/traces",
+       ""},
       {"traces endpoint is used as is",
-       {{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://a:1"}, {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://b:2/x"}},
-       "http://b:2/x", ""},
-      {"not a URL", {{"OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"}}, "", "not an http:// or https:// URL"},
-      {"grpc is refused", {{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}}, "", "grpc is not implemented"},
+       {{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://a:1"},
+        {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://b:2/x"}},
+       "http://b:2/x",
+       ""},
+      {"not a URL",
+       {{"OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"}},
+       "",
+       "not an http:// or https:// URL"},
+      {"grpc is refused", {{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}}, "", "grpc is refused"},
       {"bad compression", {{"OTEL_EXPORTER_OTLP_COMPRESSION", "zstd"}}, "", "is not gzip or none"},
       {"bad timeout", {{"OTEL_EXPORTER_OTLP_TIMEOUT", "10s"}}, "", "whole number of milliseconds"},
       {"zero timeout", {{"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "0"}}, "", "outside 1 ms to 1 h"},
-      {"bad headers", {{"OTEL_EXPORTER_OTLP_HEADERS", "novalue"}}, "", "OTEL_EXPORTER_OTLP_HEADERS"},
+      {"bad headers",
+       {{"OTEL_EXPORTER_OTLP_HEADERS", "novalue"}},
+       "",
+       "OTEL_EXPORTER_OTLP_HEADERS"},
   };
   for (const auto& row : rows) {
     SCOPED_TRACE(row.name);
@@ -335,7 +350,8 @@ TEST(OtlpExporterConfiguration, FollowsTheOtelVariables) {
     } else {
       ASSERT_FALSE(exporter);
       EXPECT_EQ(exporter.error().code, ErrorCode::invalid_config);
-      EXPECT_NE(exporter.error().message.find(row.error), std::string::npos) << exporter.error().message;
+      EXPECT_NE(exporter.error().message.find(row.error), std::string::npos)
+          << exporter.error().message;
     }
   }
 }

@@ -1,6 +1,8 @@
 // Configuration of the HTTP exporters from options and OTEL_EXPORTER_* variables.
+#include <array>
 #include <charconv>
 
+#include "list_members.h"
 #include "tracemesh/otlp_exporter.h"
 #include "tracemesh/resource.h"
 
@@ -19,13 +21,6 @@ std::optional<std::pair<std::string_view, std::string>> first_set(
     if (auto value = environment.get(name)) return std::pair{name, std::move(*value)};
   }
   return std::nullopt;
-}
-
-std::string lowercase(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
 }
 
 Expected<std::string> checked_url(std::string_view setting, std::string url) {
@@ -77,31 +72,49 @@ Expected<std::vector<std::pair<std::string, std::string>>> parse_headers(std::st
   return headers;
 }
 
+template <typename T>
+struct Choice {
+  std::string_view name;  // lowercase
+  T value;
+};
+
+// Return the code value, else the first set of `names` matched (ASCII
+// case-insensitively) against `choices`, else `fallback`; an unknown name is
+// an error that lists the accepted ones after `expected`.
+template <typename T, std::size_t N>
+Expected<T> choice_setting(const std::optional<T>& code_value, const Environment& environment,
+                           std::initializer_list<std::string_view> names,
+                           const std::array<Choice<T>, N>& choices, T fallback,
+                           std::string_view expected) {
+  if (code_value) return *code_value;
+  const auto value = first_set(environment, names);
+  if (!value) return fallback;
+  const std::string name = detail::ascii_lowercase(value->second);
+  for (const auto& choice : choices) {
+    if (name == choice.name) return choice.value;
+  }
+  return Error{ErrorCode::invalid_config,
+               std::string(value->first) + ": '" + value->second + "' " + std::string(expected)};
+}
+
 Expected<OtlpProtocol> protocol_setting(const std::optional<OtlpProtocol>& code_value,
                                         const Environment& environment) {
-  if (code_value) return *code_value;
-  const auto value = first_set(
-      environment, {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"});
-  if (!value) return OtlpProtocol::http_protobuf;
-  const std::string name = lowercase(value->second);
-  if (name == "http/protobuf") return OtlpProtocol::http_protobuf;
-  if (name == "http/json") return OtlpProtocol::http_json;
-  return Error{ErrorCode::invalid_config,
-               std::string(value->first) + ": '" + value->second +
-                   "' is not supported (use http/protobuf or http/json; grpc is not implemented)"};
+  static constexpr std::array<Choice<OtlpProtocol>, 2> protocols{
+      {{"http/protobuf", OtlpProtocol::http_protobuf}, {"http/json", OtlpProtocol::http_json}}};
+  return choice_setting(code_value, environment,
+                        {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"},
+                        protocols, OtlpProtocol::http_protobuf,
+                        "is not supported: this exporter speaks OTLP/HTTP, use http/protobuf or "
+                        "http/json (grpc is refused)");
 }
 
 Expected<Compression> compression_setting(const std::optional<Compression>& code_value,
                                           const Environment& environment) {
-  if (code_value) return *code_value;
-  const auto value = first_set(
-      environment, {"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"});
-  if (!value) return Compression::none;
-  const std::string name = lowercase(value->second);
-  if (name == "gzip") return Compression::gzip;
-  if (name == "none" || name.empty()) return Compression::none;
-  return Error{ErrorCode::invalid_config,
-               std::string(value->first) + ": '" + value->second + "' is not gzip or none"};
+  static constexpr std::array<Choice<Compression>, 3> compressions{
+      {{"gzip", Compression::gzip}, {"none", Compression::none}, {"", Compression::none}}};
+  return choice_setting(code_value, environment,
+                        {"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"},
+                        compressions, Compression::none, "is not gzip or none");
 }
 
 Expected<std::string> otlp_url(const OtlpExporterOptions& options, const Environment& environment) {
@@ -155,8 +168,9 @@ Expected<HttpExporterOptions> finalize(const OtlpExporterOptions& options,
   auto compression = compression_setting(options.compression, environment);
   if (!compression) return compression.error();
   result.compression = *compression;
-  auto timeout = timeout_setting(options.timeout, environment,
-                                 {"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"});
+  auto timeout =
+      timeout_setting(options.timeout, environment,
+                      {"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"});
   if (!timeout) return timeout.error();
   result.timeout = *timeout;
   auto retry = checked_retry(options.retry);
