@@ -61,7 +61,9 @@ class Server {
   std::thread thread_;
 };
 
-std::size_t discard(char*, std::size_t size, std::size_t count, void*) { return size * count; }
+std::size_t discard(char*, std::size_t size, std::size_t count, void*) {
+  return size * count;
+}
 
 void plain_requests(benchmark::State& state, const std::string& url) {
   CURL* curl = curl_easy_init();

@@ -31,9 +31,11 @@ class BeastFieldsReader final : public CarrierReader {
   }
   std::size_t get_all(std::string_view name, std::span<std::string_view> values) const override {
     std::size_t count = 0;
-    const auto [first, last] = fields_.equal_range(boost::beast::string_view(name.data(), name.size()));
+    const auto [first, last] =
+        fields_.equal_range(boost::beast::string_view(name.data(), name.size()));
     for (auto it = first; it != last; ++it) {
-      if (count < values.size()) values[count] = std::string_view(it->value().data(), it->value().size());
+      if (count < values.size())
+        values[count] = std::string_view(it->value().data(), it->value().size());
       ++count;
     }
     return count;

@@ -49,7 +49,7 @@ struct HttpResponse {
 struct HttpClientOptions {
   std::chrono::milliseconds timeout{30000};  // per hop, connect included
   std::chrono::milliseconds connect_timeout{5000};
-  int max_redirects = 10;  // 0 returns the 3xx response itself
+  int max_redirects = 10;                             // 0 returns the 3xx response itself
   std::size_t max_response_bytes = 64 * 1024 * 1024;  // larger bodies fail the request
 };
 

@@ -48,7 +48,8 @@ Expected<int> publish_traced(const Tracer& tracer, mosquitto* client, std::strin
                              std::string_view payload, const MqttPublishOptions& options = {});
 
 struct MqttConsumeOptions {
-  // Payload fields to read when no user property carries a context; nullopt: never read the payload.
+  // Payload fields to read when no user property carries a context; nullopt: never read the
+  // payload.
   std::optional<MqttPayloadFields> payload_fields = MqttPayloadFields{};
 };
 

@@ -107,7 +107,7 @@ class HttpSpanExporter final : public SpanExporter {
 // Options for an OTLP exporter as code sets them; unset fields come from
 // OTEL_EXPORTER_OTLP_[TRACES_]{ENDPOINT,HEADERS,PROTOCOL,COMPRESSION,TIMEOUT}.
 struct OtlpExporterOptions {
-  std::optional<std::string> endpoint;  // a base URL: /v1/traces is appended
+  std::optional<std::string> endpoint;         // a base URL: /v1/traces is appended
   std::optional<std::string> traces_endpoint;  // the full URL, used as is
   std::optional<std::vector<std::pair<std::string, std::string>>> headers;
   std::optional<OtlpProtocol> protocol;
@@ -133,7 +133,8 @@ Expected<HttpExporterOptions> finalize(const ZipkinExporterOptions& options,
 
 // Return an OTLP (or Zipkin) exporter configured from `options` and the environment.
 Expected<std::shared_ptr<HttpSpanExporter>> make_otlp_exporter(
-    const OtlpExporterOptions& options = {}, const Environment& environment = process_environment());
+    const OtlpExporterOptions& options = {},
+    const Environment& environment = process_environment());
 Expected<std::shared_ptr<HttpSpanExporter>> make_zipkin_exporter(
     const ZipkinExporterOptions& options = {},
     const Environment& environment = process_environment());

@@ -25,7 +25,7 @@ decltype(auto) run_in_new_trace(const Tracer& tracer, std::string_view name, Bod
   options.kind = kind;
   options.root = true;
   Span span = tracer.start_span(name, options);
-  Scope scope(current_context().with_span_context(span.context()));
+  Scope scope = activate(span);
   try {
     if constexpr (std::is_invocable_v<Body, Span&>) {
       return std::forward<Body>(body)(span);

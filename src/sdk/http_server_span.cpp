@@ -75,9 +75,7 @@ HttpServerSpan::HttpServerSpan(const Tracer& tracer, const CarrierReader& header
     span_.set_attribute("tracemesh.propagation.error", to_string(extraction.error->code));
   }
 
-  const SpanContext& own =
-      span_.context().is_valid() ? span_.context() : extraction.context.span_context();
-  context_ = extraction.context.with_span_context(own);
+  context_ = extraction.context.with_span_context(span_.context());
   scope_.emplace(context_);
 }
 

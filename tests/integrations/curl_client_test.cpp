@@ -36,9 +36,8 @@ class RecordingServer : public LoopbackServer {
     server.Get("/ok", [](const httplib::Request&, httplib::Response& response) {
       response.set_content("fine", "text/plain");
     });
-    server.Get("/missing", [](const httplib::Request&, httplib::Response& response) {
-      response.status = 404;
-    });
+    server.Get("/missing",
+               [](const httplib::Request&, httplib::Response& response) { response.status = 404; });
     server.Post("/302", [this](const httplib::Request&, httplib::Response& response) {
       response.set_redirect(url("/307"), 302);
     });
@@ -223,7 +222,8 @@ TEST(InjectHeaders, AddsPropagationHeadersToAnExistingCurlList) {
   headers = curl_slist_append(headers, "traceparent: stale-value");
   headers = inject_headers(headers, recording.tracer.propagator());
   std::vector<std::string> lines;
-  for (const curl_slist* line = headers; line != nullptr; line = line->next) lines.emplace_back(line->data);
+  for (const curl_slist* line = headers; line != nullptr; line = line->next)
+    lines.emplace_back(line->data);
   EXPECT_EQ(lines.size(), 3U);
   EXPECT_EQ(lines[0], "Accept: text/plain");
 
@@ -232,9 +232,9 @@ TEST(InjectHeaders, AddsPropagationHeadersToAnExistingCurlList) {
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char*, std::size_t size, std::size_t count, void*) {
-    return size * count;
-  });
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION,
+      +[](char*, std::size_t size, std::size_t count, void*) { return size * count; });
   ASSERT_EQ(curl_easy_perform(curl), CURLE_OK);
   curl_easy_cleanup(curl);
   curl_slist_free_all(headers);

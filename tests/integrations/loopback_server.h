@@ -48,7 +48,8 @@ class LoopbackServer {
 struct RecordingTracer {
   explicit RecordingTracer(const std::string& service,
                            const std::string& propagators = "tracecontext,baggage")
-      : exporter(std::make_shared<InMemoryExporter>()), tracer(make(service, propagators, exporter)) {}
+      : exporter(std::make_shared<InMemoryExporter>()),
+        tracer(make(service, propagators, exporter)) {}
 
   std::shared_ptr<InMemoryExporter> exporter;
   Tracer tracer;

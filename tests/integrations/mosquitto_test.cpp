@@ -55,14 +55,16 @@ bool accepts_connections(int port) {
 // A mosquitto broker on 127.0.0.1, stopped with the test.
 class Broker {
  public:
-  Broker() : directory_(std::filesystem::temp_directory_path() /
-                        ("tracemesh-mqtt-" + std::to_string(::getpid()))) {
+  Broker()
+      : directory_(std::filesystem::temp_directory_path() /
+                   ("tracemesh-mqtt-" + std::to_string(::getpid()))) {
     std::filesystem::create_directories(directory_);
     port_ = free_loopback_port();
     std::ofstream(directory_ / "mosquitto.conf")
         << "listener " << port_ << " 127.0.0.1\nallow_anonymous true\npersistence false\n";
     process_ = std::make_unique<tracemesh::testing::ChildProcess>(
-        std::vector<std::string>{"/usr/sbin/mosquitto", "-c", (directory_ / "mosquitto.conf").string()},
+        std::vector<std::string>{"/usr/sbin/mosquitto", "-c",
+                                 (directory_ / "mosquitto.conf").string()},
         (directory_ / "mosquitto.log").string());
     for (int attempt = 0; attempt < 500 && !accepts_connections(port_); ++attempt) {
       std::this_thread::sleep_for(10ms);
@@ -132,7 +134,8 @@ struct RoundTrip {
   SpanContext producer_parent;
 };
 
-RoundTrip round_trip(int protocol, const MqttPublishOptions& publish_options, const std::string& payload) {
+RoundTrip round_trip(int protocol, const MqttPublishOptions& publish_options,
+                     const std::string& payload) {
   Broker broker;
   RecordingTracer producer("delivery-worker");
   RecordingTracer consumer_tracer("mqtt-consumer");
@@ -153,8 +156,8 @@ RoundTrip round_trip(int protocol, const MqttPublishOptions& publish_options, co
     Span request = producer.tracer.start_span("deliver alert");
     Scope scope = activate(request);
     result.producer_parent = request.context();
-    const auto published = publish_traced(producer.tracer, publisher.handle, "alerts/a1", payload,
-                                          publish_options);
+    const auto published =
+        publish_traced(producer.tracer, publisher.handle, "alerts/a1", payload, publish_options);
     EXPECT_TRUE(published) << published.error().text();
   }
   std::unique_lock lock(received.mutex);
@@ -188,7 +191,7 @@ TEST(Mosquitto, V5UserPropertiesCarryTheTraceToTheConsumer) {
   EXPECT_EQ(attribute<std::string>(process, "tracemesh.propagation.format"), "tracecontext");
   EXPECT_EQ(attribute<std::string>(process, "messaging.operation.type"), "process");
   EXPECT_EQ(trip.handler_context.span_id, process.context.span_id);  // current in the handler
-  EXPECT_EQ(trip.payload, R"({"alert":"a1"})");                     // payload untouched
+  EXPECT_EQ(trip.payload, R"({"alert":"a1"})");                      // payload untouched
 }
 
 TEST(Mosquitto, V311PayloadFieldsCarryTheTraceToTheConsumer) {

@@ -2,10 +2,10 @@
 // (real Beast messages), plus log correlation inside a server span.
 #include <gtest/gtest.h>
 
-#include <boost/beast/http.hpp>
-#include <nlohmann/json.hpp>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ostream_sink.h>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "loopback_server.h"
@@ -51,16 +51,28 @@ struct InboundRow {
 TEST(HttplibMiddleware, ContinuesEachSupportedFormatAndRestartsOnMalformedInput) {
   const std::string legacy_uuid = "0af76519-16cd-43dd-8448-eb211c80319c";
   const std::vector<InboundRow> rows = {
-      {"W3C traceparent", {{"traceparent", std::string("00-") + trace_id + "-" + parent_id + "-01"}},
-       true, "tracecontext", ""},
+      {"W3C traceparent",
+       {{"traceparent", std::string("00-") + trace_id + "-" + parent_id + "-01"}},
+       true,
+       "tracecontext",
+       ""},
       {"B3 single", {{"b3", std::string(trace_id) + "-" + parent_id + "-1"}}, true, "b3", ""},
-      {"B3 multi", {{"X-B3-TraceId", trace_id}, {"X-B3-SpanId", parent_id}, {"X-B3-Sampled", "1"}},
-       true, "b3", ""},  // the b3 propagator reads both B3 encodings
+      {"B3 multi",
+       {{"X-B3-TraceId", trace_id}, {"X-B3-SpanId", parent_id}, {"X-B3-Sampled", "1"}},
+       true,
+       "b3",
+       ""},  // the b3 propagator reads both B3 encodings
       {"legacy X-Trace-ID (a UUID)", {{"X-Trace-ID", legacy_uuid}}, true, "xtraceid", ""},
-      {"malformed traceparent", {{"traceparent", "00-xyz-b7ad6b7169203331-01"}}, false, "none",
+      {"malformed traceparent",
+       {{"traceparent", "00-xyz-b7ad6b7169203331-01"}},
+       false,
+       "none",
        "bad_length"},
-      {"zero trace id", {{"traceparent", "00-00000000000000000000000000000000-b7ad6b7169203331-01"}},
-       false, "none", "zero_trace_id"},
+      {"zero trace id",
+       {{"traceparent", "00-00000000000000000000000000000000-b7ad6b7169203331-01"}},
+       false,
+       "none",
+       "zero_trace_id"},
       {"no headers", {}, false, "none", ""},
   };
   for (const auto& row : rows) {
@@ -77,13 +89,15 @@ TEST(HttplibMiddleware, ContinuesEachSupportedFormatAndRestartsOnMalformedInput)
     const SpanData& span = spans[0];
     EXPECT_EQ(span.kind, SpanKind::server);
     EXPECT_EQ(span.context.trace_id.to_hex() == trace_id, row.continues);
-    EXPECT_EQ(span.parent_span_id.is_valid(), row.continues && row.propagation_format != "xtraceid");
+    EXPECT_EQ(span.parent_span_id.is_valid(),
+              row.continues && row.propagation_format != "xtraceid");
     EXPECT_EQ(attribute<std::string>(span, "tracemesh.propagation.format"), row.propagation_format);
     EXPECT_EQ(attribute<std::string>(span, "tracemesh.propagation.error"), row.propagation_error);
     EXPECT_EQ(server.handler_context.trace_id, span.context.trace_id);  // current in the handler
     EXPECT_EQ(server.handler_context.span_id, span.context.span_id);
     const std::string echoed = response->get_header_value("X-Trace-ID");
-    EXPECT_EQ(echoed, row.propagation_format == "xtraceid" ? legacy_uuid : span.context.trace_id.to_hex());
+    EXPECT_EQ(echoed,
+              row.propagation_format == "xtraceid" ? legacy_uuid : span.context.trace_id.to_hex());
   }
 }
 
@@ -148,7 +162,8 @@ TEST(LogCorrelation, ALogLineInsideAServerSpanCarriesItsIds) {
   logger.info("outside");
   const auto spans = recording.exporter->spans();
   ASSERT_EQ(spans.size(), 1U);
-  const std::string ids = spans[0].context.trace_id.to_hex() + " " + spans[0].context.span_id.to_hex();
+  const std::string ids =
+      spans[0].context.trace_id.to_hex() + " " + spans[0].context.span_id.to_hex();
   EXPECT_EQ(pattern_output.str(), "[" + ids + "] handling \"quoted\" request\n[ ] outside\n");
   std::istringstream lines(json_output.str());
   std::string first;
@@ -161,7 +176,8 @@ TEST(LogCorrelation, ALogLineInsideAServerSpanCarriesItsIds) {
   EXPECT_EQ(inside["service"], "server");
   EXPECT_EQ(inside["level"], "info");
   EXPECT_EQ(inside["message"], "handling \"quoted\" request");
-  EXPECT_EQ(inside["time"].get<std::string>().size(), std::string("2026-11-22T10:00:00.123456Z").size());
+  EXPECT_EQ(inside["time"].get<std::string>().size(),
+            std::string("2026-11-22T10:00:00.123456Z").size());
   EXPECT_EQ(nlohmann::json::parse(second)["trace_id"], "");
 }
 
@@ -181,7 +197,8 @@ TEST(BeastMiddleware, ContinuesTheInboundTraceAndEchoesIt) {
   RecordingTracer recording("auth");
   auto request = beast_request("/check?token=1");
   request.set("traceparent", std::string("00-") + trace_id + "-" + parent_id + "-01");
-  const auto response = handle_traced(recording.tracer, request, ok_response, {}, {"127.0.0.1", 5555});
+  const auto response =
+      handle_traced(recording.tracer, request, ok_response, {}, {"127.0.0.1", 5555});
   EXPECT_EQ(response.body(), trace_id);  // the span was current in the handler
   EXPECT_EQ(std::string(response["X-Trace-ID"]), trace_id);
   const auto spans = recording.exporter->spans();

@@ -22,15 +22,15 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char trace_hex[] = "4142434445464748494a4b4c4d4e4f50";  // "ABCDEFGHIJKLMNOP"
-constexpr char span_hex[] = "7370616e69643031";                    // "spanid01"
-constexpr char parent_hex[] = "706172656e746964";                  // "parentid"
+constexpr char trace_hex[] = "4142434445464748494a4b4c4d4e4f50";       // "ABCDEFGHIJKLMNOP"
+constexpr char span_hex[] = "7370616e69643031";                        // "spanid01"
+constexpr char parent_hex[] = "706172656e746964";                      // "parentid"
 constexpr char link_trace_hex[] = "6c696e6b747261636569643a30313233";  // "linktraceid:0123"
 constexpr char link_span_hex[] = "6c696e6b7370616e";                   // "linkspan"
 
 std::vector<std::unique_ptr<SpanData>> sample_batch() {
-  auto resource = std::make_shared<const Resource>(
-      Attributes{{"service.name", "checkout"}, {"host.cores", 2}});
+  auto resource =
+      std::make_shared<const Resource>(Attributes{{"service.name", "checkout"}, {"host.cores", 2}});
   auto scope = std::make_shared<const InstrumentationScope>(InstrumentationScope{"tm", "1.2"});
   auto span = std::make_unique<SpanData>();
   span->context.trace_id = *TraceId::from_hex(trace_hex);
@@ -79,7 +79,8 @@ std::string run(const std::string& command) {
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
   if (!pipe) return output;
   std::array<char, 4096> buffer{};
-  for (std::size_t read = 0; (read = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0;) {
+  for (std::size_t read = 0;
+       (read = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0;) {
     output.append(buffer.data(), read);
   }
   return output;
@@ -91,16 +92,17 @@ std::string protoc_decode(const std::string& bytes, const std::string& type) {
                     ("tracemesh-encoding-" + std::to_string(::getpid()) + ".bin");
   std::ofstream(path, std::ios::binary) << bytes;
   const std::string fixtures = std::string(TRACEMESH_SOURCE_DIR) + "/tests/fixtures";
-  std::string text = run(std::string(TRACEMESH_PROTOC) + " --decode=otlp." + type + " -I " +
-                         fixtures + " " + fixtures + "/otlp_trace.proto < " + path.string() +
-                         " 2>&1");
+  std::string text =
+      run(std::string(TRACEMESH_PROTOC) + " --decode=otlp." + type + " -I " + fixtures + " " +
+          fixtures + "/otlp_trace.proto < " + path.string() + " 2>&1");
   std::filesystem::remove(path);
   return text;
 }
 
 TEST(OtlpProtobuf, DecodesFieldByFieldWithProtoc) {
   const auto batch = sample_batch();
-  const std::string decoded = protoc_decode(encode_otlp_protobuf(batch), "ExportTraceServiceRequest");
+  const std::string decoded =
+      protoc_decode(encode_otlp_protobuf(batch), "ExportTraceServiceRequest");
   const char* expected = R"(resource_spans {
   resource {
     attributes {
@@ -213,7 +215,8 @@ TEST(OtlpProtobuf, DecodesFieldByFieldWithProtoc) {
 TEST(OtlpProtobuf, SpansOfDifferentResourcesGoToSeparateResourceSpans) {
   auto batch = sample_batch();
   batch[1]->resource = std::make_shared<const Resource>(Attributes{{"service.name", "other"}});
-  const std::string decoded = protoc_decode(encode_otlp_protobuf(batch), "ExportTraceServiceRequest");
+  const std::string decoded =
+      protoc_decode(encode_otlp_protobuf(batch), "ExportTraceServiceRequest");
   std::size_t groups = 0;
   for (auto at = decoded.find("\nresource_spans {"); at != std::string::npos;
        at = decoded.find("\nresource_spans {", at + 1)) {
@@ -235,7 +238,8 @@ TEST(OtlpJson, FollowsTheOtlpJsonMapping) {
   ASSERT_EQ(resource_spans.size(), 1U);
   EXPECT_EQ(resource_spans[0]["resource"]["attributes"][0],
             json::parse(R"({"key":"service.name","value":{"stringValue":"checkout"}})"));
-  EXPECT_EQ(resource_spans[0]["resource"]["attributes"][1]["value"], json::parse(R"({"intValue":"2"})"));
+  EXPECT_EQ(resource_spans[0]["resource"]["attributes"][1]["value"],
+            json::parse(R"({"intValue":"2"})"));
   const json& scope_spans = resource_spans[0]["scopeSpans"][0];
   EXPECT_EQ(scope_spans["scope"], json::parse(R"({"name":"tm","version":"1.2"})"));
   const json& span = scope_spans["spans"][0];
@@ -289,7 +293,8 @@ TEST(ZipkinJson, FollowsTheZipkinV2Model) {
   EXPECT_EQ(span["timestamp"], 1700000000000000);
   EXPECT_EQ(span["duration"], 250000);
   EXPECT_EQ(span["localEndpoint"]["serviceName"], "checkout");
-  EXPECT_EQ(span["annotations"][0], json::parse(R"({"timestamp":1700000000100000,"value":"retry"})"));
+  EXPECT_EQ(span["annotations"][0],
+            json::parse(R"({"timestamp":1700000000100000,"value":"retry"})"));
   EXPECT_EQ(span["tags"]["http.response.status_code"], "503");
   EXPECT_EQ(span["tags"]["retry"], "true");
   EXPECT_EQ(span["tags"]["ratio"], "0.5");

@@ -141,7 +141,8 @@ void append_span(std::string& out, const SpanData& span) {
   out += R"(,"status":{)";
   if (span.status.code != StatusCode::unset) {
     out += R"("code":)" + std::to_string(static_cast<int>(span.status.code));
-    if (!span.status.description.empty()) append_string_field(out, "message", span.status.description);
+    if (!span.status.description.empty())
+      append_string_field(out, "message", span.status.description);
   }
   out += "}}";
 }

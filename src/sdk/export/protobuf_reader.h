@@ -23,9 +23,12 @@ class ProtobufReader {
     value_ = 0;
     bytes_ = {};
     switch (type_) {
-      case 0: return varint(value_) || fail();
-      case 1: return fixed(8) || fail();
-      case 5: return fixed(4) || fail();
+      case 0:
+        return varint(value_) || fail();
+      case 1:
+        return fixed(8) || fail();
+      case 5:
+        return fixed(4) || fail();
       case 2: {
         std::uint64_t length = 0;
         if (!varint(length) || length > rest_.size()) return fail();
@@ -33,7 +36,8 @@ class ProtobufReader {
         rest_.remove_prefix(length);
         return true;
       }
-      default: return fail();  // groups (3, 4) and unknown types
+      default:
+        return fail();  // groups (3, 4) and unknown types
     }
   }
 

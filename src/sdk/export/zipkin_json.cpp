@@ -13,11 +13,16 @@ using detail::append_json_string;
 
 std::string_view zipkin_kind(SpanKind kind) {
   switch (kind) {
-    case SpanKind::server: return "SERVER";
-    case SpanKind::client: return "CLIENT";
-    case SpanKind::producer: return "PRODUCER";
-    case SpanKind::consumer: return "CONSUMER";
-    case SpanKind::internal: break;
+    case SpanKind::server:
+      return "SERVER";
+    case SpanKind::client:
+      return "CLIENT";
+    case SpanKind::producer:
+      return "PRODUCER";
+    case SpanKind::consumer:
+      return "CONSUMER";
+    case SpanKind::internal:
+      break;
   }
   return {};
 }
@@ -91,7 +96,8 @@ void append_span(std::string& out, const SpanData& span) {
   const std::uint64_t start_micros = span.start_unix_nano / 1000;
   const std::uint64_t end_micros = span.end_unix_nano / 1000;
   out += R"(,"timestamp":)" + std::to_string(start_micros);
-  out += R"(,"duration":)" + std::to_string(end_micros > start_micros ? end_micros - start_micros : 0);
+  out +=
+      R"(,"duration":)" + std::to_string(end_micros > start_micros ? end_micros - start_micros : 0);
   out += R"(,"localEndpoint":{"serviceName":)";
   append_json_string(out, span.resource ? span.resource->service_name() : "");
   out += '}';

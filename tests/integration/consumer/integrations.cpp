@@ -18,7 +18,8 @@ int main() {
   auto context = (*propagator)->extract(tracemesh::MapReader(inbound), {});
   if (!context) return 3;
   curl_slist* headers = tracemesh::inject_headers(nullptr, **propagator, *context);
-  for (const curl_slist* line = headers; line != nullptr; line = line->next) std::cout << line->data << '\n';
+  for (const curl_slist* line = headers; line != nullptr; line = line->next)
+    std::cout << line->data << '\n';
   curl_slist_free_all(headers);
   auto formatter = tracemesh::make_pattern_formatter("%Q %v");
   const tracemesh::ExporterFactory factory = tracemesh::exporter_factory();

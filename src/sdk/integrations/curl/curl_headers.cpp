@@ -1,7 +1,7 @@
 // inject_headers: propagation for code that keeps its own curl handles.
 #include "curl_easy.h"
-#include "tracemesh/current_context.h"
 #include "tracemesh/curl_client.h"
+#include "tracemesh/current_context.h"
 
 namespace tracemesh {
 namespace {

@@ -1,8 +1,8 @@
 #include <mutex>
 
 #include "curl_easy.h"
-#include "tracemesh/current_context.h"
 #include "tracemesh/curl_client.h"
+#include "tracemesh/current_context.h"
 
 namespace tracemesh {
 namespace {
@@ -22,15 +22,21 @@ std::string redirected_method(long status, const std::string& method) {
 // Return the curl failure as a short, low-cardinality error.type.
 std::string curl_error_type(CURLcode code) {
   switch (code) {
-    case CURLE_OPERATION_TIMEDOUT: return "timeout";
-    case CURLE_COULDNT_CONNECT: return "connection_refused";
-    case CURLE_COULDNT_RESOLVE_HOST: return "name_resolution";
+    case CURLE_OPERATION_TIMEDOUT:
+      return "timeout";
+    case CURLE_COULDNT_CONNECT:
+      return "connection_refused";
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return "name_resolution";
     case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL: return "invalid_url";
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return "invalid_url";
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR: return "connection_reset";
-    default: return "_OTHER";
+    case CURLE_SEND_ERROR:
+      return "connection_reset";
+    default:
+      return "_OTHER";
   }
 }
 
@@ -130,8 +136,7 @@ struct HttpClient::State {
 
     HttpHeaders headers = request.headers;
     SequenceWriter writer(headers);
-    const SpanContext& own = span.context().is_valid() ? span.context() : parent.span_context();
-    tracer.propagator().inject(parent.with_span_context(own), writer);
+    tracer.propagator().inject(parent.with_span_context(span.context()), writer);
     detail::CurlHeaderList list;
     if (!build_header_list(headers, list)) throw std::bad_alloc();
 
@@ -187,8 +192,7 @@ struct HttpClient::State {
       auto response = send_hop(handle.get(), request, parent, redirects, redirect_url);
       if (!response) return response;  // the handle may be in a bad state: drop it
       response->redirects = redirects;
-      if (!is_redirect(response->status) || redirect_url.empty() ||
-          options.max_redirects == 0) {
+      if (!is_redirect(response->status) || redirect_url.empty() || options.max_redirects == 0) {
         release(std::move(handle));
         return response;
       }
@@ -219,7 +223,8 @@ Expected<HttpResponse> HttpClient::send(const HttpRequest& request) const {
   try {
     return state_->send(request);
   } catch (const std::exception& error) {
-    return Error{ErrorCode::transport_error, request.method + " " + request.url + ": " + error.what()};
+    return Error{ErrorCode::transport_error,
+                 request.method + " " + request.url + ": " + error.what()};
   }
 }
 
@@ -230,8 +235,8 @@ Expected<HttpResponse> HttpClient::get(std::string url, HttpHeaders headers) con
   return send(request);
 }
 
-Expected<HttpResponse> HttpClient::post(std::string url, std::string body,
-                                        std::string content_type, HttpHeaders headers) const {
+Expected<HttpResponse> HttpClient::post(std::string url, std::string body, std::string content_type,
+                                        HttpHeaders headers) const {
   HttpRequest request;
   request.method = "POST";
   request.url = std::move(url);

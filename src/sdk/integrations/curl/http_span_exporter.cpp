@@ -65,8 +65,8 @@ struct HttpSpanExporter::State {
 
   ExportResult fail(std::size_t spans, const std::string& reason) {
     spans_failed.fetch_add(spans, std::memory_order_relaxed);
-    log("export to " + options.url + " failed, " + std::to_string(spans) + " spans dropped: " +
-        reason);
+    log("export to " + options.url + " failed, " + std::to_string(spans) +
+        " spans dropped: " + reason);
     return ExportResult::failure;
   }
 
@@ -79,9 +79,8 @@ struct HttpSpanExporter::State {
   Clock::duration jittered(std::chrono::milliseconds backoff) {
     std::uniform_real_distribution<double> factor(1.0 - options.retry.jitter,
                                                   1.0 + options.retry.jitter);
-    return std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double, std::milli>(static_cast<double>(backoff.count()) *
-                                                  factor(random)));
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(
+        static_cast<double>(backoff.count()) * factor(random)));
   }
 
   static int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
@@ -95,16 +94,10 @@ struct HttpSpanExporter::State {
     CURL* curl = handle.get();
     const auto remaining =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    curl_easy_setopt(curl, CURLOPT_URL, options.url.c_str());
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, remaining.count())));
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &State::on_progress);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, this);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(std::max<std::int64_t>(1, remaining.count())));
     response.body_limit = response_body_limit;
     detail::collect_response(curl, response);
     const CURLcode code = curl_easy_perform(curl);
@@ -161,11 +154,11 @@ struct HttpSpanExporter::State {
         return fail(spans, reason + " (a retry would pass the export timeout)");
       }
       if (!backoff(wait)) return fail(spans, reason + " (shut down while waiting to retry)");
-      backoff_delay = std::min(
-          std::chrono::duration_cast<std::chrono::milliseconds>(
-              std::chrono::duration<double, std::milli>(static_cast<double>(backoff_delay.count()) *
-                                                        options.retry.multiplier)),
-          options.retry.max_backoff);
+      backoff_delay =
+          std::min(std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::duration<double, std::milli>(
+                           static_cast<double>(backoff_delay.count()) * options.retry.multiplier)),
+                   options.retry.max_backoff);
     }
   }
 };
@@ -176,8 +169,8 @@ HttpSpanExporter::HttpSpanExporter(HttpExporterOptions options,
   state_->options = std::move(options);
   state_->encoding = std::move(encoding);
   state_->handle = detail::make_curl_handle();
-  bool ok = detail::append_header(state_->headers, "Content-Type",
-                                  state_->encoding->content_type());
+  bool ok =
+      detail::append_header(state_->headers, "Content-Type", state_->encoding->content_type());
   if (state_->options.compression == Compression::gzip) {
     ok = ok && detail::append_header(state_->headers, "Content-Encoding", "gzip");
   }
@@ -187,6 +180,15 @@ HttpSpanExporter::HttpSpanExporter(HttpExporterOptions options,
   // Disable "Expect: 100-continue": it costs a round trip per large batch.
   ok = ok && detail::append_header(state_->headers, "Expect", "");
   if (!ok || !state_->handle) throw std::bad_alloc();
+  // What stays the same for every request; post() sets the body and timeout.
+  CURL* curl = state_->handle.get();
+  curl_easy_setopt(curl, CURLOPT_URL, state_->options.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, state_->headers.get());
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &State::on_progress);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, state_.get());
 }
 
 HttpSpanExporter::~HttpSpanExporter() = default;

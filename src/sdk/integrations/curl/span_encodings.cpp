@@ -53,48 +53,46 @@ Rejection json_rejection(std::string_view body) {
   return rejection;
 }
 
-class OtlpProtobufEncoding final : public SpanEncoding {
+Rejection no_rejection(std::string_view) {
+  return {0, {}};
+}
+
+// An encoding made of its content type, encoder and response reader.
+class FunctionEncoding final : public SpanEncoding {
  public:
-  std::string_view content_type() const noexcept override { return "application/x-protobuf"; }
-  std::string encode(SpanBatch spans) const override { return encode_otlp_protobuf(spans); }
+  FunctionEncoding(std::string_view content_type, std::string (*encoder)(SpanBatch),
+                   Rejection (*rejection)(std::string_view))
+      : content_type_(content_type), encode_(encoder), rejection_(rejection) {}
+
+  std::string_view content_type() const noexcept override { return content_type_; }
+  std::string encode(SpanBatch spans) const override { return encode_(spans); }
   Rejection rejected(std::string_view body) const noexcept override {
     try {
-      return protobuf_rejection(body);
+      return rejection_(body);
     } catch (...) {
       return {0, {}};
     }
   }
-};
 
-class OtlpJsonEncoding final : public SpanEncoding {
- public:
-  std::string_view content_type() const noexcept override { return "application/json"; }
-  std::string encode(SpanBatch spans) const override { return encode_otlp_json(spans); }
-  Rejection rejected(std::string_view body) const noexcept override {
-    try {
-      return json_rejection(body);
-    } catch (...) {
-      return {0, {}};
-    }
-  }
-};
-
-class ZipkinEncoding final : public SpanEncoding {
- public:
-  std::string_view content_type() const noexcept override { return "application/json"; }
-  std::string encode(SpanBatch spans) const override { return encode_zipkin_json(spans); }
-  Rejection rejected(std::string_view) const noexcept override { return {0, {}}; }
+ private:
+  std::string_view content_type_;
+  std::string (*encode_)(SpanBatch);
+  Rejection (*rejection_)(std::string_view);
 };
 
 }  // namespace
 
 std::shared_ptr<const SpanEncoding> otlp_encoding(OtlpProtocol protocol) {
-  if (protocol == OtlpProtocol::http_json) return std::make_shared<OtlpJsonEncoding>();
-  return std::make_shared<OtlpProtobufEncoding>();
+  if (protocol == OtlpProtocol::http_json) {
+    return std::make_shared<FunctionEncoding>("application/json", &encode_otlp_json,
+                                              &json_rejection);
+  }
+  return std::make_shared<FunctionEncoding>("application/x-protobuf", &encode_otlp_protobuf,
+                                            &protobuf_rejection);
 }
 
 std::shared_ptr<const SpanEncoding> zipkin_encoding() {
-  return std::make_shared<ZipkinEncoding>();
+  return std::make_shared<FunctionEncoding>("application/json", &encode_zipkin_json, &no_rejection);
 }
 
 }  // namespace tracemesh

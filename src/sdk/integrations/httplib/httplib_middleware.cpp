@@ -16,24 +16,25 @@ thread_local std::unique_ptr<HttpServerSpan> active_request;  // NOLINT
 
 void instrument(httplib::Server& server, Tracer tracer, HttplibOptions options) {
   auto shared = std::make_shared<const HttplibOptions>(std::move(options));
-  server.set_pre_routing_handler([tracer = std::move(tracer), shared](
-                                     const httplib::Request& request, httplib::Response&) {
-    active_request.reset();  // a request whose logger never ran (write failure)
-    const std::string route = shared->route ? shared->route(request) : std::string();
-    // get_header_value returns a copy: keep it alive while the span is built.
-    const std::string host = request.get_header_value("Host");
-    const std::string user_agent = request.get_header_value("User-Agent");
-    HttpServerRequest described;
-    described.method = request.method;
-    described.target = request.target;
-    described.host = host;
-    described.client_address = request.remote_addr;
-    described.client_port = request.remote_port;
-    described.user_agent = user_agent;
-    described.route = route;
-    active_request = std::make_unique<HttpServerSpan>(tracer, MapReader(request.headers), described);
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
+  server.set_pre_routing_handler(
+      [tracer = std::move(tracer), shared](const httplib::Request& request, httplib::Response&) {
+        active_request.reset();  // a request whose logger never ran (write failure)
+        const std::string route = shared->route ? shared->route(request) : std::string();
+        // get_header_value returns a copy: keep it alive while the span is built.
+        const std::string host = request.get_header_value("Host");
+        const std::string user_agent = request.get_header_value("User-Agent");
+        HttpServerRequest described;
+        described.method = request.method;
+        described.target = request.target;
+        described.host = host;
+        described.client_address = request.remote_addr;
+        described.client_port = request.remote_port;
+        described.user_agent = user_agent;
+        described.route = route;
+        active_request =
+            std::make_unique<HttpServerSpan>(tracer, MapReader(request.headers), described);
+        return httplib::Server::HandlerResponse::Unhandled;
+      });
   server.set_post_routing_handler([shared](const httplib::Request&, httplib::Response& response) {
     if (!active_request || shared->trace_id_header.empty()) return;
     const std::string value = active_request->trace_id_header_value();

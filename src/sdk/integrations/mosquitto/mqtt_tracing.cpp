@@ -90,9 +90,7 @@ Expected<int> publish_traced(const Tracer& tracer, mosquitto* client, std::strin
     SpanOptions span_options;
     span_options.kind = SpanKind::producer;
     Span span = tracer.start_span(std::string("publish ").append(topic), span_options);
-    const Context parent = current_context();
-    const SpanContext& own = span.context().is_valid() ? span.context() : parent.span_context();
-    const Context context = parent.with_span_context(own);
+    const Context context = current_context().with_span_context(span.context());
 
     std::string body(payload);
     if (options.payload_fields) {
@@ -108,8 +106,8 @@ Expected<int> publish_traced(const Tracer& tracer, mosquitto* client, std::strin
     tracer.propagator().inject(context, writer);
     mosquitto_property* raw_properties = nullptr;
     for (const auto& [name, value] : headers) {
-      if (mosquitto_property_add_string_pair(&raw_properties, MQTT_PROP_USER_PROPERTY,
-                                             name.c_str(), value.c_str()) != MOSQ_ERR_SUCCESS) {
+      if (mosquitto_property_add_string_pair(&raw_properties, MQTT_PROP_USER_PROPERTY, name.c_str(),
+                                             value.c_str()) != MOSQ_ERR_SUCCESS) {
         mosquitto_property_free_all(&raw_properties);
         return Error{ErrorCode::transport_error, "MQTT: cannot build user properties"};
       }
@@ -118,15 +116,15 @@ Expected<int> publish_traced(const Tracer& tracer, mosquitto* client, std::strin
     set_messaging_attributes(span, "publish", topic, body.size(), options.qos);
     const std::string topic_text(topic);
     int message_id = 0;
-    int result = mosquitto_publish_v5(client, &message_id, topic_text.c_str(),
-                                      static_cast<int>(body.size()), body.data(), options.qos,
-                                      options.retain, properties.get());
+    int result =
+        mosquitto_publish_v5(client, &message_id, topic_text.c_str(), static_cast<int>(body.size()),
+                             body.data(), options.qos, options.retain, properties.get());
     if (result == MOSQ_ERR_NOT_SUPPORTED && properties) {
       // An MQTT 3.1.1 connection refuses properties before sending anything:
       // publish without them (the payload fields, when asked for, still carry the trace).
-      result = mosquitto_publish(client, &message_id, topic_text.c_str(),
-                                 static_cast<int>(body.size()), body.data(), options.qos,
-                                 options.retain);
+      result =
+          mosquitto_publish(client, &message_id, topic_text.c_str(), static_cast<int>(body.size()),
+                            body.data(), options.qos, options.retain);
     }
     if (result != MOSQ_ERR_SUCCESS) {
       span.set_attribute("error.type", mosquitto_strerror(result));
@@ -151,8 +149,8 @@ MqttConsumerSpan::MqttConsumerSpan(const Tracer& tracer, const mosquitto_message
   source_ = extraction.format;
   if (extraction.format.empty() && options.payload_fields) {
     const Pairs fields = payload_values(message, *options.payload_fields);
-    auto extracted = payload_propagator(*options.payload_fields).extract(SequenceReader(fields),
-                                                                        current);
+    auto extracted =
+        payload_propagator(*options.payload_fields).extract(SequenceReader(fields), current);
     if (extracted) {
       extraction.context = std::move(*extracted);
       source_ = "payload";
@@ -168,9 +166,7 @@ MqttConsumerSpan::MqttConsumerSpan(const Tracer& tracer, const mosquitto_message
   span_.set_attribute("messaging.message.id", std::to_string(message.mid))
       .set_attribute("tracemesh.propagation.format",
                      source_.empty() ? std::string_view("none") : std::string_view(source_));
-  const SpanContext& own =
-      span_.context().is_valid() ? span_.context() : extraction.context.span_context();
-  context_ = extraction.context.with_span_context(own);
+  context_ = extraction.context.with_span_context(span_.context());
   scope_.emplace(context_);
 }
 

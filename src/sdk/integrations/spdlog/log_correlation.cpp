@@ -48,7 +48,8 @@ std::string iso8601_utc(spdlog::log_clock::time_point time) {
   std::array<char, 40> text{};
   const std::size_t length = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%S", &utc);
   std::array<char, 16> fraction{};
-  std::snprintf(fraction.data(), fraction.size(), ".%06lldZ", static_cast<long long>(micros));  // NOLINT
+  std::snprintf(fraction.data(), fraction.size(), ".%06lldZ",
+                static_cast<long long>(micros));  // NOLINT
   return std::string(text.data(), length) + fraction.data();
 }
 
@@ -76,7 +77,8 @@ void JsonLinesFormatter::format(const spdlog::details::log_msg& message,
   line += R"(","span_id":")";
   if (context.span_id.is_valid()) line += context.span_id.to_hex();
   line += R"(","message":)";
-  detail::append_json_string(line, std::string_view(message.payload.data(), message.payload.size()));
+  detail::append_json_string(line,
+                             std::string_view(message.payload.data(), message.payload.size()));
   line += "}\n";
   append(destination, line);
 }
