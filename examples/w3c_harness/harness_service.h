@@ -1,21 +1,21 @@
 // The W3C Trace Context test harness service: what POST /test does.
 //
-// For each incoming request it extracts the caller's context with the
-// tracer's propagator, starts a SERVER span under it (a new trace when the
-// context is missing or malformed), and for every call the body asks for
-// starts a CLIENT child span and injects that span's context into the
-// outbound headers. It knows nothing of the HTTP server: the host passes in
-// the request headers as a CarrierReader and the body, and writes back the
-// status, body and log line it returns. Outbound calls go through the
-// injected HttpClient.
+// It runs inside the SERVER span that tracemesh's server middleware made
+// current for the request (so a missing or malformed inbound context has
+// already become a new trace), and makes every call the body asks for with
+// tracemesh's traced client, which adds a CLIENT span and the propagation
+// headers of the current context to each. It knows nothing of the HTTP
+// server: the host passes in the request headers (read again only to log
+// what arrived and how it was understood) and the body, and writes back the
+// status, body and log line it returns.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include "http_client.h"
 #include "tracemesh/carrier.h"
-#include "tracemesh/tracer.h"
+#include "tracemesh/composite_propagator.h"
+#include "tracemesh/curl_client.h"
 
 namespace w3c_harness {
 
@@ -27,16 +27,18 @@ struct HarnessResponse {
 
 class HarnessService {
  public:
-  // `client` must outlive the service.
-  HarnessService(tracemesh::Tracer tracer, const HttpClient& client)
-      : tracer_(std::move(tracer)), client_(client) {}
+  // `propagator` (the tracer's) and `client` must outlive the service.
+  HarnessService(const tracemesh::CompositePropagator& propagator,
+                 const tracemesh::HttpClient& client)
+      : propagator_(propagator), client_(client) {}
 
-  // Handle POST /test: make the calls `body` lists, then answer. Never throws.
+  // Handle POST /test under the current context: make the calls `body`
+  // lists, then answer. Never throws.
   HarnessResponse handle_test(const tracemesh::CarrierReader& headers, std::string_view body) const;
 
  private:
-  tracemesh::Tracer tracer_;
-  const HttpClient& client_;
+  const tracemesh::CompositePropagator& propagator_;
+  const tracemesh::HttpClient& client_;
 };
 
 }  // namespace w3c_harness

@@ -2,7 +2,8 @@
 //
 // Wires the pieces together: command line (command_line.h), tracer from the
 // environment, the /test service (harness_service.h) on a cpp-httplib
-// server bound to loopback, libcurl for outbound calls, and a clean stop on
+// server bound to loopback and traced by tracemesh's middleware, tracemesh's
+// traced client for outbound calls (loopback_client.h), and a clean stop on
 // SIGINT/SIGTERM so the tracer can flush.
 #include <pthread.h>
 #include <signal.h>
@@ -21,15 +22,16 @@
 #include <thread>
 #include <utility>
 
-#include <curl/curl.h>
 #include <httplib.h>
 
 #include "command_line.h"
 #include "harness_service.h"
-#include "http_client.h"
 #include "log_text.h"
+#include "loopback_client.h"
 #include "tracemesh/carrier.h"
+#include "tracemesh/curl_client.h"
 #include "tracemesh/environment.h"
+#include "tracemesh/httplib_middleware.h"
 #include "tracemesh/tracer.h"
 
 namespace {
@@ -59,7 +61,8 @@ tracemesh::Expected<tracemesh::Tracer> make_tracer() {
 // cpp-httplib calls the logger on the same thread right after the route.
 thread_local bool logged_by_route = false;
 
-void add_routes(httplib::Server& server, const w3c_harness::HarnessService& service) {
+void add_routes(httplib::Server& server, const tracemesh::Tracer& tracer,
+                const w3c_harness::HarnessService& service) {
   server.Post("/test", [&service](const httplib::Request& request, httplib::Response& response) {
     tracemesh::MapReader<httplib::Headers> headers(request.headers);
     w3c_harness::HarnessResponse result = service.handle_test(headers, request.body);
@@ -69,12 +72,15 @@ void add_routes(httplib::Server& server, const w3c_harness::HarnessService& serv
     response.status = result.status;
     response.set_content(result.body, "application/json");
   });
-  // Everything the route did not answer: other paths, oversized bodies, ...
-  server.set_logger([](const httplib::Request& request, const httplib::Response& response) {
+  // Every request runs in a SERVER span, current in the route. The logger
+  // covers everything the route did not answer: other paths, oversized bodies, ...
+  tracemesh::HttplibOptions tracing;
+  tracing.logger = [](const httplib::Request& request, const httplib::Response& response) {
     if (std::exchange(logged_by_route, false)) return;
     log_line(w3c_harness::loggable(request.method) + " " + w3c_harness::loggable(request.path) +
              " status=" + std::to_string(response.status));
-  });
+  };
+  tracemesh::instrument(server, tracer, std::move(tracing));
   server.set_payload_max_length(max_body_size);
   // cpp-httplib sets SO_REUSEPORT by default, which lets a second process bind a
   // port that another one already listens on and silently share its traffic.
@@ -143,28 +149,23 @@ int main(int argc, char** argv) {
                  std::string(tracer.error().text()).c_str());
     return 1;
   }
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-    std::fprintf(stderr, "%s: libcurl failed to initialize\n", program.data());
-    return 1;
-  }
-  w3c_harness::CurlHttpClient client(outbound_timeout);
-  w3c_harness::HarnessService service(*tracer, client);
+  const tracemesh::HttpClient client(*tracer,
+                                     w3c_harness::loopback_client_options(outbound_timeout));
+  const w3c_harness::HarnessService service(tracer->propagator(), client);
   httplib::Server server;
-  add_routes(server, service);
+  add_routes(server, *tracer, service);
 
   const w3c_harness::HostPort& address = command_line->listen;
   int port = bind_exactly(server, address);
   if (port == 0) {
     std::fprintf(stderr, "%s: cannot listen on %s:%u\n", program.data(), address.host.c_str(),
                  static_cast<unsigned>(address.port));
-    curl_global_cleanup();
     return 1;
   }
   log_line("listening on http://" + address.host + ":" + std::to_string(port));
 
   int signal_number = serve_until_signal(server, stop_signals);
   tracer->shutdown();
-  curl_global_cleanup();
   if (signal_number == 0) {
     std::fprintf(stderr, "%s: server stopped unexpectedly\n", program.data());
     return 1;

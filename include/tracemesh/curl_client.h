@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,6 +52,12 @@ struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{5000};
   int max_redirects = 10;                             // 0 returns the 3xx response itself
   std::size_t max_response_bytes = 64 * 1024 * 1024;  // larger bodies fail the request
+  // Called for every hop after the client has set its own options and just
+  // before the transfer: the place for TLS, proxy, resolver or socket
+  // options (CURLOPT_CAINFO, CURLOPT_NOPROXY, CURLOPT_OPENSOCKETFUNCTION...).
+  // It must not change the URL, method, body, headers or callbacks. Any
+  // pointer it passes to curl must stay valid until the client is destroyed.
+  std::function<void(CURL*)> configure_handle;
 };
 
 class HttpClient {

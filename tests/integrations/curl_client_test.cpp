@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+
+#include <atomic>
 #include <mutex>
 #include <vector>
 
@@ -193,6 +196,44 @@ TEST(HttpClient, OversizedResponseIsRefused) {
   const auto response = client.get(server.url("/ok"));  // "fine" is 4 bytes
   ASSERT_FALSE(response);
   EXPECT_NE(response.error().message.find("exceeds 3 bytes"), std::string::npos);
+}
+
+// Counts the sockets it opens; refuses every one once `refuse` is set.
+struct SocketGate {
+  std::atomic<int> opened{0};
+  std::atomic<bool> refuse{false};
+  static curl_socket_t open(void* self, curlsocktype, curl_sockaddr* address) {
+    auto* gate = static_cast<SocketGate*>(self);
+    if (gate->refuse) return CURL_SOCKET_BAD;
+    ++gate->opened;
+    return socket(address->family, address->socktype, address->protocol);
+  }
+};
+
+TEST(HttpClient, ConfigureHandleAppliesToEveryHop) {
+  RecordingServer server;
+  RecordingTracer recording("caller");
+  SocketGate gate;
+  int configured = 0;
+  HttpClientOptions options;
+  options.configure_handle = [&](CURL* curl) {
+    ++configured;
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, &SocketGate::open);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &gate);
+    curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);  // a new socket per hop
+  };
+  const HttpClient client(recording.tracer, options);
+  auto response = client.get(server.url("/302"));
+  ASSERT_TRUE(response) << response.error().text();
+  EXPECT_EQ(response->redirects, 2);
+  EXPECT_EQ(configured, 3);
+  EXPECT_EQ(gate.opened, 3);
+
+  gate.refuse = true;
+  response = client.get(server.url("/ok"));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, ErrorCode::transport_error);
+  EXPECT_EQ(server.seen().size(), 3U) << "a refused socket must not reach the server";
 }
 
 TEST(HttpClient, AWorkerLoopGetsAFreshTracePerIteration) {

@@ -97,7 +97,7 @@ void set_method(CURL* curl, const HttpRequest& request) {
 
 struct HttpClient::State {
   State(Tracer tracer_in, HttpClientOptions options_in)
-      : tracer(std::move(tracer_in)), options(options_in) {}
+      : tracer(std::move(tracer_in)), options(std::move(options_in)) {}
 
   Tracer tracer;
   HttpClientOptions options;
@@ -148,6 +148,7 @@ struct HttpClient::State {
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(options.connect_timeout.count()));
     set_method(curl, request);
+    if (options.configure_handle) options.configure_handle(curl);
     detail::CurlResponse collected;
     collected.body_limit = options.max_response_bytes;
     detail::collect_response(curl, collected);
@@ -211,7 +212,7 @@ struct HttpClient::State {
 };
 
 HttpClient::HttpClient(Tracer tracer, HttpClientOptions options)
-    : state_(std::make_shared<State>(std::move(tracer), options)) {
+    : state_(std::make_shared<State>(std::move(tracer), std::move(options))) {
   detail::ensure_curl_initialized();
 }
 
