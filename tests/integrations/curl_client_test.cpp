@@ -198,6 +198,46 @@ TEST(HttpClient, OversizedResponseIsRefused) {
   EXPECT_NE(response.error().message.find("exceeds 3 bytes"), std::string::npos);
 }
 
+// One pooled handle serves requests of every method in turn: none may keep
+// an earlier request's method or body.
+TEST(HttpClient, ReusedHandleSendsEachRequestsOwnMethodAndBody) {
+  LoopbackServer server;
+  std::mutex mutex;
+  std::vector<std::string> seen;
+  const auto record = [&](const httplib::Request& request, httplib::Response& response) {
+    std::lock_guard lock(mutex);
+    seen.push_back(request.method + " " + request.body);
+    response.set_content("body", "text/plain");
+  };
+  server.server.Get("/echo", record);
+  server.server.Post("/echo", record);
+  server.server.Put("/echo", record);
+  server.server.Delete("/echo", record);
+  server.start();
+  RecordingTracer recording("caller");
+  const HttpClient client(recording.tracer);
+  const auto send = [&](const std::string& method, const std::string& body) {
+    HttpRequest request;
+    request.method = method;
+    request.url = server.url("/echo");
+    request.body = body;
+    return client.send(request);
+  };
+  ASSERT_TRUE(send("POST", "first"));
+  ASSERT_TRUE(send("GET", ""));
+  const auto head = send("HEAD", "");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->body, "");
+  ASSERT_TRUE(send("PUT", "second"));
+  ASSERT_TRUE(send("DELETE", ""));
+  const auto get = send("GET", "");
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->body, "body");
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(seen, (std::vector<std::string>{"POST first", "GET ", "HEAD ", "PUT second", "DELETE ",
+                                            "GET "}));
+}
+
 // Counts the sockets it opens; refuses every one once `refuse` is set.
 struct SocketGate {
   std::atomic<int> opened{0};

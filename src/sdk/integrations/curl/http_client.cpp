@@ -3,6 +3,7 @@
 #include "curl_easy.h"
 #include "tracemesh/curl_client.h"
 #include "tracemesh/current_context.h"
+#include "url_parts.h"
 
 namespace tracemesh {
 namespace {
@@ -40,34 +41,6 @@ std::string curl_error_type(CURLcode code) {
   }
 }
 
-struct UrlParts {
-  std::string host;
-  std::int64_t port = 0;
-};
-
-UrlParts url_parts(const std::string& url) {
-  UrlParts parts;
-  CURLU* handle = curl_url();
-  if (handle == nullptr) return parts;
-  if (curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
-    char* host = nullptr;
-    if (curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-      parts.host = host;
-      curl_free(host);
-      if (parts.host.size() > 2 && parts.host.front() == '[') {
-        parts.host = parts.host.substr(1, parts.host.size() - 2);  // IPv6 literal
-      }
-    }
-    char* port = nullptr;
-    if (curl_url_get(handle, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-      parts.port = std::strtoll(port, nullptr, 10);
-      curl_free(port);
-    }
-  }
-  curl_url_cleanup(handle);
-  return parts;
-}
-
 // Return the list for CURLOPT_HTTPHEADER, or null on allocation failure.
 bool build_header_list(const HttpHeaders& headers, detail::CurlHeaderList& list) {
   for (const auto& [name, value] : headers) {
@@ -77,20 +50,24 @@ bool build_header_list(const HttpHeaders& headers, detail::CurlHeaderList& list)
   return detail::append_header(list, "Expect", "");
 }
 
+// Set the method and body, overriding whatever an earlier request on this
+// handle set (handles are reused without curl_easy_reset, which would cost
+// more than the request's tracing). HTTPGET drops an earlier body.
 void set_method(CURL* curl, const HttpRequest& request) {
-  if (request.method == "GET") {
-    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-  } else if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
-  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
-      request.method == "PATCH") {
+  const bool head = request.method == "HEAD";
+  const bool has_body = !head && (!request.body.empty() || request.method == "POST" ||
+                                  request.method == "PUT" || request.method == "PATCH");
+  if (has_body) {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 0L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.body.size()));
+  } else {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    if (head) curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   }
+  const bool standard = head || request.method == "GET" || (has_body && request.method == "POST");
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, standard ? nullptr : request.method.c_str());
 }
 
 }  // namespace
@@ -113,7 +90,15 @@ struct HttpClient::State {
         return handle;
       }
     }
-    return detail::make_curl_handle();
+    detail::CurlHandle handle = detail::make_curl_handle();
+    if (handle) {  // the options every hop shares
+      CURL* curl = handle.get();
+      curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+      curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+      curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                       static_cast<long>(options.connect_timeout.count()));
+    }
+    return handle;
   }
   void release(detail::CurlHandle handle) {
     std::lock_guard lock(mutex);
@@ -127,12 +112,14 @@ struct HttpClient::State {
     span_options.kind = SpanKind::client;
     span_options.parent = parent;
     Span span = tracer.start_span(request.method, span_options);
-    const UrlParts parts = url_parts(request.url);
-    span.set_attribute("http.request.method", request.method)
-        .set_attribute("url.full", request.url)
-        .set_attribute("server.address", parts.host)
-        .set_attribute("server.port", parts.port);
-    if (resend_count > 0) span.set_attribute("http.request.resend_count", resend_count);
+    if (span.is_recording()) {
+      detail::UrlParts parts = detail::url_parts(request.url);
+      span.set_attribute("http.request.method", request.method)
+          .set_attribute("url.full", std::move(parts.full))
+          .set_attribute("server.address", std::move(parts.host))
+          .set_attribute("server.port", parts.port);
+      if (resend_count > 0) span.set_attribute("http.request.resend_count", resend_count);
+    }
 
     HttpHeaders headers = request.headers;
     SequenceWriter writer(headers);
@@ -140,13 +127,8 @@ struct HttpClient::State {
     detail::CurlHeaderList list;
     if (!build_header_list(headers, list)) throw std::bad_alloc();
 
-    curl_easy_reset(curl);
     curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list.get());
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(options.connect_timeout.count()));
     set_method(curl, request);
     if (options.configure_handle) options.configure_handle(curl);
     detail::CurlResponse collected;
