@@ -1,0 +1,186 @@
+#include "collect_command.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "collector.h"
+#include "duration.h"
+#include "json_text.h"
+
+namespace tracemesh::cli {
+namespace {
+
+struct CollectFlags {
+  std::string otlp_listen = "127.0.0.1:4318";
+  std::string http_listen = "127.0.0.1:16686";
+  std::string data = "tracemesh-data";
+  std::string ingest_token_file;
+  std::string query_token_file;
+  std::string grace = "10s";
+  std::string skew_tolerance = "0ms";
+  std::size_t max_body_bytes = 16 * 1024 * 1024;
+  std::size_t max_queued_spans = 200'000;
+  std::string format = "text";
+};
+
+Expected<collector::Listen> parse_listen(const std::string& text, const char* flag) {
+  const std::size_t colon = text.rfind(':');
+  const Error invalid{ErrorCode::invalid_input, std::string(flag) + " '" + text +
+                                                    "' must be HOST:PORT (port 0: any free port)"};
+  if (colon == std::string::npos || colon == 0) return invalid;
+  collector::Listen listen;
+  listen.host = text.substr(0, colon);
+  try {
+    std::size_t used = 0;
+    const int port = std::stoi(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1 || port < 0 || port > 65535) return invalid;
+    listen.port = port;
+  } catch (const std::exception&) {
+    return invalid;
+  }
+  return listen;
+}
+
+Expected<std::optional<std::string>> read_token(const std::string& path, const char* flag) {
+  if (path.empty()) return std::optional<std::string>();
+  std::ifstream file(path);
+  if (!file) return Error{ErrorCode::io_error, std::string(flag) + ": cannot read " + path};
+  std::stringstream content;
+  content << file.rdbuf();
+  std::string token = content.str();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
+    token.pop_back();
+  }
+  if (token.empty())
+    return Error{ErrorCode::invalid_input, std::string(flag) + ": " + path + " is empty"};
+  return std::optional<std::string>(std::move(token));
+}
+
+Expected<collector::CollectorOptions> to_options(const CollectFlags& flags) {
+  collector::CollectorOptions options;
+  auto otlp = parse_listen(flags.otlp_listen, "--otlp-listen");
+  if (!otlp) return otlp.error();
+  auto http = parse_listen(flags.http_listen, "--http-listen");
+  if (!http) return http.error();
+  auto grace = parse_duration(flags.grace);
+  if (!grace)
+    return Error{ErrorCode::invalid_input, "--grace: " + std::string(grace.error().text())};
+  auto skew = parse_duration(flags.skew_tolerance);
+  if (!skew) {
+    return Error{ErrorCode::invalid_input, "--skew-tolerance: " + std::string(skew.error().text())};
+  }
+  auto ingest_token = read_token(flags.ingest_token_file, "--ingest-token-file");
+  if (!ingest_token) return ingest_token.error();
+  auto query_token = read_token(flags.query_token_file, "--query-token-file");
+  if (!query_token) return query_token.error();
+  options.otlp = *otlp;
+  options.http = *http;
+  options.data_directory = flags.data;
+  options.max_body_bytes = flags.max_body_bytes;
+  options.store.max_queued_spans = flags.max_queued_spans;
+  options.store.integrity.grace_nanos = static_cast<std::uint64_t>(grace->count());
+  options.store.integrity.skew_tolerance_nanos = static_cast<std::uint64_t>(skew->count());
+  options.ingest_token = *ingest_token;
+  options.query_token = *query_token;
+  return options;
+}
+
+void print_listening(const collector::Collector& collector,
+                     const collector::CollectorOptions& options, const std::string& format) {
+  const std::string otlp =
+      "http://" + options.otlp.host + ":" + std::to_string(collector.otlp_port());
+  const std::string http =
+      "http://" + options.http.host + ":" + std::to_string(collector.http_port());
+  if (format == "json") {
+    std::string line = "{\"otlp\":";
+    model::append_json_string(line, otlp + "/v1/traces");
+    line += ",\"http\":";
+    model::append_json_string(line, http);
+    line += ",\"data\":";
+    model::append_json_string(line, options.data_directory.string());
+    line += "}";
+    std::printf("%s\n", line.c_str());
+  } else {
+    std::printf("tracemesh collect: OTLP on %s/v1/traces, query API on %s, data in %s\n",
+                otlp.c_str(), http.c_str(), options.data_directory.c_str());
+  }
+  std::fflush(stdout);
+}
+
+int collect(const CollectFlags& flags) {
+  auto options = to_options(flags);
+  if (!options) {
+    std::fprintf(stderr, "tracemesh collect: %s\n", std::string(options.error().text()).c_str());
+    return 2;
+  }
+  // Block the stop signals before any thread exists, so only the watcher takes them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto collector = collector::Collector::start(*options);
+  if (!collector) {
+    std::fprintf(stderr, "tracemesh collect: %s\n", std::string(collector.error().text()).c_str());
+    return 1;
+  }
+  print_listening(**collector, *options, flags.format);
+  std::thread watcher([&] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    (*collector)->stop();
+  });
+  (*collector)->wait();
+  watcher.join();
+  collector->reset();  // commits what is queued and closes the store
+  return 0;
+}
+
+}  // namespace
+
+void add_collect_command(CLI::App& app, std::function<int()>& run) {
+  auto flags = std::make_shared<CollectFlags>();
+  CLI::App* command = app.add_subcommand(
+      "collect", "Receive spans (OTLP/HTTP), store them and judge every trace's integrity.");
+  command->add_option("--otlp-listen", flags->otlp_listen, "OTLP/HTTP listener HOST:PORT")
+      ->capture_default_str();
+  command->add_option("--http-listen", flags->http_listen, "query API listener HOST:PORT")
+      ->capture_default_str();
+  command->add_option("--data", flags->data, "data directory (created when missing)")
+      ->capture_default_str();
+  command->add_option("--ingest-token-file", flags->ingest_token_file,
+                      "file holding the bearer token OTLP senders must present");
+  command->add_option("--query-token-file", flags->query_token_file,
+                      "file holding the bearer token query clients must present");
+  command
+      ->add_option("--grace", flags->grace,
+                   "quiet time after which a trace is settled and judged (e.g. 10s)")
+      ->capture_default_str();
+  command
+      ->add_option("--skew-tolerance", flags->skew_tolerance,
+                   "child-outside-parent time not reported as clock skew (e.g. 5ms)")
+      ->capture_default_str();
+  command
+      ->add_option("--max-body-bytes", flags->max_body_bytes,
+                   "largest OTLP request body accepted (413 above)")
+      ->capture_default_str();
+  command
+      ->add_option("--max-queued-spans", flags->max_queued_spans,
+                   "spans waiting for the store before requests get 429")
+      ->capture_default_str();
+  command->add_option("--format", flags->format, "startup line format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  command->callback([flags, &run] { run = [flags] { return collect(*flags); }; });
+}
+
+}  // namespace tracemesh::cli

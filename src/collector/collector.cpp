@@ -1,0 +1,219 @@
+#include "collector.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "http/ingest_counters.h"
+#include "http/ingest_handler.h"
+#include "http/metrics_text.h"
+#include "http/trace_query.h"
+
+namespace tracemesh::collector {
+namespace {
+
+bool authorized(const httplib::Request& request, const std::optional<std::string>& token) {
+  if (!token) return true;
+  const std::string given = request.get_header_value("Authorization");
+  const std::string expected = "Bearer " + *token;
+  // Compare in time independent of where the first difference is.
+  if (given.size() != expected.size()) return false;
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    difference |= static_cast<unsigned char>(given[i] ^ expected[i]);
+  }
+  return difference == 0;
+}
+
+void send(httplib::Response& response, const IngestAnswer& answer, int retry_after_seconds) {
+  response.status = answer.status;
+  if (answer.retry_after) response.set_header("Retry-After", std::to_string(retry_after_seconds));
+  response.set_content(answer.body, answer.content_type);
+}
+
+// SO_REUSEADDR only: cpp-httplib's default SO_REUSEPORT would let a second
+// collector bind the same port and silently share its traffic.
+void exclusive_port(socket_t socket) {
+  int yes = 1;
+  setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+}
+
+int bind_listener(httplib::Server& server, const Listen& listen) {
+  server.set_socket_options(exclusive_port);
+  if (listen.port == 0) return std::max(server.bind_to_any_port(listen.host), 0);
+  return server.bind_to_port(listen.host, listen.port) ? listen.port : 0;
+}
+
+}  // namespace
+
+struct Collector::State {
+  CollectorOptions options;
+  std::unique_ptr<SpanStore> store;
+  IngestCounters counters;
+  httplib::Server otlp;
+  httplib::Server http;
+  int otlp_port = 0;
+  int http_port = 0;
+  std::thread otlp_thread;
+  std::thread http_thread;
+  std::mutex stop_mutex;
+  std::atomic<bool> otlp_done{false};
+  std::atomic<bool> http_done{false};
+
+  void add_otlp_routes() {
+    otlp.set_payload_max_length(options.max_body_bytes);
+    otlp.Post("/v1/traces",
+              [this](const httplib::Request& request, httplib::Response& response,
+                     const httplib::ContentReader& reader) { ingest(request, response, reader); });
+    otlp.set_error_handler([](const httplib::Request&, httplib::Response& response) {
+      if (!response.body.empty()) return;
+      if (response.status == 413) {
+        response.set_content("{\"code\":3,\"message\":\"request body over the collector's limit\"}",
+                             "application/json");
+      } else if (response.status == 404) {
+        response.set_content(
+            "{\"code\":5,\"message\":\"not found: OTLP traces go to POST /v1/traces\"}",
+            "application/json");
+      }
+    });
+  }
+
+  void ingest(const httplib::Request& request, httplib::Response& response,
+              const httplib::ContentReader& reader) {
+    const auto encoding = body_encoding(request.get_header_value("Content-Type"));
+    const BodyEncoding answer_encoding = encoding.value_or(BodyEncoding::json);
+    if (!authorized(request, options.ingest_token)) {
+      ++counters.requests_unauthorized;
+      send(response, error_answer(401, "missing or wrong bearer token", answer_encoding), 0);
+      return;
+    }
+    if (!encoding) {
+      send(response,
+           error_answer(415, "Content-Type must be application/x-protobuf or application/json",
+                        answer_encoding),
+           0);
+      return;
+    }
+    // The limit applies to what was sent and, for gzip, to what it expands to.
+    const std::size_t limit = request.has_header("Content-Encoding")
+                                  ? options.max_decompressed_bytes
+                                  : options.max_body_bytes;
+    std::string body;
+    bool too_large = false;
+    const bool read = reader([&](const char* data, std::size_t length) {
+      if (body.size() + length > limit) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, length);
+      return true;
+    });
+    if (too_large) {
+      ++counters.requests_too_large;
+      send(
+          response,
+          error_answer(
+              413, "request body over the collector's limit of " + std::to_string(limit) + " bytes",
+              *encoding),
+          0);
+      return;
+    }
+    if (!read) {
+      ++counters.requests_malformed;
+      send(response,
+           error_answer(400, "could not read the request body (bad chunking or gzip)", *encoding),
+           0);
+      return;
+    }
+    send(response, ingest_otlp(body, *encoding, *store, options.decode, counters),
+         options.retry_after_seconds);
+  }
+
+  void add_http_routes() {
+    http.Get(R"(/api/traces/([^/]+))",
+             [this](const httplib::Request& request, httplib::Response& response) {
+               if (!query_allowed(request, response)) return;
+               const QueryAnswer answer =
+                   query_trace(request.matches[1].str(), *store, options.store.integrity);
+               response.status = answer.status;
+               response.set_content(answer.body, "application/json");
+             });
+    http.Get("/metrics", [this](const httplib::Request& request, httplib::Response& response) {
+      if (!query_allowed(request, response)) return;
+      response.set_content(metrics_text(counters, store->stats()), "text/plain; version=0.0.4");
+    });
+  }
+
+  bool query_allowed(const httplib::Request& request, httplib::Response& response) {
+    if (authorized(request, options.query_token)) return true;
+    const QueryAnswer answer = query_error(401, "missing or wrong bearer token");
+    response.status = answer.status;
+    response.set_content(answer.body, "application/json");
+    return false;
+  }
+};
+
+Expected<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) {
+  options.store.directory = options.data_directory;
+  auto store = SpanStore::open(options.store);
+  if (!store) return store.error();
+  auto state = std::make_unique<State>();
+  state->options = std::move(options);
+  state->store = std::move(*store);
+  state->add_otlp_routes();
+  state->add_http_routes();
+  state->otlp_port = bind_listener(state->otlp, state->options.otlp);
+  if (state->otlp_port == 0) {
+    return Error{ErrorCode::io_error, "cannot listen on " + state->options.otlp.host + ":" +
+                                          std::to_string(state->options.otlp.port) + " (OTLP)"};
+  }
+  state->http_port = bind_listener(state->http, state->options.http);
+  if (state->http_port == 0) {
+    return Error{ErrorCode::io_error, "cannot listen on " + state->options.http.host + ":" +
+                                          std::to_string(state->options.http.port) + " (query)"};
+  }
+  State* raw = state.get();
+  state->otlp_thread = std::thread([raw] {
+    raw->otlp.listen_after_bind();
+    raw->otlp_done = true;
+  });
+  state->http_thread = std::thread([raw] {
+    raw->http.listen_after_bind();
+    raw->http_done = true;
+  });
+  return std::unique_ptr<Collector>(new Collector(std::move(state)));
+}
+
+Collector::Collector(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Collector::~Collector() {
+  stop();
+  wait();
+}
+
+int Collector::otlp_port() const noexcept {
+  return state_->otlp_port;
+}
+int Collector::http_port() const noexcept {
+  return state_->http_port;
+}
+
+void Collector::stop() {
+  std::lock_guard lock(state_->stop_mutex);
+  // Server::stop() does nothing before listen_after_bind has started: repeat until both returned.
+  while (!state_->otlp_done || !state_->http_done) {
+    state_->otlp.stop();
+    state_->http.stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+void Collector::wait() {
+  if (state_->otlp_thread.joinable()) state_->otlp_thread.join();
+  if (state_->http_thread.joinable()) state_->http_thread.join();
+}
+
+}  // namespace tracemesh::collector

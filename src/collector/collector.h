@@ -1,0 +1,64 @@
+// `tracemesh collect`: the OTLP/HTTP ingest listener and the query listener
+// around one span store.
+//
+//   OTLP listener  POST /v1/traces   application/x-protobuf | application/json (gzip allowed)
+//   HTTP listener  GET /api/traces/{trace_id}, GET /metrics
+//
+// Both listen on loopback unless told otherwise. A request answered 200 is
+// committed to the store. Limits are explicit (CollectorOptions) and a
+// request over one is refused with a status that says which.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "decoded_batch.h"
+#include "span_store.h"
+#include "tracemesh/expected.h"
+
+namespace tracemesh::collector {
+
+struct Listen {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: any free port
+};
+
+struct CollectorOptions {
+  Listen otlp{"127.0.0.1", 4318};
+  Listen http{"127.0.0.1", 16686};
+  std::filesystem::path data_directory;
+  std::size_t max_body_bytes = 16 * 1024 * 1024;          // as received (compressed or not)
+  std::size_t max_decompressed_bytes = 64 * 1024 * 1024;  // after gzip
+  DecodeLimits decode;
+  StoreOptions store;                       // directory is data_directory
+  int retry_after_seconds = 1;              // what 429/503 answers tell the sender
+  std::optional<std::string> ingest_token;  // bearer token required on the OTLP listener
+  std::optional<std::string> query_token;   // bearer token required on the HTTP listener
+};
+
+class Collector {
+ public:
+  // Open the store, bind both listeners and start serving on background threads.
+  static Expected<std::unique_ptr<Collector>> start(CollectorOptions options);
+  ~Collector();  // stops serving, then closes the store
+  Collector(const Collector&) = delete;
+  Collector& operator=(const Collector&) = delete;
+
+  int otlp_port() const noexcept;
+  int http_port() const noexcept;
+  // Stop both listeners; idempotent, callable from another thread.
+  void stop();
+  // Block until stop() (or a listener failing).
+  void wait();
+
+  struct State;
+
+ private:
+  explicit Collector(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace tracemesh::collector

@@ -1,0 +1,102 @@
+#include "ingest_handler.h"
+
+#include "ingest_counters.h"
+#include "json_text.h"
+#include "otlp_json_decoder.h"
+#include "otlp_protobuf_decoder.h"
+#include "otlp_trace.pb.h"
+
+namespace tracemesh::collector {
+namespace {
+
+constexpr int grpc_invalid_argument = 3;
+constexpr int grpc_unavailable = 14;
+
+std::string_view content_type_of(BodyEncoding encoding) {
+  return encoding == BodyEncoding::protobuf ? "application/x-protobuf" : "application/json";
+}
+
+IngestAnswer success(BodyEncoding encoding, std::size_t rejected, std::string_view message) {
+  IngestAnswer answer;
+  answer.content_type = content_type_of(encoding);
+  if (encoding == BodyEncoding::protobuf) {
+    otlp::ExportTraceServiceResponse response;
+    if (rejected > 0) {
+      response.mutable_partial_success()->set_rejected_spans(static_cast<std::int64_t>(rejected));
+      response.mutable_partial_success()->set_error_message(std::string(message));
+    }
+    answer.body = response.SerializeAsString();
+  } else if (rejected == 0) {
+    answer.body = "{}";
+  } else {
+    answer.body = "{\"partialSuccess\":{\"rejectedSpans\":\"" + std::to_string(rejected) +
+                  "\",\"errorMessage\":";
+    model::append_json_string(answer.body, message);
+    answer.body += "}}";
+  }
+  return answer;
+}
+
+}  // namespace
+
+std::optional<BodyEncoding> body_encoding(std::string_view content_type) {
+  const std::string_view media = content_type.substr(0, content_type.find(';'));
+  std::string lower;
+  for (char c : media) {
+    if (c != ' ' && c != '\t') lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  }
+  if (lower == "application/x-protobuf" || lower == "application/protobuf") {
+    return BodyEncoding::protobuf;
+  }
+  if (lower == "application/json") return BodyEncoding::json;
+  return std::nullopt;
+}
+
+IngestAnswer error_answer(int status, std::string_view message, BodyEncoding encoding) {
+  IngestAnswer answer;
+  answer.status = status;
+  answer.content_type = content_type_of(encoding);
+  answer.retry_after = status == 429 || status == 503;
+  const int code = answer.retry_after ? grpc_unavailable : grpc_invalid_argument;
+  if (encoding == BodyEncoding::protobuf) {
+    otlp::RpcStatus rpc_status;
+    rpc_status.set_code(code);
+    rpc_status.set_message(std::string(message));
+    answer.body = rpc_status.SerializeAsString();
+  } else {
+    answer.body = "{\"code\":" + std::to_string(code) + ",\"message\":";
+    model::append_json_string(answer.body, message);
+    answer.body += '}';
+  }
+  return answer;
+}
+
+IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore& store,
+                         const DecodeLimits& limits, IngestCounters& counters) {
+  ++counters.requests;
+  auto decoded = encoding == BodyEncoding::protobuf ? decode_otlp_protobuf(body, limits)
+                                                    : decode_otlp_json(body, limits);
+  if (!decoded) {
+    ++counters.requests_malformed;
+    return error_answer(400, decoded.error().text(), encoding);
+  }
+  counters.spans_received += decoded->spans.size();
+  counters.spans_rejected += decoded->rejected;
+  const std::size_t rejected = decoded->rejected;
+  const std::string message = std::move(decoded->rejection_message);
+  const WriteResult written = store.write(std::move(decoded->spans));
+  switch (written.status) {
+    case WriteResult::Status::committed:
+      return success(encoding, rejected, message);
+    case WriteResult::Status::queue_full:
+      ++counters.requests_throttled;
+      return error_answer(429, "the collector's write queue is full; retry later", encoding);
+    case WriteResult::Status::closed:
+    case WriteResult::Status::failed:
+      break;
+  }
+  ++counters.requests_throttled;
+  return error_answer(503, "the collector could not store the spans: " + written.message, encoding);
+}
+
+}  // namespace tracemesh::collector

@@ -1,0 +1,35 @@
+// POST /v1/traces: one OTLP/HTTP export request, from headers and body to
+// the status and body of the answer, independent of the HTTP server.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "decoded_batch.h"
+#include "span_store.h"
+
+namespace tracemesh::collector {
+
+struct IngestCounters;
+
+enum class BodyEncoding { protobuf, json };
+
+struct IngestAnswer {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+  bool retry_after = false;  // add Retry-After (429/503)
+};
+
+// Return the encoding a Content-Type names, or nothing for an unsupported one.
+std::optional<BodyEncoding> body_encoding(std::string_view content_type);
+
+// Decode and store `body`; answer in `encoding` as OTLP/HTTP specifies.
+IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore& store,
+                         const DecodeLimits& limits, IngestCounters& counters);
+
+// Return an error answer with `status` and `message` in `encoding`.
+IngestAnswer error_answer(int status, std::string_view message, BodyEncoding encoding);
+
+}  // namespace tracemesh::collector

@@ -1,0 +1,58 @@
+#include "metrics_text.h"
+
+#include <cstdint>
+
+namespace tracemesh::collector {
+namespace {
+
+void metric(std::string& out, const char* name, const char* type, const char* help,
+            std::uint64_t value) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += type;
+  out += '\n';
+  out += name;
+  out += ' ';
+  out += std::to_string(value);
+  out += '\n';
+}
+
+}  // namespace
+
+std::string metrics_text(const IngestCounters& counters, const StoreStats& stats) {
+  std::string out;
+  metric(out, "tracemesh_ingest_requests_total", "counter", "OTLP export requests received.",
+         counters.requests);
+  metric(out, "tracemesh_spans_received_total", "counter", "Valid spans decoded from requests.",
+         counters.spans_received);
+  metric(out, "tracemesh_spans_rejected_total", "counter",
+         "Invalid spans refused by partial success.", counters.spans_rejected);
+  metric(out, "tracemesh_spans_stored_total", "counter", "Spans committed to the store.",
+         stats.spans_stored);
+  metric(out, "tracemesh_spans_deduplicated_total", "counter",
+         "Redelivered spans already stored (not stored again).", stats.spans_duplicate);
+  metric(out, "tracemesh_requests_malformed_total", "counter", "Requests answered 400.",
+         counters.requests_malformed);
+  metric(out, "tracemesh_requests_too_large_total", "counter", "Requests answered 413.",
+         counters.requests_too_large);
+  metric(out, "tracemesh_requests_throttled_total", "counter",
+         "Requests answered 429 or 503 with Retry-After.", counters.requests_throttled);
+  metric(out, "tracemesh_requests_unauthorized_total", "counter", "Requests answered 401.",
+         counters.requests_unauthorized);
+  metric(out, "tracemesh_write_queue_spans", "gauge", "Spans waiting for the store's writer.",
+         stats.queued_spans);
+  metric(out, "tracemesh_write_transactions_total", "counter", "Store write transactions.",
+         stats.transactions);
+  metric(out, "tracemesh_write_seconds_total_nanos", "counter",
+         "Nanoseconds spent in store write transactions.", stats.write_nanos_total);
+  metric(out, "tracemesh_traces_settled_total", "counter",
+         "Traces judged after their grace period.", stats.traces_settled);
+  return out;
+}
+
+}  // namespace tracemesh::collector

@@ -1,0 +1,45 @@
+#include "decoded_batch.h"
+
+namespace tracemesh::collector {
+namespace {
+
+// Return the path of a URL or request target: no scheme, authority, query or fragment.
+std::string_view path_of(std::string_view url) {
+  if (const std::size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+    url.remove_prefix(scheme + 3);
+    const std::size_t slash = url.find('/');
+    url = slash == std::string_view::npos ? std::string_view() : url.substr(slash);
+  }
+  return url.substr(0, url.find_first_of("?#"));
+}
+
+}  // namespace
+
+void DecodedBatch::reject(std::string_view reason) {
+  if (rejected++ == 0) rejection_message = reason;
+}
+
+void note_attribute(model::SpanRecord& span, std::string_view key, std::string_view value) {
+  model::Destination& destination = span.destination;
+  if (key == "server.address" || (key == "net.peer.name" && destination.address.empty())) {
+    destination.address = value;
+  } else if (key == "url.path") {
+    destination.path = value;
+  } else if ((key == "url.full" || key == "http.url" || key == "http.target") &&
+             destination.path.empty()) {
+    destination.path = path_of(value);
+  } else if (key == "messaging.system") {
+    destination.messaging_system = value;
+  } else if (key == "messaging.destination.name" ||
+             (key == "messaging.destination" && destination.messaging_destination.empty())) {
+    destination.messaging_destination = value;
+  }
+}
+
+void note_attribute(model::SpanRecord& span, std::string_view key, std::int64_t value) {
+  if (key == "server.port" || (key == "net.peer.port" && span.destination.port == 0)) {
+    span.destination.port = value;
+  }
+}
+
+}  // namespace tracemesh::collector

@@ -1,0 +1,38 @@
+// What an ingest decoder (OTLP protobuf, OTLP JSON, Zipkin) hands the store:
+// the valid spans of one request, and how many it rejected and why. A span
+// is rejected on its own (bad ids, an enum written as a name...) and the
+// rest of the request is kept: OTLP's partial success.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "span_record.h"
+
+namespace tracemesh::collector {
+
+struct DecodeLimits {
+  std::size_t max_spans = 100'000;  // per request; more is a malformed request
+  std::size_t max_depth = 32;       // nesting of attribute values (arrays, kvlists)
+};
+
+struct DecodedBatch {
+  std::vector<model::SpanRecord> spans;
+  std::size_t rejected = 0;
+  std::string rejection_message;  // the first rejection's reason, with the span's position
+
+  // Count one rejected span; keep the first reason.
+  void reject(std::string_view reason);
+};
+
+// The default service name, as the OpenTelemetry SDKs use it.
+inline constexpr std::string_view unknown_service = "unknown_service";
+
+// Record what integrity analysis needs from attribute `key` (server.address,
+// url.path, messaging.destination.name...) in `span.destination`.
+void note_attribute(model::SpanRecord& span, std::string_view key, std::string_view value);
+void note_attribute(model::SpanRecord& span, std::string_view key, std::int64_t value);
+
+}  // namespace tracemesh::collector

@@ -1,0 +1,252 @@
+#include "otlp_protobuf_decoder.h"
+
+#include <google/protobuf/arena.h>
+
+#include <cstring>
+#include <string>
+
+#include "json_text.h"
+#include "otlp_trace.pb.h"
+
+namespace tracemesh::collector {
+namespace {
+
+struct InvalidSpan {
+  std::string reason;
+};
+
+template <typename Id>
+Id read_id(const std::string& bytes, std::string_view field, bool allow_empty) {
+  Id id;
+  if (bytes.empty() && allow_empty) return id;
+  if (bytes.size() != id.bytes.size()) {
+    throw InvalidSpan{std::string(field) + " must be " + std::to_string(id.bytes.size()) +
+                      " bytes, not " + std::to_string(bytes.size())};
+  }
+  std::memcpy(id.bytes.data(), bytes.data(), id.bytes.size());
+  if (!id.is_valid()) throw InvalidSpan{std::string(field) + " must not be all zero"};
+  return id;
+}
+
+void append_base64(std::string& out, const std::string& bytes) {
+  static constexpr char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  out += '"';
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const auto a = static_cast<unsigned char>(bytes[i]);
+    const auto b = static_cast<unsigned char>(bytes[i + 1]);
+    const auto c = static_cast<unsigned char>(bytes[i + 2]);
+    out += alphabet[a >> 2];
+    out += alphabet[((a & 3) << 4) | (b >> 4)];
+    out += alphabet[((b & 15) << 2) | (c >> 6)];
+    out += alphabet[c & 63];
+  }
+  if (i < bytes.size()) {
+    const auto a = static_cast<unsigned char>(bytes[i]);
+    const bool two = i + 1 < bytes.size();
+    const auto b = two ? static_cast<unsigned char>(bytes[i + 1]) : 0;
+    out += alphabet[a >> 2];
+    out += alphabet[((a & 3) << 4) | (b >> 4)];
+    out += two ? alphabet[(b & 15) << 2] : '=';
+    out += '=';
+  }
+  out += '"';
+}
+
+class AttributeWriter {
+ public:
+  explicit AttributeWriter(std::size_t max_depth) : max_depth_(max_depth) {}
+
+  void append_value(std::string& out, const otlp::AnyValue& value, std::size_t depth) const {
+    if (depth > max_depth_) throw InvalidSpan{"attribute values nested too deep"};
+    switch (value.value_case()) {
+      case otlp::AnyValue::kStringValue:
+        model::append_json_string(out, value.string_value());
+        break;
+      case otlp::AnyValue::kBoolValue:
+        out += value.bool_value() ? "true" : "false";
+        break;
+      case otlp::AnyValue::kIntValue:
+        model::append_json_number(out, static_cast<std::int64_t>(value.int_value()));
+        break;
+      case otlp::AnyValue::kDoubleValue:
+        model::append_json_number(out, value.double_value());
+        break;
+      case otlp::AnyValue::kBytesValue:
+        append_base64(out, value.bytes_value());
+        break;
+      case otlp::AnyValue::kArrayValue: {
+        out += '[';
+        bool first = true;
+        for (const otlp::AnyValue& item : value.array_value().values()) {
+          if (!first) out += ',';
+          first = false;
+          append_value(out, item, depth + 1);
+        }
+        out += ']';
+        break;
+      }
+      case otlp::AnyValue::kKvlistValue:
+        append_attributes(out, value.kvlist_value().values(), nullptr, depth + 1);
+        break;
+      case otlp::AnyValue::VALUE_NOT_SET:
+        out += "null";
+        break;
+    }
+  }
+
+  void append_attributes(std::string& out,
+                         const google::protobuf::RepeatedPtrField<otlp::KeyValue>& attributes,
+                         model::SpanRecord* span, std::size_t depth = 0) const {
+    if (depth > max_depth_) throw InvalidSpan{"attribute values nested too deep"};
+    out += '{';
+    bool first = true;
+    for (const otlp::KeyValue& attribute : attributes) {
+      if (!first) out += ',';
+      first = false;
+      model::append_json_string(out, attribute.key());
+      out += ':';
+      append_value(out, attribute.value(), depth + 1);
+      if (span == nullptr) continue;
+      if (attribute.value().has_string_value()) {
+        note_attribute(*span, attribute.key(), attribute.value().string_value());
+      } else if (attribute.value().has_int_value()) {
+        note_attribute(*span, attribute.key(),
+                       static_cast<std::int64_t>(attribute.value().int_value()));
+      }
+    }
+    out += '}';
+  }
+
+ private:
+  std::size_t max_depth_;
+};
+
+struct SpanGroup {
+  std::string service{unknown_service};
+  std::string resource_json = "{}";
+  std::string scope_name;
+};
+
+class Decoder {
+ public:
+  explicit Decoder(const DecodeLimits& limits) : limits_(limits), attributes_(limits.max_depth) {}
+
+  // Return false when the request holds more spans than the limit.
+  bool decode(const otlp::ExportTraceServiceRequest& request) {
+    for (const otlp::ResourceSpans& resource_spans : request.resource_spans()) {
+      SpanGroup group;
+      group.resource_json.clear();
+      try {
+        attributes_.append_attributes(group.resource_json, resource_spans.resource().attributes(),
+                                      nullptr);
+      } catch (const InvalidSpan&) {
+        group.resource_json = "{}";
+      }
+      for (const otlp::KeyValue& attribute : resource_spans.resource().attributes()) {
+        if (attribute.key() == "service.name" && attribute.value().has_string_value()) {
+          group.service = attribute.value().string_value();
+        }
+      }
+      for (const otlp::ScopeSpans& scope_spans : resource_spans.scope_spans()) {
+        group.scope_name = scope_spans.scope().name();
+        for (const otlp::Span& span : scope_spans.spans()) {
+          const std::size_t position = batch_.spans.size() + batch_.rejected;
+          if (position >= limits_.max_spans) return false;
+          try {
+            batch_.spans.push_back(read_span(span, group));
+          } catch (const InvalidSpan& invalid) {
+            batch_.reject("span " + std::to_string(position) + ": " + invalid.reason);
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  DecodedBatch take() { return std::move(batch_); }
+
+ private:
+  model::SpanRecord read_span(const otlp::Span& span, const SpanGroup& group) const {
+    model::SpanRecord record;
+    record.trace_id = read_id<TraceId>(span.trace_id(), "trace_id", false);
+    record.span_id = read_id<SpanId>(span.span_id(), "span_id", false);
+    record.parent_span_id = read_id<SpanId>(span.parent_span_id(), "parent_span_id", true);
+    record.service = group.service;
+    record.resource_json = group.resource_json;
+    record.scope_name = group.scope_name;
+    record.name = span.name();
+    if (span.kind() < 0 || span.kind() > 5) throw InvalidSpan{"kind must be 0 to 5"};
+    record.kind = static_cast<model::SpanKind>(span.kind());
+    record.start_unix_nano = span.start_time_unix_nano();
+    record.end_unix_nano = span.end_time_unix_nano();
+    if (span.status().code() < 0 || span.status().code() > 2) {
+      throw InvalidSpan{"status.code must be 0, 1 or 2"};
+    }
+    record.status_code = static_cast<model::StatusCode>(span.status().code());
+    record.status_message = span.status().message();
+    record.attributes_json.clear();
+    attributes_.append_attributes(record.attributes_json, span.attributes(), &record);
+    record.events_json = events(span);
+    record.links_json = links(span);
+    return record;
+  }
+
+  std::string events(const otlp::Span& span) const {
+    std::string json = "[";
+    for (const otlp::Span::Event& event : span.events()) {
+      if (json.size() > 1) json += ',';
+      json += "{\"time_unix_nano\":";
+      model::append_json_number(json, static_cast<std::uint64_t>(event.time_unix_nano()));
+      json += ",\"name\":";
+      model::append_json_string(json, event.name());
+      json += ",\"attributes\":";
+      attributes_.append_attributes(json, event.attributes(), nullptr);
+      json += '}';
+    }
+    json += ']';
+    return json;
+  }
+
+  std::string links(const otlp::Span& span) const {
+    std::string json = "[";
+    for (const otlp::Span::Link& link : span.links()) {
+      if (json.size() > 1) json += ',';
+      json +=
+          "{\"trace_id\":\"" + read_id<TraceId>(link.trace_id(), "link trace_id", false).to_hex() +
+          "\",\"span_id\":\"" + read_id<SpanId>(link.span_id(), "link span_id", false).to_hex() +
+          "\",\"attributes\":";
+      attributes_.append_attributes(json, link.attributes(), nullptr);
+      json += '}';
+    }
+    json += ']';
+    return json;
+  }
+
+  const DecodeLimits& limits_;
+  AttributeWriter attributes_;
+  DecodedBatch batch_;
+};
+
+}  // namespace
+
+Expected<DecodedBatch> decode_otlp_protobuf(std::string_view body, const DecodeLimits& limits) {
+  if (body.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    return Error{ErrorCode::invalid_input, "protobuf body too large"};
+  }
+  google::protobuf::Arena arena;
+  auto* request = google::protobuf::Arena::CreateMessage<otlp::ExportTraceServiceRequest>(&arena);
+  if (!request->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return Error{ErrorCode::invalid_input,
+                 "malformed protobuf: the body is not an OTLP ExportTraceServiceRequest"};
+  }
+  Decoder decoder(limits);
+  if (!decoder.decode(*request)) {
+    return Error{ErrorCode::invalid_input,
+                 "more than " + std::to_string(limits.max_spans) + " spans in one request"};
+  }
+  return decoder.take();
+}
+
+}  // namespace tracemesh::collector

@@ -1,0 +1,85 @@
+#include "schema.h"
+
+#include <array>
+#include <string>
+
+namespace tracemesh::collector {
+namespace {
+
+// migrations[i] takes a database from version i to version i + 1.
+constexpr std::array<const char*, schema_version> migrations = {
+    // 1: spans, one row per (trace, span): a redelivered span is stored once.
+    // traces: one summary row per trace, with its latest integrity verdict.
+    R"sql(
+CREATE TABLE spans (
+  trace_id BLOB NOT NULL,
+  span_id BLOB NOT NULL,
+  parent_span_id BLOB,
+  service TEXT NOT NULL,
+  name TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  start_unix_nano INTEGER NOT NULL,
+  end_unix_nano INTEGER NOT NULL,
+  status_code INTEGER NOT NULL,
+  status_message TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  events TEXT NOT NULL,
+  links TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  destination_address TEXT NOT NULL,
+  destination_port INTEGER NOT NULL,
+  destination_path TEXT NOT NULL,
+  messaging_system TEXT NOT NULL,
+  messaging_destination TEXT NOT NULL,
+  received_unix_nano INTEGER NOT NULL,
+  PRIMARY KEY (trace_id, span_id)
+) WITHOUT ROWID;
+CREATE INDEX spans_by_service ON spans (service, start_unix_nano);
+CREATE INDEX spans_roots ON spans (start_unix_nano) WHERE parent_span_id IS NULL;
+CREATE TABLE traces (
+  trace_id BLOB PRIMARY KEY,
+  span_count INTEGER NOT NULL,
+  start_unix_nano INTEGER NOT NULL,
+  end_unix_nano INTEGER NOT NULL,
+  root_service TEXT,
+  root_name TEXT,
+  last_received_unix_nano INTEGER NOT NULL,
+  integrity TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  settled INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX traces_by_start ON traces (start_unix_nano);
+CREATE INDEX traces_unsettled ON traces (last_received_unix_nano) WHERE settled = 0;
+)sql",
+};
+
+int current_version(Database& db) {
+  Statement statement = db.prepare("PRAGMA user_version");
+  return statement.step() ? static_cast<int>(statement.column_int(0)) : 0;
+}
+
+}  // namespace
+
+void migrate(Database& db) {
+  const int version = current_version(db);
+  if (version > schema_version) {
+    throw SqliteError("the data directory holds schema version " + std::to_string(version) +
+                      ", written by a newer tracemesh; this one knows up to version " +
+                      std::to_string(schema_version));
+  }
+  if (version == schema_version) return;
+  db.execute("BEGIN IMMEDIATE");
+  try {
+    for (int next = version; next < schema_version; ++next) {
+      db.execute(migrations[static_cast<std::size_t>(next)]);
+    }
+    db.execute(("PRAGMA user_version = " + std::to_string(schema_version)).c_str());
+    db.execute("COMMIT");
+  } catch (...) {
+    db.execute("ROLLBACK");
+    throw;
+  }
+}
+
+}  // namespace tracemesh::collector

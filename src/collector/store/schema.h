@@ -1,0 +1,16 @@
+// The store's SQLite schema and its migrations. The database records its
+// schema version (PRAGMA user_version); opening applies every migration
+// above it in one transaction, and refuses a database written by a newer
+// tracemesh rather than guessing.
+#pragma once
+
+#include "sqlite.h"
+
+namespace tracemesh::collector {
+
+inline constexpr int schema_version = 1;
+
+// Bring `db` to schema_version; throws SqliteError with a clear message.
+void migrate(Database& db);
+
+}  // namespace tracemesh::collector

@@ -1,0 +1,375 @@
+#include "span_store.h"
+
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "schema.h"
+#include "sqlite.h"
+#include "trace_json.h"
+
+namespace tracemesh::collector {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint64_t system_now() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+std::int64_t as_sql(std::uint64_t value) {
+  return static_cast<std::int64_t>(value);
+}
+
+struct PendingWrite {
+  std::vector<model::SpanRecord> spans;
+  std::promise<WriteResult> done;
+};
+
+// What one transaction learned about a trace, merged into its summary row.
+struct TraceDelta {
+  std::int64_t added = 0;
+  std::uint64_t start = UINT64_MAX;
+  std::uint64_t end = 0;
+  const model::SpanRecord* root = nullptr;
+};
+
+struct TraceIdHash {
+  std::size_t operator()(const TraceId& id) const noexcept {
+    std::uint64_t value = 0;
+    for (std::size_t i = 8; i < 16; ++i) value = (value << 8) | id.bytes[i];
+    return std::hash<std::uint64_t>{}(value);
+  }
+};
+
+constexpr const char* insert_span_sql = R"sql(
+INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, service, name, kind,
+  start_unix_nano, end_unix_nano, status_code, status_message, attributes, events, links,
+  resource, scope, destination_address, destination_port, destination_path, messaging_system,
+  messaging_destination, received_unix_nano)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21))sql";
+
+constexpr const char* upsert_trace_sql = R"sql(
+INSERT INTO traces (trace_id, span_count, start_unix_nano, end_unix_nano, root_service, root_name,
+  last_received_unix_nano, integrity, verdict, settled)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'arriving', '{}', 0)
+ON CONFLICT (trace_id) DO UPDATE SET
+  span_count = span_count + excluded.span_count,
+  start_unix_nano = min(start_unix_nano, excluded.start_unix_nano),
+  end_unix_nano = max(end_unix_nano, excluded.end_unix_nano),
+  root_service = coalesce(excluded.root_service, root_service),
+  root_name = coalesce(excluded.root_name, root_name),
+  last_received_unix_nano = excluded.last_received_unix_nano,
+  integrity = 'arriving',
+  settled = 0)sql";
+
+constexpr const char* select_spans_sql = R"sql(
+SELECT trace_id, span_id, parent_span_id, service, name, kind, start_unix_nano, end_unix_nano,
+  status_code, status_message, attributes, events, links, resource, scope, destination_address,
+  destination_port, destination_path, messaging_system, messaging_destination, received_unix_nano
+FROM spans WHERE trace_id = ?1 ORDER BY start_unix_nano)sql";
+
+template <typename Id>
+Id id_from_blob(std::string_view blob) {
+  Id id;
+  if (blob.size() == id.bytes.size()) std::memcpy(id.bytes.data(), blob.data(), blob.size());
+  return id;
+}
+
+model::SpanRecord read_span(const Statement& row) {
+  model::SpanRecord span;
+  span.trace_id = id_from_blob<TraceId>(row.column_blob(0));
+  span.span_id = id_from_blob<SpanId>(row.column_blob(1));
+  span.parent_span_id = id_from_blob<SpanId>(row.column_blob(2));
+  span.service = row.column_text(3);
+  span.name = row.column_text(4);
+  span.kind = static_cast<model::SpanKind>(row.column_int(5));
+  span.start_unix_nano = static_cast<std::uint64_t>(row.column_int(6));
+  span.end_unix_nano = static_cast<std::uint64_t>(row.column_int(7));
+  span.status_code = static_cast<model::StatusCode>(row.column_int(8));
+  span.status_message = row.column_text(9);
+  span.attributes_json = row.column_text(10);
+  span.events_json = row.column_text(11);
+  span.links_json = row.column_text(12);
+  span.resource_json = row.column_text(13);
+  span.scope_name = row.column_text(14);
+  span.destination.address = row.column_text(15);
+  span.destination.port = row.column_int(16);
+  span.destination.path = row.column_text(17);
+  span.destination.messaging_system = row.column_text(18);
+  span.destination.messaging_destination = row.column_text(19);
+  return span;
+}
+
+// Read every span of `trace_id`; returns the latest received time too.
+std::vector<model::SpanRecord> load_trace(Statement& select, const TraceId& trace_id,
+                                          std::uint64_t& last_received) {
+  std::vector<model::SpanRecord> spans;
+  select.bind_blob(1, trace_id.bytes.data(), trace_id.bytes.size());
+  while (select.step()) {
+    spans.push_back(read_span(select));
+    last_received = std::max(last_received, static_cast<std::uint64_t>(select.column_int(20)));
+  }
+  select.reset();
+  return spans;
+}
+
+void configure(Database& db) {
+  db.execute("PRAGMA journal_mode = WAL");
+  // FULL: a commit is on disk before write() answers (and so before the HTTP 200).
+  db.execute("PRAGMA synchronous = FULL");
+}
+
+}  // namespace
+
+struct SpanStore::State {
+  StoreOptions options;
+  std::string path;
+  Database writer_db;
+  mutable std::mutex reader_mutex;
+  std::unique_ptr<Database> reader_db;  // opened once the writer has migrated the schema
+
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<PendingWrite> queue;
+  std::size_t queued_spans = 0;
+  bool stopping = false;
+  StoreStats stats;
+  std::thread writer;
+
+  State(StoreOptions options_in, const std::string& path_in)
+      : options(std::move(options_in)), path(path_in), writer_db(path, true) {
+    configure(writer_db);
+    migrate(writer_db);
+    reader_db = std::make_unique<Database>(path, false);
+    configure(*reader_db);
+  }
+
+  std::uint64_t now() const { return options.clock ? options.clock() : system_now(); }
+
+  void run() {
+    Statement insert = writer_db.prepare(insert_span_sql);
+    Statement upsert = writer_db.prepare(upsert_trace_sql);
+    Statement select = writer_db.prepare(select_spans_sql);
+    auto next_settle = Clock::now();
+    for (;;) {
+      std::deque<PendingWrite> batch;
+      {
+        std::unique_lock lock(mutex);
+        wake.wait_until(lock, next_settle, [this] { return stopping || !queue.empty(); });
+        batch.swap(queue);
+        queued_spans = 0;
+        if (batch.empty() && stopping) return;
+      }
+      if (!batch.empty()) commit(batch, insert, upsert);
+      if (Clock::now() >= next_settle) {
+        settle(select);
+        next_settle = Clock::now() + options.settle_interval;
+      }
+    }
+  }
+
+  void commit(std::deque<PendingWrite>& batch, Statement& insert, Statement& upsert) {
+    const auto started = Clock::now();
+    const std::uint64_t received = now();
+    std::vector<WriteResult> results(batch.size());
+    try {
+      writer_db.execute("BEGIN IMMEDIATE");
+      std::unordered_map<TraceId, TraceDelta, TraceIdHash> traces;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        for (const model::SpanRecord& span : batch[i].spans) {
+          if (insert_span(insert, span, received)) {
+            ++results[i].stored;
+            TraceDelta& delta = traces[span.trace_id];
+            ++delta.added;
+            delta.start = std::min(delta.start, span.start_unix_nano);
+            delta.end = std::max(delta.end, span.end_unix_nano);
+            if (span.is_root()) delta.root = &span;
+          } else {
+            ++results[i].duplicates;
+          }
+        }
+      }
+      for (const auto& [trace_id, delta] : traces) {
+        upsert.bind_blob(1, trace_id.bytes.data(), trace_id.bytes.size())
+            .bind(2, delta.added)
+            .bind(3, as_sql(delta.start))
+            .bind(4, as_sql(delta.end))
+            .bind(7, as_sql(received));
+        if (delta.root != nullptr) upsert.bind(5, delta.root->service).bind(6, delta.root->name);
+        upsert.run();
+      }
+      writer_db.execute("COMMIT");
+    } catch (const SqliteError& error) {
+      try {
+        writer_db.execute("ROLLBACK");
+      } catch (const SqliteError&) {
+      }
+      insert.reset();
+      upsert.reset();
+      for (PendingWrite& pending : batch) {
+        pending.done.set_value({WriteResult::Status::failed, 0, 0, error.what()});
+      }
+      return;
+    }
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started);
+    {
+      std::lock_guard lock(mutex);
+      ++stats.transactions;
+      stats.write_nanos_total += static_cast<std::uint64_t>(elapsed.count());
+      for (const WriteResult& result : results) {
+        stats.spans_stored += result.stored;
+        stats.spans_duplicate += result.duplicates;
+      }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(results[i]);
+  }
+
+  bool insert_span(Statement& insert, const model::SpanRecord& span, std::uint64_t received) {
+    insert.bind_blob(1, span.trace_id.bytes.data(), span.trace_id.bytes.size())
+        .bind_blob(2, span.span_id.bytes.data(), span.span_id.bytes.size());
+    if (span.is_root()) {
+      insert.bind_null(3);
+    } else {
+      insert.bind_blob(3, span.parent_span_id.bytes.data(), span.parent_span_id.bytes.size());
+    }
+    insert.bind(4, span.service)
+        .bind(5, span.name)
+        .bind(6, static_cast<std::int64_t>(span.kind))
+        .bind(7, as_sql(span.start_unix_nano))
+        .bind(8, as_sql(span.end_unix_nano))
+        .bind(9, static_cast<std::int64_t>(span.status_code))
+        .bind(10, span.status_message)
+        .bind(11, span.attributes_json)
+        .bind(12, span.events_json)
+        .bind(13, span.links_json)
+        .bind(14, span.resource_json)
+        .bind(15, span.scope_name)
+        .bind(16, span.destination.address)
+        .bind(17, span.destination.port)
+        .bind(18, span.destination.path)
+        .bind(19, span.destination.messaging_system)
+        .bind(20, span.destination.messaging_destination)
+        .bind(21, as_sql(received));
+    insert.run();
+    return writer_db.changes() == 1;
+  }
+
+  // Judge and mark settled every trace quiet for the grace period.
+  void settle(Statement& select) {
+    const std::uint64_t now_nanos = now();
+    const std::uint64_t grace = options.integrity.grace_nanos;
+    if (now_nanos < grace) return;
+    try {
+      Statement due = writer_db.prepare(
+          "SELECT trace_id FROM traces WHERE settled = 0 AND last_received_unix_nano <= ?1 "
+          "LIMIT 1000");
+      due.bind(1, as_sql(now_nanos - grace));
+      std::vector<TraceId> ids;
+      while (due.step()) ids.push_back(id_from_blob<TraceId>(due.column_blob(0)));
+      if (ids.empty()) return;
+      Statement update = writer_db.prepare(
+          "UPDATE traces SET integrity = ?2, verdict = ?3, settled = 1 WHERE trace_id = ?1");
+      writer_db.execute("BEGIN IMMEDIATE");
+      for (const TraceId& id : ids) {
+        std::uint64_t last_received = 0;
+        const auto spans = load_trace(select, id, last_received);
+        const model::TraceVerdict verdict =
+            model::analyze_trace(spans, last_received, now_nanos, options.integrity);
+        update.bind_blob(1, id.bytes.data(), id.bytes.size())
+            .bind(2, verdict.integrity())
+            .bind(3, model::verdict_json(verdict));
+        update.run();
+      }
+      writer_db.execute("COMMIT");
+      std::lock_guard lock(mutex);
+      stats.traces_settled += ids.size();
+    } catch (const SqliteError&) {
+      try {
+        writer_db.execute("ROLLBACK");
+      } catch (const SqliteError&) {
+      }
+    }
+  }
+};
+
+Expected<std::unique_ptr<SpanStore>> SpanStore::open(StoreOptions options) {
+  std::error_code error;
+  std::filesystem::create_directories(options.directory, error);
+  if (error) {
+    return Error{ErrorCode::io_error, "cannot create data directory " + options.directory.string() +
+                                          ": " + error.message()};
+  }
+  const std::string path = (options.directory / "tracemesh.db").string();
+  try {
+    auto state = std::make_unique<State>(std::move(options), path);
+    State* raw = state.get();
+    state->writer = std::thread([raw] { raw->run(); });
+    return std::unique_ptr<SpanStore>(new SpanStore(std::move(state)));
+  } catch (const SqliteError& failure) {
+    return Error{ErrorCode::io_error, std::string("cannot open the store: ") + failure.what()};
+  }
+}
+
+SpanStore::SpanStore(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+SpanStore::~SpanStore() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->stopping = true;
+  }
+  state_->wake.notify_all();
+  if (state_->writer.joinable()) state_->writer.join();
+}
+
+WriteResult SpanStore::write(std::vector<model::SpanRecord> spans) {
+  if (spans.empty()) return {};
+  std::future<WriteResult> done;
+  {
+    std::lock_guard lock(state_->mutex);
+    if (state_->stopping) return {WriteResult::Status::closed, 0, 0, "the store is closing"};
+    if (state_->queued_spans + spans.size() > state_->options.max_queued_spans &&
+        state_->queued_spans > 0) {
+      return {WriteResult::Status::queue_full, 0, 0, "the write queue is full"};
+    }
+    state_->queued_spans += spans.size();
+    PendingWrite& pending = state_->queue.emplace_back();
+    pending.spans = std::move(spans);
+    done = pending.done.get_future();
+  }
+  state_->wake.notify_one();
+  return done.get();
+}
+
+Expected<std::optional<StoredTrace>> SpanStore::trace(const TraceId& trace_id) const {
+  std::lock_guard lock(state_->reader_mutex);
+  try {
+    Statement select = state_->reader_db->prepare(select_spans_sql);
+    StoredTrace trace;
+    trace.spans = load_trace(select, trace_id, trace.last_received_unix_nano);
+    if (trace.spans.empty()) return std::optional<StoredTrace>();
+    return std::optional<StoredTrace>(std::move(trace));
+  } catch (const SqliteError& failure) {
+    return Error{ErrorCode::io_error, failure.what()};
+  }
+}
+
+StoreStats SpanStore::stats() const {
+  std::lock_guard lock(state_->mutex);
+  StoreStats stats = state_->stats;
+  stats.queued_spans = state_->queued_spans;
+  return stats;
+}
+
+std::uint64_t SpanStore::now_unix_nano() const {
+  return state_->now();
+}
+
+}  // namespace tracemesh::collector

@@ -1,0 +1,85 @@
+// The collector's durable span store on SQLite (WAL). Request threads hand
+// decoded spans to write(), which queues them for the single writer thread
+// and waits: the writer commits every queued request in one transaction and
+// only then answers, so a write that returns `committed` survives a crash of
+// the process. A full queue answers `queue_full` at once (the HTTP layer
+// turns that into 429/503 with Retry-After) instead of growing without bound.
+//
+// The same thread settles traces: once no span of a trace has arrived for
+// the grace period, it judges the trace (trace_integrity.h) and stores the
+// verdict with the trace's summary row, which search reads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "span_record.h"
+#include "trace_integrity.h"
+#include "tracemesh/expected.h"
+
+namespace tracemesh::collector {
+
+struct StoreOptions {
+  std::filesystem::path directory;         // holds tracemesh.db (created when missing)
+  std::size_t max_queued_spans = 200'000;  // spans waiting for the writer
+  model::IntegrityOptions integrity;
+  std::chrono::milliseconds settle_interval{250};  // how often to look for settled traces
+  std::function<std::uint64_t()> clock;            // Unix time in ns; the system clock when empty
+};
+
+struct WriteResult {
+  enum class Status { committed, queue_full, closed, failed };
+  Status status = Status::committed;
+  std::size_t stored = 0;      // new spans
+  std::size_t duplicates = 0;  // spans already stored (redeliveries)
+  std::string message;         // for failed
+};
+
+// One trace as stored: its spans and when the last one arrived.
+struct StoredTrace {
+  std::vector<model::SpanRecord> spans;
+  std::uint64_t last_received_unix_nano = 0;
+};
+
+struct StoreStats {
+  std::uint64_t spans_stored = 0;
+  std::uint64_t spans_duplicate = 0;
+  std::uint64_t transactions = 0;
+  std::uint64_t write_nanos_total = 0;  // time spent in write transactions
+  std::size_t queued_spans = 0;
+  std::uint64_t traces_settled = 0;
+};
+
+class SpanStore {
+ public:
+  // Open or create the store in `options.directory` and start its writer.
+  static Expected<std::unique_ptr<SpanStore>> open(StoreOptions options);
+  ~SpanStore();  // stops the writer after committing what is queued
+  SpanStore(const SpanStore&) = delete;
+  SpanStore& operator=(const SpanStore&) = delete;
+
+  // Store `spans` durably; blocks until committed (or refused). Thread-safe.
+  WriteResult write(std::vector<model::SpanRecord> spans);
+
+  // Return the trace's spans, or nullopt when no span of it is stored. Thread-safe.
+  Expected<std::optional<StoredTrace>> trace(const TraceId& trace_id) const;
+
+  StoreStats stats() const;
+
+  // Return the current time as the store sees it (tests inject a clock).
+  std::uint64_t now_unix_nano() const;
+
+  struct State;
+
+ private:
+  explicit SpanStore(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace tracemesh::collector

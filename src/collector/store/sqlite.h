@@ -1,0 +1,73 @@
+// A thin RAII layer over the SQLite C API for the store: a connection and
+// prepared statements with bound parameters (the only way SQL gets values).
+// Errors are thrown as SqliteError inside the store and turned into values
+// at its boundary.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace tracemesh::collector {
+
+struct SqliteError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Statement;
+
+class Database {
+ public:
+  // Open (creating when `create`) the database file at `path`.
+  Database(const std::string& path, bool create);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Run one or more statements that take no parameters.
+  void execute(const char* sql);
+  Statement prepare(std::string_view sql);
+  // Return the rows the last statement inserted, updated or deleted.
+  int changes() const noexcept;
+  sqlite3* handle() const noexcept { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Bind parameter `index` (1-based); returns *this for chaining.
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::string_view text);
+  Statement& bind_blob(int index, const void* data, std::size_t size);
+  Statement& bind_null(int index);
+
+  // Step once: true when a row is available, false when done.
+  bool step();
+  // Step to completion (for statements that return no rows) and reset.
+  void run();
+  // Clear bindings and rewind for reuse.
+  void reset() noexcept;
+
+  std::int64_t column_int(int index) const noexcept;
+  std::string column_text(int index) const;
+  std::string_view column_blob(int index) const noexcept;
+  bool column_is_null(int index) const noexcept;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+}  // namespace tracemesh::collector

@@ -1,0 +1,35 @@
+#include "span_record.h"
+
+namespace tracemesh::model {
+
+const char* to_string(SpanKind kind) noexcept {
+  switch (kind) {
+    case SpanKind::internal:
+      return "internal";
+    case SpanKind::server:
+      return "server";
+    case SpanKind::client:
+      return "client";
+    case SpanKind::producer:
+      return "producer";
+    case SpanKind::consumer:
+      return "consumer";
+    case SpanKind::unspecified:
+      break;
+  }
+  return "unspecified";
+}
+
+const char* to_string(StatusCode code) noexcept {
+  switch (code) {
+    case StatusCode::ok:
+      return "ok";
+    case StatusCode::error:
+      return "error";
+    case StatusCode::unset:
+      break;
+  }
+  return "unset";
+}
+
+}  // namespace tracemesh::model

@@ -1,0 +1,68 @@
+// The span as the tools see it: one record per span, whatever language or
+// wire format it came from (OTLP protobuf, OTLP JSON, Zipkin). Decoders in
+// the collector produce it; the store keeps it; integrity analysis and the
+// query API read it. Ids are the SDK's TraceId/SpanId.
+//
+// Attributes, events, links and the resource stay as JSON text in the shape
+// the query API returns (an attribute object maps each key to a plain JSON
+// value), so storing and serving a span never re-encodes them. The few facts
+// integrity analysis needs are lifted out into typed fields at decode time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "tracemesh/ids.h"
+
+namespace tracemesh::model {
+
+// OTLP's Span.SpanKind numbering.
+enum class SpanKind : std::uint8_t {
+  unspecified = 0,
+  internal = 1,
+  server = 2,
+  client = 3,
+  producer = 4,
+  consumer = 5,
+};
+
+// OTLP's Status.StatusCode numbering.
+enum class StatusCode : std::uint8_t { unset = 0, ok = 1, error = 2 };
+
+// Where an outbound span (CLIENT, PRODUCER) went, or an inbound one arrived:
+// what broken-hop analysis matches between a caller and a callee.
+struct Destination {
+  std::string address;                // server.address (or net.peer.name, the older name)
+  std::int64_t port = 0;              // server.port (or net.peer.port)
+  std::string path;                   // url.path, or the path of url.full / http.target
+  std::string messaging_system;       // messaging.system
+  std::string messaging_destination;  // messaging.destination.name
+};
+
+struct SpanRecord {
+  TraceId trace_id;
+  SpanId span_id;
+  SpanId parent_span_id;  // all zero for a root span
+  std::string service;    // resource service.name ("unknown_service" when absent)
+  std::string name;
+  SpanKind kind = SpanKind::unspecified;
+  std::uint64_t start_unix_nano = 0;
+  std::uint64_t end_unix_nano = 0;  // 0 when the span never ended
+  StatusCode status_code = StatusCode::unset;
+  std::string status_message;
+  std::string attributes_json = "{}";  // {"key": value, ...}
+  std::string events_json = "[]";      // [{"time_unix_nano", "name", "attributes"}, ...]
+  std::string links_json = "[]";       // [{"trace_id", "span_id", "attributes"}, ...]
+  std::string resource_json = "{}";    // the resource's attributes
+  std::string scope_name;              // instrumentation scope
+  Destination destination;
+
+  bool is_root() const noexcept { return !parent_span_id.is_valid(); }
+};
+
+// Return the lowercase name of `kind` ("server", ...), as the query API writes it.
+const char* to_string(SpanKind kind) noexcept;
+// Return the lowercase name of `code` ("unset", "ok", "error").
+const char* to_string(StatusCode code) noexcept;
+
+}  // namespace tracemesh::model

@@ -1,0 +1,158 @@
+#include "trace_json.h"
+
+#include "json_text.h"
+
+namespace tracemesh::model {
+namespace {
+
+void append_key(std::string& out, const char* key) {
+  out += '"';
+  out += key;
+  out += "\":";
+}
+
+template <typename Id>
+void append_id(std::string& out, const Id& id) {
+  out += '"';
+  out += id.to_hex();
+  out += '"';
+}
+
+template <typename Item, typename Write>
+void append_array(std::string& out, const std::vector<Item>& items, Write write) {
+  out += '[';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    write(items[i]);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+void append_span_json(std::string& out, const SpanRecord& span) {
+  out += '{';
+  append_key(out, "trace_id");
+  append_id(out, span.trace_id);
+  out += ',';
+  append_key(out, "span_id");
+  append_id(out, span.span_id);
+  out += ',';
+  append_key(out, "parent_span_id");
+  if (span.is_root()) {
+    out += "null";
+  } else {
+    append_id(out, span.parent_span_id);
+  }
+  out += ',';
+  append_key(out, "service");
+  append_json_string(out, span.service);
+  out += ',';
+  append_key(out, "name");
+  append_json_string(out, span.name);
+  out += ',';
+  append_key(out, "kind");
+  append_json_string(out, to_string(span.kind));
+  out += ',';
+  append_key(out, "start_unix_nano");
+  append_json_number(out, span.start_unix_nano);
+  out += ',';
+  append_key(out, "end_unix_nano");
+  append_json_number(out, span.end_unix_nano);
+  out += ',';
+  append_key(out, "status");
+  out += "{\"code\":";
+  append_json_string(out, to_string(span.status_code));
+  out += ",\"message\":";
+  append_json_string(out, span.status_message);
+  out += "},";
+  append_key(out, "attributes");
+  out += span.attributes_json;
+  out += ',';
+  append_key(out, "events");
+  out += span.events_json;
+  out += ',';
+  append_key(out, "links");
+  out += span.links_json;
+  out += ',';
+  append_key(out, "resource");
+  out += span.resource_json;
+  out += ',';
+  append_key(out, "scope");
+  append_json_string(out, span.scope_name);
+  out += '}';
+}
+
+std::string verdict_json(const TraceVerdict& verdict) {
+  std::string out = "{";
+  append_key(out, "state");
+  append_json_string(out, to_string(verdict.state));
+  out += ',';
+  append_key(out, "integrity");
+  append_json_string(out, verdict.integrity());
+  out += ',';
+  append_key(out, "span_count");
+  append_json_number(out, static_cast<std::uint64_t>(verdict.span_count));
+  out += ',';
+  append_key(out, "roots");
+  append_array(out, verdict.roots, [&](const SpanId& id) { append_id(out, id); });
+  out += ',';
+  append_key(out, "orphans");
+  append_array(out, verdict.orphans, [&](const Orphan& orphan) {
+    out += "{\"span_id\":";
+    append_id(out, orphan.span_id);
+    out += ",\"missing_parent_id\":";
+    append_id(out, orphan.missing_parent_id);
+    out += ",\"service\":";
+    append_json_string(out, orphan.service);
+    out += '}';
+  });
+  out += ',';
+  append_key(out, "missing_parents");
+  append_json_number(out, static_cast<std::uint64_t>(verdict.missing_parents));
+  out += ',';
+  append_key(out, "clock_skew");
+  append_array(out, verdict.skew, [&](const ClockSkew& skew) {
+    out += "{\"span_id\":";
+    append_id(out, skew.span_id);
+    out += ",\"parent_id\":";
+    append_id(out, skew.parent_id);
+    out += ",\"service\":";
+    append_json_string(out, skew.service);
+    out += ",\"parent_service\":";
+    append_json_string(out, skew.parent_service);
+    out += ",\"starts_early_nanos\":";
+    append_json_number(out, skew.starts_early_nanos);
+    out += ",\"ends_late_nanos\":";
+    append_json_number(out, skew.ends_late_nanos);
+    out += '}';
+  });
+  out += ',';
+  append_key(out, "unfinished");
+  append_array(out, verdict.unfinished, [&](const SpanId& id) { append_id(out, id); });
+  out += ',';
+  append_key(out, "broken_hops");
+  append_array(out, verdict.broken_hops, [&](const BrokenHop& hop) {
+    out += "{\"caller_span_id\":";
+    append_id(out, hop.caller_span_id);
+    out += ",\"caller_service\":";
+    append_json_string(out, hop.caller_service);
+    out += ",\"caller_span_name\":";
+    append_json_string(out, hop.caller_span_name);
+    out += ",\"callee_trace_id\":";
+    append_id(out, hop.callee_trace_id);
+    out += ",\"callee_span_id\":";
+    append_id(out, hop.callee_span_id);
+    out += ",\"callee_service\":";
+    append_json_string(out, hop.callee_service);
+    out += ",\"callee_span_name\":";
+    append_json_string(out, hop.callee_span_name);
+    out += ",\"culprit\":";
+    append_json_string(out, to_string(hop.culprit));
+    out += '}';
+  });
+  out += '}';
+  return out;
+}
+
+}  // namespace tracemesh::model

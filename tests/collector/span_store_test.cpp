@@ -1,0 +1,174 @@
+// The SQLite span store on a real database file in a temporary directory.
+#include "span_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+namespace tracemesh::collector {
+namespace {
+
+constexpr std::uint64_t second = 1'000'000'000;
+
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "tracemesh-store.XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  ~TemporaryDirectory() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+model::SpanRecord span(std::uint64_t trace, std::uint64_t id, std::uint64_t parent,
+                       const char* service = "svc", const char* name = "op") {
+  model::SpanRecord record;
+  record.trace_id = TraceId::from_halves(7, trace);
+  record.span_id = SpanId::from_uint64(id);
+  if (parent != 0) record.parent_span_id = SpanId::from_uint64(parent);
+  record.service = service;
+  record.name = name;
+  record.kind = model::SpanKind::server;
+  record.start_unix_nano = 1000 + id;
+  record.end_unix_nano = 2000 + id;
+  record.attributes_json = R"({"k":"v"})";
+  record.destination.path = "/p";
+  return record;
+}
+
+class SpanStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SpanStore> open() {
+    StoreOptions options;
+    options.directory = directory_.path() / "data";
+    options.integrity.grace_nanos = 10 * second;
+    options.settle_interval = std::chrono::milliseconds(10);
+    options.clock = [this] { return now_.load(); };
+    auto store = SpanStore::open(options);
+    EXPECT_TRUE(store) << store.error().text();
+    return store ? std::move(*store) : nullptr;
+  }
+
+  TemporaryDirectory directory_;
+  std::atomic<std::uint64_t> now_{100 * second};
+};
+
+TEST_F(SpanStoreTest, StoresSpansAndReadsATraceBack) {
+  auto store = open();
+  const auto result = store->write({span(1, 1, 0, "front"), span(1, 2, 1, "back"), span(2, 3, 0)});
+  EXPECT_EQ(result.status, WriteResult::Status::committed);
+  EXPECT_EQ(result.stored, 3U);
+  EXPECT_EQ(result.duplicates, 0U);
+
+  const auto trace = store->trace(TraceId::from_halves(7, 1));
+  ASSERT_TRUE(trace);
+  ASSERT_TRUE(trace->has_value());
+  const auto& spans = (*trace)->spans;
+  ASSERT_EQ(spans.size(), 2U);
+  EXPECT_EQ(spans[0].service, "front");
+  EXPECT_TRUE(spans[0].is_root());
+  EXPECT_EQ(spans[1].parent_span_id, SpanId::from_uint64(1));
+  EXPECT_EQ(spans[1].attributes_json, R"({"k":"v"})");
+  EXPECT_EQ(spans[1].destination.path, "/p");
+  EXPECT_EQ((*trace)->last_received_unix_nano, 100 * second);
+
+  const auto missing = store->trace(TraceId::from_halves(7, 99));
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_F(SpanStoreTest, StoresARedeliveredSpanOnce) {
+  auto store = open();
+  EXPECT_EQ(store->write({span(1, 1, 0), span(1, 2, 1)}).stored, 2U);
+  const auto again = store->write({span(1, 2, 1), span(1, 3, 1)});
+  EXPECT_EQ(again.stored, 1U);
+  EXPECT_EQ(again.duplicates, 1U);
+  EXPECT_EQ((*store->trace(TraceId::from_halves(7, 1)))->spans.size(), 3U);
+  EXPECT_EQ(store->stats().spans_duplicate, 1U);
+}
+
+TEST_F(SpanStoreTest, KeepsSpansAcrossReopen) {
+  {
+    auto store = open();
+    store->write({span(1, 1, 0)});
+  }
+  auto store = open();
+  EXPECT_EQ((*store->trace(TraceId::from_halves(7, 1)))->spans.size(), 1U);
+}
+
+TEST_F(SpanStoreTest, SettlesQuietTracesWithTheirVerdict) {
+  auto store = open();
+  store->write({span(1, 1, 0), span(1, 2, 9)});  // span 2's parent never arrives
+  now_ = 200 * second;
+  for (int i = 0; i < 500 && store->stats().traces_settled == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(store->stats().traces_settled, 1U);
+  store.reset();
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((directory_.path() / "data" / "tracemesh.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "SELECT integrity, settled, span_count, root_service FROM traces", -1,
+                         &statement, nullptr),
+      SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)), "orphans");
+  EXPECT_EQ(sqlite3_column_int(statement, 1), 1);
+  EXPECT_EQ(sqlite3_column_int(statement, 2), 2);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(statement, 3)), "svc");
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+}
+
+TEST_F(SpanStoreTest, RefusesADatabaseFromANewerVersion) {
+  open().reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((directory_.path() / "data" / "tracemesh.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  StoreOptions options;
+  options.directory = directory_.path() / "data";
+  const auto store = SpanStore::open(options);
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().message.find("schema version 99"), std::string::npos)
+      << store.error().message;
+}
+
+TEST_F(SpanStoreTest, UnwritableDirectoryIsAClearError) {
+  StoreOptions options;
+  options.directory = "/proc/tracemesh-cannot-exist";
+  const auto store = SpanStore::open(options);
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::io_error);
+  EXPECT_NE(store.error().message.find("/proc/tracemesh-cannot-exist"), std::string::npos);
+}
+
+TEST_F(SpanStoreTest, ManyWritersAllGetCommitted) {
+  auto store = open();
+  std::vector<std::thread> writers;
+  std::atomic<std::size_t> stored{0};
+  for (std::uint64_t w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (std::uint64_t i = 0; i < 50; ++i) {
+        stored += store->write({span(100 + w, i + 1, 0)}).stored;
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(stored.load(), 200U);
+  EXPECT_EQ(store->stats().spans_stored, 200U);
+  EXPECT_LE(store->stats().transactions, 200U);
+}
+
+}  // namespace
+}  // namespace tracemesh::collector
