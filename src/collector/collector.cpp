@@ -111,7 +111,8 @@ struct Collector::State {
       body.append(data, length);
       return true;
     });
-    if (too_large) {
+    // cpp-httplib itself refuses a Content-Length over the payload limit, marking the response 413.
+    if (too_large || (!read && response.status == 413)) {
       ++counters.requests_too_large;
       send(
           response,

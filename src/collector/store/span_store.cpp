@@ -73,7 +73,7 @@ constexpr const char* select_spans_sql = R"sql(
 SELECT trace_id, span_id, parent_span_id, service, name, kind, start_unix_nano, end_unix_nano,
   status_code, status_message, attributes, events, links, resource, scope, destination_address,
   destination_port, destination_path, messaging_system, messaging_destination, received_unix_nano
-FROM spans WHERE trace_id = ?1 ORDER BY start_unix_nano)sql";
+FROM spans WHERE trace_id = ?1 ORDER BY start_unix_nano, parent_span_id IS NOT NULL)sql";
 
 template <typename Id>
 Id id_from_blob(std::string_view blob) {

@@ -1,0 +1,419 @@
+// `tracemesh collect` as users run it: the real binary on loopback ports with
+// a real SQLite file, fed over HTTP the way OTLP exporters send.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "child_process.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using tracemesh::testing::ChildProcess;
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  std::stringstream content;
+  content << file.rdbuf();
+  return content.str();
+}
+
+std::string random_hex(std::size_t digits) {
+  static std::mt19937_64 random(std::random_device{}());
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string text;
+  for (std::size_t i = 0; i < digits; ++i) text += hex[random() % 16];
+  return text;
+}
+
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "tracemesh-collect.XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  ~TemporaryDirectory() {
+    if (!::testing::Test::HasFailure()) std::filesystem::remove_all(path_);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// One `tracemesh collect` process on free loopback ports.
+class Collector {
+ public:
+  Collector(const std::filesystem::path& directory, std::vector<std::string> extra = {})
+      : log_(directory / ("collect-" + std::to_string(++started_) + ".log")) {
+    std::vector<std::string> argv = {
+        TRACEMESH_BINARY, "collect",     "--otlp-listen", "127.0.0.1:0",
+        "--http-listen",  "127.0.0.1:0", "--data",        (directory / "data").string(),
+        "--grace",        "300ms",       "--format",      "json"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<ChildProcess>(argv, log_.string());
+    for (int i = 0; i < 500 && ports_ready() == false && process_->running(); ++i) {
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+
+  bool ready() const { return otlp_port_ != 0; }
+  int otlp_port() const { return otlp_port_; }
+  std::string log() const { return read_file(log_); }
+  ChildProcess& process() { return *process_; }
+  httplib::Client otlp() const { return client(otlp_port_); }
+  httplib::Client http() const { return client(http_port_); }
+
+  httplib::Result post(const std::string& body, const std::string& content_type,
+                       const httplib::Headers& headers = {}) const {
+    return otlp().Post("/v1/traces", headers, body, content_type);
+  }
+  json get_json(const std::string& path) const {
+    auto response = http().Get(path);
+    if (!response) return json();
+    return json::parse(response->body, nullptr, false);
+  }
+
+ private:
+  static httplib::Client client(int port) {
+    httplib::Client result("127.0.0.1", port);
+    result.set_read_timeout(10, 0);
+    return result;
+  }
+  bool ports_ready() {
+    const std::string text = log();
+    const std::size_t newline = text.find('\n');
+    if (newline == std::string::npos) return false;
+    const json line = json::parse(text.substr(0, newline), nullptr, false);
+    if (!line.is_object()) return false;
+    otlp_port_ = port_of(line.value("otlp", ""));
+    http_port_ = port_of(line.value("http", ""));
+    return otlp_port_ != 0;
+  }
+  static int port_of(const std::string& url) {
+    const std::size_t colon = url.rfind(':');
+    return colon == std::string::npos ? 0 : std::atoi(url.c_str() + colon + 1);
+  }
+
+  static inline std::atomic<int> started_{0};
+  std::filesystem::path log_;
+  std::unique_ptr<ChildProcess> process_;
+  int otlp_port_ = 0;
+  int http_port_ = 0;
+};
+
+// An OTLP/JSON span object.
+json span_json(const std::string& trace, const std::string& span, const std::string& parent,
+               const std::string& name, int kind = 1) {
+  json value = {{"traceId", trace},
+                {"spanId", span},
+                {"name", name},
+                {"kind", kind},
+                {"startTimeUnixNano", "1700000000000000000"},
+                {"endTimeUnixNano", "1700000001000000000"}};
+  if (!parent.empty()) value["parentSpanId"] = parent;
+  return value;
+}
+
+// `spans` is a vector: a one-element braced list would turn into that element, not an array.
+std::string otlp_json(const std::string& service, const std::vector<json>& spans) {
+  return json{
+      {"resourceSpans",
+       {{{"resource",
+          {{"attributes", {{{"key", "service.name"}, {"value", {{"stringValue", service}}}}}}}},
+         {"scopeSpans", {{{"scope", {{"name", "test"}}}, {"spans", spans}}}}}}}}
+      .dump();
+}
+
+std::string gzip(const std::string& data) {
+  z_stream stream{};
+  deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&stream, data.size()), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));  // NOLINT
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());  // NOLINT
+  stream.avail_out = static_cast<uInt>(out.size());
+  deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
+}
+
+class CollectTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(collector_.ready()) << collector_.log(); }
+
+  // Wait until the trace's verdict says settled; return the trace JSON.
+  json settled_trace(const std::string& trace_id) {
+    json trace;
+    for (int i = 0; i < 300; ++i) {
+      trace = collector_.get_json("/api/traces/" + trace_id);
+      if (trace.contains("verdict") && trace["verdict"]["state"] == "settled") break;
+      std::this_thread::sleep_for(20ms);
+    }
+    return trace;
+  }
+
+  TemporaryDirectory directory_;
+  Collector collector_{directory_.path()};
+};
+
+TEST_F(CollectTest, StoresAJsonTraceAndJudgesItConnected) {
+  const std::string trace = random_hex(32);
+  const std::string root = random_hex(16);
+  const std::string child = random_hex(16);
+  auto response = collector_.post(otlp_json("front", {span_json(trace, root, "", "GET /", 2),
+                                                      span_json(trace, child, root, "db")}),
+                                  "application/json");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200) << response->body;
+  EXPECT_EQ(response->get_header_value("Content-Type"), "application/json");
+
+  const json stored = settled_trace(trace);
+  ASSERT_TRUE(stored.contains("spans")) << stored.dump();
+  ASSERT_EQ(stored["spans"].size(), 2U);
+  EXPECT_EQ(stored["verdict"]["integrity"], "connected");
+  EXPECT_EQ(stored["tree"][0]["span_id"], root);
+  EXPECT_EQ(stored["tree"][0]["children"][0]["span_id"], child);
+  const json& first = stored["spans"][0];
+  EXPECT_EQ(first["service"], "front");
+  EXPECT_EQ(first["kind"], "server");
+  EXPECT_EQ(first["parent_span_id"], nullptr);
+  EXPECT_EQ(first["start_unix_nano"], 1700000000000000000ULL);
+}
+
+TEST_F(CollectTest, ReportsOrphansAndMultipleRoots) {
+  const std::string orphaned = random_hex(32);
+  const std::string two_roots = random_hex(32);
+  ASSERT_EQ(collector_
+                .post(otlp_json("svc", {span_json(orphaned, random_hex(16), random_hex(16), "lost"),
+                                        span_json(two_roots, random_hex(16), "", "a"),
+                                        span_json(two_roots, random_hex(16), "", "b")}),
+                      "application/json")
+                ->status,
+            200);
+  EXPECT_EQ(settled_trace(orphaned)["verdict"]["integrity"], "orphans");
+  EXPECT_EQ(settled_trace(two_roots)["verdict"]["integrity"], "multiple_roots");
+}
+
+TEST_F(CollectTest, AcceptsGzipAndChunkedBodies) {
+  const std::string trace = random_hex(32);
+  const std::string body = otlp_json("svc", {span_json(trace, random_hex(16), "", "gz")});
+  auto response = collector_.post(gzip(body), "application/json", {{"Content-Encoding", "gzip"}});
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200) << response->body;
+
+  const std::string chunked_trace = random_hex(32);
+  const std::string chunked =
+      otlp_json("svc", {span_json(chunked_trace, random_hex(16), "", "chunks")});
+  response = collector_.otlp().Post(
+      "/v1/traces",
+      [&](std::size_t offset, httplib::DataSink& sink) {
+        if (offset < chunked.size()) {
+          sink.write(chunked.data() + offset, std::min<std::size_t>(100, chunked.size() - offset));
+        } else {
+          sink.done();
+        }
+        return true;
+      },
+      "application/json");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200) << response->body;
+  EXPECT_EQ(settled_trace(trace)["spans"].size(), 1U);
+  EXPECT_EQ(settled_trace(chunked_trace)["spans"][0]["name"], "chunks");
+}
+
+TEST_F(CollectTest, AnswersPartialSuccessForInvalidSpans) {
+  const std::string trace = random_hex(32);
+  auto response = collector_.post(otlp_json("svc", {span_json(trace, random_hex(16), "", "ok"),
+                                                    span_json("xyz", random_hex(16), "", "bad")}),
+                                  "application/json");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  const json answer = json::parse(response->body);
+  EXPECT_EQ(answer["partialSuccess"]["rejectedSpans"], "1");
+  EXPECT_NE(answer["partialSuccess"]["errorMessage"].get<std::string>().find("traceId"),
+            std::string::npos);
+  EXPECT_EQ(settled_trace(trace)["spans"].size(), 1U);
+}
+
+TEST_F(CollectTest, RefusesBadRequestsWithTheRightStatus) {
+  struct Row {
+    const char* name;
+    std::string body;
+    std::string content_type;
+    int status;
+    const char* message;
+  };
+  const Row rows[] = {
+      {"malformed_json", "{not json", "application/json", 400, "malformed JSON"},
+      {"malformed_protobuf", std::string("\xff\xff\xff", 3), "application/x-protobuf", 400,
+       "malformed protobuf"},
+      {"unsupported_type", "hello", "text/plain", 415, "Content-Type"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    auto response = collector_.post(row.body, row.content_type);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, row.status);
+    EXPECT_NE(response->body.find(row.message), std::string::npos) << response->body;
+  }
+  auto gzip_garbage =
+      collector_.post("not gzip at all", "application/json", {{"Content-Encoding", "gzip"}});
+  ASSERT_TRUE(gzip_garbage);
+  EXPECT_EQ(gzip_garbage->status, 400);
+  EXPECT_EQ(collector_.http().Get("/api/traces/nothex")->status, 400);
+  EXPECT_EQ(collector_.http().Get("/api/traces/" + random_hex(32))->status, 404);
+}
+
+TEST_F(CollectTest, StoresARedeliveredBatchOnce) {
+  const std::string trace = random_hex(32);
+  const std::string body = otlp_json("svc", {span_json(trace, random_hex(16), "", "a"),
+                                             span_json(trace, random_hex(16), "", "b")});
+  EXPECT_EQ(collector_.post(body, "application/json")->status, 200);
+  EXPECT_EQ(collector_.post(body, "application/json")->status, 200);
+  EXPECT_EQ(settled_trace(trace)["spans"].size(), 2U);
+  const std::string metrics = collector_.http().Get("/metrics")->body;
+  EXPECT_NE(metrics.find("tracemesh_spans_deduplicated_total 2"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("tracemesh_spans_stored_total 2"), std::string::npos) << metrics;
+}
+
+TEST(CollectLimits, RefusesBodiesOverTheLimitWith413) {
+  TemporaryDirectory directory;
+  Collector collector(directory.path(), {"--max-body-bytes", "2000"});
+  ASSERT_TRUE(collector.ready()) << collector.log();
+  const std::string trace = random_hex(32);
+  std::vector<json> spans;
+  for (int i = 0; i < 40; ++i) spans.push_back(span_json(trace, random_hex(16), "", "big"));
+  const std::string body = otlp_json("svc", spans);
+  ASSERT_GT(body.size(), 2000U);
+  ASSERT_LT(gzip(body).size(), 2000U);
+  auto response = collector.post(body, "application/json");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  // Under the limit as sent, larger once inflated: the inflated limit (64 MiB) applies.
+  response = collector.post(gzip(body), "application/json", {{"Content-Encoding", "gzip"}});
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200) << response->body;
+}
+
+TEST(CollectTokens, RequiresTheBearerTokenWhenConfigured) {
+  TemporaryDirectory directory;
+  std::ofstream(directory.path() / "ingest.token") << "s3cret\n";
+  std::ofstream(directory.path() / "query.token") << "reader";
+  Collector collector(directory.path(),
+                      {"--ingest-token-file", (directory.path() / "ingest.token").string(),
+                       "--query-token-file", (directory.path() / "query.token").string()});
+  ASSERT_TRUE(collector.ready()) << collector.log();
+  const std::string trace = random_hex(32);
+  const std::string body = otlp_json("svc", {span_json(trace, random_hex(16), "", "a")});
+  EXPECT_EQ(collector.post(body, "application/json")->status, 401);
+  EXPECT_EQ(collector.post(body, "application/json", {{"Authorization", "Bearer wrong"}})->status,
+            401);
+  const auto accepted =
+      collector.post(body, "application/json", {{"Authorization", "Bearer s3cret"}});
+  EXPECT_EQ(accepted->status, 200) << accepted->body;
+  EXPECT_EQ(collector.http().Get("/api/traces/" + trace)->status, 401);
+  EXPECT_EQ(
+      collector.http().Get("/api/traces/" + trace, {{"Authorization", "Bearer reader"}})->status,
+      200);
+}
+
+TEST(CollectDurability, EveryAcknowledgedSpanSurvivesSigkill) {
+  TemporaryDirectory directory;
+  std::vector<std::string> acknowledged;
+  {
+    Collector collector(directory.path());
+    ASSERT_TRUE(collector.ready()) << collector.log();
+    std::atomic<bool> sending{true};
+    std::mutex mutex;
+    std::thread sender([&] {
+      httplib::Client client = collector.otlp();
+      while (sending) {
+        const std::string trace = random_hex(32);
+        std::vector<json> spans;
+        for (int i = 0; i < 50; ++i) spans.push_back(span_json(trace, random_hex(16), "", "load"));
+        auto response = client.Post("/v1/traces", otlp_json("svc", spans), "application/json");
+        if (!response) break;  // the collector is gone
+        if (response->status == 200) {
+          std::lock_guard lock(mutex);
+          acknowledged.push_back(trace);
+        }
+      }
+    });
+    std::this_thread::sleep_for(1500ms);
+    kill(collector.process().pid(), SIGKILL);
+    sending = false;
+    sender.join();
+    collector.process().wait_for_exit(5s);
+  }
+  ASSERT_GT(acknowledged.size(), 3U) << "too few batches acknowledged to mean anything";
+  Collector restarted(directory.path());
+  ASSERT_TRUE(restarted.ready()) << restarted.log();
+  for (const std::string& trace : acknowledged) {
+    const json stored = restarted.get_json("/api/traces/" + trace);
+    ASSERT_TRUE(stored.contains("spans")) << trace << ": " << stored.dump();
+    EXPECT_EQ(stored["spans"].size(), 50U) << trace;
+  }
+}
+
+TEST(CollectCommandLine, ExitCodes) {
+  TemporaryDirectory directory;
+  const auto run = [&](std::vector<std::string> argv) {
+    argv.insert(argv.begin(), TRACEMESH_BINARY);
+    ChildProcess process(argv, (directory.path() / "out.log").string());
+    const auto status = process.wait_for_exit(10s);
+    return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+  };
+  EXPECT_EQ(run({"collect", "--help"}), 0);
+  EXPECT_NE(read_file(directory.path() / "out.log").find("--otlp-listen"), std::string::npos);
+  EXPECT_EQ(run({"collect", "--bogus"}), 2);
+  EXPECT_EQ(run({"collect", "--otlp-listen", "nowhere"}), 2);
+  EXPECT_EQ(run({"collect", "--grace", "soon"}), 2);
+  EXPECT_EQ(run({"collect", "--ingest-token-file", "/nonexistent/token"}), 2);
+  EXPECT_EQ(run({"collect", "--data", "/proc/tracemesh-no", "--otlp-listen", "127.0.0.1:0",
+                 "--http-listen", "127.0.0.1:0"}),
+            1);
+  EXPECT_EQ(run({}), 2);
+}
+
+TEST(CollectCommandLine, RefusesAPortAlreadyInUse) {
+  TemporaryDirectory directory;
+  Collector first(directory.path());
+  ASSERT_TRUE(first.ready()) << first.log();
+  const int taken = first.otlp_port();
+  ChildProcess second(
+      {TRACEMESH_BINARY, "collect", "--otlp-listen", "127.0.0.1:" + std::to_string(taken),
+       "--http-listen", "127.0.0.1:0", "--data", (directory.path() / "other").string()},
+      (directory.path() / "second.log").string());
+  const auto status = second.wait_for_exit(10s);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(WEXITSTATUS(*status), 1);
+  EXPECT_NE(read_file(directory.path() / "second.log").find("cannot listen"), std::string::npos);
+}
+
+TEST(CollectCommandLine, StopsCleanlyOnSigterm) {
+  TemporaryDirectory directory;
+  Collector collector(directory.path());
+  ASSERT_TRUE(collector.ready()) << collector.log();
+  const auto status = collector.process().stop();
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << *status;
+}
+
+}  // namespace
