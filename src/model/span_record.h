@@ -39,6 +39,15 @@ struct Destination {
   std::string messaging_destination;  // messaging.destination.name
 };
 
+// How an inbound span's context arrived, as tracemesh SDKs (and any sender
+// that sets these attributes) report it: tracemesh.propagation.format is the
+// format that supplied the context or "none"; tracemesh.propagation.error
+// names why a header present was unusable. Empty when not reported.
+struct InboundPropagation {
+  std::string format;
+  std::string error;
+};
+
 struct SpanRecord {
   TraceId trace_id;
   SpanId span_id;
@@ -56,6 +65,7 @@ struct SpanRecord {
   std::string resource_json = "{}";    // the resource's attributes
   std::string scope_name;              // instrumentation scope
   Destination destination;
+  InboundPropagation propagation;
 
   bool is_root() const noexcept { return !parent_span_id.is_valid(); }
 };

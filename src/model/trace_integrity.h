@@ -18,8 +18,11 @@
 namespace tracemesh::model {
 
 struct IntegrityOptions {
-  std::uint64_t grace_nanos = 10'000'000'000;  // quiet time after which a trace is settled
-  std::uint64_t skew_tolerance_nanos = 0;      // allowed child-outside-parent overhang
+  std::uint64_t grace_nanos = 10'000'000'000;       // quiet time after which a trace is settled
+  std::uint64_t skew_tolerance_nanos = 0;           // allowed child-outside-parent overhang
+  std::uint64_t call_tolerance_nanos = 50'000'000;  // callee clock vs caller clock (broken hops)
+  std::uint64_t messaging_delay_nanos =
+      60'000'000'000;  // a consumer may start this long after publish
 };
 
 enum class TraceState : std::uint8_t { arriving, settled };

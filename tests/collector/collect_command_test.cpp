@@ -211,6 +211,44 @@ TEST_F(CollectTest, ReportsOrphansAndMultipleRoots) {
   EXPECT_EQ(settled_trace(two_roots)["verdict"]["integrity"], "multiple_roots");
 }
 
+TEST_F(CollectTest, NamesTheBrokenHopAndItsCulprit) {
+  const std::string caller_trace = random_hex(32);
+  const std::string callee_trace = random_hex(32);
+  const std::string root = random_hex(16);
+  const std::string call = random_hex(16);
+  const std::string callee_root = random_hex(16);
+  json client = span_json(caller_trace, call, root, "POST", 3);
+  client["attributes"] = {
+      {{"key", "url.full"}, {"value", {{"stringValue", "http://127.0.0.1:8099/hook?x=1"}}}},
+      {{"key", "server.address"}, {"value", {{"stringValue", "127.0.0.1"}}}},
+      {{"key", "server.port"}, {"value", {{"intValue", "8099"}}}}};
+  json server = span_json(callee_trace, callee_root, "", "POST /hook", 2);
+  server["startTimeUnixNano"] = "1700000000200000000";
+  server["endTimeUnixNano"] = "1700000000300000000";
+  server["attributes"] = {
+      {{"key", "url.path"}, {"value", {{"stringValue", "/hook"}}}},
+      {{"key", "server.port"}, {"value", {{"intValue", 8099}}}},
+      {{"key", "tracemesh.propagation.format"}, {"value", {{"stringValue", "none"}}}}};
+  ASSERT_EQ(
+      collector_
+          .post(otlp_json("delivery", {span_json(caller_trace, root, "", "deliver", 1), client}),
+                "application/json")
+          ->status,
+      200);
+  ASSERT_EQ(collector_.post(otlp_json("webhook", {server}), "application/json")->status, 200);
+
+  const json verdict = settled_trace(caller_trace)["verdict"];
+  EXPECT_EQ(verdict["integrity"], "broken_hop") << verdict.dump();
+  ASSERT_EQ(verdict["broken_hops"].size(), 1U) << verdict.dump();
+  const json& hop = verdict["broken_hops"][0];
+  EXPECT_EQ(hop["caller_service"], "delivery");
+  EXPECT_EQ(hop["caller_span_id"], call);
+  EXPECT_EQ(hop["callee_service"], "webhook");
+  EXPECT_EQ(hop["callee_trace_id"], callee_trace);
+  EXPECT_EQ(hop["callee_span_id"], callee_root);
+  EXPECT_EQ(hop["culprit"], "caller_did_not_inject");
+}
+
 TEST_F(CollectTest, AcceptsGzipAndChunkedBodies) {
   const std::string trace = random_hex(32);
   const std::string body = otlp_json("svc", {span_json(trace, random_hex(16), "", "gz")});

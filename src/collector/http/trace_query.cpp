@@ -53,8 +53,14 @@ QueryAnswer query_trace(std::string_view trace_id_hex, const SpanStore& store,
   if (!stored) return query_error(500, stored.error().text());
   if (!stored->has_value()) return query_error(404, "no span of trace " + lower + " is stored");
   const auto& spans = (*stored)->spans;
-  const model::TraceVerdict verdict = model::analyze_trace(
-      spans, (*stored)->last_received_unix_nano, store.now_unix_nano(), integrity);
+  // A settled trace has the full verdict the store judged (broken hops need
+  // other traces). Until the store has settled it, the trace is shown as
+  // still arriving, judged as it stands.
+  std::string verdict = (*stored)->settled_verdict_json;
+  if (verdict.empty()) {
+    const std::uint64_t last = (*stored)->last_received_unix_nano;
+    verdict = model::verdict_json(model::analyze_trace(spans, last, last, integrity));
+  }
 
   QueryAnswer answer;
   answer.body = "{\"trace_id\":\"" + lower + "\",\"spans\":[";
@@ -72,7 +78,7 @@ QueryAnswer query_trace(std::string_view trace_id_hex, const SpanStore& store,
   }
   answer.body += "],\"tree\":";
   append_children(answer.body, children, spans, "", 0);
-  answer.body += ",\"verdict\":" + model::verdict_json(verdict) + "}";
+  answer.body += ",\"verdict\":" + verdict + "}";
   return answer;
 }
 

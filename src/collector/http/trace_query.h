@@ -1,5 +1,5 @@
 // GET /api/traces/{trace_id}: one trace as JSON — its spans, the span tree,
-// and its integrity verdict judged now.
+// and its integrity verdict (the stored one once the trace has settled).
 #pragma once
 
 #include <string>

@@ -28,6 +28,10 @@ void note_attribute(model::SpanRecord& span, std::string_view key, std::string_v
   } else if ((key == "url.full" || key == "http.url" || key == "http.target") &&
              destination.path.empty()) {
     destination.path = path_of(value);
+  } else if (key == "tracemesh.propagation.format") {
+    span.propagation.format = value;
+  } else if (key == "tracemesh.propagation.error") {
+    span.propagation.error = value;
   } else if (key == "messaging.system") {
     destination.messaging_system = value;
   } else if (key == "messaging.destination.name" ||

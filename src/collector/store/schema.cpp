@@ -32,6 +32,8 @@ CREATE TABLE spans (
   destination_path TEXT NOT NULL,
   messaging_system TEXT NOT NULL,
   messaging_destination TEXT NOT NULL,
+  propagation_format TEXT NOT NULL,
+  propagation_error TEXT NOT NULL,
   received_unix_nano INTEGER NOT NULL,
   PRIMARY KEY (trace_id, span_id)
 ) WITHOUT ROWID;

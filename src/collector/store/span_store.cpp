@@ -1,5 +1,6 @@
 #include "span_store.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -8,6 +9,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "broken_hops.h"
 #include "schema.h"
 #include "sqlite.h"
 #include "trace_json.h"
@@ -52,8 +54,9 @@ constexpr const char* insert_span_sql = R"sql(
 INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, service, name, kind,
   start_unix_nano, end_unix_nano, status_code, status_message, attributes, events, links,
   resource, scope, destination_address, destination_port, destination_path, messaging_system,
-  messaging_destination, received_unix_nano)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21))sql";
+  messaging_destination, propagation_format, propagation_error, received_unix_nano)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+  ?21, ?22, ?23))sql";
 
 constexpr const char* upsert_trace_sql = R"sql(
 INSERT INTO traces (trace_id, span_count, start_unix_nano, end_unix_nano, root_service, root_name,
@@ -69,11 +72,21 @@ ON CONFLICT (trace_id) DO UPDATE SET
   integrity = 'arriving',
   settled = 0)sql";
 
-constexpr const char* select_spans_sql = R"sql(
-SELECT trace_id, span_id, parent_span_id, service, name, kind, start_unix_nano, end_unix_nano,
-  status_code, status_message, attributes, events, links, resource, scope, destination_address,
-  destination_port, destination_path, messaging_system, messaging_destination, received_unix_nano
-FROM spans WHERE trace_id = ?1 ORDER BY start_unix_nano, parent_span_id IS NOT NULL)sql";
+#define TRACEMESH_SPAN_COLUMNS                                                               \
+  "trace_id, span_id, parent_span_id, service, name, kind, start_unix_nano, end_unix_nano, " \
+  "status_code, status_message, attributes, events, links, resource, scope, "                \
+  "destination_address, destination_port, destination_path, messaging_system, "              \
+  "messaging_destination, propagation_format, propagation_error, received_unix_nano"
+
+constexpr const char* select_spans_sql =
+    "SELECT " TRACEMESH_SPAN_COLUMNS
+    " FROM spans WHERE trace_id = ?1 ORDER BY start_unix_nano, parent_span_id IS NOT NULL";
+
+// Inbound roots of other traces that started in a call's window: the callee candidates.
+constexpr const char* select_candidate_roots_sql =
+    "SELECT " TRACEMESH_SPAN_COLUMNS
+    " FROM spans WHERE parent_span_id IS NULL AND kind IN (2, 5) AND start_unix_nano BETWEEN ?1 "
+    "AND ?2 AND trace_id != ?3 ORDER BY start_unix_nano LIMIT 500";
 
 template <typename Id>
 Id id_from_blob(std::string_view blob) {
@@ -104,6 +117,8 @@ model::SpanRecord read_span(const Statement& row) {
   span.destination.path = row.column_text(17);
   span.destination.messaging_system = row.column_text(18);
   span.destination.messaging_destination = row.column_text(19);
+  span.propagation.format = row.column_text(20);
+  span.propagation.error = row.column_text(21);
   return span;
 }
 
@@ -114,7 +129,7 @@ std::vector<model::SpanRecord> load_trace(Statement& select, const TraceId& trac
   select.bind_blob(1, trace_id.bytes.data(), trace_id.bytes.size());
   while (select.step()) {
     spans.push_back(read_span(select));
-    last_received = std::max(last_received, static_cast<std::uint64_t>(select.column_int(20)));
+    last_received = std::max(last_received, static_cast<std::uint64_t>(select.column_int(22)));
   }
   select.reset();
   return spans;
@@ -257,12 +272,38 @@ struct SpanStore::State {
         .bind(18, span.destination.path)
         .bind(19, span.destination.messaging_system)
         .bind(20, span.destination.messaging_destination)
-        .bind(21, as_sql(received));
+        .bind(21, span.propagation.format)
+        .bind(22, span.propagation.error)
+        .bind(23, as_sql(received));
     insert.run();
     return writer_db.changes() == 1;
   }
 
   // Judge and mark settled every trace quiet for the grace period.
+  // Add to `verdict` the calls of `spans` whose callee started a new trace instead.
+  void find_broken_hops(Statement& candidates, const std::vector<model::SpanRecord>& spans,
+                        model::TraceVerdict& verdict) {
+    std::vector<SpanId> claimed;
+    for (const model::SpanRecord* call : model::unanswered_calls(spans)) {
+      const model::CallWindow window = model::call_window(
+          *call, options.integrity.call_tolerance_nanos, options.integrity.messaging_delay_nanos);
+      candidates.bind(1, as_sql(window.earliest))
+          .bind(2, as_sql(window.latest))
+          .bind_blob(3, call->trace_id.bytes.data(), call->trace_id.bytes.size());
+      while (candidates.step()) {
+        const model::SpanRecord root = read_span(candidates);
+        if (!model::is_callee_of(*call, root) ||
+            std::find(claimed.begin(), claimed.end(), root.span_id) != claimed.end()) {
+          continue;
+        }
+        claimed.push_back(root.span_id);
+        verdict.broken_hops.push_back(model::make_broken_hop(*call, root));
+        break;
+      }
+      candidates.reset();
+    }
+  }
+
   void settle(Statement& select) {
     const std::uint64_t now_nanos = now();
     const std::uint64_t grace = options.integrity.grace_nanos;
@@ -277,12 +318,14 @@ struct SpanStore::State {
       if (ids.empty()) return;
       Statement update = writer_db.prepare(
           "UPDATE traces SET integrity = ?2, verdict = ?3, settled = 1 WHERE trace_id = ?1");
+      Statement candidates = writer_db.prepare(select_candidate_roots_sql);
       writer_db.execute("BEGIN IMMEDIATE");
       for (const TraceId& id : ids) {
         std::uint64_t last_received = 0;
         const auto spans = load_trace(select, id, last_received);
-        const model::TraceVerdict verdict =
+        model::TraceVerdict verdict =
             model::analyze_trace(spans, last_received, now_nanos, options.integrity);
+        find_broken_hops(candidates, spans, verdict);
         update.bind_blob(1, id.bytes.data(), id.bytes.size())
             .bind(2, verdict.integrity())
             .bind(3, model::verdict_json(verdict));
@@ -355,6 +398,10 @@ Expected<std::optional<StoredTrace>> SpanStore::trace(const TraceId& trace_id) c
     StoredTrace trace;
     trace.spans = load_trace(select, trace_id, trace.last_received_unix_nano);
     if (trace.spans.empty()) return std::optional<StoredTrace>();
+    Statement verdict = state_->reader_db->prepare(
+        "SELECT verdict FROM traces WHERE trace_id = ?1 AND settled = 1");
+    verdict.bind_blob(1, trace_id.bytes.data(), trace_id.bytes.size());
+    if (verdict.step()) trace.settled_verdict_json = verdict.column_text(0);
     return std::optional<StoredTrace>(std::move(trace));
   } catch (const SqliteError& failure) {
     return Error{ErrorCode::io_error, failure.what()};

@@ -45,6 +45,9 @@ struct WriteResult {
 struct StoredTrace {
   std::vector<model::SpanRecord> spans;
   std::uint64_t last_received_unix_nano = 0;
+  // The verdict stored when the trace settled (broken hops included), as
+  // JSON; empty while the trace is still arriving.
+  std::string settled_verdict_json;
 };
 
 struct StoreStats {

@@ -1,0 +1,86 @@
+#include "broken_hops.h"
+
+#include <unordered_set>
+
+namespace tracemesh::model {
+namespace {
+
+bool is_outbound(SpanKind kind) {
+  return kind == SpanKind::client || kind == SpanKind::producer;
+}
+bool is_inbound(SpanKind kind) {
+  return kind == SpanKind::server || kind == SpanKind::consumer;
+}
+
+std::uint64_t span_id_key(const SpanId& id) {
+  std::uint64_t value = 0;
+  for (std::uint8_t byte : id.bytes) value = (value << 8) | byte;
+  return value;
+}
+
+}  // namespace
+
+std::vector<const SpanRecord*> unanswered_calls(std::span<const SpanRecord> trace) {
+  std::unordered_set<std::uint64_t> answered;
+  for (const SpanRecord& span : trace) {
+    if (is_inbound(span.kind) && !span.is_root()) answered.insert(span_id_key(span.parent_span_id));
+  }
+  std::vector<const SpanRecord*> calls;
+  for (const SpanRecord& span : trace) {
+    if (is_outbound(span.kind) && !answered.contains(span_id_key(span.span_id))) {
+      calls.push_back(&span);
+    }
+  }
+  return calls;
+}
+
+CallWindow call_window(const SpanRecord& call, std::uint64_t tolerance,
+                       std::uint64_t messaging_delay) {
+  CallWindow window;
+  window.earliest = call.start_unix_nano > tolerance ? call.start_unix_nano - tolerance : 0;
+  const std::uint64_t end =
+      call.end_unix_nano >= call.start_unix_nano ? call.end_unix_nano : call.start_unix_nano;
+  window.latest = end + tolerance + (call.kind == SpanKind::producer ? messaging_delay : 0);
+  return window;
+}
+
+bool is_callee_of(const SpanRecord& call, const SpanRecord& root) {
+  if (!root.is_root() || root.trace_id == call.trace_id || root.service == call.service)
+    return false;
+  const Destination& sent = call.destination;
+  const Destination& received = root.destination;
+  if (call.kind == SpanKind::producer) {
+    if (root.kind != SpanKind::consumer || sent.messaging_destination.empty()) return false;
+    if (!sent.messaging_system.empty() && !received.messaging_system.empty() &&
+        sent.messaging_system != received.messaging_system) {
+      return false;
+    }
+    return sent.messaging_destination == received.messaging_destination;
+  }
+  if (root.kind != SpanKind::server || sent.path.empty() || sent.path != received.path)
+    return false;
+  if (sent.port != 0 && received.port != 0 && sent.port != received.port) return false;
+  return sent.address.empty() || received.address.empty() || sent.address == received.address;
+}
+
+Culprit likely_culprit(const SpanRecord& callee_root) {
+  const InboundPropagation& inbound = callee_root.propagation;
+  if (!inbound.error.empty() || inbound.format == "none") return Culprit::caller_did_not_inject;
+  if (!inbound.format.empty()) return Culprit::callee_did_not_extract;
+  return Culprit::unknown;
+}
+
+BrokenHop make_broken_hop(const SpanRecord& call, const SpanRecord& callee_root) {
+  BrokenHop hop;
+  hop.caller_span_id = call.span_id;
+  hop.caller_service = call.service;
+  hop.caller_span_name = call.name;
+  hop.callee_trace_id = callee_root.trace_id;
+  hop.callee_span_id = callee_root.span_id;
+  hop.callee_service = callee_root.service;
+  hop.callee_span_name = callee_root.name;
+  hop.culprit = likely_culprit(callee_root);
+  return hop;
+}
+
+}  // namespace tracemesh::model

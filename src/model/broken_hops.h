@@ -1,0 +1,44 @@
+// Broken hops: a call (CLIENT or PRODUCER span) that no SERVER/CONSUMER span
+// in its trace answers, while the callee service started a new trace (a
+// root span) at that moment for that destination. The caller's trace and the
+// callee's are the two halves of one request that lost its context.
+//
+// The store finds the candidate roots (spans of other traces in the call's
+// time window); these functions decide which of them is the callee and who
+// most likely dropped the context.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "span_record.h"
+#include "trace_integrity.h"
+
+namespace tracemesh::model {
+
+// Return the calls in `trace` that no inbound span of the trace answers.
+std::vector<const SpanRecord*> unanswered_calls(std::span<const SpanRecord> trace);
+
+// The window in which the callee's root must start: the call's own span,
+// widened by `tolerance`; for messaging, up to `messaging_delay` after the
+// publish ended (consumers run later).
+struct CallWindow {
+  std::uint64_t earliest = 0;
+  std::uint64_t latest = 0;
+};
+CallWindow call_window(const SpanRecord& call, std::uint64_t tolerance,
+                       std::uint64_t messaging_delay);
+
+// Whether `root` (an inbound root span of another trace) is where `call`
+// arrived: same messaging destination for a PRODUCER; for an HTTP CLIENT,
+// the same path and, when both record them, the same port and address.
+bool is_callee_of(const SpanRecord& call, const SpanRecord& root);
+
+// Return who most likely lost the context, from what the callee reports of
+// its inbound context (InboundPropagation).
+Culprit likely_culprit(const SpanRecord& callee_root);
+
+BrokenHop make_broken_hop(const SpanRecord& call, const SpanRecord& callee_root);
+
+}  // namespace tracemesh::model

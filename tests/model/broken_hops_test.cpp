@@ -1,0 +1,132 @@
+// Which calls are unanswered, which root is their callee, and who lost the context.
+#include "broken_hops.h"
+
+#include <gtest/gtest.h>
+
+namespace tracemesh::model {
+namespace {
+
+SpanRecord span(std::uint64_t trace, std::uint64_t id, std::uint64_t parent, SpanKind kind,
+                const char* service) {
+  SpanRecord record;
+  record.trace_id = TraceId::from_halves(1, trace);
+  record.span_id = SpanId::from_uint64(id);
+  if (parent != 0) record.parent_span_id = SpanId::from_uint64(parent);
+  record.kind = kind;
+  record.service = service;
+  record.start_unix_nano = 1000;
+  record.end_unix_nano = 2000;
+  return record;
+}
+
+SpanRecord http_call(const char* path, std::int64_t port, const char* address = "orders") {
+  SpanRecord call = span(1, 2, 1, SpanKind::client, "front");
+  call.destination.path = path;
+  call.destination.port = port;
+  call.destination.address = address;
+  return call;
+}
+
+SpanRecord http_root(const char* path, std::int64_t port, const char* address = "orders",
+                     const char* service = "orders") {
+  SpanRecord root = span(2, 9, 0, SpanKind::server, service);
+  root.destination.path = path;
+  root.destination.port = port;
+  root.destination.address = address;
+  return root;
+}
+
+TEST(BrokenHops, CallsWithoutAnInboundChildAreUnanswered) {
+  const std::vector<SpanRecord> trace = {
+      span(1, 1, 0, SpanKind::server, "front"),   span(1, 2, 1, SpanKind::client, "front"),
+      span(1, 3, 2, SpanKind::server, "orders"),  span(1, 4, 1, SpanKind::client, "front"),
+      span(1, 5, 1, SpanKind::producer, "front"), span(1, 6, 5, SpanKind::internal, "front"),
+  };
+  const auto calls = unanswered_calls(trace);
+  ASSERT_EQ(calls.size(), 2U);
+  EXPECT_EQ(calls[0]->span_id, SpanId::from_uint64(4));
+  EXPECT_EQ(calls[1]->span_id, SpanId::from_uint64(5));
+}
+
+TEST(BrokenHops, MatchesTheCalleeByDestination) {
+  struct Row {
+    const char* name;
+    SpanRecord call;
+    SpanRecord root;
+    bool matches;
+  };
+  SpanRecord other_trace_same_service = http_root("/orders", 8080);
+  other_trace_same_service.service = "front";
+  SpanRecord same_trace = http_root("/orders", 8080);
+  same_trace.trace_id = TraceId::from_halves(1, 1);
+  SpanRecord not_a_root = http_root("/orders", 8080);
+  not_a_root.parent_span_id = SpanId::from_uint64(77);
+  SpanRecord publish = span(1, 2, 1, SpanKind::producer, "worker");
+  publish.destination.messaging_system = "mqtt";
+  publish.destination.messaging_destination = "alerts/new";
+  SpanRecord consume = span(2, 9, 0, SpanKind::consumer, "consumer");
+  consume.destination.messaging_system = "mqtt";
+  consume.destination.messaging_destination = "alerts/new";
+  SpanRecord consume_elsewhere = consume;
+  consume_elsewhere.destination.messaging_destination = "alerts/old";
+  const Row rows[] = {
+      {"same_path_port_address", http_call("/orders", 8080), http_root("/orders", 8080), true},
+      {"callee_records_no_port", http_call("/orders", 8080), http_root("/orders", 0), true},
+      {"callee_records_no_address", http_call("/orders", 8080), http_root("/orders", 8080, ""),
+       true},
+      {"other_path", http_call("/orders", 8080), http_root("/users", 8080), false},
+      {"other_port", http_call("/orders", 8080), http_root("/orders", 9090), false},
+      {"other_address", http_call("/orders", 8080), http_root("/orders", 8080, "users"), false},
+      {"call_without_path", http_call("", 8080), http_root("", 8080), false},
+      {"same_service", http_call("/orders", 8080), other_trace_same_service, false},
+      {"same_trace", http_call("/orders", 8080), same_trace, false},
+      {"not_a_root", http_call("/orders", 8080), not_a_root, false},
+      {"consumer_for_http_call", http_call("/orders", 8080), consume, false},
+      {"mqtt_same_topic", publish, consume, true},
+      {"mqtt_other_topic", publish, consume_elsewhere, false},
+      {"server_for_publish", publish, http_root("/orders", 8080), false},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    EXPECT_EQ(is_callee_of(row.call, row.root), row.matches);
+  }
+}
+
+TEST(BrokenHops, NamesTheLikelyCulprit) {
+  struct Row {
+    const char* name;
+    const char* format;
+    const char* error;
+    Culprit culprit;
+  };
+  const Row rows[] = {
+      {"callee_got_nothing", "none", "", Culprit::caller_did_not_inject},
+      {"callee_got_a_malformed_header", "none", "bad_length", Culprit::caller_did_not_inject},
+      {"callee_got_a_context_but_ignored_it", "tracecontext", "", Culprit::callee_did_not_extract},
+      {"callee_does_not_say", "", "", Culprit::unknown},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    SpanRecord root = http_root("/orders", 8080);
+    root.propagation.format = row.format;
+    root.propagation.error = row.error;
+    EXPECT_EQ(likely_culprit(root), row.culprit);
+    const BrokenHop hop = make_broken_hop(http_call("/orders", 8080), root);
+    EXPECT_EQ(hop.caller_service, "front");
+    EXPECT_EQ(hop.callee_service, "orders");
+    EXPECT_EQ(hop.callee_trace_id, root.trace_id);
+    EXPECT_EQ(hop.culprit, row.culprit);
+  }
+}
+
+TEST(BrokenHops, MessagingWindowExtendsPastThePublish) {
+  SpanRecord publish = span(1, 2, 1, SpanKind::producer, "worker");
+  const CallWindow messaging = call_window(publish, 10, 5000);
+  EXPECT_EQ(messaging.earliest, 990U);
+  EXPECT_EQ(messaging.latest, 7010U);
+  const CallWindow http = call_window(http_call("/x", 1), 10, 5000);
+  EXPECT_EQ(http.latest, 2010U);
+}
+
+}  // namespace
+}  // namespace tracemesh::model
