@@ -69,10 +69,10 @@ Expected<collector::CollectorOptions> to_options(const CollectFlags& flags) {
   if (!otlp) return otlp.error();
   auto http = parse_listen(flags.http_listen, "--http-listen");
   if (!http) return http.error();
-  auto grace = parse_duration(flags.grace);
+  auto grace = model::parse_duration(flags.grace);
   if (!grace)
     return Error{ErrorCode::invalid_input, "--grace: " + std::string(grace.error().text())};
-  auto skew = parse_duration(flags.skew_tolerance);
+  auto skew = model::parse_duration(flags.skew_tolerance);
   if (!skew) {
     return Error{ErrorCode::invalid_input, "--skew-tolerance: " + std::string(skew.error().text())};
   }

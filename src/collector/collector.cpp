@@ -10,6 +10,7 @@
 #include "http/ingest_counters.h"
 #include "http/ingest_handler.h"
 #include "http/metrics_text.h"
+#include "http/search_api.h"
 #include "http/trace_query.h"
 
 namespace tracemesh::collector {
@@ -142,17 +143,37 @@ struct Collector::State {
                response.status = answer.status;
                response.set_content(answer.body, "application/json");
              });
+    http.Get("/api/traces", [this](const httplib::Request& request, httplib::Response& response) {
+      if (!query_allowed(request, response)) return;
+      reply(response, answer_search(parse_query_params(request.target), *store));
+    });
+    http.Get("/api/services", [this](const httplib::Request& request, httplib::Response& response) {
+      if (!query_allowed(request, response)) return;
+      reply(response, answer_services(*store));
+    });
+    http.Get(R"(/api/services/([^/]+)/operations)",
+             [this](const httplib::Request& request, httplib::Response& response) {
+               if (!query_allowed(request, response)) return;
+               reply(response, answer_operations(request.matches[1].str(), *store));
+             });
+    http.Get("/api/graph", [this](const httplib::Request& request, httplib::Response& response) {
+      if (!query_allowed(request, response)) return;
+      reply(response, answer_graph(parse_query_params(request.target), *store));
+    });
     http.Get("/metrics", [this](const httplib::Request& request, httplib::Response& response) {
       if (!query_allowed(request, response)) return;
       response.set_content(metrics_text(counters, store->stats()), "text/plain; version=0.0.4");
     });
   }
 
-  bool query_allowed(const httplib::Request& request, httplib::Response& response) {
-    if (authorized(request, options.query_token)) return true;
-    const QueryAnswer answer = query_error(401, "missing or wrong bearer token");
+  static void reply(httplib::Response& response, const QueryAnswer& answer) {
     response.status = answer.status;
     response.set_content(answer.body, "application/json");
+  }
+
+  bool query_allowed(const httplib::Request& request, httplib::Response& response) {
+    if (authorized(request, options.query_token)) return true;
+    reply(response, query_error(401, "missing or wrong bearer token"));
     return false;
   }
 };

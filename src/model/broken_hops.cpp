@@ -79,6 +79,11 @@ BrokenHop make_broken_hop(const SpanRecord& call, const SpanRecord& callee_root)
   hop.callee_span_id = callee_root.span_id;
   hop.callee_service = callee_root.service;
   hop.callee_span_name = callee_root.name;
+  hop.protocol = callee_root.kind == SpanKind::server ? "http"
+                 : callee_root.destination.messaging_system.empty()
+                     ? "messaging"
+                     : callee_root.destination.messaging_system;
+  hop.call_start_unix_nano = call.start_unix_nano;
   hop.culprit = likely_culprit(callee_root);
   return hop;
 }

@@ -61,6 +61,8 @@ struct BrokenHop {
   SpanId callee_span_id;
   std::string callee_service;
   std::string callee_span_name;
+  std::string protocol;  // "http", or the messaging system
+  std::uint64_t call_start_unix_nano = 0;
   Culprit culprit = Culprit::unknown;
 };
 

@@ -147,6 +147,8 @@ std::string verdict_json(const TraceVerdict& verdict) {
     append_json_string(out, hop.callee_service);
     out += ",\"callee_span_name\":";
     append_json_string(out, hop.callee_span_name);
+    out += ",\"protocol\":";
+    append_json_string(out, hop.protocol);
     out += ",\"culprit\":";
     append_json_string(out, to_string(hop.culprit));
     out += '}';

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 #include <sstream>
@@ -247,6 +248,117 @@ TEST_F(CollectTest, NamesTheBrokenHopAndItsCulprit) {
   EXPECT_EQ(hop["callee_trace_id"], callee_trace);
   EXPECT_EQ(hop["callee_span_id"], callee_root);
   EXPECT_EQ(hop["culprit"], "caller_did_not_inject");
+}
+
+// A small fleet: front -> orders (connected), front -> billing (broken: billing
+// got no context), front -> payments.example:443 (no spans: uninstrumented).
+class FleetTest : public CollectTest {
+ protected:
+  void SetUp() override {
+    CollectTest::SetUp();
+    const std::string root = random_hex(16);
+    const std::string to_orders = random_hex(16);
+    const std::string to_billing = random_hex(16);
+    json orders_call = span_json(trace_, to_orders, root, "GET", 3);
+    orders_call["attributes"] = {
+        {{"key", "url.full"}, {"value", {{"stringValue", "http://orders/list"}}}}};
+    json billing_call = span_json(trace_, to_billing, root, "POST", 3);
+    billing_call["attributes"] = {
+        {{"key", "url.full"}, {"value", {{"stringValue", "http://billing:81/charge"}}}},
+        {{"key", "server.port"}, {"value", {{"intValue", 81}}}}};
+    json external = span_json(trace_, random_hex(16), root, "POST", 3);
+    external["attributes"] = {
+        {{"key", "server.address"}, {"value", {{"stringValue", "payments.example"}}}},
+        {{"key", "server.port"}, {"value", {{"intValue", 443}}}}};
+    json front_root = span_json(trace_, root, "", "POST /checkout", 2);
+    front_root["endTimeUnixNano"] = "1700000003000000000";
+    json orders = span_json(trace_, random_hex(16), to_orders, "GET /list", 2);
+    orders["attributes"] = {{{"key", "http.response.status_code"}, {"value", {{"intValue", 200}}}}};
+    json billing = span_json(billing_trace_, random_hex(16), "", "POST /charge", 2);
+    billing["attributes"] = {
+        {{"key", "url.path"}, {"value", {{"stringValue", "/charge"}}}},
+        {{"key", "tracemesh.propagation.format"}, {"value", {{"stringValue", "none"}}}}};
+    ASSERT_EQ(collector_
+                  .post(otlp_json("front", {front_root, orders_call, billing_call, external}),
+                        "application/json")
+                  ->status,
+              200);
+    ASSERT_EQ(collector_.post(otlp_json("orders", {orders}), "application/json")->status, 200);
+    ASSERT_EQ(collector_.post(otlp_json("billing", {billing}), "application/json")->status, 200);
+    settled_trace(trace_);
+    settled_trace(billing_trace_);
+  }
+
+  json search(const std::string& query) {
+    return collector_.get_json("/api/traces?" + query)["traces"];
+  }
+
+  std::string trace_ = random_hex(32);
+  std::string billing_trace_ = random_hex(32);
+};
+
+TEST_F(FleetTest, GraphShowsEachEdgeWithItsPropagationHealth) {
+  const json graph = collector_.get_json("/api/graph?start=0&end=1800000000000000000");
+  ASSERT_TRUE(graph.contains("edges")) << graph.dump();
+  EXPECT_EQ(graph["services"], json({"billing", "front", "orders"}));
+  EXPECT_EQ(graph["uninstrumented_peers"], json({"payments.example:443"}));
+  std::map<std::string, json> edges;
+  for (const json& edge : graph["edges"])
+    edges[edge["caller"].get<std::string>() + "->" + edge["callee"].get<std::string>()] = edge;
+  ASSERT_EQ(edges.size(), 3U) << graph.dump();
+  EXPECT_EQ(edges["front->orders"]["connected"], 1);
+  EXPECT_EQ(edges["front->orders"]["propagation_health"], 1.0);
+  EXPECT_EQ(edges["front->orders"]["protocol"], "http");
+  EXPECT_EQ(edges["front->orders"]["p50_ms"], 1000.0);
+  EXPECT_EQ(edges["front->billing"]["broken"], 1);
+  EXPECT_EQ(edges["front->billing"]["propagation_health"], 0.0);
+  EXPECT_EQ(edges["front->payments.example:443"]["callee_instrumented"], false);
+  EXPECT_EQ(graph["summary"]["cross_service_calls"], 2);
+  EXPECT_EQ(graph["summary"]["cross_service_calls_traced_percent"], 50.0);
+  EXPECT_EQ(graph["summary"]["services_with_tracing"], 3);
+  EXPECT_EQ(graph["summary"]["services_total"], 4);
+  EXPECT_EQ(collector_.get_json("/api/graph?start=0&end=10")["edges"].size(), 0U);
+}
+
+TEST_F(FleetTest, SearchFindsTracesByEveryFilter) {
+  const auto ids = [](const json& traces) {
+    std::set<std::string> found;
+    for (const json& trace : traces) found.insert(trace["trace_id"]);
+    return found;
+  };
+  EXPECT_EQ(ids(search("service=orders")), std::set<std::string>{trace_});
+  EXPECT_EQ(ids(search("service=billing")), std::set<std::string>{billing_trace_});
+  EXPECT_EQ(ids(search("service=front&operation=POST%20%2Fcheckout")),
+            std::set<std::string>{trace_});
+  EXPECT_EQ(ids(search("attr=http.response.status_code=200")), std::set<std::string>{trace_});
+  EXPECT_TRUE(search("attr=http.response.status_code=500").empty());
+  EXPECT_EQ(ids(search("integrity=broken_hop")), std::set<std::string>{trace_});
+  EXPECT_EQ(ids(search("min_duration=2s")), std::set<std::string>{trace_});
+  EXPECT_EQ(ids(search("max_duration=1500ms")), std::set<std::string>{billing_trace_});
+  EXPECT_EQ(search("limit=1").size(), 1U);
+  const json first = search("service=orders")[0];
+  EXPECT_EQ(first["root_service"], "front");
+  EXPECT_EQ(first["root_name"], "POST /checkout");
+  EXPECT_EQ(first["span_count"], 5);
+  EXPECT_EQ(first["duration_nanos"], 3000000000ULL);
+
+  for (const char* bad :
+       {"limit=0", "limit=x", "min_duration=soon", "attr=novalue", "integrity=fine", "start=-1"}) {
+    SCOPED_TRACE(bad);
+    const auto response = collector_.http().Get(std::string("/api/traces?") + bad);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 400);
+    EXPECT_TRUE(json::parse(response->body).contains("error"));
+  }
+}
+
+TEST_F(FleetTest, ListsServicesAndTheirOperations) {
+  EXPECT_EQ(collector_.get_json("/api/services")["services"], json({"billing", "front", "orders"}));
+  const json operations = collector_.get_json("/api/services/front/operations")["operations"];
+  EXPECT_EQ(operations,
+            json::parse(R"([{"name":"GET","kind":"client"},{"name":"POST","kind":"client"},
+                                        {"name":"POST /checkout","kind":"server"}])"));
+  EXPECT_TRUE(collector_.get_json("/api/services/nobody/operations")["operations"].empty());
 }
 
 TEST_F(CollectTest, AcceptsGzipAndChunkedBodies) {

@@ -10,6 +10,7 @@ namespace {
 constexpr std::array<const char*, schema_version> migrations = {
     // 1: spans, one row per (trace, span): a redelivered span is stored once.
     // traces: one summary row per trace, with its latest integrity verdict.
+    // broken_hops: the broken hops of settled traces, for the service graph.
     R"sql(
 CREATE TABLE spans (
   trace_id BLOB NOT NULL,
@@ -53,6 +54,19 @@ CREATE TABLE traces (
 ) WITHOUT ROWID;
 CREATE INDEX traces_by_start ON traces (start_unix_nano);
 CREATE INDEX traces_unsettled ON traces (last_received_unix_nano) WHERE settled = 0;
+CREATE TABLE broken_hops (
+  caller_trace_id BLOB NOT NULL,
+  caller_span_id BLOB NOT NULL,
+  caller_service TEXT NOT NULL,
+  callee_trace_id BLOB NOT NULL,
+  callee_span_id BLOB NOT NULL,
+  callee_service TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  culprit TEXT NOT NULL,
+  call_start_unix_nano INTEGER NOT NULL,
+  PRIMARY KEY (caller_trace_id, caller_span_id)
+) WITHOUT ROWID;
+CREATE INDEX broken_hops_by_start ON broken_hops (call_start_unix_nano);
 )sql",
 };
 

@@ -147,7 +147,7 @@ struct SpanStore::State {
   StoreOptions options;
   std::string path;
   Database writer_db;
-  mutable std::mutex reader_mutex;
+  std::mutex reader_mutex;
   std::unique_ptr<Database> reader_db;  // opened once the writer has migrated the schema
 
   std::mutex mutex;
@@ -319,6 +319,12 @@ struct SpanStore::State {
       Statement update = writer_db.prepare(
           "UPDATE traces SET integrity = ?2, verdict = ?3, settled = 1 WHERE trace_id = ?1");
       Statement candidates = writer_db.prepare(select_candidate_roots_sql);
+      Statement forget_hops =
+          writer_db.prepare("DELETE FROM broken_hops WHERE caller_trace_id = ?1");
+      Statement record_hop = writer_db.prepare(
+          "INSERT OR REPLACE INTO broken_hops (caller_trace_id, caller_span_id, caller_service, "
+          "callee_trace_id, callee_span_id, callee_service, protocol, culprit, "
+          "call_start_unix_nano) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
       writer_db.execute("BEGIN IMMEDIATE");
       for (const TraceId& id : ids) {
         std::uint64_t last_received = 0;
@@ -326,6 +332,20 @@ struct SpanStore::State {
         model::TraceVerdict verdict =
             model::analyze_trace(spans, last_received, now_nanos, options.integrity);
         find_broken_hops(candidates, spans, verdict);
+        forget_hops.bind_blob(1, id.bytes.data(), id.bytes.size());
+        forget_hops.run();
+        for (const model::BrokenHop& hop : verdict.broken_hops) {
+          record_hop.bind_blob(1, id.bytes.data(), id.bytes.size())
+              .bind_blob(2, hop.caller_span_id.bytes.data(), hop.caller_span_id.bytes.size())
+              .bind(3, hop.caller_service)
+              .bind_blob(4, hop.callee_trace_id.bytes.data(), hop.callee_trace_id.bytes.size())
+              .bind_blob(5, hop.callee_span_id.bytes.data(), hop.callee_span_id.bytes.size())
+              .bind(6, hop.callee_service)
+              .bind(7, hop.protocol)
+              .bind(8, model::to_string(hop.culprit))
+              .bind(9, as_sql(hop.call_start_unix_nano));
+          record_hop.run();
+        }
         update.bind_blob(1, id.bytes.data(), id.bytes.size())
             .bind(2, verdict.integrity())
             .bind(3, model::verdict_json(verdict));
@@ -417,6 +437,14 @@ StoreStats SpanStore::stats() const {
 
 std::uint64_t SpanStore::now_unix_nano() const {
   return state_->now();
+}
+
+std::mutex& SpanStore::reader_mutex() const {
+  return state_->reader_mutex;
+}
+
+Database& SpanStore::reader() const {
+  return *state_->reader_db;
 }
 
 }  // namespace tracemesh::collector

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,8 @@
 #include "tracemesh/expected.h"
 
 namespace tracemesh::collector {
+
+class Database;
 
 struct StoreOptions {
   std::filesystem::path directory;         // holds tracemesh.db (created when missing)
@@ -78,10 +81,20 @@ class SpanStore {
   // Return the current time as the store sees it (tests inject a clock).
   std::uint64_t now_unix_nano() const;
 
+  // Run `read` on the store's read connection, one reader at a time. For the
+  // collector's query code (trace_search.h, service_graph.h).
+  template <typename Function>
+  auto with_reader(Function&& read) const {
+    std::lock_guard lock(reader_mutex());
+    return read(reader());
+  }
+
   struct State;
 
  private:
   explicit SpanStore(std::unique_ptr<State> state);
+  std::mutex& reader_mutex() const;
+  Database& reader() const;
   std::unique_ptr<State> state_;
 };
 

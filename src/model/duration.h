@@ -1,4 +1,5 @@
-// Durations on the command line: a number and a unit ("250ms", "10s", "5m", "24h").
+// Durations as users write them (command line, query parameters): a number and a unit ("250ms",
+// "10s", "5m", "24h").
 #pragma once
 
 #include <chrono>
@@ -6,9 +7,9 @@
 
 #include "tracemesh/expected.h"
 
-namespace tracemesh::cli {
+namespace tracemesh::model {
 
 // Parse `text`; an Error (invalid_input) naming the accepted forms otherwise.
 Expected<std::chrono::nanoseconds> parse_duration(std::string_view text);
 
-}  // namespace tracemesh::cli
+}  // namespace tracemesh::model

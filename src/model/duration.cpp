@@ -3,7 +3,7 @@
 #include <charconv>
 #include <string>
 
-namespace tracemesh::cli {
+namespace tracemesh::model {
 
 Expected<std::chrono::nanoseconds> parse_duration(std::string_view text) {
   std::uint64_t number = 0;
@@ -29,4 +29,4 @@ Expected<std::chrono::nanoseconds> parse_duration(std::string_view text) {
   return nanoseconds(static_cast<std::int64_t>(number * scale));
 }
 
-}  // namespace tracemesh::cli
+}  // namespace tracemesh::model

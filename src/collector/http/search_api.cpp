@@ -1,0 +1,284 @@
+#include "search_api.h"
+
+#include <charconv>
+
+#include "duration.h"
+#include "json_text.h"
+#include "service_graph.h"
+#include "trace_search.h"
+
+namespace tracemesh::collector {
+namespace {
+
+struct BadParameter {
+  std::string message;
+};
+
+const std::string* single(const QueryParams& params, const char* name) {
+  const auto found = params.find(name);
+  return found == params.end() ? nullptr : &found->second;
+}
+
+std::uint64_t unsigned_number(const std::string& text, const char* name) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
+    throw BadParameter{std::string(name) + " must be a non-negative integer, not '" + text + "'"};
+  }
+  return value;
+}
+
+std::uint64_t duration(const std::string& text, const char* name) {
+  const auto parsed = model::parse_duration(text);
+  if (!parsed) throw BadParameter{std::string(name) + ": " + std::string(parsed.error().text())};
+  return static_cast<std::uint64_t>(parsed->count());
+}
+
+TraceQuery to_trace_query(const QueryParams& params) {
+  TraceQuery query;
+  if (const auto* value = single(params, "service")) query.service = *value;
+  if (const auto* value = single(params, "operation")) query.operation = *value;
+  const auto [first, last] = params.equal_range("attr");
+  for (auto it = first; it != last; ++it) {
+    const std::size_t equals = it->second.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      throw BadParameter{"attr must be KEY=VALUE, not '" + it->second + "'"};
+    }
+    query.attributes.emplace_back(it->second.substr(0, equals), it->second.substr(equals + 1));
+  }
+  if (const auto* value = single(params, "min_duration")) {
+    query.min_duration_nanos = duration(*value, "min_duration");
+  }
+  if (const auto* value = single(params, "max_duration")) {
+    query.max_duration_nanos = duration(*value, "max_duration");
+  }
+  if (const auto* value = single(params, "start"))
+    query.start_after_unix_nano = unsigned_number(*value, "start");
+  if (const auto* value = single(params, "end"))
+    query.start_before_unix_nano = unsigned_number(*value, "end");
+  if (const auto* value = single(params, "integrity")) {
+    static const char* const states[] = {"connected", "broken_hop", "orphans", "multiple_roots",
+                                         "arriving"};
+    if (std::find(std::begin(states), std::end(states), *value) == std::end(states)) {
+      throw BadParameter{
+          "integrity must be connected, broken_hop, orphans, multiple_roots or arriving"};
+    }
+    query.integrity = *value;
+  }
+  if (const auto* value = single(params, "limit")) {
+    const std::uint64_t limit = unsigned_number(*value, "limit");
+    if (limit == 0 || limit > max_search_limit) {
+      throw BadParameter{"limit must be 1 to " + std::to_string(max_search_limit)};
+    }
+    query.limit = limit;
+  }
+  return query;
+}
+
+void append_field(std::string& out, const char* name, std::string_view value) {
+  out += '"';
+  out += name;
+  out += "\":";
+  model::append_json_string(out, value);
+}
+
+template <typename Number>
+void append_number_field(std::string& out, const char* name, Number value) {
+  out += '"';
+  out += name;
+  out += "\":";
+  model::append_json_number(out, value);
+}
+
+template <typename Items, typename Write>
+void append_list(std::string& out, const Items& items, Write write) {
+  out += '[';
+  bool comma = false;
+  for (const auto& item : items) {
+    if (comma) out += ',';
+    comma = true;
+    write(item);
+  }
+  out += ']';
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view text) {
+  std::string decoded;
+  decoded.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      decoded += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+               hex_value(text[i + 2]) >= 0) {
+      decoded += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    } else {
+      decoded += text[i];
+    }
+  }
+  return decoded;
+}
+
+}  // namespace
+
+QueryParams parse_query_params(std::string_view target) {
+  QueryParams params;
+  const std::size_t question = target.find('?');
+  if (question == std::string_view::npos) return params;
+  std::string_view rest = target.substr(question + 1);
+  rest = rest.substr(0, rest.find('#'));
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    const std::size_t equals = pair.find('=');
+    params.emplace(
+        percent_decode(pair.substr(0, equals)),
+        equals == std::string_view::npos ? std::string() : percent_decode(pair.substr(equals + 1)));
+  }
+  return params;
+}
+
+QueryAnswer answer_search(const QueryParams& params, const SpanStore& store) {
+  TraceQuery query;
+  try {
+    query = to_trace_query(params);
+  } catch (const BadParameter& bad) {
+    return query_error(400, bad.message);
+  }
+  const auto found = search_traces(store, query);
+  if (!found) return query_error(500, found.error().text());
+  QueryAnswer answer{200, "{\"traces\":"};
+  append_list(answer.body, *found, [&](const TraceSummary& trace) {
+    answer.body += '{';
+    append_field(answer.body, "trace_id", trace.trace_id.to_hex());
+    answer.body += ',';
+    append_field(answer.body, "root_service", trace.root_service);
+    answer.body += ',';
+    append_field(answer.body, "root_name", trace.root_name);
+    answer.body += ',';
+    append_number_field(answer.body, "start_unix_nano", trace.start_unix_nano);
+    answer.body += ',';
+    append_number_field(answer.body, "duration_nanos",
+                        trace.end_unix_nano >= trace.start_unix_nano
+                            ? trace.end_unix_nano - trace.start_unix_nano
+                            : std::uint64_t{0});
+    answer.body += ',';
+    append_number_field(answer.body, "span_count", trace.span_count);
+    answer.body += ',';
+    append_field(answer.body, "integrity", trace.integrity);
+    answer.body += '}';
+  });
+  answer.body += '}';
+  return answer;
+}
+
+QueryAnswer answer_services(const SpanStore& store) {
+  const auto services = list_services(store);
+  if (!services) return query_error(500, services.error().text());
+  QueryAnswer answer{200, "{\"services\":"};
+  append_list(answer.body, *services,
+              [&](const std::string& name) { model::append_json_string(answer.body, name); });
+  answer.body += '}';
+  return answer;
+}
+
+QueryAnswer answer_operations(std::string_view service, const SpanStore& store) {
+  const auto operations = list_operations(store, std::string(service));
+  if (!operations) return query_error(500, operations.error().text());
+  QueryAnswer answer{200, "{\"service\":"};
+  model::append_json_string(answer.body, service);
+  answer.body += ",\"operations\":";
+  append_list(answer.body, *operations, [&](const Operation& operation) {
+    answer.body += '{';
+    append_field(answer.body, "name", operation.name);
+    answer.body += ',';
+    append_field(answer.body, "kind", operation.kind);
+    answer.body += '}';
+  });
+  answer.body += '}';
+  return answer;
+}
+
+QueryAnswer answer_graph(const QueryParams& params, const SpanStore& store) {
+  std::uint64_t end = store.now_unix_nano();
+  std::uint64_t start = 0;
+  try {
+    if (const auto* value = single(params, "end")) end = unsigned_number(*value, "end");
+    const std::uint64_t lookback = single(params, "lookback")
+                                       ? duration(*single(params, "lookback"), "lookback")
+                                       : std::uint64_t{3'600'000'000'000};
+    start = end > lookback ? end - lookback : 0;
+    if (const auto* value = single(params, "start")) start = unsigned_number(*value, "start");
+  } catch (const BadParameter& bad) {
+    return query_error(400, bad.message);
+  }
+  if (start > end) return query_error(400, "start must not be after end");
+  const auto graph = service_graph(store, start, end);
+  if (!graph) return query_error(500, graph.error().text());
+  QueryAnswer answer{200, "{"};
+  append_number_field(answer.body, "start_unix_nano", start);
+  answer.body += ',';
+  append_number_field(answer.body, "end_unix_nano", end);
+  answer.body += ",\"services\":";
+  append_list(answer.body, graph->services,
+              [&](const std::string& name) { model::append_json_string(answer.body, name); });
+  answer.body += ",\"uninstrumented_peers\":";
+  append_list(answer.body, graph->uninstrumented_peers,
+              [&](const std::string& name) { model::append_json_string(answer.body, name); });
+  answer.body += ",\"edges\":";
+  append_list(answer.body, graph->edges, [&](const GraphEdge& edge) {
+    answer.body += '{';
+    append_field(answer.body, "caller", edge.caller);
+    answer.body += ',';
+    append_field(answer.body, "callee", edge.callee);
+    answer.body += ',';
+    append_field(answer.body, "protocol", edge.protocol);
+    answer.body += ',';
+    append_number_field(answer.body, "calls", edge.connected + edge.broken + edge.unanswered);
+    answer.body += ',';
+    append_number_field(answer.body, "connected", edge.connected);
+    answer.body += ',';
+    append_number_field(answer.body, "broken", edge.broken);
+    answer.body += ',';
+    append_number_field(answer.body, "errors", edge.errors);
+    answer.body += ',';
+    append_number_field(answer.body, "p50_ms", edge.p50_ms);
+    answer.body += ',';
+    append_number_field(answer.body, "p95_ms", edge.p95_ms);
+    answer.body += ",\"callee_instrumented\":";
+    answer.body += edge.callee_instrumented ? "true" : "false";
+    answer.body += ',';
+    append_number_field(answer.body, "propagation_health", edge.propagation_health());
+    answer.body += '}';
+  });
+  answer.body += ",\"summary\":{";
+  append_number_field(answer.body, "services_with_tracing",
+                      static_cast<std::uint64_t>(graph->services.size()));
+  answer.body += ',';
+  append_number_field(
+      answer.body, "services_total",
+      static_cast<std::uint64_t>(graph->services.size() + graph->uninstrumented_peers.size()));
+  answer.body += ',';
+  append_number_field(answer.body, "cross_service_calls", graph->calls_total);
+  answer.body += ',';
+  append_number_field(answer.body, "cross_service_calls_connected", graph->calls_connected);
+  answer.body += ',';
+  append_number_field(answer.body, "cross_service_calls_traced_percent",
+                      graph->calls_total == 0
+                          ? 100.0
+                          : 100.0 * static_cast<double>(graph->calls_connected) /
+                                static_cast<double>(graph->calls_total));
+  answer.body += "}}";
+  return answer;
+}
+
+}  // namespace tracemesh::collector

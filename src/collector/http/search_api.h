@@ -1,0 +1,31 @@
+// The query API's listing endpoints, independent of the HTTP server:
+//   GET /api/traces?service=&operation=&attr=KEY=VALUE&min_duration=&max_duration=
+//                   &start=&end=&integrity=&limit=
+//   GET /api/services
+//   GET /api/services/{name}/operations
+//   GET /api/graph?start=&end=   (or lookback=1h; the last hour by default)
+// Times are Unix nanoseconds; durations are written 250ms, 2s, 5m, 1h.
+// A bad parameter is a 400 that names it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "span_store.h"
+#include "trace_query.h"
+
+namespace tracemesh::collector {
+
+using QueryParams = std::multimap<std::string, std::string>;
+
+// Return the parameters of the query string in `target` ("/path?a=1&b=2"),
+// percent-decoded, each split at its first '=' (so attr=KEY=VALUE works).
+QueryParams parse_query_params(std::string_view target);
+
+QueryAnswer answer_search(const QueryParams& params, const SpanStore& store);
+QueryAnswer answer_services(const SpanStore& store);
+QueryAnswer answer_operations(std::string_view service, const SpanStore& store);
+QueryAnswer answer_graph(const QueryParams& params, const SpanStore& store);
+
+}  // namespace tracemesh::collector

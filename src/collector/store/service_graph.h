@@ -1,0 +1,51 @@
+// GET /api/graph: services as nodes and calls as edges over a time window,
+// each edge with its traffic, latency and propagation health.
+//
+// An edge's calls are of three kinds:
+//   connected    the callee's inbound span is a child of the caller's span;
+//   broken       the callee started a new trace instead (a stored broken hop);
+//   unanswered   no span of the callee arrived at all: the peer is not
+//                instrumented (it appears as a node named by its address).
+// Propagation health is connected / (connected + broken).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "span_store.h"
+#include "tracemesh/expected.h"
+
+namespace tracemesh::collector {
+
+struct GraphEdge {
+  std::string caller;
+  std::string callee;
+  std::string protocol;  // "http", or the messaging system ("mqtt", ...)
+  std::uint64_t connected = 0;
+  std::uint64_t broken = 0;
+  std::uint64_t unanswered = 0;  // calls to a peer that sent no spans
+  std::uint64_t errors = 0;
+  double p50_ms = 0;  // latency of connected calls, as the caller saw them
+  double p95_ms = 0;
+  bool callee_instrumented = true;
+
+  // Return the share of calls that arrived connected (1 when none could).
+  double propagation_health() const noexcept;
+};
+
+struct ServiceGraph {
+  std::vector<std::string> services;              // that sent spans
+  std::vector<std::string> uninstrumented_peers;  // called, but sent no spans
+  std::vector<GraphEdge> edges;
+  // The audit figures: cross-service calls whose context arrived (connected)
+  // among all calls to instrumented services.
+  std::uint64_t calls_total = 0;
+  std::uint64_t calls_connected = 0;
+};
+
+// Build the graph of calls whose caller span started in [start, end].
+Expected<ServiceGraph> service_graph(const SpanStore& store, std::uint64_t start_unix_nano,
+                                     std::uint64_t end_unix_nano);
+
+}  // namespace tracemesh::collector

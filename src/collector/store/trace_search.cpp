@@ -1,0 +1,127 @@
+#include "trace_search.h"
+
+#include "json_text.h"
+#include "sqlite.h"
+
+namespace tracemesh::collector {
+namespace {
+
+std::int64_t as_sql(std::uint64_t value) {
+  return static_cast<std::int64_t>(value);
+}
+
+// Return the JSON path of a top-level key: $."key" with '"' and '\' escaped.
+std::string json_path(const std::string& key) {
+  std::string path = "$";
+  path += '.';
+  model::append_json_string(path, key);
+  return path;
+}
+
+template <typename Result, typename Function>
+Expected<Result> guarded(Function&& function) {
+  try {
+    return function();
+  } catch (const SqliteError& error) {
+    return Error{ErrorCode::io_error, error.what()};
+  }
+}
+
+}  // namespace
+
+Expected<std::vector<TraceSummary>> search_traces(const SpanStore& store, const TraceQuery& query) {
+  std::string sql =
+      "SELECT t.trace_id, t.root_service, t.root_name, t.start_unix_nano, t.end_unix_nano, "
+      "t.span_count, t.integrity FROM traces t WHERE 1";
+  int next = 1;
+  std::vector<std::pair<int, std::string>> texts;
+  std::vector<std::pair<int, std::int64_t>> numbers;
+  const auto text = [&](const std::string& value) {
+    texts.emplace_back(next, value);
+    return "?" + std::to_string(next++);
+  };
+  const auto number = [&](std::uint64_t value) {
+    numbers.emplace_back(next, as_sql(value));
+    return "?" + std::to_string(next++);
+  };
+  if (!query.service.empty() || !query.operation.empty() || !query.attributes.empty()) {
+    sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id";
+    if (!query.service.empty()) sql += " AND s.service = " + text(query.service);
+    if (!query.operation.empty()) sql += " AND s.name = " + text(query.operation);
+    for (const auto& [key, value] : query.attributes) {
+      const std::string path = text(json_path(key));
+      const std::string expected = text(value);
+      // Numbers and booleans compare by their text: status_code=200 matches 200.
+      sql += " AND CAST(json_extract(s.attributes, " + path + ") AS TEXT) = " + expected;
+    }
+    sql += ")";
+  }
+  if (query.min_duration_nanos) {
+    sql += " AND t.end_unix_nano - t.start_unix_nano >= " + number(*query.min_duration_nanos);
+  }
+  if (query.max_duration_nanos) {
+    sql += " AND t.end_unix_nano - t.start_unix_nano <= " + number(*query.max_duration_nanos);
+  }
+  if (query.start_after_unix_nano)
+    sql += " AND t.start_unix_nano >= " + number(*query.start_after_unix_nano);
+  if (query.start_before_unix_nano)
+    sql += " AND t.start_unix_nano <= " + number(*query.start_before_unix_nano);
+  if (!query.integrity.empty()) sql += " AND t.integrity = " + text(query.integrity);
+  sql += " ORDER BY t.start_unix_nano DESC LIMIT " +
+         number(std::min<std::size_t>(std::max<std::size_t>(query.limit, 1), max_search_limit));
+
+  return store.with_reader([&](Database& db) {
+    return guarded<std::vector<TraceSummary>>([&] {
+      Statement statement = db.prepare(sql);
+      for (const auto& [index, value] : texts) statement.bind(index, value);
+      for (const auto& [index, value] : numbers) statement.bind(index, value);
+      std::vector<TraceSummary> found;
+      while (statement.step()) {
+        TraceSummary summary;
+        const std::string_view id = statement.column_blob(0);
+        if (id.size() == summary.trace_id.bytes.size()) {
+          std::copy(id.begin(), id.end(), summary.trace_id.bytes.begin());
+        }
+        summary.root_service = statement.column_text(1);
+        summary.root_name = statement.column_text(2);
+        summary.start_unix_nano = static_cast<std::uint64_t>(statement.column_int(3));
+        summary.end_unix_nano = static_cast<std::uint64_t>(statement.column_int(4));
+        summary.span_count = statement.column_int(5);
+        summary.integrity = statement.column_text(6);
+        found.push_back(std::move(summary));
+      }
+      return found;
+    });
+  });
+}
+
+Expected<std::vector<std::string>> list_services(const SpanStore& store) {
+  return store.with_reader([](Database& db) {
+    return guarded<std::vector<std::string>>([&] {
+      Statement statement = db.prepare("SELECT DISTINCT service FROM spans ORDER BY service");
+      std::vector<std::string> services;
+      while (statement.step()) services.push_back(statement.column_text(0));
+      return services;
+    });
+  });
+}
+
+Expected<std::vector<Operation>> list_operations(const SpanStore& store,
+                                                 const std::string& service) {
+  return store.with_reader([&](Database& db) {
+    return guarded<std::vector<Operation>>([&] {
+      Statement statement = db.prepare(
+          "SELECT DISTINCT name, kind FROM spans WHERE service = ?1 ORDER BY name, kind");
+      statement.bind(1, service);
+      std::vector<Operation> operations;
+      while (statement.step()) {
+        operations.push_back(
+            {statement.column_text(0),
+             model::to_string(static_cast<model::SpanKind>(statement.column_int(1)))});
+      }
+      return operations;
+    });
+  });
+}
+
+}  // namespace tracemesh::collector
