@@ -66,9 +66,14 @@ struct Collector::State {
 
   void add_otlp_routes() {
     otlp.set_payload_max_length(options.max_body_bytes);
-    otlp.Post("/v1/traces",
-              [this](const httplib::Request& request, httplib::Response& response,
-                     const httplib::ContentReader& reader) { ingest(request, response, reader); });
+    otlp.Post("/v1/traces", [this](const httplib::Request& request, httplib::Response& response,
+                                   const httplib::ContentReader& reader) {
+      receive(request, response, reader, Format::otlp);
+    });
+    otlp.Post("/api/v2/spans", [this](const httplib::Request& request, httplib::Response& response,
+                                      const httplib::ContentReader& reader) {
+      receive(request, response, reader, Format::zipkin);
+    });
     otlp.set_error_handler([](const httplib::Request&, httplib::Response& response) {
       if (!response.body.empty()) return;
       if (response.status == 413) {
@@ -82,9 +87,13 @@ struct Collector::State {
     });
   }
 
-  void ingest(const httplib::Request& request, httplib::Response& response,
-              const httplib::ContentReader& reader) {
-    const auto encoding = body_encoding(request.get_header_value("Content-Type"));
+  enum class Format { otlp, zipkin };
+
+  void receive(const httplib::Request& request, httplib::Response& response,
+               const httplib::ContentReader& reader, Format format) {
+    const auto encoding = format == Format::zipkin
+                              ? std::optional<BodyEncoding>(BodyEncoding::json)
+                              : body_encoding(request.get_header_value("Content-Type"));
     const BodyEncoding answer_encoding = encoding.value_or(BodyEncoding::json);
     if (!authorized(request, options.ingest_token)) {
       ++counters.requests_unauthorized;
@@ -130,7 +139,9 @@ struct Collector::State {
            0);
       return;
     }
-    send(response, ingest_otlp(body, *encoding, *store, options.decode, counters),
+    send(response,
+         format == Format::zipkin ? ingest_zipkin(body, *store, options.decode, counters)
+                                  : ingest_otlp(body, *encoding, *store, options.decode, counters),
          options.retry_after_seconds);
   }
 

@@ -361,6 +361,35 @@ TEST_F(FleetTest, ListsServicesAndTheirOperations) {
   EXPECT_TRUE(collector_.get_json("/api/services/nobody/operations")["operations"].empty());
 }
 
+TEST_F(CollectTest, AcceptsZipkinV2Json) {
+  const std::string trace = random_hex(32);
+  const std::string root = random_hex(16);
+  const json spans = json::array({{{"traceId", trace},
+                                   {"id", root},
+                                   {"name", "get /"},
+                                   {"kind", "SERVER"},
+                                   {"timestamp", 1700000000000000},
+                                   {"duration", 1000},
+                                   {"localEndpoint", {{"serviceName", "legacy"}}}},
+                                  {{"traceId", trace},
+                                   {"id", random_hex(16)},
+                                   {"parentId", root},
+                                   {"name", "query"},
+                                   {"timestamp", 1700000000000100},
+                                   {"duration", 10},
+                                   {"localEndpoint", {{"serviceName", "legacy"}}}}});
+  auto response = collector_.otlp().Post("/api/v2/spans", spans.dump(), "application/json");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 202) << response->body;
+  const json stored = settled_trace(trace);
+  ASSERT_EQ(stored["spans"].size(), 2U) << stored.dump();
+  EXPECT_EQ(stored["spans"][0]["service"], "legacy");
+  EXPECT_EQ(stored["verdict"]["integrity"], "connected");
+  response = collector_.otlp().Post("/api/v2/spans", "{}", "application/json");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+}
+
 TEST_F(CollectTest, AcceptsGzipAndChunkedBodies) {
   const std::string trace = random_hex(32);
   const std::string body = otlp_json("svc", {span_json(trace, random_hex(16), "", "gz")});

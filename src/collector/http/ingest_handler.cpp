@@ -5,6 +5,7 @@
 #include "otlp_json_decoder.h"
 #include "otlp_protobuf_decoder.h"
 #include "otlp_trace.pb.h"
+#include "zipkin_json_decoder.h"
 
 namespace tracemesh::collector {
 namespace {
@@ -71,11 +72,11 @@ IngestAnswer error_answer(int status, std::string_view message, BodyEncoding enc
   return answer;
 }
 
-IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore& store,
-                         const DecodeLimits& limits, IngestCounters& counters) {
+// Store what a decoder returned and answer; `accepted` builds the success answer.
+template <typename Accepted>
+IngestAnswer store_decoded(Expected<DecodedBatch> decoded, BodyEncoding encoding, SpanStore& store,
+                           IngestCounters& counters, Accepted accepted) {
   ++counters.requests;
-  auto decoded = encoding == BodyEncoding::protobuf ? decode_otlp_protobuf(body, limits)
-                                                    : decode_otlp_json(body, limits);
   if (!decoded) {
     ++counters.requests_malformed;
     return error_answer(400, decoded.error().text(), encoding);
@@ -87,7 +88,7 @@ IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore
   const WriteResult written = store.write(std::move(decoded->spans));
   switch (written.status) {
     case WriteResult::Status::committed:
-      return success(encoding, rejected, message);
+      return accepted(rejected, message);
     case WriteResult::Status::queue_full:
       ++counters.requests_throttled;
       return error_answer(429, "the collector's write queue is full; retry later", encoding);
@@ -97,6 +98,33 @@ IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore
   }
   ++counters.requests_throttled;
   return error_answer(503, "the collector could not store the spans: " + written.message, encoding);
+}
+
+IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore& store,
+                         const DecodeLimits& limits, IngestCounters& counters) {
+  auto decoded = encoding == BodyEncoding::protobuf ? decode_otlp_protobuf(body, limits)
+                                                    : decode_otlp_json(body, limits);
+  return store_decoded(std::move(decoded), encoding, store, counters,
+                       [encoding](std::size_t rejected, const std::string& message) {
+                         return success(encoding, rejected, message);
+                       });
+}
+
+IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store, const DecodeLimits& limits,
+                           IngestCounters& counters) {
+  return store_decoded(decode_zipkin_json(body, limits), BodyEncoding::json, store, counters,
+                       [](std::size_t rejected, const std::string& message) {
+                         IngestAnswer answer;
+                         answer.status = 202;
+                         answer.content_type = "application/json";
+                         if (rejected > 0) {
+                           answer.body = "{\"rejectedSpans\":" + std::to_string(rejected) +
+                                         ",\"errorMessage\":";
+                           model::append_json_string(answer.body, message);
+                           answer.body += '}';
+                         }
+                         return answer;
+                       });
 }
 
 }  // namespace tracemesh::collector

@@ -29,6 +29,12 @@ std::optional<BodyEncoding> body_encoding(std::string_view content_type);
 IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore& store,
                          const DecodeLimits& limits, IngestCounters& counters);
 
+// Decode and store a Zipkin v2 JSON `body`: 202 when stored (with the
+// rejected count in a JSON body when some spans were invalid), 400 when
+// malformed, 429/503 as for OTLP.
+IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store, const DecodeLimits& limits,
+                           IngestCounters& counters);
+
 // Return an error answer with `status` and `message` in `encoding`.
 IngestAnswer error_answer(int status, std::string_view message, BodyEncoding encoding);
 

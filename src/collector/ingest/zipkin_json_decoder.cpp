@@ -1,0 +1,213 @@
+#include "zipkin_json_decoder.h"
+
+#include <simdjson.h>
+
+#include <string>
+
+#include "json_text.h"
+
+namespace tracemesh::collector {
+namespace {
+
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+struct InvalidSpan {
+  std::string reason;
+};
+
+std::string_view string_field(object fields, std::string_view name) {
+  std::string_view text;
+  element value;
+  if (fields[name].get(value) != simdjson::SUCCESS || value.is_null()) return {};
+  if (value.get_string().get(text) != simdjson::SUCCESS) {
+    throw InvalidSpan{std::string(name) + " must be a string"};
+  }
+  return text;
+}
+
+std::uint64_t micros_field(object fields, std::string_view name) {
+  element value;
+  if (fields[name].get(value) != simdjson::SUCCESS || value.is_null()) return 0;
+  std::uint64_t micros = 0;
+  if (value.get_uint64().get(micros) != simdjson::SUCCESS) {
+    throw InvalidSpan{std::string(name) + " must be a non-negative integer (microseconds)"};
+  }
+  if (micros > UINT64_MAX / 1000) throw InvalidSpan{std::string(name) + " is out of range"};
+  return micros * 1000;
+}
+
+std::string lowercase(std::string_view hex) {
+  std::string lower(hex);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return lower;
+}
+
+TraceId trace_id(std::string_view hex) {
+  if (hex.size() != 16 && hex.size() != 32)
+    throw InvalidSpan{"traceId must be 16 or 32 hex digits"};
+  const std::string widened =
+      (hex.size() == 16 ? std::string(16, '0') : std::string()) + lowercase(hex);
+  auto id = TraceId::from_hex(widened);
+  if (!id) throw InvalidSpan{"traceId must be hex digits, not all zero"};
+  return *id;
+}
+
+SpanId span_id(std::string_view hex, const char* field) {
+  auto id = SpanId::from_hex(lowercase(hex));
+  if (!id) throw InvalidSpan{std::string(field) + " must be 16 hex digits, not all zero"};
+  return *id;
+}
+
+// Return an id for the server half of a shared span, derived from the client's.
+SpanId shared_server_id(const SpanId& client) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (std::uint8_t byte : client.bytes) hash = (hash ^ byte) * 1099511628211ULL;
+  hash ^= 0x7365727665720000ULL;  // "server"
+  return SpanId::from_uint64(hash == 0 ? 1 : hash);
+}
+
+model::SpanKind kind_of(std::string_view kind) {
+  if (kind.empty()) return model::SpanKind::internal;
+  if (kind == "SERVER") return model::SpanKind::server;
+  if (kind == "CLIENT") return model::SpanKind::client;
+  if (kind == "PRODUCER") return model::SpanKind::producer;
+  if (kind == "CONSUMER") return model::SpanKind::consumer;
+  throw InvalidSpan{"kind must be CLIENT, SERVER, PRODUCER or CONSUMER"};
+}
+
+void read_remote_endpoint(object fields, model::SpanRecord& span) {
+  object endpoint;
+  if (fields["remoteEndpoint"].get_object().get(endpoint) != simdjson::SUCCESS) return;
+  std::string_view address = string_field(endpoint, "ipv4");
+  if (address.empty()) address = string_field(endpoint, "ipv6");
+  if (address.empty()) address = string_field(endpoint, "serviceName");
+  if (!address.empty()) span.destination.address = address;
+  std::uint64_t port = 0;
+  if (endpoint["port"].get_uint64().get(port) == simdjson::SUCCESS && port <= 65535) {
+    span.destination.port = static_cast<std::int64_t>(port);
+  }
+}
+
+void read_tags(object fields, model::SpanRecord& span) {
+  span.attributes_json = "{";
+  element tags_value;
+  if (fields["tags"].get(tags_value) == simdjson::SUCCESS && !tags_value.is_null()) {
+    object tags;
+    if (tags_value.get_object().get(tags) != simdjson::SUCCESS)
+      throw InvalidSpan{"tags must be an object"};
+    for (auto tag : tags) {
+      std::string_view value;
+      if (tag.value.get_string().get(value) != simdjson::SUCCESS) {
+        throw InvalidSpan{"tag values must be strings"};
+      }
+      if (span.attributes_json.size() > 1) span.attributes_json += ',';
+      model::append_json_string(span.attributes_json, tag.key);
+      span.attributes_json += ':';
+      model::append_json_string(span.attributes_json, value);
+      note_attribute(span, tag.key, value);
+      if (tag.key == "http.path") span.destination.path = value;
+      if (tag.key == "error") {
+        span.status_code = model::StatusCode::error;
+        span.status_message = value;
+      }
+    }
+  }
+  span.attributes_json += '}';
+}
+
+void read_annotations(object fields, model::SpanRecord& span) {
+  element value;
+  if (fields["annotations"].get(value) != simdjson::SUCCESS || value.is_null()) return;
+  array annotations;
+  if (value.get_array().get(annotations) != simdjson::SUCCESS) {
+    throw InvalidSpan{"annotations must be an array"};
+  }
+  span.events_json = "[";
+  for (element annotation : annotations) {
+    object annotation_fields;
+    if (annotation.get_object().get(annotation_fields) != simdjson::SUCCESS) {
+      throw InvalidSpan{"an annotation must be an object"};
+    }
+    if (span.events_json.size() > 1) span.events_json += ',';
+    span.events_json += "{\"time_unix_nano\":";
+    model::append_json_number(span.events_json, micros_field(annotation_fields, "timestamp"));
+    span.events_json += ",\"name\":";
+    model::append_json_string(span.events_json, string_field(annotation_fields, "value"));
+    span.events_json += ",\"attributes\":{}}";
+  }
+  span.events_json += ']';
+}
+
+model::SpanRecord read_span(element value) {
+  object fields;
+  if (value.get_object().get(fields) != simdjson::SUCCESS)
+    throw InvalidSpan{"a span must be an object"};
+  model::SpanRecord span;
+  span.trace_id = trace_id(string_field(fields, "traceId"));
+  span.span_id = span_id(string_field(fields, "id"), "id");
+  if (const std::string_view parent = string_field(fields, "parentId"); !parent.empty()) {
+    span.parent_span_id = span_id(parent, "parentId");
+  }
+  span.name = string_field(fields, "name");
+  span.kind = kind_of(string_field(fields, "kind"));
+  span.start_unix_nano = micros_field(fields, "timestamp");
+  const std::uint64_t duration = micros_field(fields, "duration");
+  span.end_unix_nano = span.start_unix_nano == 0 ? 0 : span.start_unix_nano + duration;
+  bool shared = false;
+  if (fields["shared"].get_bool().get(shared) == simdjson::SUCCESS && shared &&
+      span.kind == model::SpanKind::server) {
+    span.parent_span_id = span.span_id;
+    span.span_id = shared_server_id(span.span_id);
+  }
+  object local;
+  span.service = std::string(unknown_service);
+  if (fields["localEndpoint"].get_object().get(local) == simdjson::SUCCESS) {
+    if (const std::string_view service = string_field(local, "serviceName"); !service.empty()) {
+      span.service = service;
+    }
+  }
+  span.resource_json = "{\"service.name\":";
+  model::append_json_string(span.resource_json, span.service);
+  span.resource_json += '}';
+  span.scope_name = "zipkin";
+  read_remote_endpoint(fields, span);
+  read_tags(fields, span);
+  read_annotations(fields, span);
+  return span;
+}
+
+}  // namespace
+
+Expected<DecodedBatch> decode_zipkin_json(std::string_view body, const DecodeLimits& limits) {
+  thread_local simdjson::dom::parser parser;
+  element root;
+  if (const auto error = parser.parse(body.data(), body.size()).get(root); error) {
+    return Error{ErrorCode::invalid_input,
+                 std::string("malformed JSON: ") + simdjson::error_message(error)};
+  }
+  array spans;
+  if (root.get_array().get(spans) != simdjson::SUCCESS) {
+    return Error{ErrorCode::invalid_input, "a Zipkin v2 request body is a JSON array of spans"};
+  }
+  if (spans.size() > limits.max_spans) {
+    return Error{ErrorCode::invalid_input,
+                 "more than " + std::to_string(limits.max_spans) + " spans in one request"};
+  }
+  DecodedBatch batch;
+  std::size_t position = 0;
+  for (element span : spans) {
+    try {
+      batch.spans.push_back(read_span(span));
+    } catch (const InvalidSpan& invalid) {
+      batch.reject("span " + std::to_string(position) + ": " + invalid.reason);
+    }
+    ++position;
+  }
+  return batch;
+}
+
+}  // namespace tracemesh::collector
