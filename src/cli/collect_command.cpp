@@ -27,6 +27,8 @@ struct CollectFlags {
   std::string skew_tolerance = "0ms";
   std::size_t max_body_bytes = 16 * 1024 * 1024;
   std::size_t max_queued_spans = 200'000;
+  std::string retention = "168h";
+  std::uint64_t max_data_bytes = 0;
   std::string format = "text";
 };
 
@@ -76,6 +78,10 @@ Expected<collector::CollectorOptions> to_options(const CollectFlags& flags) {
   if (!skew) {
     return Error{ErrorCode::invalid_input, "--skew-tolerance: " + std::string(skew.error().text())};
   }
+  auto retention = model::parse_duration(flags.retention);
+  if (!retention) {
+    return Error{ErrorCode::invalid_input, "--retention: " + std::string(retention.error().text())};
+  }
   auto ingest_token = read_token(flags.ingest_token_file, "--ingest-token-file");
   if (!ingest_token) return ingest_token.error();
   auto query_token = read_token(flags.query_token_file, "--query-token-file");
@@ -85,6 +91,8 @@ Expected<collector::CollectorOptions> to_options(const CollectFlags& flags) {
   options.data_directory = flags.data;
   options.max_body_bytes = flags.max_body_bytes;
   options.store.max_queued_spans = flags.max_queued_spans;
+  options.store.max_age = *retention;
+  options.store.max_bytes = flags.max_data_bytes;
   options.store.integrity.grace_nanos = static_cast<std::uint64_t>(grace->count());
   options.store.integrity.skew_tolerance_nanos = static_cast<std::uint64_t>(skew->count());
   options.ingest_token = *ingest_token;
@@ -176,6 +184,12 @@ void add_collect_command(CLI::App& app, std::function<int()>& run) {
   command
       ->add_option("--max-queued-spans", flags->max_queued_spans,
                    "spans waiting for the store before requests get 429")
+      ->capture_default_str();
+  command->add_option("--retention", flags->retention,
+                      "delete traces whose last span arrived longer ago (0s: keep forever)")
+      ->capture_default_str();
+  command->add_option("--max-data-bytes", flags->max_data_bytes,
+                      "delete the oldest traces while the store holds more (0: no limit)")
       ->capture_default_str();
   command->add_option("--format", flags->format, "startup line format")
       ->check(CLI::IsMember({"text", "json"}))

@@ -46,8 +46,11 @@ model::SpanRecord span(std::uint64_t trace, std::uint64_t id, std::uint64_t pare
 
 class SpanStoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<SpanStore> open() {
+  std::unique_ptr<SpanStore> open(std::uint64_t max_bytes = 0) {
     StoreOptions options;
+    options.max_age = std::chrono::hours(1);
+    options.max_bytes = max_bytes;
+    options.retention_interval = std::chrono::milliseconds(10);
     options.directory = directory_.path() / "data";
     options.integrity.grace_nanos = 10 * second;
     options.settle_interval = std::chrono::milliseconds(10);
@@ -128,6 +131,40 @@ TEST_F(SpanStoreTest, SettlesQuietTracesWithTheirVerdict) {
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(statement, 3)), "svc");
   sqlite3_finalize(statement);
   sqlite3_close(db);
+}
+
+// Wait up to 5 s for `condition`.
+template <typename Condition>
+bool eventually(Condition condition) {
+  for (int i = 0; i < 1000 && !condition(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return condition();
+}
+
+TEST_F(SpanStoreTest, DeletesTracesOlderThanTheMaximumAge) {
+  auto store = open();
+  store->write({span(1, 1, 0)});
+  now_ = 100 * second + 1800 * second;  // 30 min later
+  store->write({span(2, 2, 0)});
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(store->trace(TraceId::from_halves(7, 1))->has_value()) << "30 minutes is within the hour";
+  now_ = 100 * second + 3700 * second;  // trace 1 is now 61 min old, trace 2 31 min
+  ASSERT_TRUE(eventually([&] { return store->stats().traces_expired == 1; }));
+  EXPECT_FALSE(store->trace(TraceId::from_halves(7, 1))->has_value());
+  EXPECT_TRUE(store->trace(TraceId::from_halves(7, 2))->has_value());
+}
+
+TEST_F(SpanStoreTest, DeletesTheOldestTracesAboveTheMaximumSize) {
+  auto store = open(512 * 1024);
+  std::string padding(4000, 'x');
+  for (std::uint64_t trace = 1; trace <= 400; ++trace) {
+    model::SpanRecord record = span(trace, trace, 0);
+    record.attributes_json = R"({"padding":")" + padding + R"("})";
+    store->write({record});
+    now_ += second;
+  }
+  ASSERT_TRUE(eventually([&] { return store->stats().traces_expired > 0; }));
+  EXPECT_FALSE(store->trace(TraceId::from_halves(7, 1))->has_value()) << "the oldest goes first";
+  EXPECT_TRUE(store->trace(TraceId::from_halves(7, 400))->has_value()) << "the newest stays";
 }
 
 TEST_F(SpanStoreTest, RefusesADatabaseFromANewerVersion) {

@@ -52,6 +52,8 @@ std::string metrics_text(const IngestCounters& counters, const StoreStats& stats
          "Nanoseconds spent in store write transactions.", stats.write_nanos_total);
   metric(out, "tracemesh_traces_settled_total", "counter",
          "Traces judged after their grace period.", stats.traces_settled);
+  metric(out, "tracemesh_traces_expired_total", "counter",
+         "Traces deleted by retention (age or size).", stats.traces_expired);
   return out;
 }
 

@@ -173,11 +173,13 @@ struct SpanStore::State {
     Statement upsert = writer_db.prepare(upsert_trace_sql);
     Statement select = writer_db.prepare(select_spans_sql);
     auto next_settle = Clock::now();
+    auto next_retention = Clock::now();
     for (;;) {
       std::deque<PendingWrite> batch;
       {
         std::unique_lock lock(mutex);
-        wake.wait_until(lock, next_settle, [this] { return stopping || !queue.empty(); });
+        wake.wait_until(lock, std::min(next_settle, next_retention),
+                        [this] { return stopping || !queue.empty(); });
         batch.swap(queue);
         queued_spans = 0;
         if (batch.empty() && stopping) return;
@@ -186,6 +188,10 @@ struct SpanStore::State {
       if (Clock::now() >= next_settle) {
         settle(select);
         next_settle = Clock::now() + options.settle_interval;
+      }
+      if (Clock::now() >= next_retention) {
+        retain();
+        next_retention = Clock::now() + options.retention_interval;
       }
     }
   }
@@ -280,6 +286,68 @@ struct SpanStore::State {
   }
 
   // Judge and mark settled every trace quiet for the grace period.
+  // Delete the traces of `selected` (a statement returning trace ids) with
+  // their spans and broken hops; return how many were deleted.
+  std::size_t delete_traces(Statement& selected) {
+    std::vector<std::string> ids;
+    while (selected.step()) ids.emplace_back(selected.column_blob(0));
+    if (ids.empty()) return 0;
+    Statement spans = writer_db.prepare("DELETE FROM spans WHERE trace_id = ?1");
+    Statement hops = writer_db.prepare("DELETE FROM broken_hops WHERE caller_trace_id = ?1");
+    Statement trace = writer_db.prepare("DELETE FROM traces WHERE trace_id = ?1");
+    writer_db.execute("BEGIN IMMEDIATE");
+    for (const std::string& id : ids) {
+      for (Statement* statement : {&spans, &hops, &trace}) {
+        statement->bind_blob(1, id.data(), id.size());
+        statement->run();
+      }
+    }
+    writer_db.execute("COMMIT");
+    return ids.size();
+  }
+
+  std::uint64_t used_bytes() {
+    Statement pages = writer_db.prepare(
+        "SELECT (SELECT page_count FROM pragma_page_count()) - "
+        "(SELECT freelist_count FROM pragma_freelist_count()), "
+        "(SELECT page_size FROM pragma_page_size())");
+    return pages.step() ? static_cast<std::uint64_t>(pages.column_int(0) * pages.column_int(1)) : 0;
+  }
+
+  // Apply retention: by age, then by size, a bounded batch at a time.
+  void retain() {
+    constexpr int batch = 500;
+    std::size_t expired = 0;
+    try {
+      const auto max_age = static_cast<std::uint64_t>(options.max_age.count());
+      const std::uint64_t now_nanos = now();
+      if (max_age > 0 && now_nanos > max_age) {
+        Statement old = writer_db.prepare(
+            "SELECT trace_id FROM traces WHERE last_received_unix_nano < ?1 LIMIT ?2");
+        old.bind(1, as_sql(now_nanos - max_age)).bind(2, batch);
+        expired += delete_traces(old);
+      }
+      for (int round = 0; options.max_bytes > 0 && round < 100 && used_bytes() > options.max_bytes;
+           ++round) {
+        Statement oldest = writer_db.prepare(
+            "SELECT trace_id FROM traces ORDER BY last_received_unix_nano LIMIT ?1");
+        oldest.bind(1, batch / 10);
+        const std::size_t deleted = delete_traces(oldest);
+        if (deleted == 0) break;
+        expired += deleted;
+      }
+    } catch (const SqliteError&) {
+      try {
+        writer_db.execute("ROLLBACK");
+      } catch (const SqliteError&) {
+      }
+    }
+    if (expired > 0) {
+      std::lock_guard lock(mutex);
+      stats.traces_expired += expired;
+    }
+  }
+
   // Add to `verdict` the calls of `spans` whose callee started a new trace instead.
   void find_broken_hops(Statement& candidates, const std::vector<model::SpanRecord>& spans,
                         model::TraceVerdict& verdict) {

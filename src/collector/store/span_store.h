@@ -33,7 +33,13 @@ struct StoreOptions {
   std::size_t max_queued_spans = 200'000;  // spans waiting for the writer
   model::IntegrityOptions integrity;
   std::chrono::milliseconds settle_interval{250};  // how often to look for settled traces
-  std::function<std::uint64_t()> clock;            // Unix time in ns; the system clock when empty
+  std::function<std::uint64_t()> clock;  // Unix time in ns; the system clock when empty
+  // Retention: traces whose last span arrived longer ago than `max_age` are
+  // deleted (0: never), and the oldest traces go first while the stored data
+  // exceeds `max_bytes` (0: no limit). Checked every `retention_interval`.
+  std::chrono::nanoseconds max_age = std::chrono::hours(24 * 7);
+  std::uint64_t max_bytes = 0;
+  std::chrono::milliseconds retention_interval{10000};
 };
 
 struct WriteResult {
@@ -60,6 +66,7 @@ struct StoreStats {
   std::uint64_t write_nanos_total = 0;  // time spent in write transactions
   std::size_t queued_spans = 0;
   std::uint64_t traces_settled = 0;
+  std::uint64_t traces_expired = 0;  // deleted by retention
 };
 
 class SpanStore {
