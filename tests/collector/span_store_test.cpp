@@ -136,7 +136,8 @@ TEST_F(SpanStoreTest, SettlesQuietTracesWithTheirVerdict) {
 // Wait up to 5 s for `condition`.
 template <typename Condition>
 bool eventually(Condition condition) {
-  for (int i = 0; i < 1000 && !condition(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 1000 && !condition(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   return condition();
 }
 
@@ -146,7 +147,8 @@ TEST_F(SpanStoreTest, DeletesTracesOlderThanTheMaximumAge) {
   now_ = 100 * second + 1800 * second;  // 30 min later
   store->write({span(2, 2, 0)});
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_TRUE(store->trace(TraceId::from_halves(7, 1))->has_value()) << "30 minutes is within the hour";
+  EXPECT_TRUE(store->trace(TraceId::from_halves(7, 1))->has_value())
+      << "30 minutes is within the hour";
   now_ = 100 * second + 3700 * second;  // trace 1 is now 61 min old, trace 2 31 min
   ASSERT_TRUE(eventually([&] { return store->stats().traces_expired == 1; }));
   EXPECT_FALSE(store->trace(TraceId::from_halves(7, 1))->has_value());
