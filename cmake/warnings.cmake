@@ -7,6 +7,11 @@ function(tracemesh_warnings target)
     -Wimplicit-fallthrough
     # GCC 12 warns on designated initializers that omit members with defaults.
     -Wno-missing-field-initializers)
+  # GCC 12 at -O2/-O3 reports -Wrestrict on std::string operator+ inside
+  # libstdc++ itself (GCC bug 105329), not on anything in our code.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    target_compile_options(${target} PRIVATE -Wno-restrict)
+  endif()
   if(TRACEMESH_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <sstream>
@@ -383,6 +384,10 @@ TEST_F(CollectTest, StoresARedeliveredBatchOnce) {
   const std::string metrics = collector_.http().Get("/metrics")->body;
   EXPECT_NE(metrics.find("tracemesh_spans_deduplicated_total 2"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("tracemesh_spans_stored_total 2"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("tracemesh_traces{integrity=\"multiple_roots\"} 1"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("tracemesh_write_transaction_seconds_count"), std::string::npos)
+      << metrics;
 }
 
 TEST(CollectLimits, RefusesBodiesOverTheLimitWith413) {
@@ -402,6 +407,47 @@ TEST(CollectLimits, RefusesBodiesOverTheLimitWith413) {
   response = collector.post(gzip(body), "application/json", {{"Content-Encoding", "gzip"}});
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 200) << response->body;
+}
+
+TEST(CollectLimits, AnswersAFullWriteQueueWith429AndRetryAfterAndLosesNothing) {
+  TemporaryDirectory directory;
+  Collector collector(directory.path(), {"--max-queued-spans", "1"});
+  ASSERT_TRUE(collector.ready()) << collector.log();
+  std::atomic<int> refused{0};
+  std::atomic<int> retry_after{0};
+  std::mutex mutex;
+  std::vector<std::string> acknowledged;
+  std::vector<std::thread> senders;
+  for (int sender = 0; sender < 6; ++sender) {
+    senders.emplace_back([&] {
+      httplib::Client client = collector.otlp();
+      for (int request = 0; request < 15; ++request) {
+        const std::string trace = random_hex(32);
+        std::vector<json> spans;
+        for (int i = 0; i < 20; ++i) spans.push_back(span_json(trace, random_hex(16), "", "load"));
+        auto response = client.Post("/v1/traces", otlp_json("svc", spans), "application/json");
+        if (!response) continue;
+        if (response->status == 429) {
+          ++refused;
+          if (response->get_header_value("Retry-After") == "1") ++retry_after;
+        } else if (response->status == 200) {
+          std::lock_guard lock(mutex);
+          acknowledged.push_back(trace);
+        }
+      }
+    });
+  }
+  for (auto& sender : senders) sender.join();
+  EXPECT_GT(refused.load(), 0) << "six senders against a one-span queue must be refused sometimes";
+  EXPECT_EQ(retry_after.load(), refused.load());
+  ASSERT_FALSE(acknowledged.empty());
+  for (const std::string& trace : acknowledged) {
+    EXPECT_EQ(collector.get_json("/api/traces/" + trace)["spans"].size(), 20U) << trace;
+  }
+  const std::string metrics = collector.http().Get("/metrics")->body;
+  EXPECT_NE(metrics.find("tracemesh_requests_throttled_total " + std::to_string(refused.load())),
+            std::string::npos)
+      << metrics;
 }
 
 TEST(CollectTokens, RequiresTheBearerTokenWhenConfigured) {

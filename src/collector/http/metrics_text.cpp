@@ -24,7 +24,9 @@ void metric(std::string& out, const char* name, const char* type, const char* he
 
 }  // namespace
 
-std::string metrics_text(const IngestCounters& counters, const StoreStats& stats) {
+std::string metrics_text(
+    const IngestCounters& counters, const StoreStats& stats,
+    const std::vector<std::pair<std::string, std::int64_t>>& traces_by_integrity) {
   std::string out;
   metric(out, "tracemesh_ingest_requests_total", "counter", "OTLP export requests received.",
          counters.requests);
@@ -46,14 +48,23 @@ std::string metrics_text(const IngestCounters& counters, const StoreStats& stats
          counters.requests_unauthorized);
   metric(out, "tracemesh_write_queue_spans", "gauge", "Spans waiting for the store's writer.",
          stats.queued_spans);
-  metric(out, "tracemesh_write_transactions_total", "counter", "Store write transactions.",
-         stats.transactions);
-  metric(out, "tracemesh_write_seconds_total_nanos", "counter",
-         "Nanoseconds spent in store write transactions.", stats.write_nanos_total);
+  out +=
+      "# HELP tracemesh_write_transaction_seconds Time to commit one write transaction.\n"
+      "# TYPE tracemesh_write_transaction_seconds summary\n"
+      "tracemesh_write_transaction_seconds_sum ";
+  out += std::to_string(static_cast<double>(stats.write_nanos_total) / 1e9);
+  out += "\ntracemesh_write_transaction_seconds_count ";
+  out += std::to_string(stats.transactions);
+  out += '\n';
   metric(out, "tracemesh_traces_settled_total", "counter",
          "Traces judged after their grace period.", stats.traces_settled);
   metric(out, "tracemesh_traces_expired_total", "counter",
          "Traces deleted by retention (age or size).", stats.traces_expired);
+  out +=
+      "# HELP tracemesh_traces Stored traces by integrity state.\n# TYPE tracemesh_traces gauge\n";
+  for (const auto& [state, count] : traces_by_integrity) {
+    out += "tracemesh_traces{integrity=\"" + state + "\"} " + std::to_string(count) + "\n";
+  }
   return out;
 }
 

@@ -8,9 +8,10 @@ namespace {
 
 // migrations[i] takes a database from version i to version i + 1.
 constexpr std::array<const char*, schema_version> migrations = {
-    // 1: spans, one row per (trace, span): a redelivered span is stored once.
+    // 1: spans, one row per (trace, span) (unique index): a redelivered span is stored once.
     // traces: one summary row per trace, with its latest integrity verdict.
     // broken_hops: the broken hops of settled traces, for the service graph.
+    // resources, operations: what spans share, stored once.
     R"sql(
 CREATE TABLE spans (
   trace_id BLOB NOT NULL,
@@ -26,7 +27,7 @@ CREATE TABLE spans (
   attributes TEXT NOT NULL,
   events TEXT NOT NULL,
   links TEXT NOT NULL,
-  resource TEXT NOT NULL,
+  resource_id INTEGER NOT NULL,
   scope TEXT NOT NULL,
   destination_address TEXT NOT NULL,
   destination_port INTEGER NOT NULL,
@@ -35,11 +36,29 @@ CREATE TABLE spans (
   messaging_destination TEXT NOT NULL,
   propagation_format TEXT NOT NULL,
   propagation_error TEXT NOT NULL,
-  received_unix_nano INTEGER NOT NULL,
-  PRIMARY KEY (trace_id, span_id)
+  received_unix_nano INTEGER NOT NULL
+);
+-- Rows append in arrival order; only this small index takes random inserts.
+CREATE UNIQUE INDEX spans_by_id ON spans (trace_id, span_id);
+-- Start times arrive roughly in order: appends, cheap. The graph reads by window.
+CREATE INDEX spans_by_start ON spans (start_unix_nano);
+-- A resource's attributes are stored once, not with each of its spans.
+CREATE TABLE resources (
+  id INTEGER PRIMARY KEY,
+  attributes TEXT NOT NULL UNIQUE
+);
+-- Every (service, operation, kind) seen: GET /api/services and .../operations.
+CREATE TABLE operations (
+  service TEXT NOT NULL,
+  name TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  PRIMARY KEY (service, name, kind)
 ) WITHOUT ROWID;
-CREATE INDEX spans_by_service ON spans (service, start_unix_nano);
-CREATE INDEX spans_roots ON spans (start_unix_nano) WHERE parent_span_id IS NULL;
+-- Callee candidates for broken hops: inbound roots by destination, then time.
+CREATE INDEX spans_http_roots ON spans (destination_path, start_unix_nano)
+  WHERE parent_span_id IS NULL AND kind = 2;
+CREATE INDEX spans_consumer_roots ON spans (messaging_destination, start_unix_nano)
+  WHERE parent_span_id IS NULL AND kind = 5;
 CREATE TABLE traces (
   trace_id BLOB PRIMARY KEY,
   span_count INTEGER NOT NULL,

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "broken_hops.h"
 #include "schema.h"
@@ -53,7 +54,7 @@ struct TraceIdHash {
 constexpr const char* insert_span_sql = R"sql(
 INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, service, name, kind,
   start_unix_nano, end_unix_nano, status_code, status_message, attributes, events, links,
-  resource, scope, destination_address, destination_port, destination_path, messaging_system,
+  resource_id, scope, destination_address, destination_port, destination_path, messaging_system,
   messaging_destination, propagation_format, propagation_error, received_unix_nano)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
   ?21, ?22, ?23))sql";
@@ -74,7 +75,8 @@ ON CONFLICT (trace_id) DO UPDATE SET
 
 #define TRACEMESH_SPAN_COLUMNS                                                               \
   "trace_id, span_id, parent_span_id, service, name, kind, start_unix_nano, end_unix_nano, " \
-  "status_code, status_message, attributes, events, links, resource, scope, "                \
+  "status_code, status_message, attributes, events, links, "                                 \
+  "(SELECT attributes FROM resources WHERE id = resource_id), scope, "                       \
   "destination_address, destination_port, destination_path, messaging_system, "              \
   "messaging_destination, propagation_format, propagation_error, received_unix_nano"
 
@@ -82,11 +84,17 @@ constexpr const char* select_spans_sql =
     "SELECT " TRACEMESH_SPAN_COLUMNS
     " FROM spans WHERE trace_id = ?1 ORDER BY start_unix_nano, parent_span_id IS NOT NULL";
 
-// Inbound roots of other traces that started in a call's window: the callee candidates.
-constexpr const char* select_candidate_roots_sql =
+// Inbound roots of other traces for the call's destination that started in
+// its window: the callee candidates (HTTP by path, messaging by destination;
+// is_callee_of checks the rest).
+constexpr const char* select_http_candidates_sql =
     "SELECT " TRACEMESH_SPAN_COLUMNS
-    " FROM spans WHERE parent_span_id IS NULL AND kind IN (2, 5) AND start_unix_nano BETWEEN ?1 "
-    "AND ?2 AND trace_id != ?3 ORDER BY start_unix_nano LIMIT 500";
+    " FROM spans WHERE parent_span_id IS NULL AND kind = 2 AND destination_path = ?4 AND "
+    "start_unix_nano BETWEEN ?1 AND ?2 AND trace_id != ?3 ORDER BY start_unix_nano LIMIT 20";
+constexpr const char* select_consumer_candidates_sql =
+    "SELECT " TRACEMESH_SPAN_COLUMNS
+    " FROM spans WHERE parent_span_id IS NULL AND kind = 5 AND messaging_destination = ?4 AND "
+    "start_unix_nano BETWEEN ?1 AND ?2 AND trace_id != ?3 ORDER BY start_unix_nano LIMIT 20";
 
 template <typename Id>
 Id id_from_blob(std::string_view blob) {
@@ -139,6 +147,11 @@ void configure(Database& db) {
   db.execute("PRAGMA journal_mode = WAL");
   // FULL: a commit is on disk before write() answers (and so before the HTTP 200).
   db.execute("PRAGMA synchronous = FULL");
+  // Pages come from memory rather than a pread() each: a 64 MiB page cache and
+  // the file mapped (reads only; writes still go through the WAL).
+  db.execute("PRAGMA cache_size = -65536");
+  db.execute("PRAGMA mmap_size = 1073741824");
+  db.execute("PRAGMA temp_store = MEMORY");
 }
 
 }  // namespace
@@ -157,6 +170,8 @@ struct SpanStore::State {
   bool stopping = false;
   StoreStats stats;
   std::thread writer;
+  static constexpr std::size_t settle_batch = 1000;
+  bool settle_backlog = false;  // writer thread only
 
   State(StoreOptions options_in, const std::string& path_in)
       : options(std::move(options_in)), path(path_in), writer_db(path, true) {
@@ -172,6 +187,8 @@ struct SpanStore::State {
     Statement insert = writer_db.prepare(insert_span_sql);
     Statement upsert = writer_db.prepare(upsert_trace_sql);
     Statement select = writer_db.prepare(select_spans_sql);
+    Statement operation = writer_db.prepare(
+        "INSERT OR IGNORE INTO operations (service, name, kind) VALUES (?1, ?2, ?3)");
     auto next_settle = Clock::now();
     auto next_retention = Clock::now();
     for (;;) {
@@ -184,10 +201,11 @@ struct SpanStore::State {
         queued_spans = 0;
         if (batch.empty() && stopping) return;
       }
-      if (!batch.empty()) commit(batch, insert, upsert);
+      if (!batch.empty()) commit(batch, insert, upsert, operation);
       if (Clock::now() >= next_settle) {
         settle(select);
-        next_settle = Clock::now() + options.settle_interval;
+        // With traces still due, come back as soon as queued writes are committed.
+        next_settle = settle_backlog ? Clock::now() : Clock::now() + options.settle_interval;
       }
       if (Clock::now() >= next_retention) {
         retain();
@@ -196,7 +214,8 @@ struct SpanStore::State {
     }
   }
 
-  void commit(std::deque<PendingWrite>& batch, Statement& insert, Statement& upsert) {
+  void commit(std::deque<PendingWrite>& batch, Statement& insert, Statement& upsert,
+              Statement& operation) {
     const auto started = Clock::now();
     const std::uint64_t received = now();
     std::vector<WriteResult> results(batch.size());
@@ -207,6 +226,7 @@ struct SpanStore::State {
         for (const model::SpanRecord& span : batch[i].spans) {
           if (insert_span(insert, span, received)) {
             ++results[i].stored;
+            note_operation(operation, span);
             TraceDelta& delta = traces[span.trace_id];
             ++delta.added;
             delta.start = std::min(delta.start, span.start_unix_nano);
@@ -234,6 +254,8 @@ struct SpanStore::State {
       }
       insert.reset();
       upsert.reset();
+      operation.reset();
+      forget_caches();
       for (PendingWrite& pending : batch) {
         pending.done.set_value({WriteResult::Status::failed, 0, 0, error.what()});
       }
@@ -251,6 +273,43 @@ struct SpanStore::State {
       }
     }
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(results[i]);
+  }
+
+  // Resource ids and operations already stored; cleared when a transaction
+  // rolls back (they may name rows that were never committed).
+  std::unordered_map<std::string, std::int64_t> resource_ids;
+  std::unordered_set<std::string> known_operations;
+
+  std::int64_t resource_id(const std::string& attributes) {
+    const auto known = resource_ids.find(attributes);
+    if (known != resource_ids.end()) return known->second;
+    Statement insert =
+        writer_db.prepare("INSERT OR IGNORE INTO resources (attributes) VALUES (?1)");
+    insert.bind(1, attributes);
+    insert.run();
+    Statement select = writer_db.prepare("SELECT id FROM resources WHERE attributes = ?1");
+    select.bind(1, attributes);
+    if (!select.step()) throw SqliteError("resource row missing after insert");
+    const std::int64_t id = select.column_int(0);
+    if (resource_ids.size() > 10'000) resource_ids.clear();
+    resource_ids.emplace(attributes, id);
+    return id;
+  }
+
+  void note_operation(Statement& insert, const model::SpanRecord& span) {
+    std::string key = span.service;
+    key.append(1, '\0').append(span.name).append(
+        1, static_cast<char>('0' + static_cast<int>(span.kind)));
+    if (known_operations.contains(key)) return;
+    insert.bind(1, span.service).bind(2, span.name).bind(3, static_cast<std::int64_t>(span.kind));
+    insert.run();
+    if (known_operations.size() > 100'000) known_operations.clear();
+    known_operations.insert(std::move(key));
+  }
+
+  void forget_caches() {
+    resource_ids.clear();
+    known_operations.clear();
   }
 
   bool insert_span(Statement& insert, const model::SpanRecord& span, std::uint64_t received) {
@@ -271,7 +330,7 @@ struct SpanStore::State {
         .bind(11, span.attributes_json)
         .bind(12, span.events_json)
         .bind(13, span.links_json)
-        .bind(14, span.resource_json)
+        .bind(14, resource_id(span.resource_json))
         .bind(15, span.scope_name)
         .bind(16, span.destination.address)
         .bind(17, span.destination.port)
@@ -349,15 +408,21 @@ struct SpanStore::State {
   }
 
   // Add to `verdict` the calls of `spans` whose callee started a new trace instead.
-  void find_broken_hops(Statement& candidates, const std::vector<model::SpanRecord>& spans,
-                        model::TraceVerdict& verdict) {
+  void find_broken_hops(Statement& http_candidates, Statement& consumer_candidates,
+                        const std::vector<model::SpanRecord>& spans, model::TraceVerdict& verdict) {
     std::vector<SpanId> claimed;
     for (const model::SpanRecord* call : model::unanswered_calls(spans)) {
+      const bool messaging = call->kind == model::SpanKind::producer;
+      const std::string& destination =
+          messaging ? call->destination.messaging_destination : call->destination.path;
+      if (destination.empty()) continue;  // nothing to match a callee by
+      Statement& candidates = messaging ? consumer_candidates : http_candidates;
       const model::CallWindow window = model::call_window(
           *call, options.integrity.call_tolerance_nanos, options.integrity.messaging_delay_nanos);
       candidates.bind(1, as_sql(window.earliest))
           .bind(2, as_sql(window.latest))
-          .bind_blob(3, call->trace_id.bytes.data(), call->trace_id.bytes.size());
+          .bind_blob(3, call->trace_id.bytes.data(), call->trace_id.bytes.size())
+          .bind(4, destination);
       while (candidates.step()) {
         const model::SpanRecord root = read_span(candidates);
         if (!model::is_callee_of(*call, root) ||
@@ -379,27 +444,33 @@ struct SpanStore::State {
     try {
       Statement due = writer_db.prepare(
           "SELECT trace_id FROM traces WHERE settled = 0 AND last_received_unix_nano <= ?1 "
-          "LIMIT 1000");
-      due.bind(1, as_sql(now_nanos - grace));
+          "LIMIT ?2");
+      due.bind(1, as_sql(now_nanos - grace)).bind(2, static_cast<std::int64_t>(settle_batch));
       std::vector<TraceId> ids;
       while (due.step()) ids.push_back(id_from_blob<TraceId>(due.column_blob(0)));
       if (ids.empty()) return;
       Statement update = writer_db.prepare(
           "UPDATE traces SET integrity = ?2, verdict = ?3, settled = 1 WHERE trace_id = ?1");
-      Statement candidates = writer_db.prepare(select_candidate_roots_sql);
+      Statement http_candidates = writer_db.prepare(select_http_candidates_sql);
+      Statement consumer_candidates = writer_db.prepare(select_consumer_candidates_sql);
       Statement forget_hops =
           writer_db.prepare("DELETE FROM broken_hops WHERE caller_trace_id = ?1");
       Statement record_hop = writer_db.prepare(
           "INSERT OR REPLACE INTO broken_hops (caller_trace_id, caller_span_id, caller_service, "
           "callee_trace_id, callee_span_id, callee_service, protocol, culprit, "
           "call_start_unix_nano) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      // A bounded slice per pass, so queued writes wait at most this long.
+      const auto budget_end = Clock::now() + std::chrono::milliseconds(50);
+      std::size_t settled = 0;
       writer_db.execute("BEGIN IMMEDIATE");
       for (const TraceId& id : ids) {
+        if (Clock::now() >= budget_end) break;
+        ++settled;
         std::uint64_t last_received = 0;
         const auto spans = load_trace(select, id, last_received);
         model::TraceVerdict verdict =
             model::analyze_trace(spans, last_received, now_nanos, options.integrity);
-        find_broken_hops(candidates, spans, verdict);
+        find_broken_hops(http_candidates, consumer_candidates, spans, verdict);
         forget_hops.bind_blob(1, id.bytes.data(), id.bytes.size());
         forget_hops.run();
         for (const model::BrokenHop& hop : verdict.broken_hops) {
@@ -421,7 +492,8 @@ struct SpanStore::State {
       }
       writer_db.execute("COMMIT");
       std::lock_guard lock(mutex);
-      stats.traces_settled += ids.size();
+      stats.traces_settled += settled;
+      settle_backlog = settled < ids.size() || ids.size() == settle_batch;
     } catch (const SqliteError&) {
       try {
         writer_db.execute("ROLLBACK");

@@ -33,7 +33,7 @@ struct StoreOptions {
   std::size_t max_queued_spans = 200'000;  // spans waiting for the writer
   model::IntegrityOptions integrity;
   std::chrono::milliseconds settle_interval{250};  // how often to look for settled traces
-  std::function<std::uint64_t()> clock;  // Unix time in ns; the system clock when empty
+  std::function<std::uint64_t()> clock;            // Unix time in ns; the system clock when empty
   // Retention: traces whose last span arrived longer ago than `max_age` are
   // deleted (0: never), and the oldest traces go first while the stored data
   // exceeds `max_bytes` (0: no limit). Checked every `retention_interval`.

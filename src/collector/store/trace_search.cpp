@@ -98,7 +98,7 @@ Expected<std::vector<TraceSummary>> search_traces(const SpanStore& store, const 
 Expected<std::vector<std::string>> list_services(const SpanStore& store) {
   return store.with_reader([](Database& db) {
     return guarded<std::vector<std::string>>([&] {
-      Statement statement = db.prepare("SELECT DISTINCT service FROM spans ORDER BY service");
+      Statement statement = db.prepare("SELECT DISTINCT service FROM operations ORDER BY service");
       std::vector<std::string> services;
       while (statement.step()) services.push_back(statement.column_text(0));
       return services;
@@ -110,8 +110,8 @@ Expected<std::vector<Operation>> list_operations(const SpanStore& store,
                                                  const std::string& service) {
   return store.with_reader([&](Database& db) {
     return guarded<std::vector<Operation>>([&] {
-      Statement statement = db.prepare(
-          "SELECT DISTINCT name, kind FROM spans WHERE service = ?1 ORDER BY name, kind");
+      Statement statement =
+          db.prepare("SELECT name, kind FROM operations WHERE service = ?1 ORDER BY name, kind");
       statement.bind(1, service);
       std::vector<Operation> operations;
       while (statement.step()) {
@@ -120,6 +120,21 @@ Expected<std::vector<Operation>> list_operations(const SpanStore& store,
              model::to_string(static_cast<model::SpanKind>(statement.column_int(1)))});
       }
       return operations;
+    });
+  });
+}
+
+Expected<std::vector<std::pair<std::string, std::int64_t>>> count_traces_by_integrity(
+    const SpanStore& store) {
+  using Counts = std::vector<std::pair<std::string, std::int64_t>>;
+  return store.with_reader([](Database& db) {
+    return guarded<Counts>([&] {
+      Statement statement = db.prepare(
+          "SELECT integrity, count(*) FROM traces GROUP BY integrity ORDER BY integrity");
+      Counts counts;
+      while (statement.step())
+        counts.emplace_back(statement.column_text(0), statement.column_int(1));
+      return counts;
     });
   });
 }

@@ -52,4 +52,8 @@ struct Operation {
 Expected<std::vector<Operation>> list_operations(const SpanStore& store,
                                                  const std::string& service);
 
+// Return how many stored traces are in each integrity state.
+Expected<std::vector<std::pair<std::string, std::int64_t>>> count_traces_by_integrity(
+    const SpanStore& store);
+
 }  // namespace tracemesh::collector
