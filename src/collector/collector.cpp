@@ -111,9 +111,10 @@ struct Collector::State {
       return;
     }
     // The limit applies to what was sent and, for gzip, to what it expands to.
-    const std::size_t limit = request.has_header("Content-Encoding")
-                                  ? options.max_decompressed_bytes
-                                  : options.max_body_bytes;
+    const std::string content_encoding = request.get_header_value("Content-Encoding");
+    const bool compressed =
+        content_encoding == "gzip" || content_encoding == "deflate" || content_encoding == "br";
+    const std::size_t limit = compressed ? options.max_decompressed_bytes : options.max_body_bytes;
     std::string body;
     bool too_large = false;
     const bool read = reader([&](const char* data, std::size_t length) {

@@ -2,6 +2,11 @@
 
 namespace tracemesh::model {
 
+std::shared_ptr<const std::string> empty_object() {
+  static const auto empty = std::make_shared<const std::string>("{}");
+  return empty;
+}
+
 const char* to_string(SpanKind kind) noexcept {
   switch (kind) {
     case SpanKind::internal:

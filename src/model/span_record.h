@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "tracemesh/ids.h"
@@ -37,6 +38,9 @@ struct Destination {
   std::string path;                   // url.path, or the path of url.full / http.target
   std::string messaging_system;       // messaging.system
   std::string messaging_destination;  // messaging.destination.name
+  // Decoding only: address/port came from net.peer.*, which names the *client*
+  // on an inbound span (see collector::finish_destination).
+  bool from_peer_attributes = false;
 };
 
 // How an inbound span's context arrived, as tracemesh SDKs (and any sender
@@ -47,6 +51,9 @@ struct InboundPropagation {
   std::string format;
   std::string error;
 };
+
+// Return a shared "{}".
+std::shared_ptr<const std::string> empty_object();
 
 struct SpanRecord {
   TraceId trace_id;
@@ -62,8 +69,10 @@ struct SpanRecord {
   std::string attributes_json = "{}";  // {"key": value, ...}
   std::string events_json = "[]";      // [{"time_unix_nano", "name", "attributes"}, ...]
   std::string links_json = "[]";       // [{"trace_id", "span_id", "attributes"}, ...]
-  std::string resource_json = "{}";    // the resource's attributes
-  std::string scope_name;              // instrumentation scope
+  // The resource's attributes, shared by every span of the resource (a
+  // request may carry 100,000 spans of one resource).
+  std::shared_ptr<const std::string> resource_json = empty_object();
+  std::string scope_name;  // instrumentation scope
   Destination destination;
   InboundPropagation propagation;
 

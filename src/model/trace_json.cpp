@@ -76,7 +76,7 @@ void append_span_json(std::string& out, const SpanRecord& span) {
   out += span.links_json;
   out += ',';
   append_key(out, "resource");
-  out += span.resource_json;
+  out += span.resource_json ? *span.resource_json : std::string("{}");
   out += ',';
   append_key(out, "scope");
   append_json_string(out, span.scope_name);

@@ -187,7 +187,8 @@ class FleetTest : public CollectTest {
     json front_root = span_json(trace_, root, "", "POST /checkout", 2);
     front_root["endTimeUnixNano"] = "1700000003000000000";
     json orders = span_json(trace_, random_hex(16), to_orders, "GET /list", 2);
-    orders["attributes"] = {{{"key", "http.response.status_code"}, {"value", {{"intValue", 200}}}}};
+    orders["attributes"] = {{{"key", "http.response.status_code"}, {"value", {{"intValue", 200}}}},
+                            {{"key", "cached"}, {"value", {{"boolValue", true}}}}};
     json billing = span_json(billing_trace_, random_hex(16), "", "POST /charge", 2);
     billing["attributes"] = {
         {{"key", "url.path"}, {"value", {{"stringValue", "/charge"}}}},
@@ -246,6 +247,8 @@ TEST_F(FleetTest, SearchFindsTracesByEveryFilter) {
             std::set<std::string>{trace_});
   EXPECT_EQ(ids(search("attr=http.response.status_code=200")), std::set<std::string>{trace_});
   EXPECT_TRUE(search("attr=http.response.status_code=500").empty());
+  EXPECT_EQ(ids(search("attr=cached=true")), std::set<std::string>{trace_});
+  EXPECT_TRUE(search("attr=cached=false").empty());
   EXPECT_EQ(ids(search("integrity=broken_hop")), std::set<std::string>{trace_});
   EXPECT_EQ(ids(search("min_duration=2s")), std::set<std::string>{trace_});
   EXPECT_EQ(ids(search("max_duration=1500ms")), std::set<std::string>{billing_trace_});

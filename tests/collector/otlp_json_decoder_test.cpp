@@ -77,7 +77,7 @@ TEST(OtlpJsonDecoder, DecodesEveryField) {
       json::parse(record.links_json),
       json::parse(
           R"([{"trace_id":"0af7651916cd43dd8448eb211c80319c","span_id":"b7ad6b7169203331","attributes":{}}])"));
-  EXPECT_EQ(json::parse(record.resource_json), json::parse(R"({"service.name":"checkout"})"));
+  EXPECT_EQ(json::parse(*record.resource_json), json::parse(R"({"service.name":"checkout"})"));
   EXPECT_EQ(record.destination.address, "cart");
   EXPECT_EQ(record.destination.port, 8080);
   EXPECT_EQ(record.destination.path, "/items");
@@ -118,6 +118,11 @@ TEST(OtlpJsonDecoder, AcceptsTheVariantsTheSpecAllows) {
                 .service,
             "unknown_service");
   EXPECT_TRUE(decode_ok(R"({"resourceSpans":[]})").spans.empty());
+  const std::string snake_resource =
+      R"({"resource_spans":[{"resource":{"attributes":[{"key":"service.name",
+      "value":{"string_value":"snake"}}]},"scope_spans":[{"spans":[)" +
+      span() + "]}]}]}";
+  EXPECT_EQ(decode_ok(snake_resource).spans[0].service, "snake");
   EXPECT_TRUE(decode_ok("{}").spans.empty());
 }
 
@@ -191,6 +196,30 @@ TEST(OtlpJsonDecoder, RejectsMalformedBodiesWithAClearMessage) {
   }
 }
 
+TEST(OtlpJsonDecoder, KeepsTheFirstOfARepeatedValuesKey) {
+  const auto batch = decode_ok(request(span(R"(,"attributes":[{"key":"m","value":{"kvlistValue":
+      {"values":[{"key":"a","value":{"intValue":1}}],"values":[{"key":"b","value":{"intValue":2}}]}}},
+      {"key":"l","value":{"arrayValue":{"values":[{"intValue":1}],"values":[{"intValue":2}]}}}])")));
+  ASSERT_EQ(batch.spans.size(), 1U);
+  EXPECT_EQ(json::parse(batch.spans[0].attributes_json, nullptr, false),
+            json::parse(R"({"m":{"a":1},"l":[1]})"));
+}
+
+TEST(OtlpJsonDecoder, PeerAttributesOfAnInboundSpanAreNotItsDestination) {
+  const std::string peer =
+      R"(,"attributes":[{"key":"net.peer.name","value":{"stringValue":"10.1.1.1"}},
+      {"key":"net.peer.port","value":{"intValue":51234}},{"key":"http.target","value":{"stringValue":"/x?y"}}])";
+  const auto server = decode_ok(request(span(peer)));  // span() is kind 2, SERVER
+  EXPECT_EQ(server.spans[0].destination.address, "");
+  EXPECT_EQ(server.spans[0].destination.port, 0);
+  EXPECT_EQ(server.spans[0].destination.path, "/x");
+  std::string client_span = span(peer);
+  client_span.replace(client_span.find(R"("kind":2)"), 8, R"("kind":3)");
+  const auto client = decode_ok(request(client_span));
+  EXPECT_EQ(client.spans[0].destination.address, "10.1.1.1");
+  EXPECT_EQ(client.spans[0].destination.port, 51234);
+}
+
 TEST(OtlpJsonDecoder, EnforcesItsLimits) {
   DecodeLimits limits;
   limits.max_spans = 2;
@@ -207,6 +236,14 @@ TEST(OtlpJsonDecoder, EnforcesItsLimits) {
   ASSERT_TRUE(batch);
   EXPECT_EQ(batch->rejected, 1U);
   EXPECT_NE(batch->rejection_message.find("nested too deep"), std::string::npos);
+
+  const std::string huge_resource = R"({"resourceSpans":[{"resource":{"attributes":[{"key":"blob",
+      "value":{"stringValue":")" + std::string(70 * 1024, 'x') +
+                                    R"("}}]},"scopeSpans":[{"spans":[)" + span() + "]}]}]}";
+  const auto refused = decode_otlp_json(huge_resource);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("resource attributes over 65536 bytes"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -52,6 +52,16 @@ TEST(ZipkinJsonDecoder, WidensShortTraceIdsAndSplitsSharedSpans) {
   EXPECT_EQ(batch->spans[1].service, "b");
 }
 
+TEST(ZipkinJsonDecoder, AnInboundSpanArrivedAtItsLocalEndpoint) {
+  const auto batch =
+      decode_zipkin_json(R"([{"traceId": "d269b633813fc60c", "id": "eee19b7ec3c1b174",
+    "kind": "SERVER", "localEndpoint": {"serviceName": "orders", "ipv4": "10.0.0.2", "port": 8080},
+    "remoteEndpoint": {"ipv4": "10.0.0.1", "port": 51234}}])");
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(batch->spans[0].destination.address, "10.0.0.2");
+  EXPECT_EQ(batch->spans[0].destination.port, 8080);
+}
+
 TEST(ZipkinJsonDecoder, RejectsInvalidSpansAndMalformedBodies) {
   struct Row {
     const char* name;

@@ -1,8 +1,8 @@
 #include "trace_query.h"
 
 #include <algorithm>
-#include <map>
-#include <unordered_set>
+#include <unordered_map>
+#include <vector>
 
 #include "json_text.h"
 #include "trace_json.h"
@@ -10,27 +10,29 @@
 namespace tracemesh::collector {
 namespace {
 
-// Append the spans under `parent` as a tree: [{"span_id", "children": [...]}].
-void append_children(std::string& out, const std::multimap<std::string, std::size_t>& children,
-                     const std::vector<model::SpanRecord>& spans, const std::string& parent,
-                     std::size_t depth) {
+// Append the span tree: [{"span_id", "children": [...]}], heads first.
+// Iterative, so a trace that is one long chain cannot exhaust the stack.
+void append_tree(std::string& out, const std::vector<std::vector<std::size_t>>& children,
+                 const std::vector<std::size_t>& heads,
+                 const std::vector<model::SpanRecord>& spans) {
+  struct Frame {
+    const std::vector<std::size_t>* siblings;
+    std::size_t next = 0;
+  };
+  std::vector<Frame> stack{{&heads, 0}};
   out += '[';
-  const auto [first, last] = children.equal_range(parent);
-  bool comma = false;
-  for (auto it = first; it != last; ++it) {
-    if (comma) out += ',';
-    comma = true;
-    const std::string id = spans[it->second].span_id.to_hex();
-    out += "{\"span_id\":\"" + id + "\",\"children\":";
-    // A cycle of parent ids cannot recurse forever: no tree is deeper than the trace.
-    if (depth < spans.size()) {
-      append_children(out, children, spans, id, depth + 1);
-    } else {
-      out += "[]";
+  while (!stack.empty()) {
+    Frame& frame = stack.back();
+    if (frame.next == frame.siblings->size()) {
+      stack.pop_back();
+      out += stack.empty() ? "]" : "]}";
+      continue;
     }
-    out += '}';
+    if (frame.next > 0) out += ',';
+    const std::size_t index = (*frame.siblings)[frame.next++];
+    out += "{\"span_id\":\"" + spans[index].span_id.to_hex() + "\",\"children\":[";
+    stack.push_back({&children[index], 0});
   }
-  out += ']';
 }
 
 }  // namespace
@@ -69,15 +71,21 @@ QueryAnswer query_trace(std::string_view trace_id_hex, const SpanStore& store,
     model::append_span_json(answer.body, spans[i]);
   }
   // Roots and spans whose parent is missing head the tree.
-  std::unordered_set<std::string> present;
-  for (const auto& span : spans) present.insert(span.span_id.to_hex());
-  std::multimap<std::string, std::size_t> children;
+  std::unordered_map<std::string, std::size_t> index_of;
+  for (std::size_t i = 0; i < spans.size(); ++i) index_of.emplace(spans[i].span_id.to_hex(), i);
+  std::vector<std::vector<std::size_t>> children(spans.size());
+  std::vector<std::size_t> heads;
   for (std::size_t i = 0; i < spans.size(); ++i) {
-    const std::string parent = spans[i].is_root() ? "" : spans[i].parent_span_id.to_hex();
-    children.emplace(present.contains(parent) ? parent : "", i);
+    const auto parent =
+        spans[i].is_root() ? index_of.end() : index_of.find(spans[i].parent_span_id.to_hex());
+    if (parent == index_of.end() || parent->second == i) {
+      heads.push_back(i);
+    } else {
+      children[parent->second].push_back(i);
+    }
   }
   answer.body += "],\"tree\":";
-  append_children(answer.body, children, spans, "", 0);
+  append_tree(answer.body, children, heads, spans);
   answer.body += ",\"verdict\":" + verdict + "}";
   return answer;
 }

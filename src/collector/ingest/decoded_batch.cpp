@@ -15,14 +15,29 @@ std::string_view path_of(std::string_view url) {
 
 }  // namespace
 
+void finish_destination(model::SpanRecord& span) {
+  const bool inbound =
+      span.kind == model::SpanKind::server || span.kind == model::SpanKind::consumer;
+  if (inbound && span.destination.from_peer_attributes) {
+    // On a server span, net.peer.* is the caller, not where the call arrived.
+    span.destination.address.clear();
+    span.destination.port = 0;
+  }
+  span.destination.from_peer_attributes = false;
+}
+
 void DecodedBatch::reject(std::string_view reason) {
   if (rejected++ == 0) rejection_message = reason;
 }
 
 void note_attribute(model::SpanRecord& span, std::string_view key, std::string_view value) {
   model::Destination& destination = span.destination;
-  if (key == "server.address" || (key == "net.peer.name" && destination.address.empty())) {
+  if (key == "server.address") {
     destination.address = value;
+    destination.from_peer_attributes = false;
+  } else if (key == "net.peer.name" && destination.address.empty()) {
+    destination.address = value;
+    destination.from_peer_attributes = true;
   } else if (key == "url.path") {
     destination.path = value;
   } else if ((key == "url.full" || key == "http.url" || key == "http.target") &&
@@ -41,8 +56,11 @@ void note_attribute(model::SpanRecord& span, std::string_view key, std::string_v
 }
 
 void note_attribute(model::SpanRecord& span, std::string_view key, std::int64_t value) {
-  if (key == "server.port" || (key == "net.peer.port" && span.destination.port == 0)) {
+  if (key == "server.port") {
     span.destination.port = value;
+  } else if (key == "net.peer.port" && span.destination.port == 0) {
+    span.destination.port = value;
+    span.destination.from_peer_attributes = true;
   }
 }
 

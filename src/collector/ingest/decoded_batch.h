@@ -18,6 +18,9 @@ struct DecodeLimits {
   std::size_t max_depth = 32;       // nesting of attribute values (arrays, kvlists)
 };
 
+// A resource's attributes larger than this make the request malformed.
+inline constexpr std::size_t max_resource_bytes = 64 * 1024;
+
 struct DecodedBatch {
   std::vector<model::SpanRecord> spans;
   std::size_t rejected = 0;
@@ -34,5 +37,9 @@ inline constexpr std::string_view unknown_service = "unknown_service";
 // url.path, messaging.destination.name...) in `span.destination`.
 void note_attribute(model::SpanRecord& span, std::string_view key, std::string_view value);
 void note_attribute(model::SpanRecord& span, std::string_view key, std::int64_t value);
+
+// Call once a span is decoded (its kind known): drop destination facts that
+// came from net.peer.* on an inbound span, where they name the caller.
+void finish_destination(model::SpanRecord& span);
 
 }  // namespace tracemesh::collector

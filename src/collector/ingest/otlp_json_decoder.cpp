@@ -5,12 +5,15 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "json_text.h"
 
 namespace tracemesh::collector {
 namespace {
+
+constexpr std::size_t large_body = 1 << 20;
 
 using simdjson::dom::array;
 using simdjson::dom::element;
@@ -197,8 +200,10 @@ class AttributeWriter {
   void append_array(std::string& out, element value, std::size_t depth) const {
     out += '[';
     bool first = true;
+    bool found = false;
     for (auto field : object_or_reject(value, "arrayValue")) {
-      if (field.key != "values") continue;
+      if (field.key != "values" || found) continue;  // a repeated key: the first wins
+      found = true;
       array values;
       if (field.value.get_array().get(values) != simdjson::SUCCESS) {
         throw InvalidSpan{"arrayValue.values must be an array"};
@@ -216,7 +221,7 @@ class AttributeWriter {
     if (depth + 1 > max_depth_) throw InvalidSpan{"attribute values nested too deep"};
     bool found = false;
     for (auto field : object_or_reject(value, "kvlistValue")) {
-      if (field.key != "values") continue;
+      if (field.key != "values" || found) continue;  // a repeated key: the first wins
       append_attributes(out, field.value, nullptr);
       found = true;
     }
@@ -257,7 +262,7 @@ class AttributeWriter {
 // The parts of a resource and scope that every span under them shares.
 struct SpanGroup {
   std::string service{unknown_service};
-  std::string resource_json = "{}";
+  std::shared_ptr<const std::string> resource_json = model::empty_object();
   std::string scope_name;
 };
 
@@ -273,7 +278,8 @@ std::string read_service(element resource_attributes) {
     if (entry["key"].get(key) == simdjson::SUCCESS &&
         key.get_string().get(name) == simdjson::SUCCESS && name == "service.name" &&
         entry["value"].get(value) == simdjson::SUCCESS &&
-        value["stringValue"].get(text) == simdjson::SUCCESS &&
+        (value["stringValue"].get(text) == simdjson::SUCCESS ||
+         value["string_value"].get(text) == simdjson::SUCCESS) &&
         text.get_string().get(service) == simdjson::SUCCESS) {
       return std::string(service);
     }
@@ -314,7 +320,11 @@ class Decoder {
       } catch (const InvalidSpan& invalid) {
         throw MalformedRequest{"resource attributes: " + invalid.reason};
       }
-      group.resource_json = std::move(json);
+      if (json.size() > max_resource_bytes) {
+        throw MalformedRequest{"resource attributes over " + std::to_string(max_resource_bytes) +
+                               " bytes"};
+      }
+      group.resource_json = std::make_shared<const std::string>(std::move(json));
       if (std::string service = read_service(field.value); !service.empty()) {
         group.service = std::move(service);
       }
@@ -399,6 +409,7 @@ class Decoder {
     }
     if (!has_trace_id) throw InvalidSpan{"traceId is missing"};
     if (!has_span_id) throw InvalidSpan{"spanId is missing"};
+    finish_destination(span);
     return span;
   }
 
@@ -493,7 +504,11 @@ class Decoder {
 }  // namespace
 
 Expected<DecodedBatch> decode_otlp_json(std::string_view body, const DecodeLimits& limits) {
-  thread_local simdjson::dom::parser parser;
+  // A parser keeps the memory of its largest document: small bodies reuse the
+  // thread's parser, large ones get their own, freed on return.
+  thread_local simdjson::dom::parser reused;
+  std::optional<simdjson::dom::parser> own;
+  simdjson::dom::parser& parser = body.size() <= large_body ? reused : own.emplace();
   element root;
   if (const auto error = parser.parse(body.data(), body.size()).get(root); error) {
     return Error{ErrorCode::invalid_input,

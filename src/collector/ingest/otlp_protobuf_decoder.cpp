@@ -125,7 +125,7 @@ class AttributeWriter {
 
 struct SpanGroup {
   std::string service{unknown_service};
-  std::string resource_json = "{}";
+  std::shared_ptr<const std::string> resource_json = model::empty_object();
   std::string scope_name;
 };
 
@@ -133,17 +133,21 @@ class Decoder {
  public:
   explicit Decoder(const DecodeLimits& limits) : limits_(limits), attributes_(limits.max_depth) {}
 
-  // Return false when the request holds more spans than the limit.
+  // Return false (with `failure` set) when the request breaks a limit.
   bool decode(const otlp::ExportTraceServiceRequest& request) {
     for (const otlp::ResourceSpans& resource_spans : request.resource_spans()) {
       SpanGroup group;
-      group.resource_json.clear();
+      std::string resource;
       try {
-        attributes_.append_attributes(group.resource_json, resource_spans.resource().attributes(),
-                                      nullptr);
+        attributes_.append_attributes(resource, resource_spans.resource().attributes(), nullptr);
       } catch (const InvalidSpan&) {
-        group.resource_json = "{}";
+        resource = "{}";
       }
+      if (resource.size() > max_resource_bytes) {
+        failure = "resource attributes over " + std::to_string(max_resource_bytes) + " bytes";
+        return false;
+      }
+      group.resource_json = std::make_shared<const std::string>(std::move(resource));
       for (const otlp::KeyValue& attribute : resource_spans.resource().attributes()) {
         if (attribute.key() == "service.name" && attribute.value().has_string_value()) {
           group.service = attribute.value().string_value();
@@ -153,7 +157,10 @@ class Decoder {
         group.scope_name = scope_spans.scope().name();
         for (const otlp::Span& span : scope_spans.spans()) {
           const std::size_t position = batch_.spans.size() + batch_.rejected;
-          if (position >= limits_.max_spans) return false;
+          if (position >= limits_.max_spans) {
+            failure = "more than " + std::to_string(limits_.max_spans) + " spans in one request";
+            return false;
+          }
           try {
             batch_.spans.push_back(read_span(span, group));
           } catch (const InvalidSpan& invalid) {
@@ -166,6 +173,8 @@ class Decoder {
   }
 
   DecodedBatch take() { return std::move(batch_); }
+
+  std::string failure;
 
  private:
   model::SpanRecord read_span(const otlp::Span& span, const SpanGroup& group) const {
@@ -190,6 +199,7 @@ class Decoder {
     attributes_.append_attributes(record.attributes_json, span.attributes(), &record);
     record.events_json = events(span);
     record.links_json = links(span);
+    finish_destination(record);
     return record;
   }
 
@@ -242,10 +252,7 @@ Expected<DecodedBatch> decode_otlp_protobuf(std::string_view body, const DecodeL
                  "malformed protobuf: the body is not an OTLP ExportTraceServiceRequest"};
   }
   Decoder decoder(limits);
-  if (!decoder.decode(*request)) {
-    return Error{ErrorCode::invalid_input,
-                 "more than " + std::to_string(limits.max_spans) + " spans in one request"};
-  }
+  if (!decoder.decode(*request)) return Error{ErrorCode::invalid_input, decoder.failure};
   return decoder.take();
 }
 

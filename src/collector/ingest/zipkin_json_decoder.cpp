@@ -2,12 +2,15 @@
 
 #include <simdjson.h>
 
+#include <optional>
 #include <string>
 
 #include "json_text.h"
 
 namespace tracemesh::collector {
 namespace {
+
+constexpr std::size_t large_body = 1 << 20;
 
 using simdjson::dom::array;
 using simdjson::dom::element;
@@ -79,12 +82,19 @@ model::SpanKind kind_of(std::string_view kind) {
   throw InvalidSpan{"kind must be CLIENT, SERVER, PRODUCER or CONSUMER"};
 }
 
-void read_remote_endpoint(object fields, model::SpanRecord& span) {
+// Where the call went: the remote endpoint of an outbound span, the local
+// endpoint of an inbound one (whose remote endpoint is the caller).
+void read_destination_endpoint(object fields, model::SpanRecord& span) {
+  const bool inbound =
+      span.kind == model::SpanKind::server || span.kind == model::SpanKind::consumer;
   object endpoint;
-  if (fields["remoteEndpoint"].get_object().get(endpoint) != simdjson::SUCCESS) return;
+  if (fields[inbound ? "localEndpoint" : "remoteEndpoint"].get_object().get(endpoint) !=
+      simdjson::SUCCESS) {
+    return;
+  }
   std::string_view address = string_field(endpoint, "ipv4");
   if (address.empty()) address = string_field(endpoint, "ipv6");
-  if (address.empty()) address = string_field(endpoint, "serviceName");
+  if (address.empty() && !inbound) address = string_field(endpoint, "serviceName");
   if (!address.empty()) span.destination.address = address;
   std::uint64_t port = 0;
   if (endpoint["port"].get_uint64().get(port) == simdjson::SUCCESS && port <= 65535) {
@@ -170,11 +180,12 @@ model::SpanRecord read_span(element value) {
       span.service = service;
     }
   }
-  span.resource_json = "{\"service.name\":";
-  model::append_json_string(span.resource_json, span.service);
-  span.resource_json += '}';
+  std::string resource = "{\"service.name\":";
+  model::append_json_string(resource, span.service);
+  resource += '}';
+  span.resource_json = std::make_shared<const std::string>(std::move(resource));
   span.scope_name = "zipkin";
-  read_remote_endpoint(fields, span);
+  read_destination_endpoint(fields, span);
   read_tags(fields, span);
   read_annotations(fields, span);
   return span;
@@ -183,7 +194,11 @@ model::SpanRecord read_span(element value) {
 }  // namespace
 
 Expected<DecodedBatch> decode_zipkin_json(std::string_view body, const DecodeLimits& limits) {
-  thread_local simdjson::dom::parser parser;
+  // A parser keeps the memory of its largest document: small bodies reuse the
+  // thread's parser, large ones get their own, freed on return.
+  thread_local simdjson::dom::parser reused;
+  std::optional<simdjson::dom::parser> own;
+  simdjson::dom::parser& parser = body.size() <= large_body ? reused : own.emplace();
   element root;
   if (const auto error = parser.parse(body.data(), body.size()).get(root); error) {
     return Error{ErrorCode::invalid_input,

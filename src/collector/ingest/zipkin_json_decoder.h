@@ -4,8 +4,9 @@
 // 64-bit trace ids are widened to 128 bits with leading zeros, as the W3C
 // and B3 specifications do. Timestamps and durations (microseconds) become
 // Unix nanoseconds. Tags become string attributes; an "error" tag marks the
-// span as an error. The local endpoint names the service; the remote
-// endpoint (ipv4/ipv6, port) and http.path tag give the destination. A
+// span as an error. The local endpoint names the service. The destination is
+// the remote endpoint (ipv4/ipv6, port) of an outbound span and the local
+// endpoint of an inbound one, plus the http.path tag. A
 // server span that shares its client's id (shared: true, the B3
 // single-span-per-RPC style) gets an id of its own derived from that id,
 // with the client's span as its parent, so both halves are kept.

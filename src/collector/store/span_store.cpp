@@ -118,7 +118,7 @@ model::SpanRecord read_span(const Statement& row) {
   span.attributes_json = row.column_text(10);
   span.events_json = row.column_text(11);
   span.links_json = row.column_text(12);
-  span.resource_json = row.column_text(13);
+  span.resource_json = std::make_shared<const std::string>(row.column_text(13));
   span.scope_name = row.column_text(14);
   span.destination.address = row.column_text(15);
   span.destination.port = row.column_int(16);
@@ -247,7 +247,8 @@ struct SpanStore::State {
         upsert.run();
       }
       writer_db.execute("COMMIT");
-    } catch (const SqliteError& error) {
+    } catch (
+        const std::exception& error) {  // SqliteError, or bad_alloc: fail the writes, keep serving
       try {
         writer_db.execute("ROLLBACK");
       } catch (const SqliteError&) {
@@ -330,7 +331,7 @@ struct SpanStore::State {
         .bind(11, span.attributes_json)
         .bind(12, span.events_json)
         .bind(13, span.links_json)
-        .bind(14, resource_id(span.resource_json))
+        .bind(14, resource_id(span.resource_json ? *span.resource_json : std::string("{}")))
         .bind(15, span.scope_name)
         .bind(16, span.destination.address)
         .bind(17, span.destination.port)
@@ -495,6 +496,7 @@ struct SpanStore::State {
       stats.traces_settled += settled;
       settle_backlog = settled < ids.size() || ids.size() == settle_batch;
     } catch (const SqliteError&) {
+      select.reset();  // a statement left mid-step would refuse every later bind
       try {
         writer_db.execute("ROLLBACK");
       } catch (const SqliteError&) {

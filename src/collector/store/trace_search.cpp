@@ -51,8 +51,12 @@ Expected<std::vector<TraceSummary>> search_traces(const SpanStore& store, const 
     for (const auto& [key, value] : query.attributes) {
       const std::string path = text(json_path(key));
       const std::string expected = text(value);
-      // Numbers and booleans compare by their text: status_code=200 matches 200.
-      sql += " AND CAST(json_extract(s.attributes, " + path + ") AS TEXT) = " + expected;
+      // Numbers and booleans compare by their text: status_code=200 matches 200, ok=true matches
+      // true.
+      sql += " AND (CASE json_type(s.attributes, " + path +
+             ") WHEN 'true' THEN 'true' WHEN 'false' "
+             "THEN 'false' ELSE CAST(json_extract(s.attributes, " +
+             path + ") AS TEXT) END) = " + expected;
     }
     sql += ")";
   }
