@@ -2,7 +2,9 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -142,14 +144,22 @@ int collect(const CollectFlags& flags) {
     return 1;
   }
   print_listening(**collector, *options, flags.format);
+  std::atomic<bool> serving{true};
   std::thread watcher([&] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
-    (*collector)->stop();
+    if (serving) (*collector)->stop();
   });
   (*collector)->wait();
+  serving = false;
+  const bool failed = (*collector)->failed();
+  if (failed) kill(getpid(), SIGTERM);  // wake the watcher: no signal is coming
   watcher.join();
   collector->reset();  // commits what is queued and closes the store
+  if (failed) {
+    std::fprintf(stderr, "tracemesh collect: a listener stopped unexpectedly; shutting down\n");
+    return 1;
+  }
   return 0;
 }
 
@@ -185,11 +195,13 @@ void add_collect_command(CLI::App& app, std::function<int()>& run) {
       ->add_option("--max-queued-spans", flags->max_queued_spans,
                    "spans waiting for the store before requests get 429")
       ->capture_default_str();
-  command->add_option("--retention", flags->retention,
-                      "delete traces whose last span arrived longer ago (0s: keep forever)")
+  command
+      ->add_option("--retention", flags->retention,
+                   "delete traces whose last span arrived longer ago (0s: keep forever)")
       ->capture_default_str();
-  command->add_option("--max-data-bytes", flags->max_data_bytes,
-                      "delete the oldest traces while the store holds more (0: no limit)")
+  command
+      ->add_option("--max-data-bytes", flags->max_data_bytes,
+                   "delete the oldest traces while the store holds more (0: no limit)")
       ->capture_default_str();
   command->add_option("--format", flags->format, "startup line format")
       ->check(CLI::IsMember({"text", "json"}))

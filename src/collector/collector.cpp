@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -66,6 +67,16 @@ struct Collector::State {
   std::mutex stop_mutex;
   std::atomic<bool> otlp_done{false};
   std::atomic<bool> http_done{false};
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> failed{false};
+
+  // A listener returned: unless asked to, the collector cannot serve, so stop the other one too.
+  void listener_ended() {
+    if (stopping) return;
+    failed = true;
+    otlp.stop();
+    http.stop();
+  }
 
   void add_otlp_routes() {
     otlp.set_payload_max_length(options.max_body_bytes);
@@ -220,10 +231,12 @@ Expected<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) 
   state->otlp_thread = std::thread([raw] {
     raw->otlp.listen_after_bind();
     raw->otlp_done = true;
+    raw->listener_ended();
   });
   state->http_thread = std::thread([raw] {
     raw->http.listen_after_bind();
     raw->http_done = true;
+    raw->listener_ended();
   });
   return std::unique_ptr<Collector>(new Collector(std::move(state)));
 }
@@ -244,12 +257,17 @@ int Collector::http_port() const noexcept {
 
 void Collector::stop() {
   std::lock_guard lock(state_->stop_mutex);
+  state_->stopping = true;
   // Server::stop() does nothing before listen_after_bind has started: repeat until both returned.
   while (!state_->otlp_done || !state_->http_done) {
     state_->otlp.stop();
     state_->http.stop();
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
+}
+
+bool Collector::failed() const noexcept {
+  return state_->failed;
 }
 
 void Collector::wait() {

@@ -53,6 +53,8 @@ class Collector {
   void stop();
   // Block until stop() (or a listener failing).
   void wait();
+  // Return whether a listener stopped without stop() being called (after wait()).
+  bool failed() const noexcept;
 
   struct State;
 

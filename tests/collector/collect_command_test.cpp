@@ -453,6 +453,27 @@ TEST(CollectLimits, AnswersAFullWriteQueueWith429AndRetryAfterAndLosesNothing) {
       << metrics;
 }
 
+TEST(CollectGraph, CountsAnUnansweredCallOnlyOnceItsTraceHasSettled) {
+  TemporaryDirectory directory;
+  Collector collector(directory.path(), {"--grace", "1h"});
+  ASSERT_TRUE(collector.ready()) << collector.log();
+  const std::string trace = random_hex(32);
+  const std::string root = random_hex(16);
+  json call = span_json(trace, random_hex(16), root, "GET", 3);
+  call["attributes"] = {{{"key", "server.address"}, {"value", {{"stringValue", "later.example"}}}},
+                        {{"key", "server.port"}, {"value", {{"intValue", 9}}}}};
+  ASSERT_EQ(collector
+                .post(otlp_json("front", {span_json(trace, root, "", "GET /", 2), call}),
+                      "application/json")
+                ->status,
+            200);
+  const json graph = collector.get_json("/api/graph?start=0&end=1800000000000000000");
+  ASSERT_TRUE(graph.contains("edges")) << graph.dump();
+  EXPECT_TRUE(graph["uninstrumented_peers"].empty())
+      << "the callee's spans may still be on their way";
+  EXPECT_TRUE(graph["edges"].empty()) << graph.dump();
+}
+
 TEST(CollectTokens, RequiresTheBearerTokenWhenConfigured) {
   TemporaryDirectory directory;
   std::ofstream(directory.path() / "ingest.token") << "s3cret\n";

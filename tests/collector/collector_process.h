@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -63,7 +64,11 @@ class Collector {
     std::vector<std::string> argv = {
         TRACEMESH_BINARY, "collect",     "--otlp-listen", "127.0.0.1:0",
         "--http-listen",  "127.0.0.1:0", "--data",        (directory / "data").string(),
-        "--grace",        "300ms",       "--format",      "json"};
+        "--format",       "json"};
+    // A short grace period unless the test sets its own.
+    if (std::find(extra.begin(), extra.end(), "--grace") == extra.end()) {
+      argv.insert(argv.end(), {"--grace", "300ms"});
+    }
     argv.insert(argv.end(), extra.begin(), extra.end());
     process_ = std::make_unique<ChildProcess>(argv, log_.string());
     for (int i = 0; i < 500 && ports_ready() == false && process_->running(); ++i) {

@@ -120,7 +120,7 @@ WHERE c.kind IN (2, 5) AND p.service != c.service AND p.start_unix_nano BETWEEN 
     Statement statement = windowed(R"sql(
 SELECT p.service, p.span_id, p.kind, p.destination_address, p.destination_port,
   p.messaging_system, p.messaging_destination
-FROM spans p
+FROM spans p JOIN traces t ON t.trace_id = p.trace_id AND t.settled = 1
 WHERE p.kind IN (3, 4) AND p.start_unix_nano BETWEEN ?1 AND ?2
   AND NOT EXISTS (SELECT 1 FROM spans c WHERE c.trace_id = p.trace_id
                   AND c.parent_span_id = p.span_id AND c.kind IN (2, 5)))sql");

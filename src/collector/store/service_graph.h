@@ -4,8 +4,9 @@
 // An edge's calls are of three kinds:
 //   connected    the callee's inbound span is a child of the caller's span;
 //   broken       the callee started a new trace instead (a stored broken hop);
-//   unanswered   no span of the callee arrived at all: the peer is not
-//                instrumented (it appears as a node named by its address).
+//   unanswered   no span of the callee arrived at all (counted once the
+//                caller's trace has settled): the peer is taken to be not
+//                instrumented and appears as a node named by its address.
 // Propagation health is connected / (connected + broken).
 #pragma once
 
