@@ -50,7 +50,8 @@ std::uint64_t mix(std::uint64_t value) {  // splitmix64: ids that look random
   return value ^ (value >> 31);
 }
 
-// The template batch: spans whose ids are placeholders to overwrite.
+// The batch every request is stamped from: recognisable ids and times that
+// BatchTemplate finds in the encoded bytes and rewrites per request.
 std::vector<std::unique_ptr<tracemesh::SpanData>> template_spans(std::size_t count) {
   std::vector<std::shared_ptr<const tracemesh::Resource>> services;
   for (const char* name : {"ui", "auth", "agent", "delivery-worker"}) {

@@ -12,22 +12,16 @@ bool is_inbound(SpanKind kind) {
   return kind == SpanKind::server || kind == SpanKind::consumer;
 }
 
-std::uint64_t span_id_key(const SpanId& id) {
-  std::uint64_t value = 0;
-  for (std::uint8_t byte : id.bytes) value = (value << 8) | byte;
-  return value;
-}
-
 }  // namespace
 
 std::vector<const SpanRecord*> unanswered_calls(std::span<const SpanRecord> trace) {
-  std::unordered_set<std::uint64_t> answered;
+  std::unordered_set<SpanId, IdHash> answered;
   for (const SpanRecord& span : trace) {
-    if (is_inbound(span.kind) && !span.is_root()) answered.insert(span_id_key(span.parent_span_id));
+    if (is_inbound(span.kind) && !span.is_root()) answered.insert(span.parent_span_id);
   }
   std::vector<const SpanRecord*> calls;
   for (const SpanRecord& span : trace) {
-    if (is_outbound(span.kind) && !answered.contains(span_id_key(span.span_id))) {
+    if (is_outbound(span.kind) && !answered.contains(span.span_id)) {
       calls.push_back(&span);
     }
   }

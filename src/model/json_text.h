@@ -19,4 +19,35 @@ void append_json_number(std::string& out, double value);
 void append_json_number(std::string& out, std::int64_t value);
 void append_json_number(std::string& out, std::uint64_t value);
 
+// Append `"name":` (a name needing no escapes: the tools' own field names).
+inline void append_json_key(std::string& out, std::string_view name) {
+  out += '"';
+  out += name;
+  out += "\":";
+}
+
+// Append `"name":"value"` (value escaped) and `"name":number`.
+inline void append_json_field(std::string& out, std::string_view name, std::string_view value) {
+  append_json_key(out, name);
+  append_json_string(out, value);
+}
+template <typename Number>
+void append_json_number_field(std::string& out, std::string_view name, Number value) {
+  append_json_key(out, name);
+  append_json_number(out, value);
+}
+
+// Append a JSON array, `write(item)` appending each element.
+template <typename Items, typename Write>
+void append_json_array(std::string& out, const Items& items, Write write) {
+  out += '[';
+  bool comma = false;
+  for (const auto& item : items) {
+    if (comma) out += ',';
+    comma = true;
+    write(item);
+  }
+  out += ']';
+}
+
 }  // namespace tracemesh::model

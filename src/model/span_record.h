@@ -9,7 +9,9 @@
 // integrity analysis needs are lifted out into typed fields at decode time.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -50,6 +52,16 @@ struct Destination {
 struct InboundPropagation {
   std::string format;
   std::string error;
+};
+
+// Hash for ids in unordered containers: their last 8 bytes are random.
+struct IdHash {
+  template <std::size_t N>
+  std::size_t operator()(const detail::IdBytes<N>& id) const noexcept {
+    std::uint64_t value = 0;
+    for (std::size_t i = N - 8; i < N; ++i) value = (value << 8) | id.bytes[i];
+    return std::hash<std::uint64_t>{}(value);
+  }
 };
 
 // Return a shared "{}".

@@ -5,14 +5,6 @@
 namespace tracemesh::model {
 namespace {
 
-struct SpanIdHash {
-  std::size_t operator()(const SpanId& id) const noexcept {
-    std::uint64_t value = 0;
-    for (std::uint8_t byte : id.bytes) value = (value << 8) | byte;
-    return std::hash<std::uint64_t>{}(value);
-  }
-};
-
 bool is_unfinished(const SpanRecord& span) {
   return span.end_unix_nano == 0 || span.end_unix_nano < span.start_unix_nano;
 }
@@ -48,7 +40,7 @@ TraceVerdict analyze_trace(std::span<const SpanRecord> spans, std::uint64_t last
   verdict.state = now_unix_nano >= last_received_unix_nano + options.grace_nanos
                       ? TraceState::settled
                       : TraceState::arriving;
-  std::unordered_map<SpanId, const SpanRecord*, SpanIdHash> by_id;
+  std::unordered_map<SpanId, const SpanRecord*, IdHash> by_id;
   by_id.reserve(spans.size());
   for (const SpanRecord& span : spans) by_id.emplace(span.span_id, &span);
 

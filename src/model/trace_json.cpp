@@ -5,12 +5,6 @@
 namespace tracemesh::model {
 namespace {
 
-void append_key(std::string& out, const char* key) {
-  out += '"';
-  out += key;
-  out += "\":";
-}
-
 template <typename Id>
 void append_id(std::string& out, const Id& id) {
   out += '"';
@@ -18,87 +12,77 @@ void append_id(std::string& out, const Id& id) {
   out += '"';
 }
 
-template <typename Item, typename Write>
-void append_array(std::string& out, const std::vector<Item>& items, Write write) {
-  out += '[';
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    write(items[i]);
-  }
-  out += ']';
-}
-
 }  // namespace
 
 void append_span_json(std::string& out, const SpanRecord& span) {
   out += '{';
-  append_key(out, "trace_id");
+  append_json_key(out, "trace_id");
   append_id(out, span.trace_id);
   out += ',';
-  append_key(out, "span_id");
+  append_json_key(out, "span_id");
   append_id(out, span.span_id);
   out += ',';
-  append_key(out, "parent_span_id");
+  append_json_key(out, "parent_span_id");
   if (span.is_root()) {
     out += "null";
   } else {
     append_id(out, span.parent_span_id);
   }
   out += ',';
-  append_key(out, "service");
+  append_json_key(out, "service");
   append_json_string(out, span.service);
   out += ',';
-  append_key(out, "name");
+  append_json_key(out, "name");
   append_json_string(out, span.name);
   out += ',';
-  append_key(out, "kind");
+  append_json_key(out, "kind");
   append_json_string(out, to_string(span.kind));
   out += ',';
-  append_key(out, "start_unix_nano");
+  append_json_key(out, "start_unix_nano");
   append_json_number(out, span.start_unix_nano);
   out += ',';
-  append_key(out, "end_unix_nano");
+  append_json_key(out, "end_unix_nano");
   append_json_number(out, span.end_unix_nano);
   out += ',';
-  append_key(out, "status");
+  append_json_key(out, "status");
   out += "{\"code\":";
   append_json_string(out, to_string(span.status_code));
   out += ",\"message\":";
   append_json_string(out, span.status_message);
   out += "},";
-  append_key(out, "attributes");
+  append_json_key(out, "attributes");
   out += span.attributes_json;
   out += ',';
-  append_key(out, "events");
+  append_json_key(out, "events");
   out += span.events_json;
   out += ',';
-  append_key(out, "links");
+  append_json_key(out, "links");
   out += span.links_json;
   out += ',';
-  append_key(out, "resource");
+  append_json_key(out, "resource");
   out += span.resource_json ? *span.resource_json : std::string("{}");
   out += ',';
-  append_key(out, "scope");
+  append_json_key(out, "scope");
   append_json_string(out, span.scope_name);
   out += '}';
 }
 
 std::string verdict_json(const TraceVerdict& verdict) {
   std::string out = "{";
-  append_key(out, "state");
+  append_json_key(out, "state");
   append_json_string(out, to_string(verdict.state));
   out += ',';
-  append_key(out, "integrity");
+  append_json_key(out, "integrity");
   append_json_string(out, verdict.integrity());
   out += ',';
-  append_key(out, "span_count");
+  append_json_key(out, "span_count");
   append_json_number(out, static_cast<std::uint64_t>(verdict.span_count));
   out += ',';
-  append_key(out, "roots");
-  append_array(out, verdict.roots, [&](const SpanId& id) { append_id(out, id); });
+  append_json_key(out, "roots");
+  append_json_array(out, verdict.roots, [&](const SpanId& id) { append_id(out, id); });
   out += ',';
-  append_key(out, "orphans");
-  append_array(out, verdict.orphans, [&](const Orphan& orphan) {
+  append_json_key(out, "orphans");
+  append_json_array(out, verdict.orphans, [&](const Orphan& orphan) {
     out += "{\"span_id\":";
     append_id(out, orphan.span_id);
     out += ",\"missing_parent_id\":";
@@ -108,11 +92,11 @@ std::string verdict_json(const TraceVerdict& verdict) {
     out += '}';
   });
   out += ',';
-  append_key(out, "missing_parents");
+  append_json_key(out, "missing_parents");
   append_json_number(out, static_cast<std::uint64_t>(verdict.missing_parents));
   out += ',';
-  append_key(out, "clock_skew");
-  append_array(out, verdict.skew, [&](const ClockSkew& skew) {
+  append_json_key(out, "clock_skew");
+  append_json_array(out, verdict.skew, [&](const ClockSkew& skew) {
     out += "{\"span_id\":";
     append_id(out, skew.span_id);
     out += ",\"parent_id\":";
@@ -128,11 +112,11 @@ std::string verdict_json(const TraceVerdict& verdict) {
     out += '}';
   });
   out += ',';
-  append_key(out, "unfinished");
-  append_array(out, verdict.unfinished, [&](const SpanId& id) { append_id(out, id); });
+  append_json_key(out, "unfinished");
+  append_json_array(out, verdict.unfinished, [&](const SpanId& id) { append_id(out, id); });
   out += ',';
-  append_key(out, "broken_hops");
-  append_array(out, verdict.broken_hops, [&](const BrokenHop& hop) {
+  append_json_key(out, "broken_hops");
+  append_json_array(out, verdict.broken_hops, [&](const BrokenHop& hop) {
     out += "{\"caller_span_id\":";
     append_id(out, hop.caller_span_id);
     out += ",\"caller_service\":";

@@ -75,33 +75,6 @@ TraceQuery to_trace_query(const QueryParams& params) {
   return query;
 }
 
-void append_field(std::string& out, const char* name, std::string_view value) {
-  out += '"';
-  out += name;
-  out += "\":";
-  model::append_json_string(out, value);
-}
-
-template <typename Number>
-void append_number_field(std::string& out, const char* name, Number value) {
-  out += '"';
-  out += name;
-  out += "\":";
-  model::append_json_number(out, value);
-}
-
-template <typename Items, typename Write>
-void append_list(std::string& out, const Items& items, Write write) {
-  out += '[';
-  bool comma = false;
-  for (const auto& item : items) {
-    if (comma) out += ',';
-    comma = true;
-    write(item);
-  }
-  out += ']';
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -157,24 +130,24 @@ QueryAnswer answer_search(const QueryParams& params, const SpanStore& store) {
   const auto found = search_traces(store, query);
   if (!found) return query_error(500, found.error().text());
   QueryAnswer answer{200, "{\"traces\":"};
-  append_list(answer.body, *found, [&](const TraceSummary& trace) {
+  model::append_json_array(answer.body, *found, [&](const TraceSummary& trace) {
     answer.body += '{';
-    append_field(answer.body, "trace_id", trace.trace_id.to_hex());
+    model::append_json_field(answer.body, "trace_id", trace.trace_id.to_hex());
     answer.body += ',';
-    append_field(answer.body, "root_service", trace.root_service);
+    model::append_json_field(answer.body, "root_service", trace.root_service);
     answer.body += ',';
-    append_field(answer.body, "root_name", trace.root_name);
+    model::append_json_field(answer.body, "root_name", trace.root_name);
     answer.body += ',';
-    append_number_field(answer.body, "start_unix_nano", trace.start_unix_nano);
+    model::append_json_number_field(answer.body, "start_unix_nano", trace.start_unix_nano);
     answer.body += ',';
-    append_number_field(answer.body, "duration_nanos",
-                        trace.end_unix_nano >= trace.start_unix_nano
-                            ? trace.end_unix_nano - trace.start_unix_nano
-                            : std::uint64_t{0});
+    model::append_json_number_field(answer.body, "duration_nanos",
+                                    trace.end_unix_nano >= trace.start_unix_nano
+                                        ? trace.end_unix_nano - trace.start_unix_nano
+                                        : std::uint64_t{0});
     answer.body += ',';
-    append_number_field(answer.body, "span_count", trace.span_count);
+    model::append_json_number_field(answer.body, "span_count", trace.span_count);
     answer.body += ',';
-    append_field(answer.body, "integrity", trace.integrity);
+    model::append_json_field(answer.body, "integrity", trace.integrity);
     answer.body += '}';
   });
   answer.body += '}';
@@ -185,8 +158,9 @@ QueryAnswer answer_services(const SpanStore& store) {
   const auto services = list_services(store);
   if (!services) return query_error(500, services.error().text());
   QueryAnswer answer{200, "{\"services\":"};
-  append_list(answer.body, *services,
-              [&](const std::string& name) { model::append_json_string(answer.body, name); });
+  model::append_json_array(answer.body, *services, [&](const std::string& name) {
+    model::append_json_string(answer.body, name);
+  });
   answer.body += '}';
   return answer;
 }
@@ -197,11 +171,11 @@ QueryAnswer answer_operations(std::string_view service, const SpanStore& store) 
   QueryAnswer answer{200, "{\"service\":"};
   model::append_json_string(answer.body, service);
   answer.body += ",\"operations\":";
-  append_list(answer.body, *operations, [&](const Operation& operation) {
+  model::append_json_array(answer.body, *operations, [&](const Operation& operation) {
     answer.body += '{';
-    append_field(answer.body, "name", operation.name);
+    model::append_json_field(answer.body, "name", operation.name);
     answer.body += ',';
-    append_field(answer.body, "kind", operation.kind);
+    model::append_json_field(answer.body, "kind", operation.kind);
     answer.body += '}';
   });
   answer.body += '}';
@@ -225,58 +199,62 @@ QueryAnswer answer_graph(const QueryParams& params, const SpanStore& store) {
   const auto graph = service_graph(store, start, end);
   if (!graph) return query_error(500, graph.error().text());
   QueryAnswer answer{200, "{"};
-  append_number_field(answer.body, "start_unix_nano", start);
+  model::append_json_number_field(answer.body, "start_unix_nano", start);
   answer.body += ',';
-  append_number_field(answer.body, "end_unix_nano", end);
+  model::append_json_number_field(answer.body, "end_unix_nano", end);
   answer.body += ",\"services\":";
-  append_list(answer.body, graph->services,
-              [&](const std::string& name) { model::append_json_string(answer.body, name); });
+  model::append_json_array(answer.body, graph->services, [&](const std::string& name) {
+    model::append_json_string(answer.body, name);
+  });
   answer.body += ",\"uninstrumented_peers\":";
-  append_list(answer.body, graph->uninstrumented_peers,
-              [&](const std::string& name) { model::append_json_string(answer.body, name); });
+  model::append_json_array(answer.body, graph->uninstrumented_peers, [&](const std::string& name) {
+    model::append_json_string(answer.body, name);
+  });
   answer.body += ",\"edges\":";
-  append_list(answer.body, graph->edges, [&](const GraphEdge& edge) {
+  model::append_json_array(answer.body, graph->edges, [&](const GraphEdge& edge) {
     answer.body += '{';
-    append_field(answer.body, "caller", edge.caller);
+    model::append_json_field(answer.body, "caller", edge.caller);
     answer.body += ',';
-    append_field(answer.body, "callee", edge.callee);
+    model::append_json_field(answer.body, "callee", edge.callee);
     answer.body += ',';
-    append_field(answer.body, "protocol", edge.protocol);
+    model::append_json_field(answer.body, "protocol", edge.protocol);
     answer.body += ',';
-    append_number_field(answer.body, "calls", edge.connected + edge.broken + edge.unanswered);
+    model::append_json_number_field(answer.body, "calls",
+                                    edge.connected + edge.broken + edge.unanswered);
     answer.body += ',';
-    append_number_field(answer.body, "connected", edge.connected);
+    model::append_json_number_field(answer.body, "connected", edge.connected);
     answer.body += ',';
-    append_number_field(answer.body, "broken", edge.broken);
+    model::append_json_number_field(answer.body, "broken", edge.broken);
     answer.body += ',';
-    append_number_field(answer.body, "errors", edge.errors);
+    model::append_json_number_field(answer.body, "errors", edge.errors);
     answer.body += ',';
-    append_number_field(answer.body, "p50_ms", edge.p50_ms);
+    model::append_json_number_field(answer.body, "p50_ms", edge.p50_ms);
     answer.body += ',';
-    append_number_field(answer.body, "p95_ms", edge.p95_ms);
+    model::append_json_number_field(answer.body, "p95_ms", edge.p95_ms);
     answer.body += ",\"callee_instrumented\":";
     answer.body += edge.callee_instrumented ? "true" : "false";
     answer.body += ',';
-    append_number_field(answer.body, "propagation_health", edge.propagation_health());
+    model::append_json_number_field(answer.body, "propagation_health", edge.propagation_health());
     answer.body += '}';
   });
   answer.body += ",\"summary\":{";
-  append_number_field(answer.body, "services_with_tracing",
-                      static_cast<std::uint64_t>(graph->services.size()));
+  model::append_json_number_field(answer.body, "services_with_tracing",
+                                  static_cast<std::uint64_t>(graph->services.size()));
   answer.body += ',';
-  append_number_field(
+  model::append_json_number_field(
       answer.body, "services_total",
       static_cast<std::uint64_t>(graph->services.size() + graph->uninstrumented_peers.size()));
   answer.body += ',';
-  append_number_field(answer.body, "cross_service_calls", graph->calls_total);
+  model::append_json_number_field(answer.body, "cross_service_calls", graph->calls_total);
   answer.body += ',';
-  append_number_field(answer.body, "cross_service_calls_connected", graph->calls_connected);
+  model::append_json_number_field(answer.body, "cross_service_calls_connected",
+                                  graph->calls_connected);
   answer.body += ',';
-  append_number_field(answer.body, "cross_service_calls_traced_percent",
-                      graph->calls_total == 0
-                          ? 100.0
-                          : 100.0 * static_cast<double>(graph->calls_connected) /
-                                static_cast<double>(graph->calls_total));
+  model::append_json_number_field(answer.body, "cross_service_calls_traced_percent",
+                                  graph->calls_total == 0
+                                      ? 100.0
+                                      : 100.0 * static_cast<double>(graph->calls_connected) /
+                                            static_cast<double>(graph->calls_total));
   answer.body += "}}";
   return answer;
 }

@@ -71,13 +71,13 @@ QueryAnswer query_trace(std::string_view trace_id_hex, const SpanStore& store,
     model::append_span_json(answer.body, spans[i]);
   }
   // Roots and spans whose parent is missing head the tree.
-  std::unordered_map<std::string, std::size_t> index_of;
-  for (std::size_t i = 0; i < spans.size(); ++i) index_of.emplace(spans[i].span_id.to_hex(), i);
+  std::unordered_map<SpanId, std::size_t, model::IdHash> index_of;
+  for (std::size_t i = 0; i < spans.size(); ++i) index_of.emplace(spans[i].span_id, i);
   std::vector<std::vector<std::size_t>> children(spans.size());
   std::vector<std::size_t> heads;
   for (std::size_t i = 0; i < spans.size(); ++i) {
     const auto parent =
-        spans[i].is_root() ? index_of.end() : index_of.find(spans[i].parent_span_id.to_hex());
+        spans[i].is_root() ? index_of.end() : index_of.find(spans[i].parent_span_id);
     if (parent == index_of.end() || parent->second == i) {
       heads.push_back(i);
     } else {

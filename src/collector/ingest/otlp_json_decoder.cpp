@@ -8,12 +8,11 @@
 #include <optional>
 #include <string>
 
+#include "json_body.h"
 #include "json_text.h"
 
 namespace tracemesh::collector {
 namespace {
-
-constexpr std::size_t large_body = 1 << 20;
 
 using simdjson::dom::array;
 using simdjson::dom::element;
@@ -95,11 +94,7 @@ template <typename Id>
 Id read_id(element value, std::string_view field, bool allow_empty) {
   const std::string_view hex = read_string(value, field);
   if (hex.empty() && allow_empty) return Id{};
-  std::string lower(hex);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-  }
-  auto id = Id::from_hex(lower);
+  const auto id = parse_hex_id<Id>(hex);
   if (!id) {
     throw InvalidSpan{std::string(field) + " must be " + std::to_string(Id::hex_size) +
                       " hex digits, not all zero"};
@@ -504,16 +499,10 @@ class Decoder {
 }  // namespace
 
 Expected<DecodedBatch> decode_otlp_json(std::string_view body, const DecodeLimits& limits) {
-  // A parser keeps the memory of its largest document: small bodies reuse the
-  // thread's parser, large ones get their own, freed on return.
-  thread_local simdjson::dom::parser reused;
-  std::optional<simdjson::dom::parser> own;
-  simdjson::dom::parser& parser = body.size() <= large_body ? reused : own.emplace();
-  element root;
-  if (const auto error = parser.parse(body.data(), body.size()).get(root); error) {
-    return Error{ErrorCode::invalid_input,
-                 std::string("malformed JSON: ") + simdjson::error_message(error)};
-  }
+  JsonBody json;
+  const auto parsed = json.parse(body);
+  if (!parsed) return parsed.error();
+  const element root = *parsed;
   try {
     Decoder decoder(limits);
     for (auto field : object_field(root, "the request body")) {

@@ -5,12 +5,11 @@
 #include <optional>
 #include <string>
 
+#include "json_body.h"
 #include "json_text.h"
 
 namespace tracemesh::collector {
 namespace {
-
-constexpr std::size_t large_body = 1 << 20;
 
 using simdjson::dom::array;
 using simdjson::dom::element;
@@ -41,26 +40,18 @@ std::uint64_t micros_field(object fields, std::string_view name) {
   return micros * 1000;
 }
 
-std::string lowercase(std::string_view hex) {
-  std::string lower(hex);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
-
 TraceId trace_id(std::string_view hex) {
   if (hex.size() != 16 && hex.size() != 32)
     throw InvalidSpan{"traceId must be 16 or 32 hex digits"};
   const std::string widened =
-      (hex.size() == 16 ? std::string(16, '0') : std::string()) + lowercase(hex);
-  auto id = TraceId::from_hex(widened);
+      (hex.size() == 16 ? std::string(16, '0') : std::string()) + std::string(hex);
+  const auto id = parse_hex_id<TraceId>(widened);
   if (!id) throw InvalidSpan{"traceId must be hex digits, not all zero"};
   return *id;
 }
 
 SpanId span_id(std::string_view hex, const char* field) {
-  auto id = SpanId::from_hex(lowercase(hex));
+  const auto id = parse_hex_id<SpanId>(hex);
   if (!id) throw InvalidSpan{std::string(field) + " must be 16 hex digits, not all zero"};
   return *id;
 }
@@ -194,16 +185,10 @@ model::SpanRecord read_span(element value) {
 }  // namespace
 
 Expected<DecodedBatch> decode_zipkin_json(std::string_view body, const DecodeLimits& limits) {
-  // A parser keeps the memory of its largest document: small bodies reuse the
-  // thread's parser, large ones get their own, freed on return.
-  thread_local simdjson::dom::parser reused;
-  std::optional<simdjson::dom::parser> own;
-  simdjson::dom::parser& parser = body.size() <= large_body ? reused : own.emplace();
-  element root;
-  if (const auto error = parser.parse(body.data(), body.size()).get(root); error) {
-    return Error{ErrorCode::invalid_input,
-                 std::string("malformed JSON: ") + simdjson::error_message(error)};
-  }
+  JsonBody json;
+  const auto parsed = json.parse(body);
+  if (!parsed) return parsed.error();
+  const element root = *parsed;
   array spans;
   if (root.get_array().get(spans) != simdjson::SUCCESS) {
     return Error{ErrorCode::invalid_input, "a Zipkin v2 request body is a JSON array of spans"};

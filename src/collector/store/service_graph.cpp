@@ -13,10 +13,6 @@ namespace {
 
 using EdgeKey = std::tuple<std::string, std::string, std::string>;  // caller, callee, protocol
 
-std::int64_t as_sql(std::uint64_t value) {
-  return static_cast<std::int64_t>(value);
-}
-
 double percentile_ms(std::vector<std::uint64_t>& durations, double fraction) {
   if (durations.empty()) return 0;
   const auto index =

@@ -26,10 +26,6 @@ std::uint64_t system_now() {
                                         .count());
 }
 
-std::int64_t as_sql(std::uint64_t value) {
-  return static_cast<std::int64_t>(value);
-}
-
 struct PendingWrite {
   std::vector<model::SpanRecord> spans;
   std::promise<WriteResult> done;
@@ -41,14 +37,6 @@ struct TraceDelta {
   std::uint64_t start = UINT64_MAX;
   std::uint64_t end = 0;
   const model::SpanRecord* root = nullptr;
-};
-
-struct TraceIdHash {
-  std::size_t operator()(const TraceId& id) const noexcept {
-    std::uint64_t value = 0;
-    for (std::size_t i = 8; i < 16; ++i) value = (value << 8) | id.bytes[i];
-    return std::hash<std::uint64_t>{}(value);
-  }
 };
 
 constexpr const char* insert_span_sql = R"sql(
@@ -221,7 +209,7 @@ struct SpanStore::State {
     std::vector<WriteResult> results(batch.size());
     try {
       writer_db.execute("BEGIN IMMEDIATE");
-      std::unordered_map<TraceId, TraceDelta, TraceIdHash> traces;
+      std::unordered_map<TraceId, TraceDelta, model::IdHash> traces;
       for (std::size_t i = 0; i < batch.size(); ++i) {
         for (const model::SpanRecord& span : batch[i].spans) {
           if (insert_span(insert, span, received)) {

@@ -19,6 +19,12 @@ struct SqliteError : std::runtime_error {
 
 class Statement;
 
+// Return a uint64 (Unix nanoseconds, durations) as SQLite's signed INTEGER;
+// values stay exact below 2^63 (the year 2262).
+inline std::int64_t as_sql(std::uint64_t value) {
+  return static_cast<std::int64_t>(value);
+}
+
 class Database {
  public:
   // Open (creating when `create`) the database file at `path`.

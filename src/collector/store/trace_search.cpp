@@ -6,10 +6,6 @@
 namespace tracemesh::collector {
 namespace {
 
-std::int64_t as_sql(std::uint64_t value) {
-  return static_cast<std::int64_t>(value);
-}
-
 // Return the JSON path of a top-level key: $."key" with '"' and '\' escaped.
 std::string json_path(const std::string& key) {
   std::string path = "$";

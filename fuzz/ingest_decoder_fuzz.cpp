@@ -1,16 +1,19 @@
-// Fuzz the collector's zipkin json decoder: never crash, and every span it
-// keeps has valid ids; a rejected span is counted with a reason.
+// Fuzz one of the collector's ingest decoders (which one: TRACEMESH_DECODER,
+// set by fuzz/CMakeLists.txt): never crash; every span kept has valid ids; a
+// malformed body and a rejected span each come with a reason.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
+#include "otlp_json_decoder.h"
+#include "otlp_protobuf_decoder.h"
 #include "zipkin_json_decoder.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);  // NOLINT
   tracemesh::collector::DecodeLimits limits;
   limits.max_spans = 1000;
-  const auto decoded = tracemesh::collector::decode_zipkin_json(body, limits);
+  const auto decoded = tracemesh::collector::TRACEMESH_DECODER(body, limits);
   if (!decoded) {
     if (decoded.error().message.empty()) std::abort();
     return 0;
