@@ -6,15 +6,14 @@
 
 #include <atomic>
 #include <cstdio>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 
 #include "collector.h"
 #include "duration.h"
 #include "json_text.h"
+#include "token_file.h"
 
 namespace tracemesh::cli {
 namespace {
@@ -50,21 +49,6 @@ Expected<collector::Listen> parse_listen(const std::string& text, const char* fl
     return invalid;
   }
   return listen;
-}
-
-Expected<std::optional<std::string>> read_token(const std::string& path, const char* flag) {
-  if (path.empty()) return std::optional<std::string>();
-  std::ifstream file(path);
-  if (!file) return Error{ErrorCode::io_error, std::string(flag) + ": cannot read " + path};
-  std::stringstream content;
-  content << file.rdbuf();
-  std::string token = content.str();
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
-    token.pop_back();
-  }
-  if (token.empty())
-    return Error{ErrorCode::invalid_input, std::string(flag) + ": " + path + " is empty"};
-  return std::optional<std::string>(std::move(token));
 }
 
 Expected<collector::CollectorOptions> to_options(const CollectFlags& flags) {

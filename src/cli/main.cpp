@@ -6,12 +6,14 @@
 #include <functional>
 
 #include "collect_command.h"
+#include "verify_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"tracemesh: trace propagation you can check"};
   app.require_subcommand(1);
   std::function<int()> run;
   tracemesh::cli::add_collect_command(app, run);
+  tracemesh::cli::add_verify_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

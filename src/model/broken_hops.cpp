@@ -1,5 +1,6 @@
 #include "broken_hops.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 namespace tracemesh::model {
@@ -80,6 +81,25 @@ BrokenHop make_broken_hop(const SpanRecord& call, const SpanRecord& callee_root)
   hop.call_start_unix_nano = call.start_unix_nano;
   hop.culprit = likely_culprit(callee_root);
   return hop;
+}
+
+void add_broken_hops(std::span<const SpanRecord> trace, std::span<const SpanRecord* const> roots,
+                     const IntegrityOptions& options, TraceVerdict& verdict) {
+  std::vector<SpanId> claimed;
+  for (const SpanRecord* call : unanswered_calls(trace)) {
+    const CallWindow window =
+        call_window(*call, options.call_tolerance_nanos, options.messaging_delay_nanos);
+    for (const SpanRecord* root : roots) {
+      if (root->start_unix_nano < window.earliest || root->start_unix_nano > window.latest ||
+          !is_callee_of(*call, *root) ||
+          std::find(claimed.begin(), claimed.end(), root->span_id) != claimed.end()) {
+        continue;
+      }
+      claimed.push_back(root->span_id);
+      verdict.broken_hops.push_back(make_broken_hop(*call, *root));
+      break;
+    }
+  }
 }
 
 }  // namespace tracemesh::model

@@ -41,4 +41,12 @@ Culprit likely_culprit(const SpanRecord& callee_root);
 
 BrokenHop make_broken_hop(const SpanRecord& call, const SpanRecord& callee_root);
 
+// Add to `verdict` the unanswered calls of `trace` whose callee is among
+// `roots` (root spans of any traces, in start order): for each call, the
+// first callee that starts in its window and that no earlier call claimed.
+// The store does the same with candidates it selects in SQL; this is for
+// spans held in memory (OTLP files checked by `tracemesh verify`).
+void add_broken_hops(std::span<const SpanRecord> trace, std::span<const SpanRecord* const> roots,
+                     const IntegrityOptions& options, TraceVerdict& verdict);
+
 }  // namespace tracemesh::model

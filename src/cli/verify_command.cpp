@@ -1,0 +1,300 @@
+#include "verify_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "duration.h"
+#include "token_file.h"
+#include "trace_files.h"
+#include "trace_wait.h"
+#include "verify_report.h"
+
+namespace tracemesh::cli {
+namespace {
+
+constexpr int exit_passed = 0;
+constexpr int exit_failed = 1;
+constexpr int exit_usage = 2;
+constexpr int exit_not_arrived = 3;
+
+struct VerifyFlags {
+  std::string collector;
+  std::string token_file;
+  std::vector<std::string> files;
+  std::string trace;
+  std::string root_service;
+  std::string root_operation;
+  std::vector<std::string> attributes;
+  std::string since;
+  std::string spec;
+  std::vector<std::string> expect;
+  std::string builtin;
+  std::string timeout;
+  std::string skew_tolerance;
+  std::size_t limit = 100;
+  std::string format = "text";
+  std::string junit;
+};
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "tracemesh verify: %s\n", message.c_str());
+  return exit_usage;
+}
+
+std::optional<std::uint64_t> duration_flag(const std::string& text, const char* flag,
+                                           std::string& error) {
+  if (text.empty()) return std::nullopt;
+  const auto parsed = model::parse_duration(text);
+  if (!parsed) {
+    error = std::string(flag) + ": " + std::string(parsed.error().text());
+    return std::nullopt;
+  }
+  return static_cast<std::uint64_t>(parsed->count());
+}
+
+// The spec file (when given) plus a check of the --expect flags.
+Expected<verify::Spec> build_spec(const VerifyFlags& flags) {
+  verify::Spec spec;
+  if (!flags.spec.empty()) {
+    std::ifstream file(flags.spec);
+    if (!file) return Error{ErrorCode::io_error, "--spec: cannot read " + flags.spec};
+    std::stringstream content;
+    content << file.rdbuf();
+    auto parsed = verify::parse_spec(content.str(), flags.spec);
+    if (!parsed) return parsed.error();
+    spec = std::move(*parsed);
+  }
+  if (!flags.expect.empty()) {
+    verify::Check check;
+    check.name = "command line";
+    for (const std::string& text : flags.expect) {
+      verify::SyntaxError error;
+      auto expectation = verify::parse_expectation(text, error);
+      if (!expectation) {
+        return Error{ErrorCode::invalid_input, "--expect '" + text + "': column " +
+                                                   std::to_string(error.column) + ": " +
+                                                   error.message + "\n  " + text + "\n  " +
+                                                   std::string(error.column - 1, ' ') + "^"};
+      }
+      check.expectations.push_back(std::move(*expectation));
+    }
+    spec.checks.push_back(std::move(check));
+  }
+  if (!flags.builtin.empty()) {
+    auto builtins = verify::parse_builtin_list(flags.builtin);
+    if (!builtins)
+      return Error{ErrorCode::invalid_input, "--builtin: " + std::string(builtins.error().text())};
+    spec.builtins = std::move(*builtins);
+  }
+  if (spec.checks.empty() && spec.builtins.empty()) {
+    return Error{ErrorCode::invalid_input,
+                 "nothing to check: give --expect, --spec, or keep the "
+                 "built-in checks (--builtin)"};
+  }
+  return spec;
+}
+
+Expected<verify::TraceSelector> build_selector(const VerifyFlags& flags) {
+  verify::TraceSelector selector;
+  if (!flags.trace.empty()) {
+    if (flags.trace.size() != 32 ||
+        flags.trace.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+      return Error{ErrorCode::invalid_input, "--trace '" + flags.trace + "' is not 32 hex digits"};
+    }
+    selector.trace_id = flags.trace;
+  }
+  selector.root_service = flags.root_service;
+  selector.root_operation = flags.root_operation;
+  for (const std::string& attribute : flags.attributes) {
+    const std::size_t equals = attribute.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return Error{ErrorCode::invalid_input, "--attribute '" + attribute + "' must be KEY=VALUE"};
+    }
+    selector.attributes.emplace_back(attribute.substr(0, equals), attribute.substr(equals + 1));
+  }
+  return selector;
+}
+
+bool on_terminal() {
+  return isatty(STDERR_FILENO) == 1;
+}
+
+struct Input {
+  std::vector<verify::Trace> traces;
+  std::string missing;
+};
+
+Expected<Input> traces_from_files(const VerifyFlags& flags, const verify::Spec& spec,
+                                  const verify::TraceSelector& chosen,
+                                  std::uint64_t skew_tolerance) {
+  model::IntegrityOptions options;
+  options.skew_tolerance_nanos = skew_tolerance;
+  auto traces = verify::read_trace_files(flags.files, options);
+  if (!traces) return traces.error();
+  Input input;
+  for (verify::Trace& trace : *traces) {
+    bool keep = chosen.empty() || verify::selects(chosen, trace);
+    for (const verify::Check& check : spec.checks) {
+      keep = keep || (!check.select.empty() && verify::selects(check.select, trace));
+    }
+    if (keep) input.traces.push_back(std::move(trace));
+  }
+  if (input.traces.empty()) {
+    input.missing =
+        chosen.empty() ? "the files hold no trace" : "no trace in the files matches the selection";
+  }
+  return input;
+}
+
+Expected<Input> traces_from_collector(const VerifyFlags& flags, const verify::Spec& spec,
+                                      const verify::TraceSelector& chosen, std::uint64_t timeout,
+                                      std::optional<std::uint64_t> since) {
+  auto token = read_token(flags.token_file, "--token-file");
+  if (!token) return token.error();
+  const std::string url = flags.collector.empty() ? "http://127.0.0.1:16686" : flags.collector;
+  auto client = verify::CollectorClient::connect(url, *token);
+  if (!client) return client.error();
+  std::vector<verify::TraceSelector> selectors;
+  if (!chosen.empty() || since) selectors.push_back(chosen);
+  for (const verify::Check& check : spec.checks) {
+    if (!check.select.empty()) selectors.push_back(check.select);
+  }
+  if (selectors.empty()) {
+    return Error{ErrorCode::invalid_input,
+                 "say which traces to check: --trace ID, a selector (--root-service, "
+                 "--root-operation, --attribute KEY=VALUE), --since DURATION, or checks with "
+                 "'select' in the spec"};
+  }
+  verify::WaitOptions options;
+  options.timeout_nanos = timeout;
+  options.limit = flags.limit;
+  if (since) {
+    const auto now =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+    options.start_after_unix_nano = now > *since ? now - *since : 0;
+  }
+  const bool terminal = on_terminal();
+  if (terminal) {
+    options.progress = [](const std::string& status) {
+      std::fprintf(stderr, "\r\033[Kwaiting: %s", status.c_str());
+      std::fflush(stderr);
+    };
+  }
+  auto fetched = verify::wait_for_traces(*client, selectors, options);
+  if (terminal) std::fprintf(stderr, "\r\033[K");
+  if (!fetched) return fetched.error();
+  return Input{std::move(fetched->traces), std::move(fetched->missing)};
+}
+
+bool write_file(const std::string& path, const std::string& content) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << content;
+  return static_cast<bool>(file.flush());
+}
+
+int run_verify(const VerifyFlags& flags) {
+  if (!flags.files.empty() && !flags.collector.empty()) {
+    return usage_error("--file and --collector exclude each other: check files or a collector");
+  }
+  if (!flags.files.empty() && !flags.since.empty()) {
+    return usage_error("--since selects traces in a collector; files are checked whole");
+  }
+  if (!flags.files.empty() && !flags.token_file.empty()) {
+    return usage_error("--token-file is for --collector");
+  }
+  std::string error;
+  const auto timeout = duration_flag(flags.timeout, "--timeout", error);
+  const auto skew_flag = duration_flag(flags.skew_tolerance, "--skew-tolerance", error);
+  const auto since = duration_flag(flags.since, "--since", error);
+  if (!error.empty()) return usage_error(error);
+  auto spec = build_spec(flags);
+  if (!spec) return usage_error(std::string(spec.error().text()));
+  auto chosen = build_selector(flags);
+  if (!chosen) return usage_error(std::string(chosen.error().text()));
+  const std::uint64_t skew_tolerance = skew_flag.value_or(spec->skew_tolerance_nanos.value_or(0));
+  const std::uint64_t wait = timeout.value_or(spec->timeout_nanos.value_or(30'000'000'000));
+
+  auto input = flags.files.empty() ? traces_from_collector(flags, *spec, *chosen, wait, since)
+                                   : traces_from_files(flags, *spec, *chosen, skew_tolerance);
+  if (!input) return usage_error(std::string(input.error().text()));
+  const verify::Verification verification =
+      verify::verify_traces(*spec, std::move(input->traces), *chosen, skew_tolerance);
+  const std::string& missing = input->missing;
+
+  if (flags.format == "json") {
+    std::fputs(verify::json_report(verification, missing).c_str(), stdout);
+  } else {
+    std::string text = verification.traces.empty() && missing.empty()
+                           ? std::string()
+                           : verify::text_report(verification);
+    if (!missing.empty()) text += "verify: INCOMPLETE, " + missing + "\n";
+    std::fputs(text.c_str(), stdout);
+  }
+  std::fflush(stdout);
+  if (!flags.junit.empty() &&
+      !write_file(flags.junit, report::junit_xml("tracemesh verify",
+                                                 verify::junit_suites(verification, missing)))) {
+    return usage_error("--junit: cannot write " + flags.junit);
+  }
+  if (!missing.empty()) return exit_not_arrived;
+  return verification.passed() ? exit_passed : exit_failed;
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app, std::function<int()>& run) {
+  auto flags = std::make_shared<VerifyFlags>();
+  CLI::App* command = app.add_subcommand(
+      "verify",
+      "Check traces against expectations (paths, span assertions, integrity), for CI.\n"
+      "Exit codes: 0 all held, 1 an expectation failed, 2 usage or input error,\n"
+      "3 a trace did not arrive or settle in time.");
+  command->add_option("--collector", flags->collector,
+                      "collector query API, http://HOST:PORT (default http://127.0.0.1:16686)");
+  command->add_option("--token-file", flags->token_file,
+                      "file holding the collector's query bearer token");
+  command
+      ->add_option("--file", flags->files,
+                   "OTLP JSON file to check instead of a collector (repeatable)")
+      ->check(CLI::ExistingFile);
+  command->add_option("--trace", flags->trace, "the trace id to check (32 hex digits)");
+  command->add_option("--root-service", flags->root_service,
+                      "check traces whose root is in this service");
+  command->add_option("--root-operation", flags->root_operation,
+                      "check traces whose root span has this name");
+  command->add_option("--attribute", flags->attributes,
+                      "check traces with a span holding KEY=VALUE (repeatable), e.g. "
+                      "http.request.header.x-trace-id=abc");
+  command->add_option("--since", flags->since,
+                      "check every trace that started within this long (e.g. 15m)");
+  command->add_option("--limit", flags->limit, "at most this many traces per selection")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  command->add_option("--spec", flags->spec, "YAML spec of named checks (docs/verify.md)");
+  command->add_option("--expect", flags->expect,
+                      "an expectation, e.g. 'ui -> auth' or "
+                      "'span[service=auth kind=server] http.response.status_code = 200' "
+                      "(repeatable)");
+  command->add_option("--builtin", flags->builtin,
+                      "built-in checks: all (default), none, or a list of single_root, "
+                      "no_orphans, no_broken_hops, no_clock_skew");
+  command->add_option("--timeout", flags->timeout,
+                      "wait this long for traces to arrive and settle (default 30s)");
+  command->add_option("--skew-tolerance", flags->skew_tolerance,
+                      "clock skew that passes no_clock_skew (default 0ms)");
+  command->add_option("--format", flags->format, "report format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  command->add_option("--junit", flags->junit, "also write a JUnit XML report to this file");
+  command->callback([flags, &run] { run = [flags] { return run_verify(*flags); }; });
+}
+
+}  // namespace tracemesh::cli

@@ -1,0 +1,129 @@
+#include "junit.h"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace tracemesh::report {
+namespace {
+
+constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the valid UTF-8 sequence at `at`, or 0.
+std::size_t utf8_length(std::string_view text, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(at);
+  std::size_t length = 0;
+  std::uint32_t minimum = 0;
+  std::uint32_t code = 0;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2, minimum = 0x80, code = lead & 0x1F;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3, minimum = 0x800, code = lead & 0x0F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4, minimum = 0x10000, code = lead & 0x07;
+  } else {
+    return 0;
+  }
+  if (at + length > text.size()) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(at + i) & 0xC0) != 0x80) return 0;
+    code = (code << 6) | (byte(at + i) & 0x3F);
+  }
+  const bool surrogate = code >= 0xD800 && code <= 0xDFFF;
+  if (code < minimum || code > 0x10FFFF || surrogate || code == 0xFFFE || code == 0xFFFF) return 0;
+  return length;
+}
+
+std::size_t count_failures(const TestSuite& suite) {
+  return static_cast<std::size_t>(std::count_if(suite.cases.begin(), suite.cases.end(),
+                                                [](const TestCase& c) { return c.failure; }));
+}
+
+}  // namespace
+
+std::string xml_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const std::size_t length = utf8_length(text, i);
+      if (length == 0) {
+        out += replacement;
+        ++i;
+      } else {
+        out.append(text.substr(i, length));
+        i += length;
+      }
+      continue;
+    }
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\t':
+      case '\n':
+      case '\r':
+        out += static_cast<char>(c);
+        break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          out += replacement;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  return out;
+}
+
+std::string junit_xml(std::string_view name, const std::vector<TestSuite>& suites) {
+  std::size_t tests = 0;
+  std::size_t failures = 0;
+  for (const TestSuite& suite : suites) {
+    tests += suite.cases.size();
+    failures += count_failures(suite);
+  }
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += "<testsuites name=\"" + xml_escape(name) + "\" tests=\"" + std::to_string(tests) +
+         "\" failures=\"" + std::to_string(failures) + "\" errors=\"0\">\n";
+  for (const TestSuite& suite : suites) {
+    out += "  <testsuite name=\"" + xml_escape(suite.name) + "\" tests=\"" +
+           std::to_string(suite.cases.size()) + "\" failures=\"" +
+           std::to_string(count_failures(suite)) + "\" errors=\"0\" skipped=\"0\">\n";
+    for (const TestCase& test : suite.cases) {
+      out += "    <testcase classname=\"" + xml_escape(test.classname) + "\" name=\"" +
+             xml_escape(test.name) + "\"";
+      if (!test.failure && test.details.empty()) {
+        out += "/>\n";
+        continue;
+      }
+      out += ">\n";
+      if (test.failure) {
+        out += "      <failure message=\"" + xml_escape(*test.failure) + "\">" +
+               xml_escape(test.details) + "</failure>\n";
+      } else {
+        out += "      <system-out>" + xml_escape(test.details) + "</system-out>\n";
+      }
+      out += "    </testcase>\n";
+    }
+    out += "  </testsuite>\n";
+  }
+  out += "</testsuites>\n";
+  return out;
+}
+
+}  // namespace tracemesh::report

@@ -1,0 +1,183 @@
+#include "assertion_check.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "builtin_checks.h"
+#include "duration.h"
+
+namespace tracemesh::verify {
+namespace {
+
+using nlohmann::json;
+
+// A span field as the checks compare it: a JSON value, or missing.
+std::optional<json> field_value(const Span& span, const std::string& field) {
+  if (field == "service") return json(span.service);
+  if (field == "name") return json(span.name);
+  if (field == "kind") return json(span.kind);
+  if (field == "status") return json(span.status_code);
+  if (field == "duration") return json(span.duration_nanos());
+  const auto found = span.attributes.find(field);
+  if (found == span.attributes.end()) return std::nullopt;
+  return *found;
+}
+
+std::optional<double> as_number(const json& value) {
+  if (value.is_number()) return value.get<double>();
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    double number = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (error == std::errc() && end == text.data() + text.size() && !text.empty()) return number;
+  }
+  return std::nullopt;
+}
+
+std::string as_text(const json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+bool equal(const json& actual, const Value& expected) {
+  if (actual.is_boolean() && expected.boolean) return actual.get<bool>() == *expected.boolean;
+  if (actual.is_number() && expected.number) return actual.get<double>() == *expected.number;
+  return as_text(actual) == expected.text;
+}
+
+bool contains(const json& actual, const Value& expected) {
+  if (actual.is_array()) {
+    for (const json& element : actual) {
+      if (equal(element, expected)) return true;
+    }
+    return false;
+  }
+  return as_text(actual).find(expected.text) != std::string::npos;
+}
+
+bool ordered(double actual, Operator op, double expected) {
+  switch (op) {
+    case Operator::lt:
+      return actual < expected;
+    case Operator::le:
+      return actual <= expected;
+    case Operator::gt:
+      return actual > expected;
+    case Operator::ge:
+      return actual >= expected;
+    case Operator::eq:
+      return actual == expected;
+    case Operator::ne:
+      return actual != expected;
+    default:
+      return false;
+  }
+}
+
+// Whether `actual` (nullopt: missing) satisfies `op value`; `why` says what
+// was found when it does not.
+bool holds(const std::optional<json>& actual, Operator op, const Value& value, bool is_duration,
+           std::string& why) {
+  if (op == Operator::exists || op == Operator::not_exists) {
+    why = actual ? "is " + as_text(*actual) : "is missing";
+    return actual.has_value() == (op == Operator::exists);
+  }
+  if (!actual) {
+    why = "is missing";
+    return false;
+  }
+  if (is_duration) {
+    const auto nanos = actual->get<std::uint64_t>();
+    why = "is " + model::format_duration(nanos);
+    return ordered(static_cast<double>(nanos), op, static_cast<double>(*value.nanoseconds));
+  }
+  why = "is " + (actual->is_string() ? "\"" + actual->get<std::string>() + "\"" : actual->dump());
+  switch (op) {
+    case Operator::eq:
+      return equal(*actual, value);
+    case Operator::ne:
+      return !equal(*actual, value);
+    case Operator::contains:
+      return contains(*actual, value);
+    default: {
+      const auto number = as_number(*actual);
+      if (!number) {
+        why += ", not a number";
+        return false;
+      }
+      return ordered(*number, op, *value.number);
+    }
+  }
+}
+
+std::string expected_text(const Assertion& assertion) {
+  std::string text = to_string(assertion.op);
+  if (assertion.op != Operator::exists && assertion.op != Operator::not_exists) {
+    text += " " + assertion.value.text;
+  }
+  return text;
+}
+
+}  // namespace
+
+bool matches(const SpanSelector& selector, const Span& span) {
+  for (const SpanSelector::Condition& condition : selector.conditions) {
+    const auto actual = field_value(span, condition.key);
+    const bool equals = actual.has_value() && equal(*actual, condition.value);
+    if (equals == condition.negated) return false;
+  }
+  return true;
+}
+
+Outcome check_assertion(const Assertion& assertion, const Trace& trace) {
+  Outcome outcome;
+  std::string why;
+  if (assertion.subject == Assertion::Subject::trace_duration) {
+    outcome.passed = holds(json(trace.duration_nanos()), assertion.op, assertion.value, true, why);
+    outcome.message = "trace duration " + why.substr(3) +
+                      (outcome.passed ? "" : ", expected " + expected_text(assertion));
+    return outcome;
+  }
+  std::vector<const Span*> selected;
+  for (const Span& span : trace.spans) {
+    if (matches(assertion.selector, span)) selected.push_back(&span);
+  }
+  if (assertion.subject == Assertion::Subject::span_count) {
+    const auto count = static_cast<std::uint64_t>(selected.size());
+    outcome.passed = holds(json(count), assertion.op, assertion.value, false, why);
+    outcome.message = "count(" + assertion.selector.text + ") = " + std::to_string(count) +
+                      (outcome.passed ? "" : ", expected " + expected_text(assertion));
+    if (!outcome.passed) {
+      for (const Span* span : selected) outcome.spans.push_back(span->span_id);
+    }
+    return outcome;
+  }
+  if (selected.empty()) {
+    outcome.passed = false;
+    outcome.message = "no span matches " + assertion.selector.text;
+    return outcome;
+  }
+  const bool is_duration = assertion.field == "duration";
+  std::size_t failed = 0;
+  for (const Span* span : selected) {
+    if (holds(field_value(*span, assertion.field), assertion.op, assertion.value, is_duration,
+              why)) {
+      continue;
+    }
+    outcome.message += std::string(failed == 0 ? "" : "; ") + assertion.field + " of " +
+                       span_label(trace, span->span_id) + " " + why;
+    outcome.spans.push_back(span->span_id);
+    ++failed;
+  }
+  outcome.passed = failed == 0;
+  if (outcome.passed) {
+    outcome.message = std::to_string(selected.size()) + " span(s) matched, all with " +
+                      assertion.field + " " + expected_text(assertion);
+  } else {
+    outcome.message = std::to_string(failed) + " of " + std::to_string(selected.size()) +
+                      " span(s) fail " + assertion.field + " " + expected_text(assertion) + ": " +
+                      outcome.message;
+  }
+  return outcome;
+}
+
+}  // namespace tracemesh::verify

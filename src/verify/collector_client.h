@@ -1,0 +1,46 @@
+// The collector's query API as verify uses it: one trace by id, and the
+// traces a selector finds (GET /api/traces/{id}, GET /api/traces).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spec.h"
+#include "trace.h"
+#include "tracemesh/expected.h"
+
+namespace tracemesh::verify {
+
+class CollectorClient {
+ public:
+  // `base_url` is http(s)://HOST:PORT of the collector's http listener; `token`
+  // is sent as a bearer token when set. An Error for a URL verify cannot use.
+  static Expected<CollectorClient> connect(const std::string& base_url,
+                                           std::optional<std::string> token);
+
+  CollectorClient(CollectorClient&&) noexcept;
+  CollectorClient& operator=(CollectorClient&&) noexcept;
+  ~CollectorClient();
+
+  // The trace, or nullopt when the collector holds no span of it yet.
+  // transport_error when the collector cannot be reached; invalid_input when
+  // it refuses the request (a bad token: 401).
+  Expected<std::optional<Trace>> trace(const std::string& trace_id);  // 32 hex digits
+
+  // Ids of the newest traces `selector` selects (its root service and
+  // operation are matched against each trace's root), started at or after
+  // `start_after_unix_nano` when set; at most `limit` (1 to 1000).
+  Expected<std::vector<std::string>> search(const TraceSelector& selector,
+                                            std::optional<std::uint64_t> start_after_unix_nano,
+                                            std::size_t limit);
+
+ private:
+  struct State;
+  explicit CollectorClient(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace tracemesh::verify

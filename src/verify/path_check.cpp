@@ -1,0 +1,286 @@
+#include "path_check.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <unordered_map>
+
+#include "builtin_checks.h"
+
+namespace tracemesh::verify {
+namespace {
+
+constexpr std::size_t none = static_cast<std::size_t>(-1);
+
+struct Segment {
+  std::string service;
+  std::size_t head = 0;  // span index
+  std::size_t parent = none;
+  std::vector<std::size_t> children;
+  std::string protocol;  // of the hop into this segment
+};
+
+bool is_call(const Span& span) {
+  return span.kind == "client" || span.kind == "producer";
+}
+bool is_answer(const Span& span) {
+  return span.kind == "server" || span.kind == "consumer";
+}
+
+bool starts_segment(const Span& span, const Span& parent) {
+  return parent.service != span.service || (is_answer(span) && is_call(parent));
+}
+
+std::string string_attribute(const Span& span, const char* key) {
+  const auto found = span.attributes.find(key);
+  return found != span.attributes.end() && found->is_string() ? found->get<std::string>() : "";
+}
+
+bool has_attribute(const Span& span, const char* key) {
+  return span.attributes.contains(key);
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
+  });
+}
+
+class SegmentTree {
+ public:
+  explicit SegmentTree(const Trace& trace) : trace_(trace) {
+    const auto& spans = trace.spans;
+    std::unordered_map<std::string_view, std::size_t> index_of;
+    for (std::size_t i = 0; i < spans.size(); ++i) index_of.emplace(spans[i].span_id, i);
+    std::vector<std::size_t> parent_of(spans.size(), none);
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+      if (spans[i].parent_span_id.empty()) continue;
+      const auto found = index_of.find(spans[i].parent_span_id);
+      if (found != index_of.end() && found->second != i) parent_of[i] = found->second;
+    }
+    // Each span joins its parent's segment unless it starts one; walked
+    // without recursion, and a parent cycle (malformed input) ends a walk.
+    segment_of_.assign(spans.size(), none);
+    std::vector<bool> on_walk(spans.size(), false);
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+      std::vector<std::size_t> walk;
+      std::size_t at = i;
+      std::size_t segment = none;
+      while (true) {
+        if (segment_of_[at] != none) {
+          segment = segment_of_[at];
+          break;
+        }
+        const bool cycle = on_walk[at];
+        if (!cycle) {
+          walk.push_back(at);
+          on_walk[at] = true;
+        }
+        const std::size_t parent = parent_of[at];
+        if (cycle || parent == none || starts_segment(spans[at], spans[parent])) {
+          segment = segments_.size();
+          segments_.push_back({spans[at].service, at, none, {}, {}});
+          break;
+        }
+        at = parent;
+      }
+      for (const std::size_t member : walk) {
+        segment_of_[member] = segment;
+        on_walk[member] = false;
+      }
+    }
+    for (std::size_t s = 0; s < segments_.size(); ++s) {
+      const std::size_t parent = parent_of[segments_[s].head];
+      if (parent == none || segment_of_[parent] == s) continue;
+      segments_[s].parent = segment_of_[parent];
+      segments_[s].protocol = hop_protocol(spans[parent], spans[segments_[s].head]);
+      segments_[segment_of_[parent]].children.push_back(s);
+    }
+  }
+
+  const std::vector<Segment>& segments() const { return segments_; }
+  const Span& head(std::size_t segment) const { return trace_.spans[segments_[segment].head]; }
+  std::size_t segment_of(std::size_t span) const { return segment_of_[span]; }
+
+  std::vector<std::size_t> descendants(std::size_t segment) const {
+    std::vector<std::size_t> found;
+    std::vector<std::size_t> pending = segments_[segment].children;
+    while (!pending.empty()) {
+      const std::size_t next = pending.back();
+      pending.pop_back();
+      found.push_back(next);
+      const auto& children = segments_[next].children;
+      pending.insert(pending.end(), children.begin(), children.end());
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+  }
+
+ private:
+  const Trace& trace_;
+  std::vector<Segment> segments_;
+  std::vector<std::size_t> segment_of_;
+};
+
+class PathMatcher {
+ public:
+  PathMatcher(const ServicePath& path, const SegmentTree& tree) : path_(path), tree_(tree) {}
+
+  // Whether the path holds from some segment; best() is the longest chain tried.
+  bool match() {
+    for (std::size_t s = 0; s < tree_.segments().size(); ++s) {
+      if (tree_.segments()[s].service != path_.services.front()) continue;
+      std::vector<std::size_t> chain;
+      if (extend(0, s, chain)) return true;
+    }
+    return false;
+  }
+  const std::vector<std::size_t>& best() const { return best_; }
+
+  // The segments one hop `k` may lead to from `from`.
+  std::vector<std::size_t> next_segments(std::size_t k, std::size_t from) const {
+    const ServicePath::Hop& hop = path_.hops[k];
+    std::vector<std::size_t> candidates =
+        hop.direct ? tree_.segments()[from].children : tree_.descendants(from);
+    std::erase_if(candidates, [&](std::size_t c) {
+      const Segment& segment = tree_.segments()[c];
+      return segment.service != path_.services[k + 1] ||
+             (!hop.transport.empty() && !same_name(segment.protocol, hop.transport));
+    });
+    return candidates;
+  }
+
+ private:
+  bool extend(std::size_t k, std::size_t segment, std::vector<std::size_t>& chain) {
+    chain.push_back(segment);
+    if (chain.size() > best_.size()) best_ = chain;
+    if (k + 1 == path_.services.size()) return true;
+    for (const std::size_t next : next_segments(k, segment)) {
+      if (extend(k + 1, next, chain)) return true;
+    }
+    chain.pop_back();
+    return false;
+  }
+
+  const ServicePath& path_;
+  const SegmentTree& tree_;
+  std::vector<std::size_t> best_;
+};
+
+std::string path_text(const ServicePath& path, std::size_t services) {
+  std::string text = path.services.front();
+  for (std::size_t k = 0; k + 1 < services; ++k) {
+    const ServicePath::Hop& hop = path.hops[k];
+    text += hop.direct ? " -> " : " ~> ";
+    if (!hop.transport.empty()) text += "(" + hop.transport + ") -> ";
+    text += path.services[k + 1];
+  }
+  return text;
+}
+
+std::string service_list(const Trace& trace) {
+  std::vector<std::string> services;
+  for (const Span& span : trace.spans) {
+    if (std::find(services.begin(), services.end(), span.service) == services.end()) {
+      services.push_back(span.service);
+    }
+  }
+  std::string text;
+  for (const std::string& service : services) text += (text.empty() ? "" : ", ") + service;
+  return text.empty() ? "none" : text;
+}
+
+// Why the hop from `from` to `to` is missing: the evidence the trace holds.
+void explain_missing_hop(const Trace& trace, const SegmentTree& tree, const std::string& from,
+                         const std::string& to, const std::string& transport, Outcome& outcome) {
+  bool explained = false;
+  for (const BrokenHop& hop : trace.broken_hops) {
+    if (hop.caller_service != from || hop.callee_service != to) continue;
+    outcome.message += "; broken hop: " + broken_hop_sentence(trace, hop);
+    outcome.spans.push_back(hop.caller_span_id);
+    explained = true;
+  }
+  for (std::size_t s = 0; s < tree.segments().size(); ++s) {
+    const Segment& segment = tree.segments()[s];
+    if (segment.service != to) continue;
+    const Span& head = tree.head(s);
+    outcome.spans.push_back(head.span_id);
+    explained = true;
+    if (segment.parent != none) {
+      const Segment& parent = tree.segments()[segment.parent];
+      outcome.message += "; " + span_label(trace, head.span_id) + " is below " + parent.service;
+      if (parent.service == from && !transport.empty()) {
+        outcome.message += " through " +
+                           (segment.protocol.empty() ? "an unknown transport" : segment.protocol) +
+                           ", not " + transport;
+      }
+    } else if (head.parent_span_id.empty()) {
+      outcome.message += "; " + span_label(trace, head.span_id) + " is a root of this trace";
+    } else {
+      outcome.message += "; " + span_label(trace, head.span_id) + " names parent " +
+                         head.parent_span_id + ", which never arrived";
+    }
+  }
+  if (explained) return;
+  outcome.message += "; no span of " + to + " in this trace";
+  // The calls out of `from` that nothing answered are where the hop was lost.
+  for (std::size_t i = 0; i < trace.spans.size(); ++i) {
+    const Span& span = trace.spans[i];
+    if (span.service != from || !is_call(span)) continue;
+    const bool answered =
+        std::any_of(tree.segments().begin(), tree.segments().end(), [&](const Segment& segment) {
+          return segment.parent == tree.segment_of(i) &&
+                 trace.spans[segment.head].parent_span_id == span.span_id;
+        });
+    if (answered) continue;
+    outcome.message += "; " + span_label(trace, span.span_id) + " has no answering span";
+    outcome.spans.push_back(span.span_id);
+  }
+}
+
+}  // namespace
+
+std::string hop_protocol(const Span& parent, const Span& child) {
+  if (auto system = string_attribute(parent, "messaging.system"); !system.empty()) return system;
+  if (auto system = string_attribute(child, "messaging.system"); !system.empty()) return system;
+  for (const Span* span : {&parent, &child}) {
+    if (has_attribute(*span, "http.request.method") || has_attribute(*span, "http.method")) {
+      return "http";
+    }
+  }
+  if (auto system = string_attribute(parent, "rpc.system"); !system.empty()) return system;
+  return string_attribute(child, "rpc.system");
+}
+
+Outcome check_path(const ServicePath& path, const Trace& trace) {
+  const SegmentTree tree(trace);
+  PathMatcher matcher(path, tree);
+  Outcome outcome;
+  const bool held = matcher.match();
+  const std::vector<std::size_t>& chain = matcher.best();
+  if (held) {
+    outcome.message = "held:";
+    for (std::size_t k = 0; k < chain.size(); ++k) {
+      outcome.message += (k > 0 ? " ->" : "") + std::string(" ") + tree.head(chain[k]).service +
+                         " (span " + tree.head(chain[k]).span_id + ")";
+    }
+    return outcome;
+  }
+  outcome.passed = false;
+  if (chain.empty()) {
+    outcome.message = "no span of " + path.services.front() +
+                      " in this trace (its services: " + service_list(trace) + ")";
+    return outcome;
+  }
+  const std::size_t reached = chain.size();
+  const ServicePath::Hop& hop = path.hops[reached - 1];
+  const std::string& from = path.services[reached - 1];
+  const std::string& to = path.services[reached];
+  if (reached > 1) outcome.message = "'" + path_text(path, reached) + "' holds, but ";
+  outcome.message += from + (hop.direct ? " has no direct hop to " : " has nothing below it in ") +
+                     to + (hop.transport.empty() ? "" : " through " + hop.transport);
+  explain_missing_hop(trace, tree, from, to, hop.transport, outcome);
+  return outcome;
+}
+
+}  // namespace tracemesh::verify

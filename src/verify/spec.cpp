@@ -1,0 +1,192 @@
+#include "spec.h"
+
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+#include "duration.h"
+
+namespace tracemesh::verify {
+namespace {
+
+// A spec error at a node: thrown inside this file only, turned into an Error.
+struct SpecError {
+  YAML::Mark mark;
+  std::string message;
+};
+
+[[noreturn]] void fail(const YAML::Node& node, std::string message) {
+  throw SpecError{node.Mark(), std::move(message)};
+}
+
+std::string kind_of(const YAML::Node& node) {
+  if (node.IsMap()) return "a mapping";
+  if (node.IsSequence()) return "a list";
+  if (node.IsNull()) return "nothing";
+  return "'" + node.Scalar() + "'";
+}
+
+std::string scalar(const YAML::Node& node, const char* what) {
+  if (!node.IsScalar()) fail(node, std::string("expected ") + what + ", found " + kind_of(node));
+  return node.Scalar();
+}
+
+// Check a mapping's keys against `allowed` (no unknown, no repeated key).
+void expect_keys(const YAML::Node& map, std::initializer_list<const char*> allowed,
+                 const char* what) {
+  if (!map.IsMap())
+    fail(map, std::string("expected ") + what + " (a mapping), found " + kind_of(map));
+  std::set<std::string> seen;
+  for (const auto& entry : map) {
+    const std::string key = scalar(entry.first, "a key");
+    bool known = false;
+    std::string names;
+    for (const char* name : allowed) {
+      known = known || key == name;
+      names += (names.empty() ? "" : ", ") + std::string(name);
+    }
+    if (!known)
+      fail(entry.first, "unknown key '" + key + "' in " + what + " (expected " + names + ")");
+    if (!seen.insert(key).second) fail(entry.first, "key '" + key + "' appears twice");
+  }
+}
+
+std::uint64_t duration(const YAML::Node& node, const char* key) {
+  const auto parsed = model::parse_duration(scalar(node, "a duration"));
+  if (!parsed) fail(node, std::string(key) + ": " + std::string(parsed.error().text()));
+  return static_cast<std::uint64_t>(parsed->count());
+}
+
+TraceSelector parse_selector(const YAML::Node& node) {
+  expect_keys(node, {"trace_id", "root_service", "root_operation", "attributes"}, "select");
+  TraceSelector selector;
+  if (node["trace_id"]) {
+    selector.trace_id = scalar(node["trace_id"], "a trace id");
+    if (selector.trace_id.size() != 32 ||
+        selector.trace_id.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+      fail(node["trace_id"], "trace_id: expected 32 hex digits, found '" + selector.trace_id + "'");
+    }
+  }
+  if (node["root_service"]) selector.root_service = scalar(node["root_service"], "a service");
+  if (node["root_operation"]) {
+    selector.root_operation = scalar(node["root_operation"], "a span name");
+  }
+  if (const YAML::Node attributes = node["attributes"]) {
+    if (!attributes.IsMap()) fail(attributes, "attributes: expected KEY: VALUE pairs");
+    for (const auto& entry : attributes) {
+      selector.attributes.emplace_back(scalar(entry.first, "an attribute key"),
+                                       scalar(entry.second, "an attribute value"));
+    }
+  }
+  if (selector.empty())
+    fail(node,
+         "select: name at least one of trace_id, root_service, "
+         "root_operation, attributes");
+  return selector;
+}
+
+Expectation parse_expectation_node(const YAML::Node& node) {
+  const std::string text = scalar(node, "an expectation (a string)");
+  SyntaxError error;
+  auto expectation = parse_expectation(text, error);
+  if (!expectation) {
+    // Point into the line: a quoted scalar starts one column after its mark.
+    YAML::Mark mark = node.Mark();
+    const bool quoted = node.Tag() == "!";
+    mark.column += static_cast<int>(error.column - 1) + (quoted ? 1 : 0);
+    throw SpecError{mark, error.message + " in '" + text + "'"};
+  }
+  return std::move(*expectation);
+}
+
+Check parse_check(const YAML::Node& node, std::set<std::string>& names) {
+  expect_keys(node, {"name", "select", "expect"}, "a check");
+  Check check;
+  if (!node["name"]) fail(node, "a check needs a name");
+  check.name = scalar(node["name"], "a name");
+  if (check.name.empty()) fail(node["name"], "a check's name is empty");
+  if (!names.insert(check.name).second)
+    fail(node["name"], "two checks are named '" + check.name + "'");
+  if (node["select"]) check.select = parse_selector(node["select"]);
+  const YAML::Node expect = node["expect"];
+  if (!expect || !expect.IsSequence() || expect.size() == 0) {
+    fail(expect ? expect : node, "check '" + check.name +
+                                     "': expect must be a list of "
+                                     "expectations (at least one)");
+  }
+  for (const YAML::Node& item : expect) check.expectations.push_back(parse_expectation_node(item));
+  return check;
+}
+
+Spec parse_root(const YAML::Node& root) {
+  if (!root || root.IsNull()) fail(root, "the spec is empty: expected a mapping with 'checks'");
+  expect_keys(root, {"builtin", "skew_tolerance", "timeout", "checks"}, "the spec");
+  Spec spec;
+  if (const YAML::Node builtin = root["builtin"]) {
+    if (!builtin.IsSequence()) fail(builtin, "builtin: expected a list of check names");
+    spec.builtins.clear();
+    for (const YAML::Node& item : builtin) {
+      const auto check = builtin_named(scalar(item, "a built-in check name"));
+      if (!check) {
+        fail(item, "unknown built-in check '" + item.Scalar() +
+                       "' (expected single_root, no_orphans, no_broken_hops, no_clock_skew)");
+      }
+      spec.builtins.push_back(*check);
+    }
+  }
+  if (root["skew_tolerance"])
+    spec.skew_tolerance_nanos = duration(root["skew_tolerance"], "skew_tolerance");
+  if (root["timeout"]) spec.timeout_nanos = duration(root["timeout"], "timeout");
+  const YAML::Node checks = root["checks"];
+  if (checks && !checks.IsSequence()) fail(checks, "checks: expected a list of checks");
+  std::set<std::string> names;
+  if (checks) {
+    for (const YAML::Node& item : checks) spec.checks.push_back(parse_check(item, names));
+  }
+  if (spec.checks.empty() && spec.builtins.empty()) {
+    fail(root, "the spec checks nothing: no checks and no built-in checks");
+  }
+  return spec;
+}
+
+Error spec_error(std::string_view source, const YAML::Mark& mark, const std::string& message) {
+  std::string text(source);
+  if (!mark.is_null()) {
+    text += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  }
+  return Error{ErrorCode::invalid_input, text + ": " + message};
+}
+
+}  // namespace
+
+Expected<Spec> parse_spec(std::string_view yaml, std::string_view source) {
+  try {
+    return parse_root(YAML::Load(std::string(yaml)));
+  } catch (const SpecError& error) {
+    return spec_error(source, error.mark, error.message);
+  } catch (const YAML::Exception& error) {
+    return spec_error(source, error.mark, error.msg);
+  }
+}
+
+Expected<std::vector<Builtin>> parse_builtin_list(std::string_view list) {
+  std::vector<Builtin> checks;
+  if (list == "none") return checks;
+  if (list == "all") return std::vector<Builtin>(std::begin(all_builtins), std::end(all_builtins));
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    const std::string_view name = list.substr(0, comma);
+    const auto check = builtin_named(name);
+    if (!check) {
+      return Error{ErrorCode::invalid_input,
+                   "unknown built-in check '" + std::string(name) +
+                       "' (expected all, none, or single_root, no_orphans, no_broken_hops, "
+                       "no_clock_skew separated by commas)"};
+    }
+    checks.push_back(*check);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  return checks;
+}
+
+}  // namespace tracemesh::verify

@@ -1,0 +1,134 @@
+#include "verification.h"
+
+#include <algorithm>
+
+#include "assertion_check.h"
+#include "path_check.h"
+
+namespace tracemesh::verify {
+namespace {
+
+bool same_hex(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return (x >= 'A' && x <= 'F' ? x + 32 : x) == (y >= 'A' && y <= 'F' ? y + 32 : y);
+  });
+}
+
+std::string attribute_text(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// The first services of the check's paths; empty when it has none.
+std::vector<std::string> path_starts(const Check& check) {
+  std::vector<std::string> starts;
+  for (const Expectation& expectation : check.expectations) {
+    if (const auto* path = std::get_if<ServicePath>(&expectation.body)) {
+      starts.push_back(path->services.front());
+    }
+  }
+  return starts;
+}
+
+bool applies(const Check& check, const Trace& trace, const TraceSelector& chosen) {
+  if (!check.select.empty()) return selects(check.select, trace);
+  if (!chosen.empty()) return selects(chosen, trace);
+  const std::vector<std::string> starts = path_starts(check);
+  if (starts.empty()) return true;
+  const Span* root = trace.root();
+  return root != nullptr && std::find(starts.begin(), starts.end(), root->service) != starts.end();
+}
+
+std::string unapplied_reason(const Check& check, const TraceSelector& chosen) {
+  if (!check.select.empty() || !chosen.empty()) return "no trace matches the check's selection";
+  std::string starts;
+  for (const std::string& start : path_starts(check)) {
+    starts += (starts.empty() ? "" : " or ") + start;
+  }
+  return "no trace has its root in " + starts;
+}
+
+Outcome run_expectation(const Expectation& expectation, const Trace& trace) {
+  if (const auto* path = std::get_if<ServicePath>(&expectation.body)) {
+    return check_path(*path, trace);
+  }
+  return check_assertion(std::get<Assertion>(expectation.body), trace);
+}
+
+}  // namespace
+
+bool TraceResult::passed() const noexcept {
+  return std::all_of(results.begin(), results.end(),
+                     [](const ExpectationResult& result) { return result.outcome.passed; });
+}
+
+bool Verification::passed() const noexcept {
+  return failures() == 0;
+}
+
+std::size_t Verification::expectations() const noexcept {
+  std::size_t count = unapplied.size();
+  for (const TraceResult& trace : traces) count += trace.results.size();
+  return count;
+}
+
+std::size_t Verification::failures() const noexcept {
+  std::size_t count = unapplied.size();
+  for (const TraceResult& trace : traces) {
+    count += static_cast<std::size_t>(
+        std::count_if(trace.results.begin(), trace.results.end(),
+                      [](const ExpectationResult& result) { return !result.outcome.passed; }));
+  }
+  return count;
+}
+
+bool selects(const TraceSelector& selector, const Trace& trace) {
+  if (!selector.trace_id.empty() && !same_hex(selector.trace_id, trace.trace_id)) return false;
+  if (!selector.root_service.empty() || !selector.root_operation.empty()) {
+    const Span* root = trace.root();
+    if (root == nullptr) return false;
+    if (!selector.root_service.empty() && root->service != selector.root_service) return false;
+    if (!selector.root_operation.empty() && root->name != selector.root_operation) return false;
+  }
+  for (const auto& [key, value] : selector.attributes) {
+    const bool found = std::any_of(trace.spans.begin(), trace.spans.end(), [&](const Span& span) {
+      const auto attribute = span.attributes.find(key);
+      return attribute != span.attributes.end() && attribute_text(*attribute) == value;
+    });
+    if (!found) return false;
+  }
+  return true;
+}
+
+Verification verify_traces(const Spec& spec, std::vector<Trace> traces, const TraceSelector& chosen,
+                           std::uint64_t skew_tolerance_nanos) {
+  Verification verification;
+  std::vector<bool> applied(spec.checks.size(), false);
+  for (Trace& trace : traces) {
+    TraceResult result;
+    for (const Builtin check : spec.builtins) {
+      result.results.push_back(
+          {builtin_check_name, describe(check), run_builtin(check, trace, skew_tolerance_nanos)});
+    }
+    for (std::size_t c = 0; c < spec.checks.size(); ++c) {
+      const Check& check = spec.checks[c];
+      if (!applies(check, trace, chosen)) continue;
+      applied[c] = true;
+      for (const Expectation& expectation : check.expectations) {
+        result.results.push_back(
+            {check.name, expectation.text, run_expectation(expectation, trace)});
+      }
+    }
+    result.trace = std::move(trace);
+    verification.traces.push_back(std::move(result));
+  }
+  for (std::size_t c = 0; c < spec.checks.size(); ++c) {
+    if (applied[c]) continue;
+    Outcome outcome;
+    outcome.passed = false;
+    outcome.message = unapplied_reason(spec.checks[c], chosen);
+    verification.unapplied.push_back({spec.checks[c].name, "applies to a trace", outcome});
+  }
+  return verification;
+}
+
+}  // namespace tracemesh::verify
