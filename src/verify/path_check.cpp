@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <unordered_map>
 
@@ -94,7 +95,10 @@ class SegmentTree {
       if (parent == none || segment_of_[parent] == s) continue;
       segments_[s].parent = segment_of_[parent];
       segments_[s].protocol = hop_protocol(spans[parent], spans[segments_[s].head]);
-      segments_[segment_of_[parent]].children.push_back(s);
+    }
+    cut_cycles();
+    for (std::size_t s = 0; s < segments_.size(); ++s) {
+      if (segments_[s].parent != none) segments_[segments_[s].parent].children.push_back(s);
     }
   }
 
@@ -117,6 +121,29 @@ class SegmentTree {
   }
 
  private:
+  // Parent ids that loop (malformed input) would make a path go round
+  // forever: cut each loop where the walk up first meets itself.
+  void cut_cycles() {
+    enum class Mark : std::uint8_t { unseen, on_walk, done };
+    std::vector<Mark> marks(segments_.size(), Mark::unseen);
+    for (std::size_t s = 0; s < segments_.size(); ++s) {
+      std::vector<std::size_t> walk;
+      std::size_t at = s;
+      while (at != none && marks[at] == Mark::unseen) {
+        marks[at] = Mark::on_walk;
+        walk.push_back(at);
+        const std::size_t parent = segments_[at].parent;
+        if (parent != none && marks[parent] == Mark::on_walk) {
+          segments_[at].parent = none;
+          segments_[at].protocol.clear();
+          break;
+        }
+        at = parent;
+      }
+      for (const std::size_t member : walk) marks[member] = Mark::done;
+    }
+  }
+
   const Trace& trace_;
   std::vector<Segment> segments_;
   std::vector<std::size_t> segment_of_;
