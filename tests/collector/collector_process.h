@@ -78,6 +78,8 @@ class Collector {
 
   bool ready() const { return otlp_port_ != 0; }
   int otlp_port() const { return otlp_port_; }
+  int http_port() const { return http_port_; }
+  std::string http_url() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
   std::string log() const { return read_file(log_); }
   ChildProcess& process() { return *process_; }
   httplib::Client otlp() const { return client(otlp_port_); }

@@ -25,15 +25,16 @@ TEST(XmlEscape, EscapesMarkupAndReplacesWhatXmlCannotHold) {
   EXPECT_EQ(xml_escape(std::string("nul\0x", 5)), "nul\xEF\xBF\xBDx");
   EXPECT_EQ(xml_escape("bell\x07"), "bell\xEF\xBF\xBD");
   EXPECT_EQ(xml_escape("caf\xC3\xA9 \xE2\x9C\x93"), "caf\xC3\xA9 \xE2\x9C\x93");  // kept
-  EXPECT_EQ(xml_escape("bad \xC3"), "bad \xEF\xBF\xBD");                      // truncated
-  EXPECT_EQ(xml_escape("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");              // overlong
+  EXPECT_EQ(xml_escape("bad \xC3"), "bad \xEF\xBF\xBD");                          // truncated
+  EXPECT_EQ(xml_escape("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong
   EXPECT_EQ(xml_escape("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
 }
 
 TEST(JunitXml, CountsTestsAndFailuresPerSuite) {
   const std::string xml =
-      junit_xml("run", {{"integrity", {{"c", "single root", std::nullopt, ""},
-                                       {"c", "no orphans", std::string("1 orphan"), "details"}}},
+      junit_xml("run", {{"integrity",
+                         {{"c", "single root", std::nullopt, ""},
+                          {"c", "no orphans", std::string("1 orphan"), "details"}}},
                         {"paths", {{"c", "a -> b", std::nullopt, "held"}}}});
   EXPECT_NE(xml.find("<testsuites name=\"run\" tests=\"3\" failures=\"1\""), std::string::npos)
       << xml;

@@ -58,7 +58,8 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"agent-service -> (MQTT) -> indexer", true, "held"},
         Row{"bot -> (http) -> agent-service -> (http) -> rag-service", true, "held"},
         Row{"bot -> rag-service", false, "bot has no direct hop to rag-service"},
-        Row{"bot -> rag-service", false, "'POST /search' (span c1) of rag-service is below agent-service"},
+        Row{"bot -> rag-service", false,
+            "'POST /search' (span c1) of rag-service is below agent-service"},
         Row{"agent-service -> (kafka) -> indexer", false, "through mqtt, not kafka"},
         Row{"bot -> (mqtt) -> agent-service", false, "through http, not mqtt"},
         Row{"rag-service -> bot", false, "rag-service has no direct hop to bot"},
@@ -105,7 +106,8 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"span[service!=bot kind=server] kind = server", true, "2 span(s) matched"},
         Row{"span[http.response.status_code=200] service != bot", true, "2 span(s) matched"},
         Row{"span[kind=internal] status = unset", true, "1 span(s) matched"},
-        Row{"count(span[service=agent-service]) = 4", true, "count(span[service=agent-service]) = 4"},
+        Row{"count(span[service=agent-service]) = 4", true,
+            "count(span[service=agent-service]) = 4"},
         Row{"count(span[service=agent-service]) < 4", false, "= 4, expected < 4"},
         Row{"count(span[service=billing]) = 0", true, "= 0"},
         Row{"count(span) >= 8", true, "count(span) = 8"},
@@ -229,15 +231,17 @@ TEST(Builtins, NameEveryRootOrphanBrokenHopAndSkewedSpan) {
 
   Outcome outcome = run_builtin(Builtin::single_root, trace, 0);
   EXPECT_FALSE(outcome.passed);
-  EXPECT_TRUE(contains(outcome.message, "2 roots: 'POST /ask' (span a1) of bot; 'POST /run' (span "
-                                        "b1) of agent-service"))
+  EXPECT_TRUE(contains(outcome.message,
+                       "2 roots: 'POST /ask' (span a1) of bot; 'POST /run' (span "
+                       "b1) of agent-service"))
       << outcome.message;
   EXPECT_EQ(outcome.spans, (std::vector<std::string>{"a1", "b1"}));
 
   outcome = run_builtin(Builtin::no_orphans, trace, 0);
   EXPECT_FALSE(outcome.passed);
-  EXPECT_TRUE(contains(outcome.message, "'process alerts' (span d1) of indexer names parent "
-                                        "ffffffffffffffff, which never arrived"))
+  EXPECT_TRUE(contains(outcome.message,
+                       "'process alerts' (span d1) of indexer names parent "
+                       "ffffffffffffffff, which never arrived"))
       << outcome.message;
 
   outcome = run_builtin(Builtin::no_broken_hops, trace, 0);
@@ -249,8 +253,9 @@ TEST(Builtins, NameEveryRootOrphanBrokenHopAndSkewedSpan) {
 
   outcome = run_builtin(Builtin::no_clock_skew, trace, 0);
   EXPECT_FALSE(outcome.passed);
-  EXPECT_TRUE(contains(outcome.message, "'POST /search' (span c1) of rag-service starts 12.0ms "
-                                        "before its parent 'POST' (span b3) of agent-service"))
+  EXPECT_TRUE(contains(outcome.message,
+                       "'POST /search' (span c1) of rag-service starts 12.0ms "
+                       "before its parent 'POST' (span b3) of agent-service"))
       << outcome.message;
   EXPECT_TRUE(contains(outcome.message, "ends 400.0µs after")) << outcome.message;
   // Within the tolerance, only the larger skew remains; above both, none.

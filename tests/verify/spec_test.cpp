@@ -79,8 +79,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         ErrorRow{"", "spec.yaml: the spec is empty"},
         ErrorRow{"- a\n- b\n", "spec.yaml:1:1: expected the spec (a mapping), found a list"},
-        ErrorRow{"chekcs: []\n", "spec.yaml:1:1: unknown key 'chekcs' in the spec (expected "
-                                 "builtin, skew_tolerance, timeout, checks)"},
+        ErrorRow{"chekcs: []\n",
+                 "spec.yaml:1:1: unknown key 'chekcs' in the spec (expected "
+                 "builtin, skew_tolerance, timeout, checks)"},
         ErrorRow{"checks: {}\n", "spec.yaml:1:9: checks: expected a list of checks"},
         ErrorRow{"checks:\n  - expect: [a -> b]\n", "spec.yaml:2:5: a check needs a name"},
         ErrorRow{"checks:\n  - name: a\n", "spec.yaml:2:5: check 'a': expect must be a list"},

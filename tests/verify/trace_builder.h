@@ -54,7 +54,8 @@ inline TraceBuilder connected_fleet() {
       .span("b1", "a2", "agent-service", "POST /run", "server", 6, 89,
             {{"http.request.method", "POST"}, {"http.response.status_code", 200}})
       .span("b2", "b1", "agent-service", "plan", "internal", 7, 9)
-      .span("b3", "b2", "agent-service", "POST", "client", 10, 80, {{"http.request.method", "POST"}})
+      .span("b3", "b2", "agent-service", "POST", "client", 10, 80,
+            {{"http.request.method", "POST"}})
       .span("c1", "b3", "rag-service", "POST /search", "server", 11, 79,
             {{"http.request.method", "POST"},
              {"http.response.status_code", 200},
