@@ -1,6 +1,7 @@
 #include "expectation.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 #include "duration.h"
@@ -153,7 +154,9 @@ Value make_value(const Token& token) {
   const std::string& text = value.text;
   double number = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (error == std::errc() && end == text.data() + text.size()) value.number = number;
+  if (error == std::errc() && end == text.data() + text.size() && std::isfinite(number)) {
+    value.number = number;
+  }
   if (auto duration = model::parse_duration(text)) {
     value.nanoseconds = static_cast<std::uint64_t>(duration->count());
   }
@@ -379,8 +382,7 @@ class Parser {
         return failed(op, "a count is compared with = != < <= > >=, not contains");
       }
       const double* count = assertion.value.number ? &*assertion.value.number : nullptr;
-      if (count == nullptr || *count < 0 ||
-          *count != static_cast<double>(static_cast<long long>(*count))) {
+      if (count == nullptr || *count < 0 || *count > 1e15 || std::floor(*count) != *count) {
         return failed(value, "expected a whole number for the count, found " + describe(value));
       }
     } else if (ordering && !assertion.value.number) {

@@ -89,10 +89,10 @@ bool selects(const TraceSelector& selector, const Trace& trace) {
     if (!selector.root_service.empty() && root->service != selector.root_service) return false;
     if (!selector.root_operation.empty() && root->name != selector.root_operation) return false;
   }
-  for (const auto& [key, value] : selector.attributes) {
+  for (const auto& wanted : selector.attributes) {
     const bool found = std::any_of(trace.spans.begin(), trace.spans.end(), [&](const Span& span) {
-      const auto attribute = span.attributes.find(key);
-      return attribute != span.attributes.end() && attribute_text(*attribute) == value;
+      const auto attribute = span.attributes.find(wanted.first);
+      return attribute != span.attributes.end() && attribute_text(*attribute) == wanted.second;
     });
     if (!found) return false;
   }

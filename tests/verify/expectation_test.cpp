@@ -188,6 +188,8 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorRow{"trace duration > fast", 18, "expected a duration"},
         ErrorRow{"count(span[service=a]) >= 1.5", 27, "whole number"},
         ErrorRow{"count(span[service=a]) >= -1", 27, "whole number"},
+        ErrorRow{"count(span[service=a]) = 1e300", 26, "whole number"},
+        ErrorRow{"span x < inf", 10, "'<' compares numbers"},
         ErrorRow{"count(span[service=a] >= 1", 23,
                  "expected ')' to close count( opened at column 6"},
         ErrorRow{"count(service=a) = 1", 7, "expected span[...]"},
