@@ -28,6 +28,7 @@ struct VerifyFlags {
   std::string token_file;
   std::vector<std::string> files;
   std::string trace;
+  std::string legacy_id;
   std::string root_service;
   std::string root_operation;
   std::vector<std::string> attributes;
@@ -108,6 +109,16 @@ Expected<verify::TraceSelector> build_selector(const VerifyFlags& flags) {
       return Error{ErrorCode::invalid_input, "--trace '" + flags.trace + "' is not 32 hex digits"};
     }
     selector.trace_id = flags.trace;
+  }
+  if (!flags.legacy_id.empty()) {
+    if (!flags.trace.empty()) {
+      return Error{ErrorCode::invalid_input,
+                   "--trace and --legacy-id name the same thing: give one"};
+    }
+    auto mapped = verify::legacy_trace_id(flags.legacy_id);
+    if (!mapped)
+      return Error{ErrorCode::invalid_input, "--legacy-id: " + std::string(mapped.error().text())};
+    selector.trace_id = *mapped;
   }
   selector.root_service = flags.root_service;
   selector.root_operation = flags.root_operation;
@@ -266,6 +277,9 @@ void add_verify_command(CLI::App& app, std::function<int()>& run) {
                    "OTLP JSON file to check instead of a collector (repeatable)")
       ->check(CLI::ExistingFile);
   command->add_option("--trace", flags->trace, "the trace id to check (32 hex digits)");
+  command->add_option("--legacy-id", flags->legacy_id,
+                      "the trace a legacy id header (X-Trace-ID, X-Request-ID...) started: a "
+                      "UUID, 32 hex digits or any string, mapped as the SDKs map it");
   command->add_option("--root-service", flags->root_service,
                       "check traces whose root is in this service");
   command->add_option("--root-operation", flags->root_operation,

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "duration.h"
+#include "tracemesh/legacy_propagator.h"
 
 namespace tracemesh::verify {
 namespace {
@@ -58,7 +59,11 @@ std::uint64_t duration(const YAML::Node& node, const char* key) {
 }
 
 TraceSelector parse_selector(const YAML::Node& node) {
-  expect_keys(node, {"trace_id", "root_service", "root_operation", "attributes"}, "select");
+  expect_keys(node, {"trace_id", "legacy_id", "root_service", "root_operation", "attributes"},
+              "select");
+  if (node["trace_id"] && node["legacy_id"]) {
+    fail(node["legacy_id"], "select: trace_id and legacy_id name the same thing: give one");
+  }
   TraceSelector selector;
   if (node["trace_id"]) {
     selector.trace_id = scalar(node["trace_id"], "a trace id");
@@ -66,6 +71,11 @@ TraceSelector parse_selector(const YAML::Node& node) {
         selector.trace_id.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
       fail(node["trace_id"], "trace_id: expected 32 hex digits, found '" + selector.trace_id + "'");
     }
+  }
+  if (node["legacy_id"]) {
+    auto mapped = legacy_trace_id(scalar(node["legacy_id"], "a legacy id"));
+    if (!mapped) fail(node["legacy_id"], "legacy_id: " + std::string(mapped.error().text()));
+    selector.trace_id = *mapped;
   }
   if (node["root_service"]) selector.root_service = scalar(node["root_service"], "a service");
   if (node["root_operation"]) {
@@ -78,10 +88,11 @@ TraceSelector parse_selector(const YAML::Node& node) {
                                        scalar(entry.second, "an attribute value"));
     }
   }
-  if (selector.empty())
+  if (selector.empty()) {
     fail(node,
-         "select: name at least one of trace_id, root_service, "
-         "root_operation, attributes");
+         "select: name at least one of trace_id, legacy_id, root_service, root_operation, "
+         "attributes");
+  }
   return selector;
 }
 
@@ -167,6 +178,17 @@ Expected<Spec> parse_spec(std::string_view yaml, std::string_view source) {
   } catch (const YAML::Exception& error) {
     return spec_error(source, error.mark, error.msg);
   }
+}
+
+Expected<std::string> legacy_trace_id(std::string_view value) {
+  const auto mapped = parse_legacy_trace_id(value);
+  if (!mapped) {
+    return Error{ErrorCode::invalid_input, "'" + std::string(value) +
+                                               "' is not a legacy trace id (1 to 256 visible ASCII "
+                                               "characters): " +
+                                               std::string(mapped.error().text())};
+  }
+  return mapped->to_hex();
 }
 
 Expected<std::vector<Builtin>> parse_builtin_list(std::string_view list) {

@@ -55,6 +55,10 @@ struct Spec {
 // was expected"). An Error (invalid_input) for every malformed spec.
 Expected<Spec> parse_spec(std::string_view yaml, std::string_view source);
 
+// The trace id the SDKs give a legacy id header's value (a UUID, 32 hex
+// digits, or any other string: see tracemesh/legacy_propagator.h), as hex.
+Expected<std::string> legacy_trace_id(std::string_view value);
+
 // Parse a comma-separated list of built-in check names ("all", "none", or
 // names as to_string(Builtin) writes them).
 Expected<std::vector<Builtin>> parse_builtin_list(std::string_view list);

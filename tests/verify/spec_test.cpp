@@ -105,6 +105,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "spec.yaml:3:13: select: name at least one"},
         ErrorRow{"checks:\n  - name: a\n    select: {trace_id: abc}\n    expect: [a -> b]\n",
                  "spec.yaml:3:24: trace_id: expected 32 hex digits"},
+        ErrorRow{"checks:\n  - name: a\n    select: {legacy_id: \"\"}\n    expect: [a -> b]\n",
+                 "spec.yaml:3:25: legacy_id: '' is not a legacy trace id"},
         ErrorRow{"builtin: [single_root, no_orphan]\n",
                  "spec.yaml:1:24: unknown built-in check 'no_orphan'"},
         ErrorRow{"builtin: all\n", "spec.yaml:1:10: builtin: expected a list"},
@@ -113,6 +115,18 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorRow{"builtin: []\n", "spec.yaml:1:1: the spec checks nothing"},
         ErrorRow{"checks: [\n", "spec.yaml:2:1: "},
         ErrorRow{"checks:\n  - name: 'unterminated\n", "spec.yaml:"}));
+
+TEST(Spec, MapsALegacyIdAsTheSdksDo) {
+  const auto spec = parse_spec(
+      "checks:\n  - name: a\n    select: {legacy_id: 3f2504e0-4f89-11d3-9a0c-0305e82c3301}\n"
+      "    expect: [a -> b]\n",
+      "s.yaml");
+  ASSERT_TRUE(spec) << spec.error().text();
+  EXPECT_EQ(spec->checks[0].select.trace_id, "3f2504e04f8911d39a0c0305e82c3301");
+  // Any other string: the first 16 bytes of its SHA-256, as every SDK computes it.
+  // (Python: hashlib.sha256(b"req-42").hexdigest()[:32])
+  EXPECT_EQ(*legacy_trace_id("req-42"), "fd1180d9f0c0819f00056b7b9de19fce");
+}
 
 TEST(BuiltinList, ReadsAllNoneAndNames) {
   EXPECT_EQ(parse_builtin_list("all")->size(), 4U);

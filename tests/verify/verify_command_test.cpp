@@ -153,6 +153,17 @@ checks:
   EXPECT_EQ(json::parse(run.output, nullptr, false)["summary"]["traces"], 3) << run.output;
 }
 
+TEST_F(VerifyCommand, FindsTheTraceALegacyIdStarted) {
+  // X-Trace-ID: 3f2504e0-4f89-11d3-9a0c-0305e82c3301 continues as this trace id.
+  send(otlp_request(three_services("3f2504e04f8911d39a0c0305e82c3301", false, {}, "a")));
+  const Outcome run = verify({"--collector", collector_.http_url(), "--legacy-id",
+                              "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "--expect",
+                              "bot -> agent-service -> rag-service"});
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(contains(run.output, "trace 3f2504e04f8911d39a0c0305e82c3301")) << run.output;
+  EXPECT_EQ(verify({"--legacy-id", "x", "--trace", connected_}).exit_code, 2);
+}
+
 TEST_F(VerifyCommand, WaitsForTheTraceToSettleNotForItsFirstSpan) {
   const std::string trace = random_hex(32);
   auto services = three_services(trace, false, {}, "c");
