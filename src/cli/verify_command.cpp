@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -43,8 +44,20 @@ struct VerifyFlags {
   std::string junit;
 };
 
-int usage_error(const std::string& message) {
+bool write_file(const std::string& path, const std::string& content) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << content;
+  return static_cast<bool>(file.flush());
+}
+
+// Exit 2, and when a JUnit report was asked for, leave one saying why: a CI
+// report step must not find nothing.
+int usage_error(const std::string& message, const std::string& junit = {}) {
   std::fprintf(stderr, "tracemesh verify: %s\n", message.c_str());
+  if (!junit.empty()) {
+    const report::TestCase failed{"tracemesh.verify", "verify runs", message, message};
+    write_file(junit, report::junit_xml("tracemesh verify", {{"verify", {failed}}}));
+  }
   return exit_usage;
 }
 
@@ -109,6 +122,8 @@ Expected<verify::TraceSelector> build_selector(const VerifyFlags& flags) {
       return Error{ErrorCode::invalid_input, "--trace '" + flags.trace + "' is not 32 hex digits"};
     }
     selector.trace_id = flags.trace;
+    for (char& c : selector.trace_id)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   if (!flags.legacy_id.empty()) {
     if (!flags.trace.empty()) {
@@ -138,7 +153,9 @@ bool on_terminal() {
 
 struct Input {
   std::vector<verify::Trace> traces;
-  std::string missing;
+  std::string missing;                // did not arrive or settle (exit 3)
+  std::string unmatched;              // files: the selection matched no trace (exit 1)
+  std::vector<std::string> warnings;  // printed on stderr
 };
 
 Expected<Input> traces_from_files(const VerifyFlags& flags, const verify::Spec& spec,
@@ -156,10 +173,10 @@ Expected<Input> traces_from_files(const VerifyFlags& flags, const verify::Spec& 
     }
     if (keep) input.traces.push_back(std::move(trace));
   }
-  if (input.traces.empty()) {
-    input.missing =
-        chosen.empty() ? "the files hold no trace" : "no trace in the files matches the selection";
+  if (traces->empty()) {
+    return Error{ErrorCode::invalid_input, "the files hold no trace: nothing to check"};
   }
+  if (input.traces.empty()) input.unmatched = "no trace in the files matches the selection";
   return input;
 }
 
@@ -202,13 +219,8 @@ Expected<Input> traces_from_collector(const VerifyFlags& flags, const verify::Sp
   auto fetched = verify::wait_for_traces(*client, selectors, options);
   if (terminal) std::fprintf(stderr, "\r\033[K");
   if (!fetched) return fetched.error();
-  return Input{std::move(fetched->traces), std::move(fetched->missing)};
-}
-
-bool write_file(const std::string& path, const std::string& content) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << content;
-  return static_cast<bool>(file.flush());
+  return Input{
+      std::move(fetched->traces), std::move(fetched->missing), {}, std::move(fetched->warnings)};
 }
 
 int run_verify(const VerifyFlags& flags) {
@@ -225,29 +237,32 @@ int run_verify(const VerifyFlags& flags) {
   const auto timeout = duration_flag(flags.timeout, "--timeout", error);
   const auto skew_flag = duration_flag(flags.skew_tolerance, "--skew-tolerance", error);
   const auto since = duration_flag(flags.since, "--since", error);
-  if (!error.empty()) return usage_error(error);
+  if (!error.empty()) return usage_error(error, flags.junit);
   auto spec = build_spec(flags);
-  if (!spec) return usage_error(std::string(spec.error().text()));
+  if (!spec) return usage_error(std::string(spec.error().text()), flags.junit);
   auto chosen = build_selector(flags);
-  if (!chosen) return usage_error(std::string(chosen.error().text()));
+  if (!chosen) return usage_error(std::string(chosen.error().text()), flags.junit);
   const std::uint64_t skew_tolerance = skew_flag.value_or(spec->skew_tolerance_nanos.value_or(0));
   const std::uint64_t wait = timeout.value_or(spec->timeout_nanos.value_or(30'000'000'000));
 
   auto input = flags.files.empty() ? traces_from_collector(flags, *spec, *chosen, wait, since)
                                    : traces_from_files(flags, *spec, *chosen, skew_tolerance);
-  if (!input) return usage_error(std::string(input.error().text()));
-  const verify::Verification verification =
+  if (!input) return usage_error(std::string(input.error().text()), flags.junit);
+  for (const std::string& warning : input->warnings) {
+    std::fprintf(stderr, "tracemesh verify: warning: %s\n", warning.c_str());
+  }
+  verify::Verification verification =
       verify::verify_traces(*spec, std::move(input->traces), *chosen, skew_tolerance);
+  if (!input->unmatched.empty()) {
+    const verify::Outcome outcome{false, input->unmatched, {}};
+    verification.unapplied.push_back({"selection", "a trace matches the selection", outcome});
+  }
   const std::string& missing = input->missing;
 
   if (flags.format == "json") {
     std::fputs(verify::json_report(verification, missing).c_str(), stdout);
   } else {
-    std::string text = verification.traces.empty() && missing.empty()
-                           ? std::string()
-                           : verify::text_report(verification);
-    if (!missing.empty()) text += "verify: INCOMPLETE, " + missing + "\n";
-    std::fputs(text.c_str(), stdout);
+    std::fputs(verify::text_report(verification, missing).c_str(), stdout);
   }
   std::fflush(stdout);
   if (!flags.junit.empty() &&

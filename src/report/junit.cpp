@@ -41,7 +41,7 @@ std::size_t count_failures(const TestSuite& suite) {
 
 }  // namespace
 
-std::string xml_escape(std::string_view text) {
+std::string xml_escape(std::string_view text, bool attribute) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
@@ -74,9 +74,13 @@ std::string xml_escape(std::string_view text) {
         out += "&apos;";
         break;
       case '\t':
+        out += attribute ? "&#9;" : "\t";
+        break;
       case '\n':
+        out += attribute ? "&#10;" : "\n";
+        break;
       case '\r':
-        out += static_cast<char>(c);
+        out += attribute ? "&#13;" : "\r";
         break;
       default:
         if (c < 0x20 || c == 0x7F) {
@@ -98,22 +102,22 @@ std::string junit_xml(std::string_view name, const std::vector<TestSuite>& suite
     failures += count_failures(suite);
   }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<testsuites name=\"" + xml_escape(name) + "\" tests=\"" + std::to_string(tests) +
+  out += "<testsuites name=\"" + xml_escape(name, true) + "\" tests=\"" + std::to_string(tests) +
          "\" failures=\"" + std::to_string(failures) + "\" errors=\"0\">\n";
   for (const TestSuite& suite : suites) {
-    out += "  <testsuite name=\"" + xml_escape(suite.name) + "\" tests=\"" +
+    out += "  <testsuite name=\"" + xml_escape(suite.name, true) + "\" tests=\"" +
            std::to_string(suite.cases.size()) + "\" failures=\"" +
            std::to_string(count_failures(suite)) + "\" errors=\"0\" skipped=\"0\">\n";
     for (const TestCase& test : suite.cases) {
-      out += "    <testcase classname=\"" + xml_escape(test.classname) + "\" name=\"" +
-             xml_escape(test.name) + "\"";
+      out += "    <testcase classname=\"" + xml_escape(test.classname, true) + "\" name=\"" +
+             xml_escape(test.name, true) + "\"";
       if (!test.failure && test.details.empty()) {
         out += "/>\n";
         continue;
       }
       out += ">\n";
       if (test.failure) {
-        out += "      <failure message=\"" + xml_escape(*test.failure) + "\">" +
+        out += "      <failure message=\"" + xml_escape(*test.failure, true) + "\">" +
                xml_escape(test.details) + "</failure>\n";
       } else {
         out += "      <system-out>" + xml_escape(test.details) + "</system-out>\n";

@@ -25,8 +25,10 @@ struct TestSuite {
 // Return the XML document for `suites` under <testsuites name="...">.
 std::string junit_xml(std::string_view name, const std::vector<TestSuite>& suites);
 
-// Escape `text` for XML text and attribute values; characters XML 1.0
-// cannot hold (most control characters, malformed UTF-8 bytes) become U+FFFD.
-std::string xml_escape(std::string_view text);
+// Escape `text` for XML text (and, with `attribute`, for attribute values,
+// where tabs and line breaks are written as character references so parsers
+// keep them); characters XML 1.0 cannot hold (most control characters,
+// malformed UTF-8 bytes) become U+FFFD.
+std::string xml_escape(std::string_view text, bool attribute = false);
 
 }  // namespace tracemesh::report

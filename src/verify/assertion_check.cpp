@@ -73,12 +73,21 @@ bool ordered(double actual, Operator op, double expected) {
   }
 }
 
+// Values quoted in messages are cut: a message is read in a CI log.
+std::string shortened(std::string text) {
+  constexpr std::size_t limit = 200;
+  if (text.size() <= limit) return text;
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  return text.substr(0, cut) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+
 // Whether `actual` (nullopt: missing) satisfies `op value`; `why` says what
 // was found when it does not.
 bool holds(const std::optional<json>& actual, Operator op, const Value& value, bool is_duration,
            std::string& why) {
   if (op == Operator::exists || op == Operator::not_exists) {
-    why = actual ? "is " + as_text(*actual) : "is missing";
+    why = actual ? "is present" : "is missing";  // never the value: it may be a secret
     return actual.has_value() == (op == Operator::exists);
   }
   if (!actual) {
@@ -90,7 +99,8 @@ bool holds(const std::optional<json>& actual, Operator op, const Value& value, b
     why = "is " + model::format_duration(nanos);
     return ordered(static_cast<double>(nanos), op, static_cast<double>(*value.nanoseconds));
   }
-  why = "is " + (actual->is_string() ? "\"" + actual->get<std::string>() + "\"" : actual->dump());
+  why = "is " +
+        shortened(actual->is_string() ? "\"" + actual->get<std::string>() + "\"" : actual->dump());
   switch (op) {
     case Operator::eq:
       return equal(*actual, value);
@@ -122,6 +132,10 @@ std::string expected_text(const Assertion& assertion) {
 bool matches(const SpanSelector& selector, const Span& span) {
   for (const SpanSelector::Condition& condition : selector.conditions) {
     const auto actual = field_value(span, condition.key);
+    if (condition.presence) {
+      if (!actual) return false;
+      continue;
+    }
     const bool equals = actual.has_value() && equal(*actual, condition.value);
     if (equals == condition.negated) return false;
   }
@@ -163,10 +177,15 @@ Outcome check_assertion(const Assertion& assertion, const Trace& trace) {
               why)) {
       continue;
     }
-    outcome.message += std::string(failed == 0 ? "" : "; ") + assertion.field + " of " +
-                       span_label(trace, span->span_id) + " " + why;
+    if (failed < max_listed_spans) {
+      outcome.message += std::string(failed == 0 ? "" : "; ") + assertion.field + " of " +
+                         span_label(trace, span->span_id) + " " + why;
+    }
     outcome.spans.push_back(span->span_id);
     ++failed;
+  }
+  if (failed > max_listed_spans) {
+    outcome.message += "; and " + std::to_string(failed - max_listed_spans) + " more";
   }
   outcome.passed = failed == 0;
   if (outcome.passed) {

@@ -132,8 +132,11 @@ Outcome run_builtin(Builtin check, const Trace& trace, std::uint64_t skew_tolera
     return outcome;
   }
   outcome.passed = false;
-  for (std::size_t i = 0; i < problems.size(); ++i) {
+  for (std::size_t i = 0; i < problems.size() && i < max_listed_spans; ++i) {
     outcome.message += (i > 0 ? "; " : "") + problems[i];
+  }
+  if (problems.size() > max_listed_spans) {
+    outcome.message += "; and " + std::to_string(problems.size() - max_listed_spans) + " more";
   }
   return outcome;
 }

@@ -67,6 +67,12 @@ Expected<CollectorClient> CollectorClient::connect(const std::string& base_url,
   return CollectorClient(std::move(state));
 }
 
+void CollectorClient::set_timeout(std::chrono::milliseconds timeout) {
+  const auto bounded = std::max(timeout, std::chrono::milliseconds(100));
+  state_->client.set_connection_timeout(std::min(bounded, std::chrono::milliseconds(2000)));
+  state_->client.set_read_timeout(bounded);
+}
+
 Expected<std::optional<Trace>> CollectorClient::trace(const std::string& trace_id) {
   auto body =
       get(state_->client, state_->base_url, "/api/traces/" + trace_id, state_->headers, true);
@@ -81,8 +87,8 @@ Expected<std::vector<std::string>> CollectorClient::search(
     const TraceSelector& selector, std::optional<std::uint64_t> start_after_unix_nano,
     std::size_t limit) {
   httplib::Params params;
-  if (!selector.root_service.empty()) params.emplace("service", selector.root_service);
-  if (!selector.root_operation.empty()) params.emplace("operation", selector.root_operation);
+  if (!selector.root_service.empty()) params.emplace("root_service", selector.root_service);
+  if (!selector.root_operation.empty()) params.emplace("root_operation", selector.root_operation);
   for (const auto& [key, value] : selector.attributes) params.emplace("attr", key + "=" + value);
   if (start_after_unix_nano) params.emplace("start", std::to_string(*start_after_unix_nano));
   params.emplace("limit", std::to_string(limit));
@@ -95,13 +101,9 @@ Expected<std::vector<std::string>> CollectorClient::search(
   }
   std::vector<std::string> ids;
   for (const auto& summary : parsed["traces"]) {
-    const auto text = [&](const char* key) {
-      return summary.contains(key) && summary[key].is_string() ? summary[key].get<std::string>()
-                                                               : std::string();
-    };
-    if (!selector.root_service.empty() && text("root_service") != selector.root_service) continue;
-    if (!selector.root_operation.empty() && text("root_name") != selector.root_operation) continue;
-    ids.push_back(text("trace_id"));
+    if (summary.is_object() && summary.contains("trace_id") && summary["trace_id"].is_string()) {
+      ids.push_back(summary["trace_id"].get<std::string>());
+    }
   }
   return ids;
 }

@@ -2,6 +2,7 @@
 // traces a selector finds (GET /api/traces/{id}, GET /api/traces).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -30,12 +31,14 @@ class CollectorClient {
   // it refuses the request (a bad token: 401).
   Expected<std::optional<Trace>> trace(const std::string& trace_id);  // 32 hex digits
 
-  // Ids of the newest traces `selector` selects (its root service and
-  // operation are matched against each trace's root), started at or after
+  // Ids of the newest traces `selector` selects, started at or after
   // `start_after_unix_nano` when set; at most `limit` (1 to 1000).
   Expected<std::vector<std::string>> search(const TraceSelector& selector,
                                             std::optional<std::uint64_t> start_after_unix_nano,
                                             std::size_t limit);
+
+  // Give up on a request after `timeout` (connecting and reading).
+  void set_timeout(std::chrono::milliseconds timeout);
 
  private:
   struct State;

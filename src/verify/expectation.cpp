@@ -27,8 +27,15 @@ struct Token {
   std::size_t column = 1;
 };
 
+// Line breaks too: a YAML block scalar may spread an expectation over lines.
 bool is_space(char c) noexcept {
-  return c == ' ' || c == '\t';
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// The span's own fields, always present; anything else is an attribute.
+bool is_span_field(std::string_view field) noexcept {
+  return field == "duration" || field == "name" || field == "kind" || field == "status" ||
+         field == "service";
 }
 
 bool ends_word(std::string_view text, std::size_t at) noexcept {
@@ -295,8 +302,16 @@ class Parser {
                             describe(key));
         }
         take();
+        if (peek().kind != Token::Kind::op) {
+          // A bare key: the span has this field.
+          SpanSelector::Condition condition;
+          condition.key = key.text;
+          condition.presence = true;
+          selector.conditions.push_back(std::move(condition));
+          continue;
+        }
         const Token& op = take();
-        if (op.kind != Token::Kind::op || (op.text != "=" && op.text != "==" && op.text != "!=")) {
+        if (op.text != "=" && op.text != "==" && op.text != "!=") {
           return failed(op, "expected = or != after '" + key.text + "', found " + describe(op));
         }
         const Token& value = take();
@@ -304,7 +319,7 @@ class Parser {
           return failed(value, "expected a value after '" + key.text + op.text + "', found " +
                                    describe(value));
         }
-        SpanSelector::Condition condition{key.text, op.text == "!=", make_value(value)};
+        SpanSelector::Condition condition{key.text, op.text == "!=", false, make_value(value)};
         if (!check_field_value(condition.key, condition.value, value)) return false;
         selector.conditions.push_back(std::move(condition));
       }
@@ -347,12 +362,15 @@ class Parser {
       }
     } else if (op.kind == Token::Kind::word && op.text == "contains") {
       assertion.op = Operator::contains;
-    } else if (op.kind == Token::Kind::word && op.text == "exists") {
-      assertion.op = Operator::exists;
-      return true;
-    } else if (op.kind == Token::Kind::word && op.text == "not" && is_word("exists")) {
-      take();
-      assertion.op = Operator::not_exists;
+    } else if (op.kind == Token::Kind::word &&
+               (op.text == "exists" || (op.text == "not" && is_word("exists")))) {
+      if (op.text == "not") take();
+      assertion.op = op.text == "not" ? Operator::not_exists : Operator::exists;
+      const bool always_there =
+          assertion.subject != Assertion::Subject::span_field || is_span_field(assertion.field);
+      if (always_there) {
+        return failed(op, subject + " is always there: exists checks an attribute");
+      }
       return true;
     } else {
       return failed(op, "expected an operator (=, !=, <, <=, >, >=, contains, exists) after " +
@@ -385,6 +403,8 @@ class Parser {
       if (count == nullptr || *count < 0 || *count > 1e15 || std::floor(*count) != *count) {
         return failed(value, "expected a whole number for the count, found " + describe(value));
       }
+    } else if (ordering && is_span_field(assertion.field)) {
+      return failed(op, "'" + op.text + "' compares numbers; " + assertion.field + " is text");
     } else if (ordering && !assertion.value.number) {
       return failed(value,
                     "'" + op.text + "' compares numbers; " + describe(value) + " is not a number");

@@ -8,7 +8,8 @@
 //   span[service=auth kind=server] http.response.status_code = 200
 //   span[name="GET /healthz"] duration < 50ms
 //   span[service=agent] user.id exists          (also: not exists)
-//   span url.full contains "/api/"              (every span: no brackets)
+//   span[url.full] url.full contains "/api/"    (a bare key: spans that have it)
+//   span status != error                        (every span: no brackets)
 //   count(span[service=db kind=client]) <= 3
 //   trace duration < 2s
 //
@@ -40,11 +41,13 @@ struct Value {
 enum class Operator : std::uint8_t { eq, ne, lt, le, gt, ge, contains, exists, not_exists };
 const char* to_string(Operator op) noexcept;
 
-// span[key=value key!=value ...]: every condition must hold.
+// span[key=value key!=value key ...]: every condition must hold; a bare
+// key holds when the span has that field.
 struct SpanSelector {
   struct Condition {
     std::string key;  // service, name, kind, status, or an attribute key
     bool negated = false;
+    bool presence = false;  // a bare key: the field exists (value unused)
     Value value;
   };
   std::vector<Condition> conditions;

@@ -1,10 +1,14 @@
 // The result of one check on one trace.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
 namespace tracemesh::verify {
+
+// Messages name at most this many spans ("... and N more"); `spans` keeps all.
+inline constexpr std::size_t max_listed_spans = 20;
 
 struct Outcome {
   bool passed = true;

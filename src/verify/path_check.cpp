@@ -149,49 +149,120 @@ class SegmentTree {
   std::vector<std::size_t> segment_of_;
 };
 
+// Matches a path over the segment tree by dynamic programming, linear in
+// segments times path length (a search over every chain would be
+// exponential on deep self-calling traces).
 class PathMatcher {
  public:
-  PathMatcher(const ServicePath& path, const SegmentTree& tree) : path_(path), tree_(tree) {}
+  PathMatcher(const ServicePath& path, const SegmentTree& tree) : path_(path), tree_(tree) {
+    const auto& segments = tree.segments();
+    // Parents before children.
+    for (std::size_t s = 0; s < segments.size(); ++s) {
+      if (segments[s].parent == none) order_.push_back(s);
+    }
+    for (std::size_t i = 0; i < order_.size(); ++i) {
+      const auto& children = segments[order_[i]].children;
+      order_.insert(order_.end(), children.begin(), children.end());
+    }
+  }
 
-  // Whether the path holds from some segment; best() is the longest chain tried.
+  // Whether the path holds; chain() then holds one matching segment per service.
   bool match() {
-    for (std::size_t s = 0; s < tree_.segments().size(); ++s) {
-      if (tree_.segments()[s].service != path_.services.front()) continue;
-      std::vector<std::size_t> chain;
-      if (extend(0, s, chain)) return true;
+    const std::size_t count = tree_.segments().size();
+    const std::size_t services = path_.services.size();
+    // holds[k][s]: the path from service k on holds starting at segment s;
+    // below[k][s]: holds[k] at s or anywhere in its subtree.
+    holds_.assign(services, std::vector<bool>(count, false));
+    below_.assign(services, std::vector<bool>(count, false));
+    for (std::size_t k = services; k-- > 0;) {
+      for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
+        const std::size_t s = *it;
+        bool holds = tree_.segments()[s].service == path_.services[k];
+        if (holds && k + 1 < services) holds = next_of(k, s) != none;
+        holds_[k][s] = holds;
+        bool any = holds;
+        for (const std::size_t child : tree_.segments()[s].children) any = any || below_[k][child];
+        below_[k][s] = any;
+      }
+    }
+    chain_.clear();
+    for (const std::size_t s : order_) {
+      if (!holds_[0][s]) continue;
+      chain_.push_back(s);
+      for (std::size_t k = 0; k + 1 < services; ++k) chain_.push_back(next_of(k, chain_.back()));
+      return true;
     }
     return false;
   }
-  const std::vector<std::size_t>& best() const { return best_; }
 
-  // The segments one hop `k` may lead to from `from`.
-  std::vector<std::size_t> next_segments(std::size_t k, std::size_t from) const {
-    const ServicePath::Hop& hop = path_.hops[k];
-    std::vector<std::size_t> candidates =
-        hop.direct ? tree_.segments()[from].children : tree_.descendants(from);
-    std::erase_if(candidates, [&](std::size_t c) {
-      const Segment& segment = tree_.segments()[c];
-      return segment.service != path_.services[k + 1] ||
-             (!hop.transport.empty() && !same_name(segment.protocol, hop.transport));
-    });
-    return candidates;
+  const std::vector<std::size_t>& chain() const { return chain_; }
+
+  // How many services of the path some chain reaches (0: not even the first).
+  std::size_t longest_prefix() const {
+    const auto& segments = tree_.segments();
+    std::vector<bool> reached(segments.size());
+    std::vector<bool> above(segments.size());  // a proper ancestor reached the previous service
+    std::size_t longest = 0;
+    for (std::size_t k = 0; k < path_.services.size(); ++k) {
+      std::vector<bool> next(segments.size(), false);
+      bool any = false;
+      for (const std::size_t s : order_) {
+        const Segment& segment = segments[s];
+        bool from_previous = k == 0;
+        if (k > 0 && segment.parent != none) {
+          const ServicePath::Hop& hop = path_.hops[k - 1];
+          from_previous =
+              hop.direct ? reached[segment.parent] && transport_matches(hop, segment) : above[s];
+        }
+        next[s] = from_previous && segment.service == path_.services[k];
+        any = any || next[s];
+      }
+      if (!any) break;
+      longest = k + 1;
+      reached = std::move(next);
+      for (const std::size_t s : order_) {
+        const std::size_t parent = segments[s].parent;
+        above[s] = parent != none && (reached[parent] || above[parent]);
+      }
+    }
+    return longest;
   }
 
  private:
-  bool extend(std::size_t k, std::size_t segment, std::vector<std::size_t>& chain) {
-    chain.push_back(segment);
-    if (chain.size() > best_.size()) best_ = chain;
-    if (k + 1 == path_.services.size()) return true;
-    for (const std::size_t next : next_segments(k, segment)) {
-      if (extend(k + 1, next, chain)) return true;
+  static bool transport_matches(const ServicePath::Hop& hop, const Segment& segment) {
+    return hop.transport.empty() || same_name(segment.protocol, hop.transport);
+  }
+
+  // A segment that continues the path from service k at `from`, or none.
+  std::size_t next_of(std::size_t k, std::size_t from) const {
+    const ServicePath::Hop& hop = path_.hops[k];
+    for (const std::size_t child : tree_.segments()[from].children) {
+      if (hop.direct) {
+        if (holds_[k + 1][child] && transport_matches(hop, tree_.segments()[child])) return child;
+        continue;
+      }
+      if (!below_[k + 1][child]) continue;
+      // Somewhere in this subtree: walk down to a segment where it holds.
+      std::size_t at = child;
+      while (!holds_[k + 1][at]) {
+        for (const std::size_t grandchild : tree_.segments()[at].children) {
+          if (below_[k + 1][grandchild]) {
+            at = grandchild;
+            break;
+          }
+        }
+      }
+      return at;
     }
-    chain.pop_back();
-    return false;
+    return none;
   }
 
   const ServicePath& path_;
   const SegmentTree& tree_;
-  std::vector<std::size_t> best_;
+  std::vector<std::size_t> order_;
+  std::vector<std::vector<bool>> holds_;
+  std::vector<std::vector<bool>> below_;
+  std::vector<std::size_t> chain_;
 };
 
 std::string path_text(const ServicePath& path, std::size_t services) {
@@ -283,9 +354,8 @@ Outcome check_path(const ServicePath& path, const Trace& trace) {
   const SegmentTree tree(trace);
   PathMatcher matcher(path, tree);
   Outcome outcome;
-  const bool held = matcher.match();
-  const std::vector<std::size_t>& chain = matcher.best();
-  if (held) {
+  if (matcher.match()) {
+    const std::vector<std::size_t>& chain = matcher.chain();
     outcome.message = "held:";
     for (std::size_t k = 0; k < chain.size(); ++k) {
       outcome.message += (k > 0 ? " ->" : "") + std::string(" ") + tree.head(chain[k]).service +
@@ -294,18 +364,19 @@ Outcome check_path(const ServicePath& path, const Trace& trace) {
     return outcome;
   }
   outcome.passed = false;
-  if (chain.empty()) {
+  const std::size_t reached = matcher.longest_prefix();
+  if (reached == 0) {
     outcome.message = "no span of " + path.services.front() +
                       " in this trace (its services: " + service_list(trace) + ")";
     return outcome;
   }
-  const std::size_t reached = chain.size();
   const ServicePath::Hop& hop = path.hops[reached - 1];
   const std::string& from = path.services[reached - 1];
   const std::string& to = path.services[reached];
   if (reached > 1) outcome.message = "'" + path_text(path, reached) + "' holds, but ";
-  outcome.message += from + (hop.direct ? " has no direct hop to " : " has nothing below it in ") +
-                     to + (hop.transport.empty() ? "" : " through " + hop.transport);
+  outcome.message +=
+      hop.direct ? from + " has no direct hop to " + to : to + " is not below " + from;
+  if (!hop.transport.empty()) outcome.message += " through " + hop.transport;
   explain_missing_hop(trace, tree, from, to, hop.transport, outcome);
   return outcome;
 }

@@ -1,5 +1,6 @@
 #include "spec.h"
 
+#include <optional>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
@@ -96,21 +97,40 @@ TraceSelector parse_selector(const YAML::Node& node) {
   return selector;
 }
 
-Expectation parse_expectation_node(const YAML::Node& node) {
+// Where a scalar's text starts in the source: exact for a plain scalar or a
+// one-line quoted one written without escapes; otherwise nullopt (block
+// scalars, escapes: the text differs from what was written).
+std::optional<YAML::Mark> text_start(const YAML::Node& node, std::string_view source) {
+  const YAML::Mark mark = node.Mark();
+  if (mark.is_null() || mark.pos < 0) return std::nullopt;
+  const auto pos = static_cast<std::size_t>(mark.pos);
+  const std::string& text = node.Scalar();
+  if (pos >= source.size()) return std::nullopt;
+  const char first = source[pos];
+  const std::size_t skip = first == '"' || first == '\'' ? 1 : 0;
+  if (source.substr(pos + skip, text.size()) != text) return std::nullopt;
+  YAML::Mark start = mark;
+  start.column += static_cast<int>(skip);
+  return start;
+}
+
+Expectation parse_expectation_node(const YAML::Node& node, std::string_view source) {
   const std::string text = scalar(node, "an expectation (a string)");
   SyntaxError error;
   auto expectation = parse_expectation(text, error);
   if (!expectation) {
-    // Point into the line: a quoted scalar starts one column after its mark.
-    YAML::Mark mark = node.Mark();
-    const bool quoted = node.Tag() == "!";
-    mark.column += static_cast<int>(error.column - 1) + (quoted ? 1 : 0);
-    throw SpecError{mark, error.message + " in '" + text + "'"};
+    if (auto start = text_start(node, source)) {
+      start->column += static_cast<int>(error.column - 1);
+      throw SpecError{*start, error.message + " in '" + text + "'"};
+    }
+    throw SpecError{node.Mark(), "column " + std::to_string(error.column) +
+                                     " of the expectation: " + error.message + " in '" + text +
+                                     "'"};
   }
   return std::move(*expectation);
 }
 
-Check parse_check(const YAML::Node& node, std::set<std::string>& names) {
+Check parse_check(const YAML::Node& node, std::set<std::string>& names, std::string_view source) {
   expect_keys(node, {"name", "select", "expect"}, "a check");
   Check check;
   if (!node["name"]) fail(node, "a check needs a name");
@@ -125,11 +145,13 @@ Check parse_check(const YAML::Node& node, std::set<std::string>& names) {
                                      "': expect must be a list of "
                                      "expectations (at least one)");
   }
-  for (const YAML::Node& item : expect) check.expectations.push_back(parse_expectation_node(item));
+  for (const YAML::Node& item : expect) {
+    check.expectations.push_back(parse_expectation_node(item, source));
+  }
   return check;
 }
 
-Spec parse_root(const YAML::Node& root) {
+Spec parse_root(const YAML::Node& root, std::string_view source) {
   if (!root || root.IsNull()) fail(root, "the spec is empty: expected a mapping with 'checks'");
   expect_keys(root, {"builtin", "skew_tolerance", "timeout", "checks"}, "the spec");
   Spec spec;
@@ -152,7 +174,7 @@ Spec parse_root(const YAML::Node& root) {
   if (checks && !checks.IsSequence()) fail(checks, "checks: expected a list of checks");
   std::set<std::string> names;
   if (checks) {
-    for (const YAML::Node& item : checks) spec.checks.push_back(parse_check(item, names));
+    for (const YAML::Node& item : checks) spec.checks.push_back(parse_check(item, names, source));
   }
   if (spec.checks.empty() && spec.builtins.empty()) {
     fail(root, "the spec checks nothing: no checks and no built-in checks");
@@ -172,7 +194,7 @@ Error spec_error(std::string_view source, const YAML::Mark& mark, const std::str
 
 Expected<Spec> parse_spec(std::string_view yaml, std::string_view source) {
   try {
-    return parse_root(YAML::Load(std::string(yaml)));
+    return parse_root(YAML::Load(std::string(yaml)), yaml);
   } catch (const SpecError& error) {
     return spec_error(source, error.mark, error.message);
   } catch (const YAML::Exception& error) {

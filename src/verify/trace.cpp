@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 namespace tracemesh::verify {
 namespace {
@@ -14,9 +15,15 @@ std::string text(const json& object, const char* key) {
   return found->get<std::string>();
 }
 
+// Timestamps and durations: non-negative integers (a float or a negative
+// number is malformed input, not something to wrap or truncate).
 std::uint64_t number(const json& object, const char* key) {
   const auto found = object.find(key);
   if (found == object.end() || found->is_null()) return 0;
+  if (!found->is_number_unsigned()) {
+    throw std::invalid_argument(std::string(key) + " must be a non-negative integer, not " +
+                                found->dump());
+  }
   return found->get<std::uint64_t>();
 }
 
@@ -91,16 +98,24 @@ Expected<Trace> parse_trace_object(const json& api_json) {
   } catch (const json::exception& error) {
     return Error{ErrorCode::invalid_input,
                  std::string("the trace JSON is not in the query API's shape: ") + error.what()};
+  } catch (const std::invalid_argument& error) {
+    return Error{ErrorCode::invalid_input,
+                 std::string("the trace JSON is not in the query API's shape: ") + error.what()};
   }
 }
 
 }  // namespace
 
 const Span* Trace::find(std::string_view span_id) const noexcept {
-  for (const Span& span : spans) {
-    if (span.span_id == span_id) return &span;
+  if (index_.size() != spans.size()) {
+    index_.clear();
+    for (std::size_t i = 0; i < spans.size(); ++i) index_.emplace(spans[i].span_id, i);
   }
-  return nullptr;
+  const auto found = index_.find(std::string(span_id));
+  return found == index_.end() || found->second >= spans.size() ||
+                 spans[found->second].span_id != span_id
+             ? nullptr
+             : &spans[found->second];
 }
 
 const Span* Trace::root() const noexcept {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -71,12 +72,16 @@ struct Trace {
   std::vector<std::string> unfinished;
   std::vector<BrokenHop> broken_hops;
 
-  // Return the span with `span_id`, or nullptr.
+  // Return the span with `span_id`, or nullptr. Builds an index on first use
+  // (and again when spans were added): not for concurrent first calls.
   const Span* find(std::string_view span_id) const noexcept;
   // Return the first root span, or nullptr when no root arrived.
   const Span* root() const noexcept;
   // From the earliest start to the latest end.
   std::uint64_t duration_nanos() const noexcept;
+
+ private:
+  mutable std::unordered_map<std::string, std::size_t> index_;
 };
 
 // Parse one trace in the query API's shape ({trace_id, spans, verdict}).

@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <nlohmann/json.hpp>
+
 #include "broken_hops.h"
 #include "otlp_json_decoder.h"
 #include "trace_json.h"
@@ -50,25 +52,32 @@ Expected<void> decode_into(std::string_view body, const std::string& where,
   return {};
 }
 
-// One request per file, or one per line.
+// One request per file, or one per line (JSON Lines: the first non-blank
+// line is a JSON document of its own). A file that is neither keeps the
+// whole-file error, which says what is wrong with it.
 Expected<void> decode_file(const std::string& path, const std::string& content,
                            std::vector<model::SpanRecord>& spans) {
-  const auto whole = decode_into(content, path, spans);
-  if (whole) return whole;
-  const std::size_t first_newline = content.find('\n');
-  if (first_newline == std::string::npos ||
-      content.find_first_not_of(" \t\r\n", first_newline) == std::string::npos) {
-    return whole;
-  }
   std::istringstream lines(content);
   std::string line;
-  std::size_t number = 0;
+  std::size_t first_line = 0;
   while (std::getline(lines, line)) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto decoded = decode_into(line, path + ":" + std::to_string(number), spans);
-    if (!decoded) return decoded;
+    ++first_line;
+    if (line.find_first_not_of(" \t\r") != std::string::npos) break;
   }
+  const bool json_lines =
+      lines.good() &&
+      content.find_first_not_of(" \t\r\n", static_cast<std::size_t>(lines.tellg())) !=
+          std::string::npos &&
+      nlohmann::json::accept(line);
+  if (!json_lines) return decode_into(content, path, spans);
+  std::size_t number = first_line;
+  do {
+    if (line.find_first_not_of(" \t\r") != std::string::npos) {
+      auto decoded = decode_into(line, path + ":" + std::to_string(number), spans);
+      if (!decoded) return decoded;
+    }
+    ++number;
+  } while (std::getline(lines, line));
   return {};
 }
 

@@ -1,7 +1,10 @@
 // Waiting for traces in a collector: find the traces the selectors select,
 // then wait until the collector says each is settled (no span arrived for
 // its grace period). Settled is the collector's judgement, not a guess from
-// a span count that stopped changing.
+// a span count that stopped changing. Selectors are searched again on every
+// poll, so traces that arrive while the first ones settle are checked too;
+// the wait ends when every trace found is settled and a search made after
+// that finds nothing new.
 #pragma once
 
 #include <cstdint>
@@ -26,8 +29,9 @@ struct WaitOptions {
 };
 
 struct Fetched {
-  std::vector<Trace> traces;  // settled, in the order first found
-  std::string missing;        // what did not arrive or settle in time; empty when complete
+  std::vector<Trace> traces;          // settled, in the order first found
+  std::string missing;                // what did not arrive or settle in time; empty when complete
+  std::vector<std::string> warnings;  // e.g. a selection cut at the limit
 };
 
 // Find and wait for the traces of every selector (an empty selector: every

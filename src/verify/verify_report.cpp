@@ -86,7 +86,7 @@ nlohmann::ordered_json result_json(const ExpectationResult& item) {
 
 }  // namespace
 
-std::string text_report(const Verification& verification) {
+std::string text_report(const Verification& verification, const std::string& missing) {
   std::string out;
   for (const TraceResult& result : verification.traces) {
     const Trace& trace = result.trace;
@@ -107,7 +107,15 @@ std::string text_report(const Verification& verification) {
   }
   std::size_t failed_traces = 0;
   for (const TraceResult& result : verification.traces) failed_traces += result.passed() ? 0U : 1U;
-  if (verification.passed()) {
+  if (!missing.empty()) {
+    out += "verify: INCOMPLETE, " + missing;
+    if (!verification.passed()) {
+      out += " (and " + std::to_string(verification.failures()) + " of " +
+             std::to_string(verification.expectations()) +
+             " expectations failed on the traces that did)";
+    }
+    out += '\n';
+  } else if (verification.passed()) {
     out += "verify: PASS, " + std::to_string(verification.expectations()) +
            " expectations held in " + std::to_string(verification.traces.size()) + " trace(s)\n";
   } else {

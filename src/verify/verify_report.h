@@ -14,9 +14,9 @@ namespace tracemesh::verify {
 // Spans drawn per trace in the text report; the rest are counted.
 inline constexpr std::size_t max_drawn_spans = 200;
 
-std::string text_report(const Verification& verification);
-
 // `missing` says what did not arrive or settle in time (empty when nothing).
+std::string text_report(const Verification& verification, const std::string& missing);
+
 std::string json_report(const Verification& verification, const std::string& missing);
 
 std::vector<report::TestSuite> junit_suites(const Verification& verification,

@@ -187,8 +187,11 @@ class FleetTest : public CollectTest {
     json front_root = span_json(trace_, root, "", "POST /checkout", 2);
     front_root["endTimeUnixNano"] = "1700000003000000000";
     json orders = span_json(trace_, random_hex(16), to_orders, "GET /list", 2);
-    orders["attributes"] = {{{"key", "http.response.status_code"}, {"value", {{"intValue", 200}}}},
-                            {{"key", "cached"}, {"value", {{"boolValue", true}}}}};
+    orders["attributes"] = {
+        {{"key", "http.response.status_code"}, {"value", {{"intValue", 200}}}},
+        {{"key", "cached"}, {"value", {{"boolValue", true}}}},
+        {{"key", "http.request.header.x-trace-id"},
+         {"value", {{"arrayValue", {{"values", {{{"stringValue", "req-7"}}}}}}}}}};
     json billing = span_json(billing_trace_, random_hex(16), "", "POST /charge", 2);
     billing["attributes"] = {
         {{"key", "url.path"}, {"value", {{"stringValue", "/charge"}}}},
@@ -249,6 +252,17 @@ TEST_F(FleetTest, SearchFindsTracesByEveryFilter) {
   EXPECT_TRUE(search("attr=http.response.status_code=500").empty());
   EXPECT_EQ(ids(search("attr=cached=true")), std::set<std::string>{trace_});
   EXPECT_TRUE(search("attr=cached=false").empty());
+  // Each attribute on any span; an array attribute matches by an element.
+  EXPECT_EQ(ids(search("attr=cached=true&attr=url.full=http://orders/list")),
+            std::set<std::string>{trace_});
+  EXPECT_EQ(ids(search("attr=http.request.header.x-trace-id=req-7")),
+            std::set<std::string>{trace_});
+  EXPECT_TRUE(search("attr=http.request.header.x-trace-id=req").empty());
+  EXPECT_EQ(ids(search("root_service=front")), std::set<std::string>{trace_});
+  EXPECT_TRUE(search("root_service=orders").empty());
+  EXPECT_EQ(ids(search("root_service=billing&root_operation=POST%20%2Fcharge")),
+            std::set<std::string>{billing_trace_});
+  EXPECT_TRUE(search("root_service=billing&root_operation=GET%20%2Flist").empty());
   EXPECT_EQ(ids(search("integrity=broken_hop")), std::set<std::string>{trace_});
   EXPECT_EQ(ids(search("min_duration=2s")), std::set<std::string>{trace_});
   EXPECT_EQ(ids(search("max_duration=1500ms")), std::set<std::string>{billing_trace_});

@@ -47,7 +47,8 @@ TEST(JunitXml, CountsTestsAndFailuresPerSuite) {
 
 TEST(JunitXml, HostileTextSurvivesARealXmlParser) {
   const std::string hostile =
-      "<img src=x onerror=alert(1)> ]]> \"quoted\" & 'single' \x01\x1f caf\xC3\xA9 \xFF";
+      "<img src=x onerror=alert(1)> ]]> \"quoted\" & 'single' \x01\x1f caf\xC3\xA9 \xFF "
+      "two\tcolumns\nsecond line";
   const std::string xml = junit_xml("run", {{hostile, {{hostile, hostile, hostile, hostile}}}});
   TemporaryDirectory directory;
   const auto document = directory.path() / "report.xml";
@@ -56,9 +57,9 @@ TEST(JunitXml, HostileTextSurvivesARealXmlParser) {
       "import sys, xml.etree.ElementTree as ET\n"
       "root = ET.parse(sys.argv[1]).getroot()\n"
       "case = root.find('testsuite/testcase')\n"
-      "print(case.get('name'))\n"
-      "print(case.find('failure').get('message'))\n"
-      "print(case.find('failure').text)\n";
+      "import json\n"
+      "print(json.dumps([case.get('name'), case.find('failure').get('message'),\n"
+      "                  case.find('failure').text]))\n";
   ChildProcess python({"/usr/bin/python3", "-c", script, document.string()},
                       (directory.path() / "out.txt").string());
   const auto status = python.wait_for_exit(std::chrono::seconds(30));
@@ -66,9 +67,11 @@ TEST(JunitXml, HostileTextSurvivesARealXmlParser) {
       << read_file(directory.path() / "out.txt");
   const std::string expected =
       "<img src=x onerror=alert(1)> ]]> \"quoted\" & 'single' \xEF\xBF\xBD\xEF\xBF\xBD "
-      "caf\xC3\xA9 \xEF\xBF\xBD";
-  EXPECT_EQ(read_file(directory.path() / "out.txt"),
-            expected + "\n" + expected + "\n" + expected + "\n");
+      "caf\xC3\xA9 \xEF\xBF\xBD two\tcolumns\nsecond line";
+  const auto read_back =
+      nlohmann::json::parse(read_file(directory.path() / "out.txt"), nullptr, false);
+  ASSERT_TRUE(read_back.is_array()) << read_file(directory.path() / "out.txt");
+  EXPECT_EQ(read_back, nlohmann::json::array({expected, expected, expected}));
 }
 
 }  // namespace

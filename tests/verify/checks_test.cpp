@@ -63,7 +63,7 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"agent-service -> (kafka) -> indexer", false, "through mqtt, not kafka"},
         Row{"bot -> (mqtt) -> agent-service", false, "through http, not mqtt"},
         Row{"rag-service -> bot", false, "rag-service has no direct hop to bot"},
-        Row{"rag-service ~> indexer", false, "rag-service has nothing below it in indexer"},
+        Row{"rag-service ~> indexer", false, "indexer is not below rag-service"},
         Row{"bot -> agent-service -> billing", false,
             "'bot -> agent-service' holds, but agent-service has no direct hop to billing"},
         Row{"bot -> agent-service -> billing", false, "no span of billing in this trace"},
@@ -97,7 +97,13 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"span[service=rag-service] db.hits exists", true, "matched"},
         Row{"span[service=rag-service] user.id exists", false, "is missing"},
         Row{"span[service=rag-service] user.id not exists", true, "matched"},
-        Row{"span[service=rag-service] name < 3", false, "not a number"},
+        Row{"span[service=bot kind=server] http.request.method < 3", false,
+            "is \"POST\", not a number"},
+        Row{"span[db.hits] db.hits = 3", true, "1 span(s) matched"},
+        Row{"span[db.hits kind=client] db.hits = 3", false, "no span matches"},
+        Row{"span[service=rag-service] tags not exists", false,
+            "tags of 'POST /search' (span c1) "
+            "of rag-service is present"},
         Row{"span[kind=client] http.response.status_code = 200", false,
             "2 of 2 span(s) fail http.response.status_code = 200"},
         Row{"span[service=billing] x exists", false, "no span matches span[service=billing]"},
@@ -113,6 +119,37 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"count(span) >= 8", true, "count(span) = 8"},
         Row{"trace duration <= 100ms", true, "trace duration 100.0ms"},
         Row{"trace duration < 50ms", false, "trace duration 100.0ms, expected < 50ms"}));
+
+TEST(Assertions, NameAtMostTwentySpansAndCutLongValues) {
+  TraceBuilder builder;
+  builder.span("r", "", "api", "GET /", "server", 0, 100);
+  for (int i = 0; i < 25; ++i) {
+    builder.span("s" + std::to_string(i), "r", "api", "q", "client", 1, 2,
+                 {{"db.statement", std::string(500, 'x')}});
+  }
+  const Outcome outcome = run("span[kind=client] db.statement = short", builder.build());
+  EXPECT_FALSE(outcome.passed);
+  EXPECT_EQ(outcome.spans.size(), 25U);
+  EXPECT_TRUE(contains(outcome.message, "; and 5 more")) << outcome.message;
+  EXPECT_TRUE(contains(outcome.message, "... (502 bytes)")) << outcome.message;
+  EXPECT_LT(outcome.message.size(), 20U * 300U);
+}
+
+TEST(Paths, StayLinearOnADeepSelfCallingTrace) {
+  // 400 nested self-calls: a search over every chain would not finish.
+  TraceBuilder builder;
+  builder.span("s0", "", "a", "GET /0", "server", 0, 1000);
+  for (int i = 1; i < 400; ++i) {
+    const std::string parent = "s" + std::to_string(i - 1);
+    builder.span("c" + std::to_string(i), parent, "a", "GET", "client", 1, 999)
+        .span("s" + std::to_string(i), "c" + std::to_string(i), "a", "GET /x", "server", 1, 999);
+  }
+  const Outcome outcome = run("a ~> a ~> a ~> a ~> z", builder.build());
+  EXPECT_FALSE(outcome.passed);
+  EXPECT_TRUE(contains(outcome.message, "'a ~> a ~> a ~> a' holds, but z is not below a"))
+      << outcome.message;
+  EXPECT_TRUE(run("a ~> a ~> a ~> a ~> a", builder.build()).passed);
+}
 
 TEST(Assertions, MarkTheSpansThatFail) {
   const Outcome outcome =

@@ -131,6 +131,18 @@ TEST(ValueReadings, NumbersDurationsAndBooleans) {
   EXPECT_EQ(read(R"(span msg = "say \"hi\"")").text, "say \"hi\"");
 }
 
+TEST(Selectors, ABareKeyAsksForTheField) {
+  SyntaxError error;
+  const auto parsed =
+      parse_expectation("span[url.full kind=client] url.full contains /api/", error);
+  ASSERT_TRUE(parsed) << error.message;
+  const auto& conditions = std::get<Assertion>(parsed->body).selector.conditions;
+  ASSERT_EQ(conditions.size(), 2U);
+  EXPECT_TRUE(conditions[0].presence);
+  EXPECT_EQ(conditions[0].key, "url.full");
+  EXPECT_FALSE(conditions[1].presence);
+}
+
 TEST(SelectorText, IsKeptAsWrittenForMessages) {
   SyntaxError error;
   const auto parsed = parse_expectation("count( span[service=a  kind=server] ) >= 1", error);
@@ -172,7 +184,11 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorRow{"span[status=failed] x = 1", 13, "unknown status 'failed'"},
         ErrorRow{"span[service=a x = 1", 21,
                  "expected ']' to close the selector opened at column 5"},
-        ErrorRow{"span[service a] x = 1", 14, "expected = or != after 'service'"},
+        ErrorRow{"span[service < a] x = 1", 14, "expected = or != after 'service'"},
+        ErrorRow{"span name < 3", 11, "'<' compares numbers; name is text"},
+        ErrorRow{"span[kind=server] duration exists", 28, "duration is always there"},
+        ErrorRow{"trace duration not exists", 16, "trace duration is always there"},
+        ErrorRow{"count(span) exists", 13, "is always there"},
         ErrorRow{"span[service=] x = 1", 14, "expected a value after 'service='"},
         ErrorRow{"span[=a] x = 1", 6, "expected a key"},
         ErrorRow{"span[service=a]", 16, "expected a field"},

@@ -95,6 +95,12 @@ INSTANTIATE_TEST_SUITE_P(
                  "spec.yaml:4:20: unknown span kind 'sever'"},
         ErrorRow{"checks:\n  - name: a\n    expect:\n      - span x < abc\n",
                  "spec.yaml:4:18: '<' compares numbers"},
+        // Escapes: the text differs from the source, so the expectation's own column is named.
+        ErrorRow{
+            "checks:\n  - name: a\n    expect:\n      - \"span[name=\\\"x\\\"] kind = sever\"\n",
+            "spec.yaml:4:9: column 23 of the expectation: unknown span kind 'sever'"},
+        ErrorRow{"checks:\n  - name: a\n    expect:\n      - |\n        span kind = sever\n",
+                 "spec.yaml:4:9: column 13 of the expectation: unknown span kind 'sever'"},
         ErrorRow{"checks:\n  - name: a\n    expect:\n      - {a: b}\n",
                  "spec.yaml:4:9: expected an expectation (a string), found a mapping"},
         ErrorRow{"checks:\n  - name: a\n    expct: [a -> b]\n",

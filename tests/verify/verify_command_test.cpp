@@ -193,7 +193,7 @@ TEST_F(VerifyCommand, ExitsThreeWhenATraceDoesNotArriveInTime) {
                 "500ms", "--junit", junit, "--format", "json"});
   EXPECT_EQ(run.exit_code, 3) << run.output;
   EXPECT_TRUE(contains(json::parse(run.output, nullptr, false)["missing"].get<std::string>(),
-                       "no a trace with root_service=nobody has arrived"))
+                       "no trace with root_service=nobody has arrived"))
       << run.output;
   EXPECT_TRUE(contains(read_file(junit), "traces arrive and settle"));
 }
@@ -245,8 +245,13 @@ TEST_F(VerifyCommand, ChecksOtlpJsonFilesWithoutACollector) {
   run = verify({"--file", connected_file, "--expect", "gateway -> bot"});
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_TRUE(contains(run.output, "no trace has its root in gateway")) << run.output;
+  // A selection nothing in the files matches fails; files holding no trace are bad input.
   run = verify({"--file", connected_file, "--trace", random_hex(32)});
-  EXPECT_EQ(run.exit_code, 3) << run.output;
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_TRUE(contains(run.output, "no trace in the files matches the selection")) << run.output;
+  run = verify({"--file", write("empty.json", "{}"), "--expect", path});
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_TRUE(contains(run.output, "the files hold no trace")) << run.output;
   run = verify({"--file", write("corrupt.json", "{\"resourceSpans\": 5"), "--expect", path});
   EXPECT_EQ(run.exit_code, 2) << run.output;
   EXPECT_TRUE(contains(run.output, "corrupt.json: ")) << run.output;

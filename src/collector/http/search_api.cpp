@@ -38,6 +38,8 @@ TraceQuery to_trace_query(const QueryParams& params) {
   TraceQuery query;
   if (const auto* value = single(params, "service")) query.service = *value;
   if (const auto* value = single(params, "operation")) query.operation = *value;
+  if (const auto* value = single(params, "root_service")) query.root_service = *value;
+  if (const auto* value = single(params, "root_operation")) query.root_operation = *value;
   const auto [first, last] = params.equal_range("attr");
   for (auto it = first; it != last; ++it) {
     const std::size_t equals = it->second.find('=');

@@ -40,21 +40,23 @@ Expected<std::vector<TraceSummary>> search_traces(const SpanStore& store, const 
     numbers.emplace_back(next, as_sql(value));
     return "?" + std::to_string(next++);
   };
-  if (!query.service.empty() || !query.operation.empty() || !query.attributes.empty()) {
+  if (!query.service.empty() || !query.operation.empty()) {
     sql += " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id";
     if (!query.service.empty()) sql += " AND s.service = " + text(query.service);
     if (!query.operation.empty()) sql += " AND s.name = " + text(query.operation);
-    for (const auto& [key, value] : query.attributes) {
-      const std::string path = text(json_path(key));
-      const std::string expected = text(value);
-      // Numbers and booleans compare by their text: status_code=200 matches 200, ok=true matches
-      // true.
-      sql += " AND (CASE json_type(s.attributes, " + path +
-             ") WHEN 'true' THEN 'true' WHEN 'false' "
-             "THEN 'false' ELSE CAST(json_extract(s.attributes, " +
-             path + ") AS TEXT) END) = " + expected;
-    }
     sql += ")";
+  }
+  if (!query.root_service.empty()) sql += " AND t.root_service = " + text(query.root_service);
+  if (!query.root_operation.empty()) sql += " AND t.root_name = " + text(query.root_operation);
+  // Each attribute on any span of the trace. An array attribute (such as
+  // http.request.header.*, a string[]) matches when one element does;
+  // numbers and booleans compare by their text (200, true).
+  for (const auto& [key, value] : query.attributes) {
+    const std::string path = text(json_path(key));
+    sql += " AND EXISTS (SELECT 1 FROM spans s, json_each(s.attributes, " + path +
+           ") e WHERE s.trace_id = t.trace_id AND (CASE e.type WHEN 'true' THEN 'true' "
+           "WHEN 'false' THEN 'false' ELSE CAST(e.value AS TEXT) END) = " +
+           text(value) + ")";
   }
   if (query.min_duration_nanos) {
     sql += " AND t.end_unix_nano - t.start_unix_nano >= " + number(*query.min_duration_nanos);

@@ -17,9 +17,12 @@ inline constexpr std::size_t max_search_limit = 1000;
 
 // Every field is optional; a trace must match all that are set.
 struct TraceQuery {
-  std::string service;    // has a span of this service
-  std::string operation;  // has a span with this name (of `service`, when set)
-  std::vector<std::pair<std::string, std::string>> attributes;  // a span has key = value
+  std::string service;         // has a span of this service
+  std::string operation;       // has a span with this name (of `service`, when set)
+  std::string root_service;    // its root span is in this service
+  std::string root_operation;  // its root span has this name
+  // Each: some span has key = value (for an array attribute: one element).
+  std::vector<std::pair<std::string, std::string>> attributes;
   std::optional<std::uint64_t> min_duration_nanos;
   std::optional<std::uint64_t> max_duration_nanos;
   std::optional<std::uint64_t> start_after_unix_nano;   // the trace starts at or after
