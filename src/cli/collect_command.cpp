@@ -155,7 +155,9 @@ void add_collect_command(CLI::App& app, std::function<int()>& run) {
       "collect", "Receive spans (OTLP/HTTP), store them and judge every trace's integrity.");
   command->add_option("--otlp-listen", flags->otlp_listen, "OTLP/HTTP listener HOST:PORT")
       ->capture_default_str();
-  command->add_option("--http-listen", flags->http_listen, "query API listener HOST:PORT")
+  command
+      ->add_option("--http-listen", flags->http_listen,
+                   "query API, metrics and web UI listener HOST:PORT")
       ->capture_default_str();
   command->add_option("--data", flags->data, "data directory (created when missing)")
       ->capture_default_str();

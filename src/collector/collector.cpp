@@ -13,6 +13,7 @@
 #include "http/metrics_text.h"
 #include "http/search_api.h"
 #include "http/trace_query.h"
+#include "http/ui_assets.h"
 #include "trace_search.h"
 
 namespace tracemesh::collector {
@@ -161,6 +162,25 @@ struct Collector::State {
   }
 
   void add_http_routes() {
+    // The web UI: static files, no data in them, so no token; its API calls
+    // carry the token. The policy lets the page load only its own files.
+    for (const UiAsset& asset : ui_assets()) {
+      std::string pattern;
+      for (const char c : asset.path) {
+        if (c == '.') pattern += '\\';
+        pattern += c;
+      }
+      http.Get(pattern, [asset](const httplib::Request&, httplib::Response& response) {
+        response.set_header("Content-Security-Policy",
+                            "default-src 'none'; script-src 'self'; style-src 'self'; "
+                            "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+                            "form-action 'none'; frame-ancestors 'none'");
+        response.set_header("X-Content-Type-Options", "nosniff");
+        response.set_header("Referrer-Policy", "no-referrer");
+        response.set_header("Cache-Control", "no-cache");
+        response.set_content(asset.body.data(), asset.body.size(), std::string(asset.content_type));
+      });
+    }
     http.Get(R"(/api/traces/([^/]+))",
              [this](const httplib::Request& request, httplib::Response& response) {
                if (!query_allowed(request, response)) return;

@@ -1,0 +1,265 @@
+// Browser tests of the web UI: a real `tracemesh collect` on loopback ports,
+// real traces sent over OTLP/JSON, and Debian's chromium driven by
+// playwright-core. Screenshots of every page are saved as test artifacts.
+//
+// Environment: TRACEMESH_BINARY (the tracemesh binary), UI_ARTIFACTS (a
+// directory for screenshots), CHROMIUM (default /usr/bin/chromium).
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {createInterface} from 'node:readline';
+import {chromium} from 'playwright-core';
+
+const binary = process.env.TRACEMESH_BINARY;
+const artifacts = process.env.UI_ARTIFACTS || join(tmpdir(), 'tracemesh-ui-artifacts');
+const browserPath = process.env.CHROMIUM || '/usr/bin/chromium';
+assert.ok(binary, 'TRACEMESH_BINARY must name the tracemesh binary');
+mkdirSync(artifacts, {recursive: true});
+
+const hex = (bytes) => randomBytes(bytes).toString('hex');
+// A minute ago: the pages show the last hour by default.
+const base = (BigInt(Date.now()) - 60_000n) * 1_000_000n;
+const at = (ms) => String(base + BigInt(Math.round(ms * 1e6)));
+const attribute = (key, value) => ({
+  key,
+  value: typeof value === 'number' ? {intValue: String(value)} : {stringValue: value},
+});
+
+function span(trace, id, parent, name, kind, start, end, attributes = []) {
+  return {traceId: trace, spanId: id, parentSpanId: parent || '', name, kind,
+    startTimeUnixNano: at(start), endTimeUnixNano: at(end), attributes};
+}
+
+function request(services) {
+  return {resourceSpans: Object.entries(services).map(([service, spans]) => ({
+    resource: {attributes: [attribute('service.name', service)]},
+    scopeSpans: [{scope: {name: 'ui-test'}, spans}],
+  }))};
+}
+
+// Three-service trace; with `brokenCallee`, rag-service starts its own trace.
+function fleet(trace, brokenCallee) {
+  const id = () => hex(8);
+  const [root, call, agent, callRag, rag] = [id(), id(), id(), id(), id()];
+  const ragSpan = span(brokenCallee || trace, rag, brokenCallee ? '' : callRag, 'POST /search', 2, 11, 79, [
+    attribute('http.request.method', 'POST'), attribute('url.path', '/search'), attribute('server.port', 9100),
+    attribute('http.response.status_code', 200),
+    ...(brokenCallee ? [attribute('tracemesh.propagation.format', 'none')] : [])]);
+  return request({
+    bot: [
+      span(trace, root, '', 'POST /ask', 2, 0, 100, [attribute('http.request.method', 'POST')]),
+      span(trace, call, root, 'POST', 3, 5, 90, [attribute('http.request.method', 'POST'),
+        attribute('url.full', 'http://127.0.0.1:9000/run'), attribute('server.port', 9000)]),
+      span(trace, id(), root, 'POST', 3, 2, 4, [attribute('http.request.method', 'POST'),
+        attribute('server.address', 'payments.example'), attribute('server.port', 443)]),
+    ],
+    'agent-service': [
+      span(trace, agent, call, 'POST /run', 2, 6, 89, [attribute('http.request.method', 'POST'), attribute('url.path', '/run')]),
+      span(trace, callRag, agent, 'POST', 3, 10, 80, [attribute('http.request.method', 'POST'),
+        attribute('url.full', 'http://127.0.0.1:9100/search'), attribute('server.address', '127.0.0.1'),
+        attribute('server.port', 9100)]),
+    ],
+    'rag-service': [ragSpan],
+  });
+}
+
+const hostileName = '<img src=x onerror=alert(1)>';
+const hostileValue = '<script>window.__pwned = 1</script>';
+
+function hostile(trace) {
+  return request({
+    '<b>evil</b>': [span(trace, hex(8), '', hostileName, 2, 0, 5, [attribute('note', hostileValue)])],
+  });
+}
+
+async function startCollector(directory, extra = []) {
+  const child = spawn(binary, ['collect', '--otlp-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0',
+    '--data', join(directory, 'data'), '--grace', '300ms', '--format', 'json', ...extra], {stdio: ['ignore', 'pipe', 'inherit']});
+  const lines = createInterface({input: child.stdout});
+  const first = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the collector did not start in 20 s')), 20000);
+    lines.once('line', (line) => { clearTimeout(timer); resolve(line); });
+    child.once('exit', (code) => reject(new Error(`the collector exited with ${code}`)));
+  });
+  const started = JSON.parse(first);
+  return {child, otlp: started.otlp, http: started.http};
+}
+
+async function post(url, body) {
+  const response = await fetch(url, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
+  assert.equal(response.status, 200, await response.text());
+}
+
+async function settled(http, trace) {
+  for (let i = 0; i < 300; i++) {
+    const response = await fetch(`${http}/api/traces/${trace}`);
+    if (response.status === 200 && (await response.json()).verdict.state === 'settled') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`trace ${trace} did not settle`);
+}
+
+const failures = [];
+async function step(name, body) {
+  try {
+    await body();
+    console.log(`ok   ${name}`);
+  } catch (error) {
+    failures.push(name);
+    console.log(`FAIL ${name}\n${error.stack || error}`);
+  }
+}
+
+const directory = mkdtempSync(join(tmpdir(), 'tracemesh-ui-'));
+const collector = await startCollector(directory);
+let browser;
+try {
+  const connected = hex(16);
+  const broken = hex(16);
+  const callee = hex(16);
+  const evil = hex(16);
+  await post(collector.otlp, fleet(connected));
+  await post(collector.otlp, fleet(broken, callee));
+  await post(collector.otlp, hostile(evil));
+  for (const trace of [connected, broken, callee, evil]) await settled(collector.http, trace);
+
+  browser = await chromium.launch({executablePath: browserPath, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync']});
+  const page = await browser.newPage({viewport: {width: 1440, height: 900}});
+  const dialogs = [];
+  const errors = [];
+  page.on('dialog', async (dialog) => { dialogs.push(dialog.message()); await dialog.dismiss(); });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  const open = async (hash, ready) => {
+    await page.goto(`${collector.http}/${hash}`);
+    // The page this hash rendered (a hash change does not reload the document).
+    await page.waitForSelector(`.page[data-hash="${hash}"]:not([aria-busy]) ${ready}`, {timeout: 15000});
+  };
+  const shot = (name) => page.screenshot({path: join(artifacts, `${name}.png`), fullPage: true});
+
+  await step('search page lists every trace with its integrity badge', async () => {
+    await open('#/', '#trace-list');
+    const rows = page.locator('#trace-list tbody tr');
+    assert.equal(await rows.count(), 4);
+    const badge = (trace) => page.locator(`tr[data-trace-id="${trace}"] .badge`).getAttribute('data-integrity');
+    assert.equal(await badge(connected), 'connected');
+    assert.equal(await badge(broken), 'broken_hop');
+    assert.equal(await page.locator(`tr[data-trace-id="${connected}"] td`).nth(1).textContent(), 'bot');
+    await shot('search');
+  });
+
+  await step('search filters by integrity and service', async () => {
+    await page.selectOption('select[name=integrity]', 'broken_hop');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForSelector('.page[data-hash*="integrity=broken_hop"]:not([aria-busy]) #trace-list');
+    assert.deepEqual(await page.locator('#trace-list tbody tr').evaluateAll((rows) => rows.map((row) => row.dataset.traceId)), [broken]);
+    await open('#/?service=rag-service&lookback=', '#trace-list');
+    const ids = await page.locator('#trace-list tbody tr').evaluateAll((rows) => rows.map((row) => row.dataset.traceId));
+    assert.deepEqual(ids.sort(), [connected, callee].sort());
+  });
+
+  await step('trace page draws the waterfall in tree order on one time axis', async () => {
+    await open(`#/trace/${connected}`, '.waterfall');
+    const rows = page.locator('.waterfall .span-row');
+    assert.equal(await rows.count(), 6);
+    const services = await rows.evaluateAll((items) => items.map((item) => `${item.dataset.depth}:${item.dataset.service}`));
+    assert.deepEqual(services, ['0:bot', '1:bot', '1:bot', '2:agent-service', '3:agent-service', '4:rag-service']);
+    const root = await page.locator('.waterfall .span-row .bar').first().evaluate((bar) => parseFloat(bar.style.width));
+    assert.equal(root, 100);
+    assert.equal(await page.locator('.waterfall .hop-row').count(), 0);
+    assert.equal(await page.locator('.summary .badge').getAttribute('data-integrity'), 'connected');
+    await shot('trace-connected');
+  });
+
+  await step('keyboard moves through the spans and the side panel follows', async () => {
+    await page.locator('.waterfall .span-row').first().focus();
+    await page.keyboard.press('ArrowDown');
+    const selected = page.locator('.waterfall .span-row[aria-selected=true]');
+    assert.equal(await selected.count(), 1);
+    assert.equal(await selected.getAttribute('data-depth'), '1');
+    await page.keyboard.press('End');
+    assert.equal(await page.locator('#detail-title').textContent(), 'POST /search');
+    assert.match(await page.locator('.detail .attributes').first().textContent(), /http\.response\.status_code200/);
+  });
+
+  await step('a broken hop is drawn under the client span, linking the callee trace', async () => {
+    await open(`#/trace/${broken}`, '.waterfall');
+    const hop = page.locator('.waterfall .hop-row');
+    assert.equal(await hop.count(), 1);
+    const text = await hop.textContent();
+    assert.match(text, /rag-service/);
+    assert.match(text, /agent-service did not inject the context/);
+    const flagged = page.locator('.waterfall .span-row.flagged');
+    assert.equal(await flagged.getAttribute('data-service'), 'agent-service');
+    assert.match(await flagged.getAttribute('data-marks'), /broken_hop/);
+    assert.equal(await page.locator('.summary .badge').getAttribute('data-integrity'), 'broken_hop');
+    await shot('trace-broken');
+    await hop.locator('a').click();
+    await page.waitForSelector(`.page[data-hash="#/trace/${callee}"]:not([aria-busy]) .waterfall`);
+    assert.equal(await page.locator('.waterfall .span-row').first().getAttribute('data-service'), 'rag-service');
+  });
+
+  await step('service graph shows each edge with its propagation health', async () => {
+    await open('#/graph', '#edge-table');
+    const state = (edge) => page.locator(`#edge-table tr[data-edge="${edge}"]`).getAttribute('data-state');
+    assert.equal(await state('bot->agent-service'), 'healthy');
+    assert.equal(await state('agent-service->rag-service'), 'broken');
+    const peer = await page.locator('#edge-table tr[data-state=uninstrumented]').first().getAttribute('data-edge');
+    assert.match(peer, /^bot->payments\.example/);
+    assert.equal(await page.locator('svg.graph .node-uninstrumented').count(), 1);
+    assert.equal(await page.locator('svg.graph g.edge[data-state=broken]').count(), 1);
+    assert.match(await page.locator('#graph-summary').textContent(), /cross-service calls traced: 3\/4/);
+    await shot('graph');
+  });
+
+  await step('span names and attributes are shown as text and run nothing', async () => {
+    await open(`#/trace/${evil}`, '.waterfall');
+    assert.equal(await page.locator('.waterfall .span-row .name').first().textContent(), hostileName);
+    assert.equal(await page.locator('.waterfall .span-row .service').first().textContent(), '<b>evil</b>');
+    assert.equal(await page.locator('main img').count(), 0);
+    assert.equal(await page.locator('main b').count(), 0);
+    assert.equal(await page.locator('main script').count(), 0);
+    assert.match(await page.locator('.detail .attributes').textContent(), /<script>window\.__pwned = 1<\/script>/);
+    await shot('hostile');
+    await open('#/', '#trace-list');
+    assert.equal(await page.locator('main img').count(), 0);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.deepEqual(dialogs, []);
+  });
+
+  await step('the page raised no script errors', async () => {
+    assert.deepEqual(errors, []);
+  });
+
+  // Last: the refused API calls are console errors of their own.
+  await step('a collector with a query token asks for it once per session', async () => {
+    const tokenFile = join(directory, 'query.token');
+    writeFileSync(tokenFile, 's3cret\n');
+    const guarded = await startCollector(join(directory, 'guarded'), ['--query-token-file', tokenFile]);
+    try {
+      await page.goto(`${guarded.http}/#/`);
+      await page.waitForSelector('.page:not([aria-busy]) input[name=token]');
+      await page.fill('input[name=token]', 'wrong');
+      await page.press('input[name=token]', 'Enter');
+      await page.waitForSelector('.page:not([aria-busy]) input[name=token]');
+      await page.fill('input[name=token]', 's3cret');
+      await page.press('input[name=token]', 'Enter');
+      await page.waitForSelector('.page:not([aria-busy]) #no-traces');
+      await shot('token');
+    } finally {
+      guarded.child.kill('SIGTERM');
+    }
+  });
+} finally {
+  if (browser) await browser.close();
+  collector.child.kill('SIGTERM');
+  if (failures.length === 0) rmSync(directory, {recursive: true, force: true});
+}
+console.log(failures.length === 0 ? 'all UI checks passed' : `${failures.length} UI check(s) failed: ${failures.join('; ')}`);
+console.log(`screenshots: ${artifacts}`);
+process.exit(failures.length === 0 ? 0 : 1);

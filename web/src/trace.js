@@ -1,0 +1,205 @@
+// The trace page: a waterfall on a shared time axis, the integrity findings
+// drawn in place (broken hops between the client span and the callee's own
+// trace, orphans and skew on their rows), and the selected span's details.
+import {get, isTraceId} from './api.js';
+import {integrityBadge} from './badge.js';
+import {clear, h} from './dom.js';
+import {duration, serviceColor, time} from './format.js';
+
+const culprits = {
+  caller_did_not_inject: (hop) => `${hop.caller_service} did not inject the context`,
+  callee_did_not_extract: (hop) => `${hop.callee_service} received a context and did not extract it`,
+  unknown: () => 'culprit unknown: the callee does not report what context it received',
+};
+
+// Depth-first rows from the API's tree, without recursion.
+function flatten(tree) {
+  const rows = [];
+  const stack = [...tree].reverse().map((node) => [node, 0]);
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop();
+    rows.push({id: node.span_id, depth});
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i], depth + 1]);
+  }
+  return rows;
+}
+
+function findingsBySpan(verdict) {
+  const marks = new Map();
+  const add = (id, mark) => {
+    if (!marks.has(id)) marks.set(id, []);
+    marks.get(id).push(mark);
+  };
+  for (const hop of verdict.broken_hops) add(hop.caller_span_id, {kind: 'broken_hop', hop});
+  for (const orphan of verdict.orphans) add(orphan.span_id, {kind: 'orphan', orphan});
+  for (const skew of verdict.clock_skew) add(skew.span_id, {kind: 'skew', skew});
+  if (verdict.roots.length > 1) for (const root of verdict.roots) add(root, {kind: 'extra_root'});
+  for (const id of verdict.unfinished) add(id, {kind: 'unfinished'});
+  return marks;
+}
+
+function markLabel(mark) {
+  switch (mark.kind) {
+    case 'broken_hop': return 'broken hop';
+    case 'orphan': return 'orphan';
+    case 'skew': return 'clock skew';
+    case 'extra_root': return 'one of several roots';
+    case 'unfinished': return 'unfinished';
+    default: return mark.kind;
+  }
+}
+
+function skewText(skew) {
+  const parts = [];
+  if (Number(skew.starts_early_nanos) > 0) parts.push(`starts ${duration(skew.starts_early_nanos)} before its parent`);
+  if (Number(skew.ends_late_nanos) > 0) parts.push(`ends ${duration(skew.ends_late_nanos)} after its parent`);
+  return parts.join(' and ');
+}
+
+// A bar's duration: after the bar, or inside its end when the bar reaches the right edge.
+function durationLabel(start, length, text) {
+  const end = (start + length) * 100;
+  if (end > 85) return h('span', {class: 'duration inside', style: {right: `${(100 - end).toFixed(3)}%`}}, text);
+  return h('span', {class: 'duration', style: {left: `${end.toFixed(3)}%`}}, text);
+}
+
+// The row under a client span whose callee started its own trace.
+function brokenHopRow(hop) {
+  const link = isTraceId(hop.callee_trace_id)
+    ? h('a', {href: `#/trace/${hop.callee_trace_id}`, class: 'mono'}, `trace ${hop.callee_trace_id.slice(0, 16)}`)
+    : `trace ${hop.callee_trace_id}`;
+  return h('li', {class: 'hop-row', role: 'note', 'data-broken-hop': hop.caller_span_id},
+    h('span', {class: 'hop-icon', 'aria-hidden': 'true'}, '⚠'),
+    h('span', {}, 'Broken hop: ', h('strong', {}, hop.callee_service),
+      ` received '`, hop.callee_span_name, `' (${hop.protocol}) as a new trace, `, link,
+      ' — likely culprit: ', (culprits[hop.culprit] || culprits.unknown)(hop)));
+}
+
+function attributeTable(attributes) {
+  const entries = Object.entries(attributes || {});
+  if (entries.length === 0) return h('p', {class: 'muted'}, 'none');
+  return h('table', {class: 'attributes'}, h('tbody', {}, entries.map(([key, value]) =>
+    h('tr', {}, h('th', {scope: 'row'}, key), h('td', {}, typeof value === 'string' ? value : JSON.stringify(value))))));
+}
+
+function spanDetails(span, marks) {
+  return [
+    h('h2', {id: 'detail-title'}, span.name),
+    h('dl', {class: 'facts'},
+      h('dt', {}, 'Service'), h('dd', {}, span.service),
+      h('dt', {}, 'Kind'), h('dd', {}, span.kind),
+      h('dt', {}, 'Status'), h('dd', {}, span.status.code + (span.status.message ? `: ${span.status.message}` : '')),
+      h('dt', {}, 'Started'), h('dd', {}, time(span.start_unix_nano)),
+      h('dt', {}, 'Duration'), h('dd', {}, duration(BigInt(span.end_unix_nano) - BigInt(span.start_unix_nano))),
+      h('dt', {}, 'Span id'), h('dd', {class: 'mono'}, span.span_id),
+      h('dt', {}, 'Parent'), h('dd', {class: 'mono'}, span.parent_span_id || 'none (root)')),
+    marks.length ? h('ul', {class: 'marks'}, marks.map((mark) => h('li', {class: `mark mark-${mark.kind}`}, markLabel(mark),
+      mark.kind === 'skew' ? `: ${skewText(mark.skew)}` : '',
+      mark.kind === 'orphan' ? `: parent ${mark.orphan.missing_parent_id} never arrived` : ''))) : null,
+    h('h3', {}, 'Attributes'), attributeTable(span.attributes),
+    h('h3', {}, 'Events'),
+    span.events.length === 0 ? h('p', {class: 'muted'}, 'none') : h('ul', {class: 'events'}, span.events.map((event) =>
+      h('li', {}, h('span', {class: 'mono'}, `+${duration(BigInt(event.time_unix_nano) - BigInt(span.start_unix_nano))} `),
+        event.name, attributeTable(event.attributes)))),
+    h('h3', {}, 'Links'),
+    span.links.length === 0 ? h('p', {class: 'muted'}, 'none') : h('ul', {class: 'links'}, span.links.map((link) =>
+      h('li', {}, isTraceId(link.trace_id) ? h('a', {href: `#/trace/${link.trace_id}`, class: 'mono'}, link.trace_id) : link.trace_id,
+        ` span ${link.span_id}`, attributeTable(link.attributes)))),
+  ];
+}
+
+export async function renderTrace(main, traceId) {
+  if (!isTraceId(traceId)) {
+    main.append(h('h1', {}, 'Trace'), h('p', {class: 'error'}, `'${traceId}' is not a trace id (32 lowercase hex digits).`));
+    return;
+  }
+  const trace = await get(`/api/traces/${traceId}`);
+  const spans = new Map(trace.spans.map((span) => [span.span_id, span]));
+  const verdict = trace.verdict;
+  const marks = findingsBySpan(verdict);
+  const starts = trace.spans.map((span) => BigInt(span.start_unix_nano));
+  const ends = trace.spans.map((span) => BigInt(span.end_unix_nano) > BigInt(span.start_unix_nano) ? BigInt(span.end_unix_nano) : BigInt(span.start_unix_nano));
+  const t0 = starts.reduce((a, b) => (b < a ? b : a));
+  const t1 = ends.reduce((a, b) => (b > a ? b : a));
+  const total = t1 > t0 ? Number(t1 - t0) : 1;
+  const root = verdict.roots.length ? spans.get(verdict.roots[0]) : null;
+
+  const detail = h('aside', {class: 'detail', 'aria-labelledby': 'detail-title', 'aria-live': 'polite'});
+  const rows = flatten(trace.tree);
+  const buttons = [];
+  const select = (index) => {
+    buttons.forEach((button, i) => button.setAttribute('aria-selected', i === index ? 'true' : 'false'));
+    const span = spans.get(rows[index].id);
+    clear(detail).append(...spanDetails(span, marks.get(span.span_id) || []).filter(Boolean));
+  };
+  const list = h('ol', {class: 'waterfall', role: 'listbox', 'aria-label': 'Spans, in tree order'});
+  rows.forEach((row, index) => {
+    const span = spans.get(row.id);
+    const start = Number(BigInt(span.start_unix_nano) - t0) / total;
+    const length = Math.max(Number(BigInt(span.end_unix_nano) - BigInt(span.start_unix_nano)), 0) / total;
+    const spanMarks = marks.get(span.span_id) || [];
+    const button = h('li', {
+      class: `span-row${spanMarks.length ? ' flagged' : ''}${span.status.code === 'error' ? ' failed' : ''}`,
+      role: 'option', tabindex: index === 0 ? '0' : '-1', 'aria-selected': 'false',
+      'data-span-id': span.span_id, 'data-service': span.service, 'data-depth': String(row.depth),
+      'data-marks': spanMarks.map((mark) => mark.kind).join(' '),
+      onclick: () => { select(index); button.focus(); },
+      onkeydown: (event) => {
+        const next = {ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: rows.length - 1}[event.key];
+        if (next !== undefined && next >= 0 && next < rows.length) {
+          event.preventDefault();
+          buttons[index].setAttribute('tabindex', '-1');
+          buttons[next].setAttribute('tabindex', '0');
+          buttons[next].focus();
+          select(next);
+        } else if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          select(index);
+        }
+      },
+    },
+    h('span', {class: 'label', style: {'padding-left': `${Math.min(row.depth, 24) * 14}px`}},
+      h('span', {class: 'swatch', style: {background: serviceColor(span.service)}, 'aria-hidden': 'true'}),
+      h('span', {class: 'service'}, span.service), ' ',
+      h('span', {class: 'name'}, span.name),
+      spanMarks.map((mark) => h('span', {class: `mark mark-${mark.kind}`}, markLabel(mark)))),
+    h('span', {class: 'timeline'},
+      h('span', {class: 'bar', style: {left: `${(start * 100).toFixed(3)}%`, width: `${Math.max(length * 100, 0.4).toFixed(3)}%`,
+        background: serviceColor(span.service)}}),
+      durationLabel(start, length, duration(BigInt(span.end_unix_nano) - BigInt(span.start_unix_nano)))));
+    buttons.push(button);
+    list.append(button);
+    for (const mark of spanMarks) if (mark.kind === 'broken_hop') list.append(brokenHopRow(mark.hop));
+  });
+
+  const axis = h('div', {class: 'axis', 'aria-hidden': 'true'},
+    h('span', {class: 'label'}),
+    h('span', {class: 'timeline'}, [0, 0.25, 0.5, 0.75, 1].map((share) =>
+      h('span', {class: 'tick', style: {left: `${share * 100}%`}}, duration(Math.round(total * share))))));
+
+  const findings = [];
+  for (const hop of verdict.broken_hops) findings.push(brokenHopRow(hop));
+  for (const orphan of verdict.orphans) {
+    const span = spans.get(orphan.span_id);
+    findings.push(h('li', {}, `Orphan: '${span ? span.name : orphan.span_id}' of ${orphan.service} names parent ${orphan.missing_parent_id}, which never arrived.`));
+  }
+  if (verdict.roots.length > 1) findings.push(h('li', {}, `${verdict.roots.length} root spans: the trace was started more than once.`));
+  for (const skew of verdict.clock_skew) {
+    const span = spans.get(skew.span_id);
+    findings.push(h('li', {}, `Clock skew: '${span ? span.name : skew.span_id}' of ${skew.service} ${skewText(skew)} (${skew.parent_service}).`));
+  }
+
+  main.append(...[
+    h('h1', {}, 'Trace ', h('span', {class: 'mono'}, trace.trace_id)),
+    h('p', {class: 'summary'},
+      integrityBadge(verdict.integrity), ' ',
+      root ? `${root.service}: ${root.name}` : 'no root span', ' · ',
+      `${trace.spans.length} spans · ${duration(total)} · started ${time(t0)} · `,
+      verdict.state === 'settled' ? 'settled' : 'still arriving'),
+    findings.length ? h('section', {class: 'findings', 'aria-label': 'Integrity findings'}, h('h2', {}, 'Findings'), h('ul', {}, findings)) : null,
+    h('div', {class: 'trace-layout'},
+      h('section', {class: 'waterfall-box', 'aria-label': 'Waterfall'}, axis, list),
+      detail),
+  ].filter(Boolean));
+  if (buttons.length) select(0);
+}
