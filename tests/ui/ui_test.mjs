@@ -142,6 +142,14 @@ try {
   };
   const shot = (name) => page.screenshot({path: join(artifacts, `${name}.png`), fullPage: true});
 
+  await step('the pages are served with a strict content security policy', async () => {
+    const response = await page.goto(`${collector.http}/`);
+    const headers = response.headers();
+    assert.match(headers['content-security-policy'], /default-src 'none'; script-src 'self'; style-src 'self'/);
+    assert.equal(headers['x-content-type-options'], 'nosniff');
+    assert.match(headers['content-type'], /^text\/html; charset=utf-8/);
+  });
+
   await step('search page lists every trace with its integrity badge', async () => {
     await open('#/', '#trace-list');
     const rows = page.locator('#trace-list tbody tr');
@@ -176,10 +184,18 @@ try {
     await shot('trace-connected');
   });
 
+  await step('the skip link moves focus to the content and stays on the page', async () => {
+    await open(`#/trace/${connected}`, '.waterfall');
+    await page.focus('.skip');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+    assert.equal(await page.evaluate(() => location.hash), `#/trace/${connected}`);
+  });
+
   await step('keyboard moves through the spans and the side panel follows', async () => {
     await page.locator('.waterfall .span-row').first().focus();
     await page.keyboard.press('ArrowDown');
-    const selected = page.locator('.waterfall .span-row[aria-selected=true]');
+    const selected = page.locator('.waterfall .span-row[aria-current=true]');
     assert.equal(await selected.count(), 1);
     assert.equal(await selected.getAttribute('data-depth'), '1');
     await page.keyboard.press('End');
@@ -214,6 +230,8 @@ try {
     assert.equal(await page.locator('svg.graph .node-uninstrumented').count(), 1);
     assert.equal(await page.locator('svg.graph g.edge[data-state=broken]').count(), 1);
     assert.match(await page.locator('#graph-summary').textContent(), /cross-service calls traced: 3\/4/);
+    assert.equal(await page.locator('svg.graph g.node[data-node="<b>evil</b>"] text').textContent(), '<b>evil</b>');
+    assert.equal(await page.locator('svg.graph b, main b').count(), 0);
     await shot('graph');
   });
 
@@ -228,6 +246,7 @@ try {
     await shot('hostile');
     await open('#/', '#trace-list');
     assert.equal(await page.locator('main img').count(), 0);
+    assert.ok((await page.locator('select[name=service] option').allTextContents()).includes('<b>evil</b>'));
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     assert.deepEqual(dialogs, []);
   });
@@ -246,11 +265,14 @@ try {
       await page.waitForSelector('.page:not([aria-busy]) input[name=token]');
       await page.fill('input[name=token]', 'wrong');
       await page.press('input[name=token]', 'Enter');
-      await page.waitForSelector('.page:not([aria-busy]) input[name=token]');
+      await page.waitForSelector('.page:not([aria-busy]) #token-refused');
       await page.fill('input[name=token]', 's3cret');
       await page.press('input[name=token]', 'Enter');
       await page.waitForSelector('.page:not([aria-busy]) #no-traces');
       await shot('token');
+      // Kept for the session: the next page does not ask again.
+      await page.goto(`${guarded.http}/#/graph`);
+      await page.waitForSelector('.page[data-hash="#/graph"]:not([aria-busy]) #graph-summary');
     } finally {
       guarded.child.kill('SIGTERM');
     }

@@ -4,50 +4,72 @@
 // keyboards and screen readers.
 import {get, query} from './api.js';
 import {h, s} from './dom.js';
-import {nowNanos, parseDuration, percent} from './format.js';
+import {parseDuration, percent} from './format.js';
 
 const lookbacks = [['15m', 'last 15 minutes'], ['1h', 'last hour'], ['6h', 'last 6 hours'], ['24h', 'last 24 hours'], ['168h', 'last 7 days']];
 
 export function healthState(edge) {
   if (!edge.callee_instrumented) return 'uninstrumented';
-  const health = Number(edge.propagation_health);
-  if (health >= 0.9995) return 'healthy';
-  if (health >= 0.9) return 'degraded';
-  return 'broken';
+  if (Number(edge.broken) === 0) return 'healthy';  // green only when no call lost the trace
+  return Number(edge.propagation_health) >= 0.9 ? 'degraded' : 'broken';
 }
 
 const stateWords = {healthy: 'all connected', degraded: 'some calls lose the trace', broken: 'calls lose the trace', uninstrumented: 'no spans from the callee'};
 
-// Columns by the longest call chain that reaches a node; rows in order.
+// Columns by the longest call chain that reaches a node, over the edges
+// that remain once a depth-first search drops those closing a cycle; empty
+// columns are squeezed out.
 function layout(nodes, edges) {
+  const out = new Map(nodes.map((node) => [node, []]));
+  for (const edge of edges) {
+    if (edge.caller !== edge.callee && out.has(edge.caller) && out.has(edge.callee)) out.get(edge.caller).push(edge.callee);
+  }
+  const state = new Map();  // 1: on the DFS path, 2: done
+  const forward = [];
+  for (const start of nodes) {
+    if (state.has(start)) continue;
+    const stack = [[start, 0]];
+    state.set(start, 1);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const targets = out.get(top[0]);
+      if (top[1] === targets.length) {
+        state.set(top[0], 2);
+        stack.pop();
+        continue;
+      }
+      const next = targets[top[1]++];
+      if (state.get(next) === 1) continue;  // closes a cycle: not used for layout
+      forward.push([top[0], next]);
+      if (!state.has(next)) {
+        state.set(next, 1);
+        stack.push([next, 0]);
+      }
+    }
+  }
   const depth = new Map(nodes.map((node) => [node, 0]));
   for (let round = 0; round < nodes.length; round++) {
     let changed = false;
-    for (const edge of edges) {
-      if (edge.caller === edge.callee) continue;
-      const next = depth.get(edge.caller) + 1;
-      if (next > depth.get(edge.callee) && next < nodes.length) {
-        depth.set(edge.callee, next);
+    for (const [from, to] of forward) {
+      if (depth.get(from) + 1 > depth.get(to)) {
+        depth.set(to, depth.get(from) + 1);
         changed = true;
       }
     }
     if (!changed) break;
   }
-  const columns = [];
-  for (const node of nodes) {
-    const column = depth.get(node);
-    (columns[column] ||= []).push(node);
-  }
+  const sparse = [];
+  for (const node of nodes) (sparse[depth.get(node)] ||= []).push(node);
+  const columns = sparse.filter((column) => column && column.length);
   const position = new Map();
   columns.forEach((column, x) => (column || []).forEach((node, y) => position.set(node, {x: 30 + x * 340, y: 30 + y * 100})));
   return {position, width: 30 + columns.length * 340 - 140, height: 30 + Math.max(1, ...columns.map((c) => (c || []).length)) * 100};
 }
 
 export async function renderGraph(main, params, navigate) {
-  const lookback = params.get('lookback') || '1h';
-  const lookbackNanos = parseDuration(lookback) ?? 3600000000000n;
-  const end = nowNanos();
-  const graph = await get(`/api/graph${query({start: String(end - lookbackNanos), end: String(end)})}`);
+  const lookback = parseDuration(params.get('lookback')) === null ? '1h' : params.get('lookback');
+  // The collector's clock sets the window, not the browser's.
+  const graph = await get(`/api/graph${query({lookback})}`);
   const peers = new Set(graph.uninstrumented_peers);
   const nodes = [...graph.services, ...graph.uninstrumented_peers];
   const {position, width, height} = layout(nodes, graph.edges);
@@ -67,16 +89,38 @@ export async function renderGraph(main, params, navigate) {
     const to = position.get(edge.callee);
     if (!from || !to) return;
     const state = healthState(edge);
-    const x1 = from.x + nodeWidth;
-    const y1 = from.y + nodeHeight / 2 + (index % 3 - 1) * 6;
-    const x2 = to.x;
-    const y2 = to.y + nodeHeight / 2;
-    const bend = Math.max(40, Math.abs(x2 - x1) / 2);
+    let d;
+    let labelX;
+    let labelY;
+    if (edge.caller === edge.callee) {
+      // A service calling itself: a loop above its node.
+      const x = from.x + nodeWidth / 2;
+      d = `M ${x - 20} ${from.y} C ${x - 40} ${from.y - 46}, ${x + 40} ${from.y - 46}, ${x + 20} ${from.y}`;
+      labelX = x;
+      labelY = from.y - 44;
+    } else if (to.x > from.x) {
+      const x1 = from.x + nodeWidth;
+      const y1 = from.y + nodeHeight / 2 + (index % 3 - 1) * 6;
+      const x2 = to.x;
+      const y2 = to.y + nodeHeight / 2;
+      const bend = Math.max(40, (x2 - x1) / 2);
+      d = `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`;
+      labelX = (x1 + x2) / 2;
+      labelY = (y1 + y2) / 2 - 6;
+    } else {
+      // Back along a cycle: under the nodes, from bottom to bottom.
+      const x1 = from.x + nodeWidth / 2;
+      const x2 = to.x + nodeWidth / 2;
+      const low = Math.max(from.y, to.y) + nodeHeight + 36;
+      d = `M ${x1} ${from.y + nodeHeight} C ${x1} ${low}, ${x2} ${low}, ${x2} ${to.y + nodeHeight}`;
+      labelX = (x1 + x2) / 2;
+      labelY = low + 4;
+    }
     svg.append(s('g', {class: `edge edge-${state}`, 'data-edge': `${edge.caller}->${edge.callee}`, 'data-state': state},
-      s('path', {d: `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`, 'marker-end': `url(#arrow-${state})`}),
-      s('text', {x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 6, 'text-anchor': 'middle', class: 'edge-label'},
+      s('path', {d, 'marker-end': `url(#arrow-${state})`}),
+      s('text', {x: labelX, y: labelY, 'text-anchor': 'middle', class: 'edge-label'},
         `${edge.calls} calls · p95 ${edge.p95_ms}ms · ${percent(edge.calls ? edge.errors / edge.calls : 0)} errors`),
-      s('text', {x: (x1 + x2) / 2, y: (y1 + y2) / 2 + 10, 'text-anchor': 'middle', class: 'edge-label'},
+      s('text', {x: labelX, y: labelY + 16, 'text-anchor': 'middle', class: 'edge-label'},
         edge.callee_instrumented ? `${percent(edge.propagation_health)} traced` : 'callee sends no spans')));
   });
   for (const node of nodes) {
@@ -88,10 +132,12 @@ export async function renderGraph(main, params, navigate) {
       uninstrumented ? s('text', {x: at.x + nodeWidth / 2, y: at.y + 35, 'text-anchor': 'middle', class: 'node-note'}, 'uninstrumented') : null));
   }
 
-  const form = h('form', {class: 'filters', 'aria-label': 'Graph window'},
-    h('label', {class: 'field'}, h('span', {}, 'Window'),
-      h('select', {name: 'lookback', onchange: (event) => navigate(`#/graph?lookback=${encodeURIComponent(event.target.value)}`)},
-        lookbacks.map(([value, text]) => h('option', {value, selected: value === lookback}, text)))));
+  const choices = lookbacks.some(([value]) => value === lookback) ? lookbacks : [...lookbacks, [lookback, `last ${lookback}`]];
+  const windowSelect = h('select', {name: 'lookback'}, choices.map(([value, text]) => h('option', {value, selected: value === lookback}, text)));
+  const form = h('form', {class: 'filters', 'aria-label': 'Graph window', onsubmit: (event) => {
+    event.preventDefault();
+    navigate(`#/graph?lookback=${encodeURIComponent(windowSelect.value)}`);
+  }}, h('label', {class: 'field'}, h('span', {}, 'Window'), windowSelect), h('button', {type: 'submit'}, 'Show'));
   const summary = graph.summary;
   main.append(
     h('h1', {}, 'Service graph'),

@@ -7,6 +7,12 @@ import {duration, integrityLabels, nowNanos, parseDuration, time} from './format
 const lookbacks = [['15m', 'last 15 minutes'], ['1h', 'last hour'], ['6h', 'last 6 hours'],
   ['24h', 'last 24 hours'], ['168h', 'last 7 days'], ['', 'any time']];
 
+// The presets, plus a window from the address that is not one of them.
+function withCurrent(options, value) {
+  if (options.some(([option]) => option === value) || parseDuration(value) === null) return options;
+  return [...options.slice(0, -1), [value, `last ${value}`], options[options.length - 1]];
+}
+
 function field(label, control) {
   return h('label', {class: 'field'}, h('span', {}, label), control);
 }
@@ -29,12 +35,21 @@ export async function renderSearch(main, params, navigate) {
       params.get('operation') || '')),
     field('Min duration', h('input', {name: 'min_duration', placeholder: 'e.g. 100ms', size: 8, value: params.get('min_duration') || ''})),
     field('Max duration', h('input', {name: 'max_duration', placeholder: 'e.g. 2s', size: 8, value: params.get('max_duration') || ''})),
-    field('Time', select('lookback', lookbacks, params.has('lookback') ? params.get('lookback') : '1h')),
+    field('Time', select('lookback', withCurrent(lookbacks, params.has('lookback') ? params.get('lookback') : '1h'),
+      params.has('lookback') ? params.get('lookback') : '1h')),
     field('Integrity', select('integrity', [['', 'any'], ...Object.entries(integrityLabels)], params.get('integrity') || '')),
     h('button', {type: 'submit'}, 'Search'));
   const problems = h('p', {class: 'error', role: 'alert'});
-  form.addEventListener('change', (event) => {
-    if (event.target.name === 'service') form.elements.operation.value = '';
+  // A new service: its own operations.
+  form.addEventListener('change', async (event) => {
+    if (event.target.name !== 'service') return;
+    const select = form.elements.operation;
+    const chosen = event.target.value;
+    const names = chosen
+      ? [...new Set((await get(`/api/services/${encodeURIComponent(chosen)}/operations`)).operations.map((o) => o.name))]
+      : [];
+    if (form.elements.service.value !== chosen) return;  // changed again meanwhile
+    select.replaceChildren(h('option', {value: ''}, 'any'), ...names.map((name) => h('option', {value: name}, name)));
   });
   form.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -64,11 +64,11 @@ function durationLabel(start, length, text) {
 }
 
 // The row under a client span whose callee started its own trace.
-function brokenHopRow(hop) {
+function brokenHopRow(hop, id) {
   const link = isTraceId(hop.callee_trace_id)
     ? h('a', {href: `#/trace/${hop.callee_trace_id}`, class: 'mono'}, `trace ${hop.callee_trace_id.slice(0, 16)}`)
     : `trace ${hop.callee_trace_id}`;
-  return h('li', {class: 'hop-row', role: 'note', 'data-broken-hop': hop.caller_span_id},
+  return h('li', {class: 'hop-row', id, 'data-broken-hop': hop.caller_span_id},
     h('span', {class: 'hop-icon', 'aria-hidden': 'true'}, '⚠'),
     h('span', {}, 'Broken hop: ', h('strong', {}, hop.callee_service),
       ` received '`, hop.callee_span_name, `' (${hop.protocol}) as a new trace, `, link,
@@ -121,18 +121,22 @@ export async function renderTrace(main, traceId) {
   const ends = trace.spans.map((span) => BigInt(span.end_unix_nano) > BigInt(span.start_unix_nano) ? BigInt(span.end_unix_nano) : BigInt(span.start_unix_nano));
   const t0 = starts.reduce((a, b) => (b < a ? b : a));
   const t1 = ends.reduce((a, b) => (b > a ? b : a));
-  const total = t1 > t0 ? Number(t1 - t0) : 1;
+  const traceLength = Number(t1 - t0);
+  const total = traceLength > 0 ? traceLength : 1;  // for the bar arithmetic only
   const root = verdict.roots.length ? spans.get(verdict.roots[0]) : null;
 
-  const detail = h('aside', {class: 'detail', 'aria-labelledby': 'detail-title', 'aria-live': 'polite'});
+  const detail = h('aside', {class: 'detail', 'aria-labelledby': 'detail-title'});
   const rows = flatten(trace.tree);
   const buttons = [];
   const select = (index) => {
-    buttons.forEach((button, i) => button.setAttribute('aria-selected', i === index ? 'true' : 'false'));
+    buttons.forEach((button, i) => {
+      button.setAttribute('aria-current', i === index ? 'true' : 'false');
+      button.setAttribute('tabindex', i === index ? '0' : '-1');
+    });
     const span = spans.get(rows[index].id);
     clear(detail).append(...spanDetails(span, marks.get(span.span_id) || []).filter(Boolean));
   };
-  const list = h('ol', {class: 'waterfall', role: 'listbox', 'aria-label': 'Spans, in tree order'});
+  const list = h('ol', {class: 'waterfall', 'aria-label': 'Spans, in tree order (arrow keys move, Enter selects)'});
   rows.forEach((row, index) => {
     const span = spans.get(row.id);
     const start = Number(BigInt(span.start_unix_nano) - t0) / total;
@@ -140,7 +144,8 @@ export async function renderTrace(main, traceId) {
     const spanMarks = marks.get(span.span_id) || [];
     const button = h('li', {
       class: `span-row${spanMarks.length ? ' flagged' : ''}${span.status.code === 'error' ? ' failed' : ''}`,
-      role: 'option', tabindex: index === 0 ? '0' : '-1', 'aria-selected': 'false',
+      tabindex: index === 0 ? '0' : '-1', 'aria-current': 'false',
+      'aria-describedby': spanMarks.some((mark) => mark.kind === 'broken_hop') ? `hop-${span.span_id}` : null,
       'data-span-id': span.span_id, 'data-service': span.service, 'data-depth': String(row.depth),
       'data-marks': spanMarks.map((mark) => mark.kind).join(' '),
       onclick: () => { select(index); button.focus(); },
@@ -148,10 +153,8 @@ export async function renderTrace(main, traceId) {
         const next = {ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: rows.length - 1}[event.key];
         if (next !== undefined && next >= 0 && next < rows.length) {
           event.preventDefault();
-          buttons[index].setAttribute('tabindex', '-1');
-          buttons[next].setAttribute('tabindex', '0');
-          buttons[next].focus();
           select(next);
+          buttons[next].focus();
         } else if (event.key === 'Enter' || event.key === ' ') {
           event.preventDefault();
           select(index);
@@ -169,7 +172,7 @@ export async function renderTrace(main, traceId) {
       durationLabel(start, length, duration(BigInt(span.end_unix_nano) - BigInt(span.start_unix_nano)))));
     buttons.push(button);
     list.append(button);
-    for (const mark of spanMarks) if (mark.kind === 'broken_hop') list.append(brokenHopRow(mark.hop));
+    for (const mark of spanMarks) if (mark.kind === 'broken_hop') list.append(brokenHopRow(mark.hop, `hop-${span.span_id}`));
   });
 
   const axis = h('div', {class: 'axis', 'aria-hidden': 'true'},
@@ -178,12 +181,16 @@ export async function renderTrace(main, traceId) {
       h('span', {class: 'tick', style: {left: `${share * 100}%`}}, duration(Math.round(total * share))))));
 
   const findings = [];
-  for (const hop of verdict.broken_hops) findings.push(brokenHopRow(hop));
+  for (const hop of verdict.broken_hops) findings.push(brokenHopRow(hop, null));
   for (const orphan of verdict.orphans) {
     const span = spans.get(orphan.span_id);
     findings.push(h('li', {}, `Orphan: '${span ? span.name : orphan.span_id}' of ${orphan.service} names parent ${orphan.missing_parent_id}, which never arrived.`));
   }
   if (verdict.roots.length > 1) findings.push(h('li', {}, `${verdict.roots.length} root spans: the trace was started more than once.`));
+  for (const id of verdict.unfinished) {
+    const span = spans.get(id);
+    findings.push(h('li', {}, `Unfinished: '${span ? span.name : id}' of ${span ? span.service : '?'} has no end time (or ends before it starts).`));
+  }
   for (const skew of verdict.clock_skew) {
     const span = spans.get(skew.span_id);
     findings.push(h('li', {}, `Clock skew: '${span ? span.name : skew.span_id}' of ${skew.service} ${skewText(skew)} (${skew.parent_service}).`));
@@ -194,7 +201,7 @@ export async function renderTrace(main, traceId) {
     h('p', {class: 'summary'},
       integrityBadge(verdict.integrity), ' ',
       root ? `${root.service}: ${root.name}` : 'no root span', ' · ',
-      `${trace.spans.length} spans · ${duration(total)} · started ${time(t0)} · `,
+      `${trace.spans.length} spans · ${duration(traceLength)} · started ${time(t0)} · `,
       verdict.state === 'settled' ? 'settled' : 'still arriving'),
     findings.length ? h('section', {class: 'findings', 'aria-label': 'Integrity findings'}, h('h2', {}, 'Findings'), h('ul', {}, findings)) : null,
     h('div', {class: 'trace-layout'},
