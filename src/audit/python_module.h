@@ -1,0 +1,66 @@
+// What the audit knows about one Python module after parsing it: imports,
+// functions and classes, every call with its keywords, module constants.
+// Extracted once per file (in parallel); the rules work on these facts
+// across the whole repository, never on syntax trees.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tracemesh::audit {
+
+struct Import {
+  std::string module;  // "httpx", "app.clients", ".shared" (relative keeps its dots)
+  std::string name;    // from-imports: the imported name; empty for `import module`
+  std::string alias;   // the name it is bound to in this module
+  int line = 0;
+};
+
+struct Keyword {
+  std::string name;
+  std::string value;  // source text of the value
+};
+
+struct Call {
+  std::string callee;  // source text of the called expression: "httpx.get", "self.client.post"
+  std::string
+      function;  // enclosing function, qualified: "Client.fetch", "main"; empty at module level
+  std::string
+      assigned_to;  // "client", "self.client": the call's result bound by `=` or `with ... as`
+  std::vector<std::string> arguments;  // source text of positional arguments
+  std::vector<Keyword> keywords;
+  int line = 0;
+  bool conditional = false;  // under an if/try inside its function
+};
+
+struct Function {
+  std::string qualified;  // "Class.method" or "function"
+  std::string class_name;
+  std::vector<std::string> decorators;  // source text, without '@'
+  std::vector<std::string> parameters;
+  std::vector<std::string> strings;  // string literal contents in the body (capped)
+  std::vector<std::string> names;    // identifiers used in the body (deduplicated, capped)
+  int line = 0;
+  int end_line = 0;
+  bool is_async = false;
+};
+
+struct Class {
+  std::string name;
+  std::vector<std::string> bases;  // source text: "BaseHTTPMiddleware", "httpx.AsyncBaseTransport"
+  int line = 0;
+};
+
+struct PythonModule {
+  std::string path;  // relative to the audited root, '/' separators
+  std::vector<Import> imports;
+  std::vector<Function> functions;
+  std::vector<Class> classes;
+  std::vector<Call> calls;
+  std::map<std::string, std::string> constants;  // NAME = "string literal" at module level
+  bool has_syntax_errors = false;                // parsed with error recovery: facts may be partial
+};
+
+}  // namespace tracemesh::audit

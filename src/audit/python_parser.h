@@ -1,0 +1,23 @@
+// Parsing Python with tree-sitter (Debian's runtime, the grammar from npm)
+// into PythonModule facts. One parser per thread: parse_python is
+// thread-safe and keeps a parser per calling thread.
+#pragma once
+
+#include <string_view>
+
+#include "python_module.h"
+#include "tracemesh/expected.h"
+
+namespace tracemesh::audit {
+
+// Limits that keep one odd file from stalling or exhausting an audit.
+inline constexpr std::size_t max_python_file_bytes = 8u * 1024 * 1024;
+inline constexpr std::size_t max_strings_per_function = 256;
+inline constexpr std::size_t max_names_per_function = 1024;
+
+// Parse `source` (the file at `path`, relative to the root) into facts. An
+// Error (invalid_input) when the file is too large or not text; syntax
+// errors are tolerated (tree-sitter recovers) and flagged on the module.
+Expected<PythonModule> parse_python(std::string_view path, std::string_view source);
+
+}  // namespace tracemesh::audit

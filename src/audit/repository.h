@@ -1,0 +1,48 @@
+// The repository an audit reads: every Python file under the root (minus
+// virtualenvs, caches, vendored and excluded folders), compose files and
+// Dockerfiles, parsed in parallel. Unreadable or unparsable files are
+// reported and skipped, never fatal.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "python_module.h"
+#include "tracemesh/expected.h"
+
+namespace tracemesh::audit {
+
+// A file the audit could not use, and why.
+struct Problem {
+  std::string path;  // relative to the root
+  std::string message;
+};
+
+struct Repository {
+  std::filesystem::path root;
+  std::vector<PythonModule> modules;       // sorted by path
+  std::vector<std::string> compose_files;  // relative paths
+  std::vector<std::string> dockerfiles;    // relative paths
+  std::vector<Problem> problems;           // skipped files
+  std::size_t python_bytes = 0;            // source read
+};
+
+struct ScanOptions {
+  std::vector<std::string> excluded;  // relative path prefixes ("legacy/", "tests/fixtures")
+  unsigned threads = 0;               // 0: one per hardware thread
+  // Called now and then from the scanning thread: files parsed, files in all.
+  std::function<void(std::size_t done, std::size_t total)> progress;
+};
+
+// Folders never audited: version control, virtualenvs, caches, build output.
+bool is_skipped_folder(std::string_view name);
+
+// Scan and parse the repository at `root`. An Error only when the root
+// itself cannot be read.
+Expected<Repository> scan_repository(const std::filesystem::path& root, const ScanOptions& options);
+
+}  // namespace tracemesh::audit
