@@ -1,0 +1,264 @@
+#include "services.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace tracemesh::audit {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string parent_folder(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+std::string last_segment(const std::string& folder) {
+  const std::size_t slash = folder.rfind('/');
+  return slash == std::string::npos ? folder : folder.substr(slash + 1);
+}
+
+bool contains(const std::string& root, const std::string& path) {
+  return root.empty() || path.rfind(root + "/", 0) == 0;
+}
+
+// The framework an app constructor belongs to, or "".
+std::string app_framework(const std::string& callee) {
+  const std::size_t dot = callee.rfind('.');
+  const std::string last = dot == std::string::npos ? callee : callee.substr(dot + 1);
+  if (last == "FastAPI") return "fastapi";
+  if (last == "Starlette") return "starlette";
+  if (last == "Flask") return "flask";
+  if (last == "Quart") return "quart";
+  if (last == "Application" &&
+      (callee == "web.Application" || callee.ends_with("aiohttp.web.Application"))) {
+    return "aiohttp";
+  }
+  return {};
+}
+
+// The framework a module's imports name, most specific first.
+std::string imported_framework(const PythonModule& module) {
+  static const char* const order[] = {"fastapi", "starlette", "aiohttp", "flask", "quart"};
+  for (const char* framework : order) {
+    for (const Import& import : module.imports) {
+      const std::string top = import.module.substr(0, import.module.find('.'));
+      if (top == framework) return framework;
+    }
+  }
+  return {};
+}
+
+void read_compose(const Repository& repository, const std::string& compose,
+                  std::vector<Service>& services, std::vector<Problem>& problems) {
+  try {
+    const YAML::Node root = YAML::LoadFile((repository.root / compose).string());
+    const YAML::Node entries = root["services"];
+    if (!entries || !entries.IsMap()) return;
+    const fs::path folder = fs::path(parent_folder(compose));
+    for (const auto& entry : entries) {
+      const YAML::Node build = entry.second["build"];
+      std::string context;
+      if (build && build.IsScalar()) {
+        context = build.Scalar();
+      } else if (build && build.IsMap() && build["context"] && build["context"].IsScalar()) {
+        context = build["context"].Scalar();
+      } else {
+        continue;  // an image: infrastructure, not code in this repository
+      }
+      std::string relative = (folder / context).lexically_normal().generic_string();
+      while (!relative.empty() && relative.back() == '/') relative.pop_back();
+      if (relative == ".") relative.clear();
+      if (relative.rfind("..", 0) == 0) continue;  // outside the repository
+      services.push_back({entry.first.as<std::string>(), relative, "compose", {}, false, {}});
+    }
+  } catch (const YAML::Exception& error) {
+    problems.push_back({compose, std::string("not a readable compose file: ") + error.what()});
+  }
+}
+
+}  // namespace
+
+ImportResolver::ImportResolver(const Repository& repository) {
+  for (const PythonModule& module : repository.modules) paths_.insert(module.path);
+}
+
+std::string ImportResolver::resolve(const std::string& module_path, const Import& import) const {
+  const auto module_file = [&](const std::string& base) -> std::string {
+    if (paths_.contains(base + ".py")) return base + ".py";
+    if (paths_.contains(base + "/__init__.py")) return base + "/__init__.py";
+    return {};
+  };
+  const auto join = [](const std::string& folder, const std::string& dotted) {
+    std::string path = dotted;
+    std::replace(path.begin(), path.end(), '.', '/');
+    return folder.empty() ? path : path.empty() ? folder : folder + "/" + path;
+  };
+  std::string dotted = import.module;
+  std::vector<std::string> folders;
+  if (!dotted.empty() && dotted.front() == '.') {
+    std::string folder = parent_folder(module_path);
+    std::size_t dots = 0;
+    while (dots < dotted.size() && dotted[dots] == '.') ++dots;
+    for (std::size_t up = 1; up < dots; ++up) folder = parent_folder(folder);
+    dotted = dotted.substr(dots);
+    folders.push_back(folder);
+  } else {
+    // An absolute import may be rooted at any folder above the importer.
+    for (std::string folder = parent_folder(module_path);; folder = parent_folder(folder)) {
+      folders.push_back(folder);
+      if (folder.empty()) break;
+    }
+  }
+  for (const std::string& folder : folders) {
+    if (!import.name.empty() && import.name != "*") {
+      // `from package import submodule` first, then the package itself.
+      if (auto found =
+              module_file(join(folder, dotted.empty() ? import.name : dotted + "." + import.name));
+          !found.empty()) {
+        return found;
+      }
+    }
+    if (dotted.empty()) {
+      if (auto found = module_file(folder); !found.empty()) return found;
+      continue;
+    }
+    if (auto found = module_file(join(folder, dotted)); !found.empty()) return found;
+  }
+  return {};
+}
+
+ServiceMap discover_services(const Repository& repository,
+                             const std::vector<ConfiguredService>& configured) {
+  ServiceMap map;
+  std::vector<Service> found;
+  for (const ConfiguredService& service : configured) {
+    found.push_back({service.name, service.root, "config", {}, false, {}});
+  }
+  for (const std::string& compose : repository.compose_files) {
+    read_compose(repository, compose, found, map.problems);
+  }
+  const auto has_root = [&](const std::string& root) {
+    return std::any_of(found.begin(), found.end(),
+                       [&](const Service& service) { return service.root == root; });
+  };
+  const auto has_name = [&](const std::string& name) {
+    return std::any_of(found.begin(), found.end(),
+                       [&](const Service& service) { return service.name == name; });
+  };
+  const auto add = [&](const std::string& root, const char* how) {
+    if (has_root(root)) return;
+    std::string name = root.empty() ? repository.root.filename().string() : last_segment(root);
+    if (name.empty()) name = "app";
+    if (has_name(name)) name = root.empty() ? name + "-root" : root;  // keep names unique
+    found.push_back({name, root, how, {}, false, {}});
+  };
+  for (const std::string& dockerfile : repository.dockerfiles)
+    add(parent_folder(dockerfile), "dockerfile");
+  std::set<std::string> service_folders;
+  std::set<std::string> app_folders;
+  for (const PythonModule& module : repository.modules) {
+    // services/<name>/... at any depth.
+    const std::string path = "/" + module.path;
+    const std::size_t at = path.rfind("/services/");
+    if (at != std::string::npos) {
+      const std::size_t start = at + 10;
+      const std::size_t end = path.find('/', start);
+      if (end != std::string::npos) service_folders.insert(path.substr(1, end - 1));
+    }
+    for (const Call& call : module.calls) {
+      if (!app_framework(call.callee).empty() && module.path.find('/') != std::string::npos) {
+        app_folders.insert(module.path.substr(0, module.path.find('/')));
+      }
+    }
+  }
+  for (const std::string& folder : service_folders) add(folder, "services-folder");
+  for (const std::string& folder : app_folders) {
+    const bool inside = std::any_of(found.begin(), found.end(), [&](const Service& service) {
+      return !service.root.empty() &&
+             (contains(service.root, folder) || contains(folder, service.root));
+    });
+    if (!inside) add(folder, "app-folder");
+  }
+
+  // Each module belongs to the deepest service root that contains it.
+  std::vector<std::string> owner(repository.modules.size());
+  for (std::size_t i = 0; i < repository.modules.size(); ++i) {
+    const std::string& path = repository.modules[i].path;
+    const Service* best = nullptr;
+    for (const Service& service : found) {
+      if (contains(service.root, path) &&
+          (best == nullptr || service.root.size() > best->root.size())) {
+        best = &service;
+      }
+    }
+    if (best != nullptr) owner[i] = best->name;
+  }
+  std::map<std::string, Service*> by_name;
+  for (Service& service : found) by_name[service.name] = &service;
+  std::map<std::string, std::string> owner_of;
+  for (std::size_t i = 0; i < repository.modules.size(); ++i) {
+    const PythonModule& module = repository.modules[i];
+    if (owner[i].empty()) continue;
+    owner_of[module.path] = owner[i];
+    Service& service = *by_name[owner[i]];
+    service.modules.push_back(module.path);
+    for (const Call& call : module.calls) {
+      const std::string framework = app_framework(call.callee);
+      if (framework.empty()) continue;
+      service.has_http_server = true;
+      if (service.framework.empty()) service.framework = framework;
+    }
+  }
+  for (Service& service : found) {
+    if (!service.framework.empty()) continue;
+    for (const std::string& path : service.modules) {
+      const auto module = std::find_if(repository.modules.begin(), repository.modules.end(),
+                                       [&](const PythonModule& m) { return m.path == path; });
+      service.framework = imported_framework(*module);
+      if (!service.framework.empty()) break;
+    }
+  }
+
+  // Code outside every service: a shared library when a service imports it.
+  std::map<std::string, SharedLibrary> libraries;
+  for (std::size_t i = 0; i < repository.modules.size(); ++i) {
+    if (!owner[i].empty()) continue;
+    const std::string& path = repository.modules[i].path;
+    const std::string root =
+        path.find('/') == std::string::npos ? "" : path.substr(0, path.find('/'));
+    libraries[root].root = root;
+    libraries[root].modules.push_back(path);
+  }
+  const ImportResolver resolver(repository);
+  for (std::size_t i = 0; i < repository.modules.size(); ++i) {
+    if (owner[i].empty()) continue;
+    for (const Import& import : repository.modules[i].imports) {
+      const std::string target = resolver.resolve(repository.modules[i].path, import);
+      if (target.empty() || owner_of.contains(target)) continue;
+      const std::string root =
+          target.find('/') == std::string::npos ? "" : target.substr(0, target.find('/'));
+      auto& users = libraries[root].used_by;
+      if (std::find(users.begin(), users.end(), owner[i]) == users.end()) users.push_back(owner[i]);
+    }
+  }
+  for (auto& [root, library] : libraries) {
+    if (library.used_by.empty()) {
+      map.unowned.insert(map.unowned.end(), library.modules.begin(), library.modules.end());
+      continue;
+    }
+    std::sort(library.used_by.begin(), library.used_by.end());
+    map.libraries.push_back(std::move(library));
+  }
+  std::sort(found.begin(), found.end(),
+            [](const Service& a, const Service& b) { return a.name < b.name; });
+  map.services = std::move(found);
+  return map;
+}
+
+}  // namespace tracemesh::audit

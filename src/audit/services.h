@@ -1,0 +1,60 @@
+// Which services a repository holds, and which code belongs to which:
+// services come from compose files (build contexts), Dockerfiles,
+// `services/<name>/` folders and top-level folders that hold an app;
+// shared libraries (code outside every service that services import) are
+// recognised as such, with the services that use them.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "repository.h"
+
+namespace tracemesh::audit {
+
+struct Service {
+  std::string name;
+  std::string root;       // folder relative to the repository root; "" for the root itself
+  std::string found_by;   // "compose", "dockerfile", "services-folder", "app-folder", "config"
+  std::string framework;  // "fastapi", "starlette", "aiohttp", "flask", "quart"; "" when none
+  bool has_http_server = false;      // constructs an app of a web framework
+  std::vector<std::string> modules;  // its own Python files
+};
+
+struct SharedLibrary {
+  std::string root;
+  std::vector<std::string> modules;
+  std::vector<std::string> used_by;  // services importing it, sorted
+};
+
+struct ServiceMap {
+  std::vector<Service> services;         // sorted by name
+  std::vector<SharedLibrary> libraries;  // sorted by root
+  std::vector<std::string> unowned;      // Python files in no service and no library
+  std::vector<Problem> problems;         // compose files that could not be read
+};
+
+// A service named in the config file: NAME at ROOT.
+struct ConfiguredService {
+  std::string name;
+  std::string root;
+};
+
+ServiceMap discover_services(const Repository& repository,
+                             const std::vector<ConfiguredService>& configured = {});
+
+// Resolves imports to the repository's own files.
+class ImportResolver {
+ public:
+  explicit ImportResolver(const Repository& repository);
+  // The file that `import` in the module at `module_path` refers to, or ""
+  // when it is not in the repository (third-party or standard library).
+  std::string resolve(const std::string& module_path, const Import& import) const;
+
+ private:
+  std::set<std::string, std::less<>> paths_;
+};
+
+}  // namespace tracemesh::audit

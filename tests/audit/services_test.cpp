@@ -1,0 +1,99 @@
+// Service discovery on a fixture repository: compose build contexts,
+// Dockerfiles, services/<name>/ folders, app folders, shared libraries,
+// frameworks, and imports resolved to the repository's own files.
+#include "services.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace tracemesh::audit {
+namespace {
+
+const std::string fixture = std::string(TRACEMESH_SOURCE_DIR) + "/tests/fixtures/fleet-fastapi";
+
+const Service& service(const ServiceMap& map, const std::string& name) {
+  for (const Service& found : map.services) {
+    if (found.name == name) return found;
+  }
+  ADD_FAILURE() << "no service " << name;
+  return map.services.front();
+}
+
+class FleetServices : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto scanned = scan_repository(fixture, {});
+    ASSERT_TRUE(scanned) << scanned.error().text();
+    repository_ = std::move(*scanned);
+    map_ = discover_services(repository_);
+  }
+  Repository repository_;
+  ServiceMap map_;
+};
+
+TEST_F(FleetServices, FindsEveryServiceAndHowItWasFound) {
+  std::vector<std::string> names;
+  for (const Service& found : map_.services)
+    names.push_back(found.name + "@" + found.root + ":" + found.found_by);
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "admin@admin:app-folder", "billing@services/billing:compose",
+                       "gateway@gateway:compose", "notifier@services/notifier:services-folder",
+                       "orders@services/orders:compose"}));
+  EXPECT_TRUE(map_.problems.empty());
+}
+
+TEST_F(FleetServices, NamesEachServicesFrameworkAndServer) {
+  EXPECT_EQ(service(map_, "gateway").framework, "fastapi");
+  EXPECT_TRUE(service(map_, "gateway").has_http_server);
+  EXPECT_EQ(service(map_, "orders").framework, "fastapi");
+  EXPECT_EQ(service(map_, "billing").framework, "aiohttp");
+  EXPECT_TRUE(service(map_, "billing").has_http_server);
+  EXPECT_EQ(service(map_, "admin").framework, "flask");
+  EXPECT_EQ(service(map_, "notifier").framework, "");
+  EXPECT_FALSE(service(map_, "notifier").has_http_server);
+  EXPECT_EQ(service(map_, "gateway").modules,
+            (std::vector<std::string>{"gateway/app/__init__.py", "gateway/app/clients.py",
+                                      "gateway/app/main.py"}));
+}
+
+TEST_F(FleetServices, RecognisesSharedLibrariesAndTheirUsers) {
+  ASSERT_EQ(map_.libraries.size(), 1U);
+  EXPECT_EQ(map_.libraries[0].root, "shared");
+  EXPECT_EQ(map_.libraries[0].used_by, (std::vector<std::string>{"gateway", "orders"}));
+  EXPECT_EQ(map_.unowned, std::vector<std::string>{"tools/scripts/cleanup.py"});
+}
+
+TEST_F(FleetServices, ResolvesRelativeAndAbsoluteImports) {
+  const ImportResolver resolver(repository_);
+  EXPECT_EQ(resolver.resolve("gateway/app/main.py",
+                             {"shared.tracing", "TRACE_ID_HEADER", "TRACE_ID_HEADER", 6}),
+            "shared/tracing.py");
+  EXPECT_EQ(resolver.resolve("gateway/app/main.py", {".clients", "make_client", "make_client", 7}),
+            "gateway/app/clients.py");
+  EXPECT_EQ(resolver.resolve("gateway/app/main.py", {"httpx", "", "httpx", 3}), "");
+  EXPECT_EQ(resolver.resolve("gateway/app/main.py", {".", "clients", "clients", 1}),
+            "gateway/app/clients.py");
+  EXPECT_EQ(resolver.resolve("services/orders/orders/api.py", {"orders", "api", "api", 1}),
+            "services/orders/orders/api.py");
+  EXPECT_EQ(resolver.resolve("gateway/app/main.py", {"shared", "", "shared", 1}),
+            "shared/__init__.py");
+}
+
+TEST(Services, ConfiguredServicesComeFirstAndComposeProblemsAreReported) {
+  Repository repository;
+  repository.root = fixture;
+  repository.compose_files = {"missing-compose.yml"};
+  repository.modules.push_back(
+      {"api/main.py", {}, {}, {}, {{"FastAPI", "", "app", {}, {}, 3, false}}, {}, false});
+  const ServiceMap map = discover_services(repository, {{"public-api", "api"}});
+  ASSERT_EQ(map.services.size(), 1U);
+  EXPECT_EQ(map.services[0].name, "public-api");
+  EXPECT_EQ(map.services[0].found_by, "config");
+  EXPECT_TRUE(map.services[0].has_http_server);
+  ASSERT_EQ(map.problems.size(), 1U);
+  EXPECT_EQ(map.problems[0].path, "missing-compose.yml");
+}
+
+}  // namespace
+}  // namespace tracemesh::audit
