@@ -1,0 +1,37 @@
+// Every outbound HTTP request site in a repository (httpx, requests,
+// aiohttp, urllib), with the client's construction line, and whether the
+// trace travels with it, decided across the repository: explicit trace
+// headers (literals, module constants, header-building helpers), clients
+// built with default headers, event hooks or transports that set them
+// (also through project factory functions), opentelemetry.propagate.inject
+// in the calling function, and OpenTelemetry instrumentors of the library.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "repository.h"
+#include "services.h"
+#include "trace_headers.h"
+
+namespace tracemesh::audit {
+
+struct OutboundCall {
+  std::string service;  // the service it runs in (each user, for a shared library)
+  std::string file;
+  int line = 0;
+  std::string construction_file;  // where its client was made; "" for module functions
+  int construction_line = 0;
+  std::string function;  // the enclosing function; "" at module level
+  std::string library;   // "httpx", "requests", "aiohttp", "urllib"
+  std::string method;    // "GET", "POST"...; "" when passed as a value
+  std::string target;    // source text of the URL argument
+  bool propagates_trace = false;
+  std::string how;  // the evidence, or what is missing
+};
+
+std::vector<OutboundCall> find_outbound_calls(const Repository& repository,
+                                              const ServiceMap& services,
+                                              const TraceHeaders& headers);
+
+}  // namespace tracemesh::audit

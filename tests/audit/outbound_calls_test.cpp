@@ -1,0 +1,141 @@
+// Outbound HTTP calls on the fixture fleet and on small table-driven
+// modules: which request sites are found, their client's construction, and
+// whether the trace travels (and how), decided across files.
+#include "outbound_calls.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace tracemesh::audit {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string fixture = std::string(TRACEMESH_SOURCE_DIR) + "/tests/fixtures/fleet-fastapi";
+
+std::vector<OutboundCall> audit_calls(const fs::path& root) {
+  auto repository = scan_repository(root, {});
+  EXPECT_TRUE(repository) << repository.error().text();
+  const ServiceMap services = discover_services(*repository);
+  return find_outbound_calls(*repository, services, TraceHeaders());
+}
+
+TEST(OutboundCalls, FindsEveryRequestSiteOfTheFleetAndDecidesPropagation) {
+  const auto calls = audit_calls(fixture);
+  std::vector<std::string> sites;
+  for (const OutboundCall& call : calls) {
+    sites.push_back(call.service + " " + call.file + ":" + std::to_string(call.line) + " " +
+                    call.library + " " + call.method + " " +
+                    (call.propagates_trace ? "traced" : "untraced"));
+  }
+  EXPECT_EQ(sites, (std::vector<std::string>{
+                       "gateway gateway/app/main.py:24 httpx GET traced",
+                       "gateway gateway/app/main.py:32 httpx POST untraced",
+                       "gateway gateway/app/main.py:38 httpx GET traced",
+                       "orders services/orders/orders/api.py:19 requests GET traced"}));
+  ASSERT_EQ(calls.size(), 4U);
+  // A client from a project factory whose event hook adds the header from a shared helper.
+  EXPECT_EQ(calls[0].construction_file, "gateway/app/clients.py");
+  EXPECT_EQ(calls[0].construction_line, 8);
+  EXPECT_EQ(calls[0].function, "get_order");
+  EXPECT_EQ(calls[0].target, "f\"/orders/{order_id}\"");
+  EXPECT_EQ(
+      calls[0].how,
+      "client event_hooks (factory make_client): hook _add_trace via trace_headers, which sets "
+      "X-Trace-ID (TRACE_ID_HEADER)");
+  // The forgotten one: a client made on the spot, no header.
+  EXPECT_EQ(calls[1].construction_line, 30);
+  EXPECT_EQ(calls[1].target, "f\"{BILLING_URL}/charge\"");
+  EXPECT_EQ(calls[1].how, "no trace header, hook or instrumentation found");
+  // A module function with a header-building helper from the shared library.
+  EXPECT_EQ(calls[2].construction_line, 0);
+  EXPECT_EQ(calls[2].how, "header helper trace_headers sets X-Trace-ID (TRACE_ID_HEADER)");
+  // Headers built in the function with a constant imported from the shared library.
+  EXPECT_EQ(calls[3].construction_line, 11);
+  EXPECT_EQ(calls[3].how, "headers built in get_order, which sets X-Trace-ID (TRACE_ID_HEADER)");
+}
+
+struct Row {
+  std::string name;
+  std::string source;                 // app/main.py
+  std::vector<std::string> expected;  // "line library method traced|untraced: how-fragment"
+};
+
+class OutboundRules : public ::testing::TestWithParam<Row> {};
+
+TEST_P(OutboundRules, FindTheSitesAndTheEvidence) {
+  std::string pattern = (fs::temp_directory_path() / "tracemesh-outbound.XXXXXX").string();
+  const fs::path root = mkdtemp(pattern.data());
+  fs::create_directories(root / "app");
+  std::ofstream(root / "app" / "main.py") << GetParam().source;
+  std::ofstream(root / "app" / "Dockerfile") << "FROM python\n";
+  const auto calls = audit_calls(root);
+  fs::remove_all(root);
+  std::vector<std::string> found;
+  for (const OutboundCall& call : calls) {
+    found.push_back(std::to_string(call.line) + " " + call.library + " " + call.method + " " +
+                    (call.propagates_trace ? "traced" : "untraced") + ": " + call.how);
+  }
+  ASSERT_EQ(found.size(), GetParam().expected.size()) << ::testing::PrintToString(found);
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    EXPECT_EQ(found[i].rfind(GetParam().expected[i], 0), 0U)
+        << found[i] << "\n does not start with\n"
+        << GetParam().expected[i];
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, OutboundRules,
+    ::testing::Values(
+        Row{"RequestsFunctionsWithAndWithoutHeader",
+            "import requests\n"
+            "def a(tid):\n    return requests.post('http://x/a', headers={'traceparent': tid})\n"
+            "def b():\n    return requests.get('http://x/b')\n",
+            {"3 requests POST traced: explicit traceparent header", "5 requests GET untraced"}},
+        Row{"HeaderNamesInAnyCase",
+            "import httpx\nhttpx.get('http://x', headers={'X-REQUEST-ID': rid})\n",
+            {"2 httpx GET traced: explicit X-REQUEST-ID header"}},
+        Row{"ModuleConstant",
+            "import httpx\nTRACE = 'x-correlation-id'\ndef f(c):\n    httpx.get('http://x', "
+            "headers={TRACE: c})\n",
+            {"4 httpx GET traced: header constant TRACE (x-correlation-id)"}},
+        Row{"ClientKeptOnSelfUsedInAnotherMethod",
+            "import httpx\nclass C:\n    def __init__(self):\n        self.http = "
+            "httpx.Client(headers={'X-Trace-ID': 'x'})\n"
+            "    def go(self):\n        return self.http.get('/a')\n",
+            {"6 httpx GET traced: client headers: explicit X-Trace-ID header"}},
+        Row{"AliasedImportsAndFromImports",
+            "import requests as rq\nfrom httpx import AsyncClient\nasync def f():\n"
+            "    async with AsyncClient() as c:\n        await c.delete('/x')\n    "
+            "rq.put('http://y')\n",
+            {"5 httpx DELETE untraced", "6 requests PUT untraced"}},
+        Row{"AiohttpSessionAndRequestMethod",
+            "import aiohttp\nasync def f(tid):\n    async with aiohttp.ClientSession() as s:\n"
+            "        async with s.request('post', 'http://z', headers={'b3': tid}) as r:\n         "
+            "   pass\n",
+            {"4 aiohttp POST traced: explicit b3 header"}},
+        Row{"UrllibAndOpenTelemetryInject",
+            "import urllib.request\nfrom opentelemetry.propagate import inject\ndef f():\n    h = "
+            "{}\n"
+            "    inject(h)\n    return urllib.request.urlopen(urllib.request.Request('http://u', "
+            "headers=h))\n",
+            {"6 urllib  traced: opentelemetry.propagate.inject in f"}},
+        Row{"InstrumentorCoversTheLibrary",
+            "import requests\nfrom opentelemetry.instrumentation.requests import "
+            "RequestsInstrumentor\n"
+            "RequestsInstrumentor().instrument()\nrequests.get('http://x')\n",
+            {"4 requests GET traced: OpenTelemetry instrumentor of requests in app"}},
+        Row{"CustomTransportSettingTheHeader",
+            "import httpx\nclass Traced(httpx.AsyncHTTPTransport):\n"
+            "    async def handle_async_request(self, request):\n        "
+            "request.headers['traceparent'] = tp()\n"
+            "        return await super().handle_async_request(request)\n"
+            "client = httpx.AsyncClient(transport=Traced())\nasync def f():\n    await "
+            "client.get('/x')\n",
+            {"8 httpx GET traced: client transport: transport Traced sets traceparent"}},
+        Row{"NotARequest", "import os\nd = {}\nd.get('x')\nos.environ.get('Y')\n", {}}));
+
+}  // namespace
+}  // namespace tracemesh::audit
