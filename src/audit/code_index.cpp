@@ -1,0 +1,164 @@
+#include "code_index.h"
+
+#include <algorithm>
+
+namespace tracemesh::audit {
+
+// The identifiers in a piece of source text, and whether each is called.
+std::vector<std::pair<std::string, bool>> identifiers(std::string_view text) {
+  std::vector<std::pair<std::string, bool>> found;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const char c = text[at];
+    if (c == '"' || c == '\'') {  // skip string literals
+      const std::size_t end = text.find(c, at + 1);
+      at = end == std::string_view::npos ? text.size() : end + 1;
+      continue;
+    }
+    const bool start = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (!start) {
+      ++at;
+      continue;
+    }
+    std::size_t end = at;
+    while (end < text.size() &&
+           ((text[end] >= 'a' && text[end] <= 'z') || (text[end] >= 'A' && text[end] <= 'Z') ||
+            (text[end] >= '0' && text[end] <= '9') || text[end] == '_' || text[end] == '.')) {
+      ++end;
+    }
+    std::string word(text.substr(at, end - at));
+    while (!word.empty() && word.back() == '.') word.pop_back();
+    found.emplace_back(std::move(word), end < text.size() && text[end] == '(');
+    at = end;
+  }
+  return found;
+}
+
+CodeIndex::CodeIndex(const Repository& repository, const TraceHeaders& headers)
+    : headers_(headers), resolver_(repository) {
+  for (const PythonModule& module : repository.modules) {
+    ModuleView& view = views_[module.path];
+    view.module = &module;
+    for (const Import& import : module.imports) {
+      if (!import.alias.empty()) view.bound[import.alias] = import;
+    }
+    for (const Function& function : module.functions) view.functions[function.qualified] = &function;
+  }
+}
+
+// The dotted name `callee` stands for, through the module's imports.
+std::string CodeIndex::canonical(const ModuleView& view, const std::string& callee) const {
+  const std::size_t dot = callee.find('.');
+  const std::string first = callee.substr(0, dot);
+  const auto bound = view.bound.find(first);
+  if (bound == view.bound.end()) return callee;
+  const Import& import = bound->second;
+  std::string base = import.name.empty() ? import.module : import.module + "." + import.name;
+  if (import.name.empty() && import.alias == first && import.module.rfind(first + ".", 0) == 0) {
+    base = first;  // `import urllib.request` binds `urllib`
+  }
+  return dot == std::string::npos ? base : base + callee.substr(dot);
+}
+
+// The project function `name` (as used in `view`) refers to.
+std::optional<std::pair<const ModuleView*, const Function*>> CodeIndex::function_named(
+    const ModuleView& view, const std::string& name) const {
+  if (const auto local = view.functions.find(name); local != view.functions.end()) {
+    return std::make_pair(&view, local->second);
+  }
+  const std::size_t dot = name.find('.');
+  const auto bound = view.bound.find(name.substr(0, dot));
+  if (bound == view.bound.end()) return std::nullopt;
+  const std::string file = resolver_.resolve(view.module->path, bound->second);
+  if (file.empty()) return std::nullopt;
+  const ModuleView& target = views_.at(file);
+  // `from m import f` → f in m; `import m` then `m.f` → f in m.
+  const std::string function =
+      bound->second.name.empty() || file.ends_with("/" + bound->second.name + ".py")
+          ? (dot == std::string::npos ? std::string() : name.substr(dot + 1))
+          : bound->second.name;
+  const auto found = target.functions.find(function);
+  if (found == target.functions.end()) return std::nullopt;
+  return std::make_pair(&target, found->second);
+}
+
+// The value of constant `name` as used in `view`, when it is a string.
+std::optional<std::string> CodeIndex::constant_named(const ModuleView& view, const std::string& name) const {
+  if (const auto local = view.module->constants.find(name);
+      local != view.module->constants.end()) {
+    return local->second;
+  }
+  const auto bound = view.bound.find(name);
+  if (bound == view.bound.end() || bound->second.name.empty()) return std::nullopt;
+  const std::string file = resolver_.resolve(view.module->path, bound->second);
+  if (file.empty()) return std::nullopt;
+  const auto& constants = views_.at(file).module->constants;
+  const auto found = constants.find(bound->second.name);
+  if (found == constants.end()) return std::nullopt;
+  return found->second;
+}
+
+// Evidence that `function` puts a trace header on requests.
+std::string CodeIndex::function_evidence(const ModuleView& view, const Function& function,
+                                         int depth) const {
+  for (const std::string& text : function.strings) {
+    if (headers_.contains(text)) return "sets " + text;
+  }
+  for (const std::string& name : function.names) {
+    if (const auto value = constant_named(view, name); value && headers_.contains(*value)) {
+      return "sets " + *value + " (" + name + ")";
+    }
+  }
+  for (const Call& call : view.module->calls) {
+    if (call.function != function.qualified) continue;
+    if (const std::string name = canonical(view, call.callee);
+        name == "opentelemetry.propagate.inject" || name == "opentelemetry.propagate.extract") {
+      return "calls " + name;
+    }
+    if (depth >= 3) continue;
+    if (const auto helper = function_named(view, call.callee)) {
+      const std::string found = function_evidence(*helper->first, *helper->second, depth + 1);
+      if (!found.empty()) return "via " + helper->second->qualified + ", which " + found;
+    }
+  }
+  return {};
+}
+
+// Evidence in a piece of source (a headers= value, an event hook list).
+std::string CodeIndex::expression_evidence(const ModuleView& view, const std::string& text,
+                                const std::string& enclosing) const {
+  if (const std::string literal = headers_.in_source(text); !literal.empty()) {
+    return "explicit " + literal + " header";
+  }
+  for (const auto& [name, called] : identifiers(text)) {
+    if (const auto value = constant_named(view, name); value && headers_.contains(*value)) {
+      return "header constant " + name + " (" + *value + ")";
+    }
+    if (const auto function = function_named(view, name)) {
+      const std::string found = function_evidence(*function->first, *function->second, 0);
+      if (!found.empty())
+        return (called ? "header helper " : "hook ") + function->second->qualified + " " + found;
+      continue;
+    }
+    // A local variable: built in the enclosing function.
+    if (!called && !enclosing.empty()) {
+      const auto function = view.functions.find(enclosing);
+      if (function != view.functions.end()) {
+        const std::string found = function_evidence(view, *function->second, 2);
+        if (!found.empty()) return "headers built in " + enclosing + ", which " + found;
+      }
+    }
+  }
+  return {};
+}
+
+std::string CodeIndex::class_evidence(const ModuleView& view, const std::string& name) const {
+  for (const auto& [qualified, function] : view.functions) {
+    if (function->class_name != name) continue;
+    const std::string found = function_evidence(view, *function, 1);
+    if (!found.empty()) return found;
+  }
+  return {};
+}
+
+}  // namespace tracemesh::audit

@@ -1,0 +1,71 @@
+// The repository's code, indexed for the rules: each module's import
+// bindings and functions, names resolved across files (project functions
+// and string constants), and the evidence that a function, class or piece
+// of source handles a trace header.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "repository.h"
+#include "services.h"
+#include "trace_headers.h"
+
+namespace tracemesh::audit {
+
+// A module with its import bindings and functions.
+struct ModuleView {
+  const PythonModule* module = nullptr;
+  std::map<std::string, Import> bound;               // local name → the import binding it
+  std::map<std::string, const Function*> functions;  // by qualified name
+};
+
+// The identifiers in Python source text (string literals skipped), and
+// whether each is called: "trace_headers()" → {"trace_headers", true}.
+std::vector<std::pair<std::string, bool>> identifiers(std::string_view text);
+
+class CodeIndex {
+ public:
+  CodeIndex(const Repository& repository, const TraceHeaders& headers);
+
+  const ModuleView& view(const std::string& path) const { return views_.at(path); }
+  const std::map<std::string, ModuleView>& views() const { return views_; }
+  const ImportResolver& resolver() const { return resolver_; }
+
+  // The dotted name `callee` stands for, through the module's imports:
+  // "rq.get" → "requests.get", "AsyncClient" → "httpx.AsyncClient".
+  std::string canonical(const ModuleView& view, const std::string& callee) const;
+
+  // The project function `name` (as written in `view`) refers to.
+  std::optional<std::pair<const ModuleView*, const Function*>> function_named(
+      const ModuleView& view, const std::string& name) const;
+
+  // The string value of constant `name` as used in `view` (local or imported).
+  std::optional<std::string> constant_named(const ModuleView& view, const std::string& name) const;
+
+  // Evidence that `function` handles a trace header: it names one (literal or
+  // constant), calls opentelemetry.propagate inject/extract, or calls a
+  // project helper that does (up to three calls deep). "" when none.
+  std::string function_evidence(const ModuleView& view, const Function& function, int depth = 0) const;
+
+  // Evidence in a piece of source (a headers= value, a hook list): a trace
+  // header literal or constant, a helper that handles one, or a local
+  // variable built in `enclosing` that does.
+  std::string expression_evidence(const ModuleView& view, const std::string& text,
+                                  const std::string& enclosing) const;
+
+  // Evidence in the methods of project class `name` of `view`.
+  std::string class_evidence(const ModuleView& view, const std::string& name) const;
+
+  const TraceHeaders& headers() const { return headers_; }
+
+ private:
+  const TraceHeaders& headers_;
+  ImportResolver resolver_;
+  std::map<std::string, ModuleView> views_;
+};
+
+}  // namespace tracemesh::audit
