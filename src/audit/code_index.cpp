@@ -42,7 +42,8 @@ CodeIndex::CodeIndex(const Repository& repository, const TraceHeaders& headers)
     for (const Import& import : module.imports) {
       if (!import.alias.empty()) view.bound[import.alias] = import;
     }
-    for (const Function& function : module.functions) view.functions[function.qualified] = &function;
+    for (const Function& function : module.functions)
+      view.functions[function.qualified] = &function;
   }
 }
 
@@ -83,9 +84,9 @@ std::optional<std::pair<const ModuleView*, const Function*>> CodeIndex::function
 }
 
 // The value of constant `name` as used in `view`, when it is a string.
-std::optional<std::string> CodeIndex::constant_named(const ModuleView& view, const std::string& name) const {
-  if (const auto local = view.module->constants.find(name);
-      local != view.module->constants.end()) {
+std::optional<std::string> CodeIndex::constant_named(const ModuleView& view,
+                                                     const std::string& name) const {
+  if (const auto local = view.module->constants.find(name); local != view.module->constants.end()) {
     return local->second;
   }
   const auto bound = view.bound.find(name);
@@ -102,11 +103,11 @@ std::optional<std::string> CodeIndex::constant_named(const ModuleView& view, con
 std::string CodeIndex::function_evidence(const ModuleView& view, const Function& function,
                                          int depth) const {
   for (const std::string& text : function.strings) {
-    if (headers_.contains(text)) return "sets " + text;
+    if (headers_.contains(text)) return "uses " + text;
   }
   for (const std::string& name : function.names) {
     if (const auto value = constant_named(view, name); value && headers_.contains(*value)) {
-      return "sets " + *value + " (" + name + ")";
+      return "uses " + *value + " (" + name + ")";
     }
   }
   for (const Call& call : view.module->calls) {
@@ -126,7 +127,7 @@ std::string CodeIndex::function_evidence(const ModuleView& view, const Function&
 
 // Evidence in a piece of source (a headers= value, an event hook list).
 std::string CodeIndex::expression_evidence(const ModuleView& view, const std::string& text,
-                                const std::string& enclosing) const {
+                                           const std::string& enclosing) const {
   if (const std::string literal = headers_.in_source(text); !literal.empty()) {
     return "explicit " + literal + " header";
   }

@@ -49,7 +49,8 @@ class CodeIndex {
   // Evidence that `function` handles a trace header: it names one (literal or
   // constant), calls opentelemetry.propagate inject/extract, or calls a
   // project helper that does (up to three calls deep). "" when none.
-  std::string function_evidence(const ModuleView& view, const Function& function, int depth = 0) const;
+  std::string function_evidence(const ModuleView& view, const Function& function,
+                                int depth = 0) const;
 
   // Evidence in a piece of source (a headers= value, a hook list): a trace
   // header literal or constant, a helper that handles one, or a local

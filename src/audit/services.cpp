@@ -27,21 +27,6 @@ bool contains(const std::string& root, const std::string& path) {
   return root.empty() || path.rfind(root + "/", 0) == 0;
 }
 
-// The framework an app constructor belongs to, or "".
-std::string app_framework(const std::string& callee) {
-  const std::size_t dot = callee.rfind('.');
-  const std::string last = dot == std::string::npos ? callee : callee.substr(dot + 1);
-  if (last == "FastAPI") return "fastapi";
-  if (last == "Starlette") return "starlette";
-  if (last == "Flask") return "flask";
-  if (last == "Quart") return "quart";
-  if (last == "Application" &&
-      (callee == "web.Application" || callee.ends_with("aiohttp.web.Application"))) {
-    return "aiohttp";
-  }
-  return {};
-}
-
 // The framework a module's imports name, most specific first.
 std::string imported_framework(const PythonModule& module) {
   static const char* const order[] = {"fastapi", "starlette", "aiohttp", "flask", "quart"};
@@ -83,6 +68,20 @@ void read_compose(const Repository& repository, const std::string& compose,
 }
 
 }  // namespace
+
+std::string app_framework(const std::string& callee) {
+  const std::size_t dot = callee.rfind('.');
+  const std::string last = dot == std::string::npos ? callee : callee.substr(dot + 1);
+  if (last == "FastAPI") return "fastapi";
+  if (last == "Starlette") return "starlette";
+  if (last == "Flask") return "flask";
+  if (last == "Quart") return "quart";
+  if (last == "Application" &&
+      (callee == "web.Application" || callee.ends_with("aiohttp.web.Application"))) {
+    return "aiohttp";
+  }
+  return {};
+}
 
 ImportResolver::ImportResolver(const Repository& repository) {
   for (const PythonModule& module : repository.modules) paths_.insert(module.path);

@@ -45,6 +45,10 @@ struct ConfiguredService {
 ServiceMap discover_services(const Repository& repository,
                              const std::vector<ConfiguredService>& configured = {});
 
+// The web framework whose app constructor `callee` is ("FastAPI",
+// "fastapi.FastAPI", "web.Application", "Flask"...), or "".
+std::string app_framework(const std::string& callee);
+
 // Resolves imports to the repository's own files.
 class ImportResolver {
  public:

@@ -43,7 +43,7 @@ TEST(OutboundCalls, FindsEveryRequestSiteOfTheFleetAndDecidesPropagation) {
   EXPECT_EQ(calls[0].target, "f\"/orders/{order_id}\"");
   EXPECT_EQ(
       calls[0].how,
-      "client event_hooks (factory make_client): hook _add_trace via trace_headers, which sets "
+      "client event_hooks (factory make_client): hook _add_trace via trace_headers, which uses "
       "X-Trace-ID (TRACE_ID_HEADER)");
   // The forgotten one: a client made on the spot, no header.
   EXPECT_EQ(calls[1].construction_line, 30);
@@ -51,10 +51,10 @@ TEST(OutboundCalls, FindsEveryRequestSiteOfTheFleetAndDecidesPropagation) {
   EXPECT_EQ(calls[1].how, "no trace header, hook or instrumentation found");
   // A module function with a header-building helper from the shared library.
   EXPECT_EQ(calls[2].construction_line, 0);
-  EXPECT_EQ(calls[2].how, "header helper trace_headers sets X-Trace-ID (TRACE_ID_HEADER)");
+  EXPECT_EQ(calls[2].how, "header helper trace_headers uses X-Trace-ID (TRACE_ID_HEADER)");
   // Headers built in the function with a constant imported from the shared library.
   EXPECT_EQ(calls[3].construction_line, 11);
-  EXPECT_EQ(calls[3].how, "headers built in get_order, which sets X-Trace-ID (TRACE_ID_HEADER)");
+  EXPECT_EQ(calls[3].how, "headers built in get_order, which uses X-Trace-ID (TRACE_ID_HEADER)");
 }
 
 struct Row {
@@ -134,7 +134,7 @@ INSTANTIATE_TEST_SUITE_P(
             "        return await super().handle_async_request(request)\n"
             "client = httpx.AsyncClient(transport=Traced())\nasync def f():\n    await "
             "client.get('/x')\n",
-            {"8 httpx GET traced: client transport: transport Traced sets traceparent"}},
+            {"8 httpx GET traced: client transport: transport Traced uses traceparent"}},
         Row{"NotARequest", "import os\nd = {}\nd.get('x')\nos.environ.get('Y')\n", {}}));
 
 }  // namespace

@@ -1,0 +1,42 @@
+// Inbound tracing middleware per service: present only when a middleware
+// that reads an inbound trace header (or an OpenTelemetry server
+// instrumentor) is registered in a module the service actually serves — a
+// registration in a module nothing imports does not count.
+//
+// Registrations: FastAPI/Starlette add_middleware and @app.middleware("http")
+// (BaseHTTPMiddleware subclasses, pure ASGI classes, functions), aiohttp
+// web.Application(middlewares=[...]) and app.middlewares.append, Flask and
+// Quart before_request, and FastAPI/Starlette/aiohttp/Flask instrumentors.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "code_index.h"
+#include "services.h"
+
+namespace tracemesh::audit {
+
+struct InboundMiddleware {
+  std::string service;
+  bool present = false;
+  std::string file;  // the registration that counts; or the best one that does not
+  int line = 0;
+  std::string kind;    // "http middleware", "add_middleware", "aiohttp middlewares",
+                       // "before_request", "opentelemetry instrumentor"
+  std::string detail;  // the evidence, or why nothing counts
+};
+
+// The modules a service serves: its entry points (uvicorn/gunicorn/python
+// commands in its Dockerfiles and compose commands, run calls; else its app
+// modules) and everything they import, transitively.
+std::set<std::string> served_modules(const Repository& repository, const Service& service,
+                                     const CodeIndex& index);
+
+// One entry per service, sorted by service name.
+std::vector<InboundMiddleware> find_inbound_middleware(const Repository& repository,
+                                                       const ServiceMap& services,
+                                                       const CodeIndex& index);
+
+}  // namespace tracemesh::audit

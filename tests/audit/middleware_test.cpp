@@ -1,0 +1,138 @@
+// Inbound tracing middleware per service on the fixture fleet and on small
+// table-driven services: what counts (reads a trace header, registered in a
+// served module) and what does not, with the reason.
+#include "middleware.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace tracemesh::audit {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string fixture = std::string(TRACEMESH_SOURCE_DIR) + "/tests/fixtures/fleet-fastapi";
+
+std::vector<InboundMiddleware> audit_middleware(const fs::path& root) {
+  auto repository = scan_repository(root, {});
+  EXPECT_TRUE(repository) << repository.error().text();
+  const ServiceMap services = discover_services(*repository);
+  const TraceHeaders headers;
+  const CodeIndex index(*repository, headers);
+  return find_inbound_middleware(*repository, services, index);
+}
+
+TEST(InboundMiddleware, JudgesEveryServiceOfTheFleet) {
+  const auto found = audit_middleware(fixture);
+  std::vector<std::string> summary;
+  for (const InboundMiddleware& middleware : found) {
+    summary.push_back(middleware.service + " " + (middleware.present ? "present " : "absent ") +
+                      middleware.file + ":" + std::to_string(middleware.line) + " " +
+                      middleware.kind);
+  }
+  EXPECT_EQ(summary,
+            (std::vector<std::string>{
+                "admin present admin/server.py:7 before_request", "billing absent :0 ",
+                "gateway present gateway/app/main.py:17 http middleware", "notifier absent :0 ",
+                "orders absent services/orders/orders/tracing.py:13 add_middleware"}));
+  ASSERT_EQ(found.size(), 5U);
+  EXPECT_EQ(found[0].detail, "remember_trace: uses X-Request-ID");
+  EXPECT_EQ(found[1].detail, "no middleware registered");
+  EXPECT_EQ(found[2].detail, "read_trace: uses X-Trace-ID (TRACE_ID_HEADER)");
+  EXPECT_EQ(found[3].detail, "no HTTP server");
+  // Registered in a module nothing imports: it does not count.
+  EXPECT_EQ(
+      found[4].detail,
+      "TraceMiddleware is registered in services/orders/orders/tracing.py, which no module the "
+      "service serves imports");
+}
+
+TEST(ServedModules, FollowTheStartCommandAndImports) {
+  auto repository = scan_repository(fixture, {});
+  ASSERT_TRUE(repository);
+  const ServiceMap services = discover_services(*repository);
+  const TraceHeaders headers;
+  const CodeIndex index(*repository, headers);
+  const auto gateway = std::find_if(services.services.begin(), services.services.end(),
+                                    [](const Service& s) { return s.name == "gateway"; });
+  const auto served = served_modules(*repository, *gateway, index);
+  EXPECT_EQ(std::vector<std::string>(served.begin(), served.end()),
+            (std::vector<std::string>{"gateway/app/clients.py", "gateway/app/main.py",
+                                      "shared/tracing.py"}));
+}
+
+struct Row {
+  std::string name;
+  std::string source;    // app/main.py
+  std::string expected;  // "present kind: detail" or "absent: detail"
+};
+
+class MiddlewareRules : public ::testing::TestWithParam<Row> {};
+
+TEST_P(MiddlewareRules, DecidePresence) {
+  std::string pattern = (fs::temp_directory_path() / "tracemesh-mw.XXXXXX").string();
+  const fs::path root = mkdtemp(pattern.data());
+  fs::create_directories(root / "app");
+  std::ofstream(root / "app" / "main.py") << GetParam().source;
+  std::ofstream(root / "app" / "Dockerfile") << "FROM python\n";
+  const auto found = audit_middleware(root);
+  fs::remove_all(root);
+  ASSERT_EQ(found.size(), 1U);
+  const std::string got = found[0].present ? "present " + found[0].kind + ": " + found[0].detail
+                                           : "absent: " + found[0].detail;
+  EXPECT_EQ(got, GetParam().expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, MiddlewareRules,
+    ::testing::Values(
+        Row{"BaseHTTPMiddlewareSubclass",
+            "from fastapi import FastAPI\nfrom starlette.middleware.base import "
+            "BaseHTTPMiddleware\n"
+            "class T(BaseHTTPMiddleware):\n    async def dispatch(self, request, call_next):\n"
+            "        tid = request.headers.get('traceparent')\n        return await "
+            "call_next(request)\n"
+            "app = FastAPI()\napp.add_middleware(T)\n",
+            "present add_middleware: T: uses traceparent"},
+        Row{"PureAsgiMiddleware",
+            "from starlette.applications import Starlette\nclass Trace:\n    def __init__(self, "
+            "app):\n"
+            "        self.app = app\n    async def __call__(self, scope, receive, send):\n"
+            "        headers = dict(scope['headers'])\n        scope['trace'] = "
+            "headers.get(b'x-trace-id')\n"
+            "        await self.app(scope, receive, send)\napp = "
+            "Starlette()\napp.add_middleware(Trace)\n",
+            "present add_middleware: Trace: uses x-trace-id"},
+        Row{"MiddlewareThatReadsNoTraceHeader",
+            "from fastapi import FastAPI\napp = FastAPI()\n@app.middleware('http')\n"
+            "async def timing(request, call_next):\n    return await call_next(request)\n",
+            "absent: timing reads no trace header"},
+        Row{"AiohttpMiddlewaresList",
+            "from aiohttp import web\n@web.middleware\nasync def trace(request, handler):\n"
+            "    request['tid'] = request.headers.get('X-Correlation-ID')\n    return await "
+            "handler(request)\n"
+            "app = web.Application(middlewares=[trace])\n",
+            "present aiohttp middlewares: trace: uses X-Correlation-ID"},
+        Row{"AiohttpMiddlewaresAppend",
+            "from aiohttp import web\nasync def trace(request, handler):\n"
+            "    request['tid'] = request.headers.get('b3')\n    return await handler(request)\n"
+            "app = web.Application()\napp.middlewares.append(trace)\n",
+            "present aiohttp middlewares: trace: uses b3"},
+        Row{"OpenTelemetryInstrumentor",
+            "from fastapi import FastAPI\nfrom opentelemetry.instrumentation.fastapi import "
+            "FastAPIInstrumentor\n"
+            "app = FastAPI()\nFastAPIInstrumentor.instrument_app(app)\n",
+            "present opentelemetry instrumentor: FastAPIInstrumentor.instrument_app: OpenTelemetry "
+            "FastAPIInstrumentor"},
+        Row{"OpenTelemetryExtract",
+            "from flask import Flask, request\nfrom opentelemetry.propagate import extract\napp = "
+            "Flask(__name__)\n"
+            "def start():\n    ctx = extract(request.headers)\napp.before_request(start)\n",
+            "present before_request: start: calls opentelemetry.propagate.extract"},
+        Row{"NoMiddleware", "from fastapi import FastAPI\napp = FastAPI()\n",
+            "absent: no middleware registered"}));
+
+}  // namespace
+}  // namespace tracemesh::audit
