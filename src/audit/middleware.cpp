@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace tracemesh::audit {
@@ -203,6 +204,12 @@ std::vector<InboundMiddleware> find_inbound_middleware(const Repository& reposit
                                                        const ServiceMap& services,
                                                        const CodeIndex& index) {
   const Finder finder(index);
+  // A shared library's registrations count for each service using it: find them once.
+  std::map<std::string, std::vector<Registration>> library_registrations;
+  for (const SharedLibrary& library : services.libraries) {
+    for (const std::string& path : library.modules)
+      library_registrations[path] = finder.registrations(path);
+  }
   std::vector<InboundMiddleware> results;
   for (const Service& service : services.services) {
     InboundMiddleware result;
@@ -218,7 +225,7 @@ std::vector<InboundMiddleware> find_inbound_middleware(const Repository& reposit
           library.used_by.end())
         continue;
       for (const std::string& path : library.modules) {
-        auto registrations = finder.registrations(path);
+        const auto& registrations = library_registrations.at(path);
         found.insert(found.end(), registrations.begin(), registrations.end());
       }
     }

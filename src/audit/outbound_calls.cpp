@@ -39,6 +39,12 @@ class Analysis {
  public:
   Analysis(const Repository& repository, const ServiceMap& services, const TraceHeaders& headers)
       : repository_(repository), services_(services), index_(repository, headers) {
+    for (const Service& service : services.services) {
+      for (const std::string& path : service.modules) services_by_path_[path] = {service.name};
+    }
+    for (const SharedLibrary& library : services.libraries) {
+      for (const std::string& path : library.modules) services_by_path_[path] = library.used_by;
+    }
     find_factories();
   }
 
@@ -230,20 +236,11 @@ class Analysis {
     return {};
   }
 
-  std::vector<std::string> services_of(const std::string& path) const {
-    for (const Service& service : services_.services) {
-      if (std::find(service.modules.begin(), service.modules.end(), path) !=
-          service.modules.end()) {
-        return {service.name};
-      }
-    }
-    for (const SharedLibrary& library : services_.libraries) {
-      if (std::find(library.modules.begin(), library.modules.end(), path) !=
-          library.modules.end()) {
-        return library.used_by;
-      }
-    }
-    return {};
+  // The services a module runs in: its own, or each user of its library.
+  const std::vector<std::string>& services_of(const std::string& path) const {
+    static const std::vector<std::string> none;
+    const auto found = services_by_path_.find(path);
+    return found == services_by_path_.end() ? none : found->second;
   }
 
   // Whether an OpenTelemetry instrumentor of `library` is installed in the service.
@@ -259,7 +256,7 @@ class Analysis {
     const std::string& instrumentor = instrumentors.at(library);
     bool found = false;
     for (const PythonModule& module : repository_.modules) {
-      const auto users = services_of(module.path);
+      const auto& users = services_of(module.path);
       if (std::find(users.begin(), users.end(), service) == users.end()) continue;
       for (const Call& call : module.calls) {
         if (call.callee.find(instrumentor) != std::string::npos &&
@@ -275,6 +272,7 @@ class Analysis {
   const Repository& repository_;
   const ServiceMap& services_;
   CodeIndex index_;
+  std::map<std::string, std::vector<std::string>> services_by_path_;
   std::map<std::string, ClientOrigin> factories_;
   std::map<const Call*, ClientOrigin> origins_;
   std::map<std::string, bool> instrumented_;

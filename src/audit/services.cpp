@@ -201,12 +201,14 @@ ServiceMap discover_services(const Repository& repository,
   std::map<std::string, Service*> by_name;
   for (Service& service : found) by_name[service.name] = &service;
   std::map<std::string, std::string> owner_of;
+  std::map<std::string, std::string> imported_by;  // service → framework its imports name
   for (std::size_t i = 0; i < repository.modules.size(); ++i) {
     const PythonModule& module = repository.modules[i];
     if (owner[i].empty()) continue;
     owner_of[module.path] = owner[i];
     Service& service = *by_name[owner[i]];
     service.modules.push_back(module.path);
+    if (imported_by[service.name].empty()) imported_by[service.name] = imported_framework(module);
     for (const Call& call : module.calls) {
       const std::string framework = app_framework(call.callee);
       if (framework.empty()) continue;
@@ -214,14 +216,9 @@ ServiceMap discover_services(const Repository& repository,
       if (service.framework.empty()) service.framework = framework;
     }
   }
+  // Without an app constructor, the first of its modules importing a framework names it.
   for (Service& service : found) {
-    if (!service.framework.empty()) continue;
-    for (const std::string& path : service.modules) {
-      const auto module = std::find_if(repository.modules.begin(), repository.modules.end(),
-                                       [&](const PythonModule& m) { return m.path == path; });
-      service.framework = imported_framework(*module);
-      if (!service.framework.empty()) break;
-    }
+    if (service.framework.empty()) service.framework = imported_by[service.name];
   }
 
   // Code outside every service: a shared library when a service imports it.

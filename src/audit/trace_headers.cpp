@@ -2,19 +2,9 @@
 
 #include <algorithm>
 
+#include "ascii.h"
+
 namespace tracemesh::audit {
-namespace {
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return out;
-}
-
-}  // namespace
-
 TraceHeaders::TraceHeaders(const std::vector<std::string>& extra)
     : names_{"traceparent",
              "tracestate",
@@ -36,13 +26,13 @@ TraceHeaders::TraceHeaders(const std::vector<std::string>& extra)
              "x-datadog-trace-id",
              "sentry-trace"} {
   for (const std::string& name : extra) {
-    const std::string lower = lowercase(name);
+    const std::string lower = model::ascii_lowercase(name);
     if (!lower.empty() && !contains(lower)) names_.push_back(lower);
   }
 }
 
 bool TraceHeaders::contains(std::string_view name) const {
-  const std::string lower = lowercase(name);
+  const std::string lower = model::ascii_lowercase(name);
   if (lower.rfind("x-b3-", 0) == 0) return true;
   return std::find(names_.begin(), names_.end(), lower) != names_.end();
 }

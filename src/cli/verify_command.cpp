@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -10,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "ascii.h"
 #include "duration.h"
 #include "token_file.h"
 #include "trace_files.h"
@@ -122,8 +122,7 @@ Expected<verify::TraceSelector> build_selector(const VerifyFlags& flags) {
       return Error{ErrorCode::invalid_input, "--trace '" + flags.trace + "' is not 32 hex digits"};
     }
     selector.trace_id = flags.trace;
-    for (char& c : selector.trace_id)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    selector.trace_id = model::ascii_lowercase(selector.trace_id);
   }
   if (!flags.legacy_id.empty()) {
     if (!flags.trace.empty()) {

@@ -4,10 +4,8 @@
 #include <cmath>
 
 namespace tracemesh::model {
-namespace {
-
-// Return the length of the valid UTF-8 sequence at the start of `text`, or 0.
 std::size_t utf8_sequence_length(std::string_view text) {
+  if (text.empty()) return 0;
   const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
   const unsigned char lead = byte(0);
   std::size_t length = 0;
@@ -33,8 +31,6 @@ std::size_t utf8_sequence_length(std::string_view text) {
   }
   return length;
 }
-
-}  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";

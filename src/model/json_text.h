@@ -9,6 +9,10 @@
 
 namespace tracemesh::model {
 
+// Return the length of the well-formed UTF-8 sequence at the start of
+// `text` (2 to 4 bytes), or 0 when there is none (ASCII included).
+std::size_t utf8_sequence_length(std::string_view text);
+
 // Append `text` as a JSON string (quoted, escaped). Bytes that are not valid
 // UTF-8 are replaced with U+FFFD so the output is always valid JSON.
 void append_json_string(std::string& out, std::string_view text);

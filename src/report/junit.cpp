@@ -3,34 +3,21 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "json_text.h"
+
 namespace tracemesh::report {
 namespace {
 
 constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
 
-// Length of the valid UTF-8 sequence at `at`, or 0.
-std::size_t utf8_length(std::string_view text, std::size_t at) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(at);
-  std::size_t length = 0;
-  std::uint32_t minimum = 0;
-  std::uint32_t code = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2, minimum = 0x80, code = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3, minimum = 0x800, code = lead & 0x0F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4, minimum = 0x10000, code = lead & 0x07;
-  } else {
+// Length of the UTF-8 sequence at `at` that XML can hold, or 0 (U+FFFE and
+// U+FFFF are well-formed UTF-8 but not XML characters).
+std::size_t xml_utf8_length(std::string_view text, std::size_t at) {
+  const std::size_t length = model::utf8_sequence_length(text.substr(at));
+  if (length == 3 && text.substr(at, 2) == "\xEF\xBF" &&
+      (static_cast<unsigned char>(text[at + 2]) & 0xFE) == 0xBE) {
     return 0;
   }
-  if (at + length > text.size()) return 0;
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(at + i) & 0xC0) != 0x80) return 0;
-    code = (code << 6) | (byte(at + i) & 0x3F);
-  }
-  const bool surrogate = code >= 0xD800 && code <= 0xDFFF;
-  if (code < minimum || code > 0x10FFFF || surrogate || code == 0xFFFE || code == 0xFFFF) return 0;
   return length;
 }
 
@@ -47,7 +34,7 @@ std::string xml_escape(std::string_view text, bool attribute) {
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      const std::size_t length = utf8_length(text, i);
+      const std::size_t length = xml_utf8_length(text, i);
       if (length == 0) {
         out += replacement;
         ++i;

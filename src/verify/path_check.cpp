@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "ascii.h"
 #include "builtin_checks.h"
 
 namespace tracemesh::verify {
@@ -39,12 +40,6 @@ std::string string_attribute(const Span& span, const char* key) {
 
 bool has_attribute(const Span& span, const char* key) {
   return span.attributes.contains(key);
-}
-
-bool same_name(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-  });
 }
 
 class SegmentTree {
@@ -105,20 +100,6 @@ class SegmentTree {
   const std::vector<Segment>& segments() const { return segments_; }
   const Span& head(std::size_t segment) const { return trace_.spans[segments_[segment].head]; }
   std::size_t segment_of(std::size_t span) const { return segment_of_[span]; }
-
-  std::vector<std::size_t> descendants(std::size_t segment) const {
-    std::vector<std::size_t> found;
-    std::vector<std::size_t> pending = segments_[segment].children;
-    while (!pending.empty()) {
-      const std::size_t next = pending.back();
-      pending.pop_back();
-      found.push_back(next);
-      const auto& children = segments_[next].children;
-      pending.insert(pending.end(), children.begin(), children.end());
-    }
-    std::sort(found.begin(), found.end());
-    return found;
-  }
 
  private:
   // Parent ids that loop (malformed input) would make a path go round
@@ -230,7 +211,7 @@ class PathMatcher {
 
  private:
   static bool transport_matches(const ServicePath::Hop& hop, const Segment& segment) {
-    return hop.transport.empty() || same_name(segment.protocol, hop.transport);
+    return hop.transport.empty() || model::ascii_iequals(segment.protocol, hop.transport);
   }
 
   // A segment that continues the path from service k at `from`, or none.

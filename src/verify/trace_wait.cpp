@@ -4,6 +4,8 @@
 #include <chrono>
 #include <thread>
 
+#include "ascii.h"
+
 namespace tracemesh::verify {
 namespace {
 
@@ -17,13 +19,6 @@ std::string selection(const TraceSelector& selector) {
   if (!selector.root_operation.empty()) add("root_operation=\"" + selector.root_operation + "\"");
   for (const auto& [key, value] : selector.attributes) add(key + "=" + value);
   return text;
-}
-
-std::string lowercase(std::string id) {
-  for (char& c : id) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return id;
 }
 
 class Waiter {
@@ -85,7 +80,7 @@ class Waiter {
         waiting_ = text.empty() ? "no trace has arrived" : "no trace with " + text + " has arrived";
       }
       for (std::string& id : found) {
-        id = lowercase(std::move(id));
+        id = model::ascii_lowercase(id);
         if (std::find(ids_.begin(), ids_.end(), id) != ids_.end()) continue;
         ids_.push_back(std::move(id));
         settled_.emplace_back();

@@ -2,17 +2,12 @@
 
 #include <algorithm>
 
+#include "ascii.h"
 #include "assertion_check.h"
 #include "path_check.h"
 
 namespace tracemesh::verify {
 namespace {
-
-bool same_hex(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return (x >= 'A' && x <= 'F' ? x + 32 : x) == (y >= 'A' && y <= 'F' ? y + 32 : y);
-  });
-}
 
 std::string attribute_text(const nlohmann::json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
@@ -82,7 +77,8 @@ std::size_t Verification::failures() const noexcept {
 }
 
 bool selects(const TraceSelector& selector, const Trace& trace) {
-  if (!selector.trace_id.empty() && !same_hex(selector.trace_id, trace.trace_id)) return false;
+  if (!selector.trace_id.empty() && !model::ascii_iequals(selector.trace_id, trace.trace_id))
+    return false;
   if (!selector.root_service.empty() || !selector.root_operation.empty()) {
     const Span* root = trace.root();
     if (root == nullptr) return false;

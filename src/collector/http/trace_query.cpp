@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ascii.h"
 #include "json_text.h"
 #include "trace_json.h"
 
@@ -46,9 +47,7 @@ QueryAnswer query_error(int status, std::string_view message) {
 
 QueryAnswer query_trace(std::string_view trace_id_hex, const SpanStore& store,
                         const model::IntegrityOptions& integrity) {
-  std::string lower(trace_id_hex);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](char c) { return c >= 'A' && c <= 'F' ? static_cast<char>(c + 32) : c; });
+  const std::string lower = model::ascii_lowercase(trace_id_hex);
   const auto trace_id = TraceId::from_hex(lower);
   if (!trace_id) return query_error(400, "a trace id is 32 hex digits, not all zero");
   const auto stored = store.trace(*trace_id);
