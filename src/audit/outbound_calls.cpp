@@ -38,7 +38,7 @@ struct ClientOrigin {
 class Analysis {
  public:
   Analysis(const Repository& repository, const ServiceMap& services, const TraceHeaders& headers)
-      : repository_(repository), services_(services), index_(repository, headers) {
+      : repository_(repository), index_(repository, headers) {
     for (const Service& service : services.services) {
       for (const std::string& path : service.modules) services_by_path_[path] = {service.name};
     }
@@ -270,7 +270,6 @@ class Analysis {
   }
 
   const Repository& repository_;
-  const ServiceMap& services_;
   CodeIndex index_;
   std::map<std::string, std::vector<std::string>> services_by_path_;
   std::map<std::string, ClientOrigin> factories_;
