@@ -15,8 +15,11 @@ bool measure_skew(const SpanRecord& child, const SpanRecord& parent, std::uint64
   if (child.start_unix_nano + tolerance < parent.start_unix_nano) {
     skew.starts_early_nanos = parent.start_unix_nano - child.start_unix_nano;
   }
-  // A parent that never ended says nothing about its children's ends.
-  if (!is_unfinished(parent) && !is_unfinished(child) &&
+  // A parent that never ended says nothing about its children's ends, and a
+  // message outlives its publish: a consumer runs after the producer's span
+  // ended, and only starting before it is skew.
+  const bool asynchronous = parent.kind == SpanKind::producer || child.kind == SpanKind::consumer;
+  if (!asynchronous && !is_unfinished(parent) && !is_unfinished(child) &&
       child.end_unix_nano > parent.end_unix_nano + tolerance) {
     skew.ends_late_nanos = child.end_unix_nano - parent.end_unix_nano;
   }

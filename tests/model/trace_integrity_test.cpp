@@ -111,6 +111,22 @@ TEST(TraceIntegrity, ChildOutsideItsParentBeyondToleranceIsSkew) {
   }
 }
 
+TEST(TraceIntegrity, ConsumerMayRunAfterItsProducerEndedButNotStartBeforeIt) {
+  const std::uint64_t ms = 1'000'000;
+  SpanRecord producer = span(1, 0, 10 * ms, 12 * ms, "publisher");
+  producer.kind = SpanKind::producer;
+  SpanRecord later = span(2, 1, 30 * ms, 40 * ms, "consumer");
+  later.kind = SpanKind::consumer;
+  EXPECT_TRUE(judge({producer, later}).skew.empty());
+
+  SpanRecord early = span(2, 1, 5 * ms, 40 * ms, "consumer");
+  early.kind = SpanKind::consumer;
+  const auto verdict = judge({producer, early});
+  ASSERT_EQ(verdict.skew.size(), 1U);
+  EXPECT_EQ(verdict.skew[0].starts_early_nanos, 5 * ms);
+  EXPECT_EQ(verdict.skew[0].ends_late_nanos, 0U);
+}
+
 TEST(TraceIntegrity, SpanWithoutEndIsUnfinishedAndNotSkewed) {
   const auto verdict = judge({span(1, 0, 100, 0), span(2, 1, 200, 900), span(3, 1, 300, 200)});
   EXPECT_EQ(verdict.unfinished, (std::vector<SpanId>{id(1), id(3)}));
