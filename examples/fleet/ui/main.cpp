@@ -1,0 +1,104 @@
+// ui: the fleet's public API (cpp-httplib + tracemesh middleware).
+//
+// POST /api/alerts checks the caller's bearer token with `auth`, asks
+// `agent` to enrich the alert, then hands it to `delivery-worker`; every
+// call goes through the traced client, so all of them land in the trace the
+// middleware started (or continued) for the request.
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "fleet_service.h"
+#include "http_service.h"
+#include "tracemesh/current_context.h"
+
+namespace {
+
+constexpr std::string_view usage = R"(Usage: fleet-ui
+The fleet's public API. POST /api/alerts {"device", "severity", "message"}
+with "Authorization: Bearer TOKEN"; GET /healthz.
+
+Environment:
+  LISTEN        HOST:PORT to serve on (default 127.0.0.1:0, any free port)
+  AUTH_URL      the auth service (default http://127.0.0.1:8081)
+  AGENT_URL     the agent service (default http://127.0.0.1:8082)
+  DELIVERY_URL  the delivery-worker service (default http://127.0.0.1:8083)
+  FLEET_BREAK   an edge to drop the trace context on, e.g. ui->auth
+  OTEL_*        tracer and OTLP exporter settings
+)";
+
+// The alert as sent, or an error message.
+std::string check_alert(const nlohmann::json& alert) {
+  if (!alert.is_object()) return "the body must be a JSON object";
+  for (const char* field : {"device", "severity", "message"}) {
+    if (!alert.contains(field) || !alert[field].is_string() ||
+        alert[field].get<std::string>().empty())
+      return std::string("field '") + field + "' must be a non-empty string";
+  }
+  return {};
+}
+
+class AlertsApi {
+ public:
+  explicit AlertsApi(const tracemesh::Tracer& tracer)
+      : clients_("ui", tracer),
+        auth_url_(fleet::env_or("AUTH_URL", "http://127.0.0.1:8081")),
+        agent_url_(fleet::env_or("AGENT_URL", "http://127.0.0.1:8082")),
+        delivery_url_(fleet::env_or("DELIVERY_URL", "http://127.0.0.1:8083")) {}
+
+  void post_alert(const httplib::Request& request, httplib::Response& response) {
+    nlohmann::json alert = nlohmann::json::parse(request.body, nullptr, false);
+    if (const std::string problem = check_alert(alert); !problem.empty())
+      return fleet::reply(response, 400, {{"error", problem}});
+
+    auto verdict =
+        clients_.to("auth").post(auth_url_ + "/verify", "", "text/plain",
+                                 {{"Authorization", request.get_header_value("Authorization")}});
+    if (!verdict) return fleet::reply(response, 502, {{"error", "auth unreachable"}});
+    if (verdict->status == 401) return fleet::reply(response, 401, {{"error", "invalid token"}});
+    if (verdict->status != 200) return fleet::reply(response, 502, {{"error", "auth failed"}});
+
+    alert["id"] = "alert-" + std::to_string(++next_id_);
+    auto enriched =
+        clients_.to("agent").post(agent_url_ + "/v1/enrich", alert.dump(), "application/json");
+    if (!enriched || enriched->status != 200)
+      return fleet::reply(response, 502, {{"error", "agent failed"}});
+
+    auto delivered = clients_.to("delivery-worker")
+                         .post(delivery_url_ + "/deliveries", enriched->body, "application/json");
+    if (!delivered || delivered->status != 202)
+      return fleet::reply(response, 502, {{"error", "delivery failed"}});
+
+    const std::string trace_id = tracemesh::current_context().span_context().trace_id.to_hex();
+    fleet::reply(response, 201, {{"id", alert["id"]}, {"trace_id", trace_id}});
+  }
+
+ private:
+  fleet::Clients clients_;
+  std::string auth_url_;
+  std::string agent_url_;
+  std::string delivery_url_;
+  std::atomic<unsigned> next_id_{0};
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (const int code = fleet::handle_arguments(argc, argv, usage); code >= 0) return code;
+  const sigset_t stop_signals = fleet::block_stop_signals();
+  auto tracer = fleet::make_tracer("ui");
+  if (!tracer) {
+    fleet::log_line("invalid configuration: " + std::string(tracer.error().text()));
+    return 1;
+  }
+  AlertsApi api(*tracer);
+  httplib::Server server;
+  fleet::instrument(server, *tracer);
+  server.Post("/api/alerts", [&api](const httplib::Request& request, httplib::Response& response) {
+    api.post_alert(request, response);
+  });
+  return fleet::serve(server, *tracer, stop_signals);
+}

@@ -1,0 +1,141 @@
+"""webhook-receiver: receives the fleet's alert webhooks (FastAPI + uvicorn + httpx).
+
+A legacy-style service with no tracing SDK: the middleware reads X-Trace-ID and
+X-Parent-Span-ID by hand, and the outbound call to `auth` (checking the
+webhook's bearer token) forwards them by hand. Spans go to the collector over
+OTLP JSON through tracing.py.
+
+    POST /hooks/alerts   an alert, with "Authorization: Bearer TOKEN"
+    GET  /healthz
+
+Environment: LISTEN (HOST:PORT, default 127.0.0.1:0), AUTH_URL (default
+http://127.0.0.1:8081), OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT,
+FLEET_BREAK (webhook-receiver->auth: the token check forgets the trace headers).
+"""
+
+import collections
+import os
+import socket
+import sys
+
+import httpx
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+import tracing
+from tracing import PARENT_SPAN_HEADER, TRACE_ID_HEADER
+
+SERVICE = os.environ.get("OTEL_SERVICE_NAME", "webhook-receiver")
+AUTH_URL = os.environ.get("AUTH_URL", "http://127.0.0.1:8081")
+BREAK = os.environ.get("FLEET_BREAK", "").replace(" ", "") == "webhook-receiver->auth"
+MAX_BODY_BYTES = 64 * 1024
+
+exporter = tracing.OtlpJsonExporter(SERVICE)
+auth_client = httpx.AsyncClient(timeout=5.0)
+received = collections.deque(maxlen=1000)
+app = FastAPI(title="webhook-receiver")
+
+
+@app.middleware("http")
+async def trace_requests(request: Request, call_next):
+    """Continue the caller's trace from X-Trace-ID / X-Parent-Span-ID in a SERVER span."""
+    trace_id = tracing.trace_id_from_header(request.headers.get(TRACE_ID_HEADER))
+    parent = tracing.span_id_from_header(request.headers.get(PARENT_SPAN_HEADER)) if trace_id else None
+    span = exporter.start_span(f"{request.method} {request.url.path}", tracing.SERVER, trace_id, parent, {
+        "http.request.method": request.method,
+        "url.path": request.url.path,
+        "server.address": request.url.hostname or "",
+        "server.port": request.url.port or 0,
+        "client.address": request.client.host if request.client else "",
+        "tracemesh.propagation.format": "xtraceid" if trace_id else "none",
+    })
+    token = tracing.current_span.set(span)
+    try:
+        response = await call_next(request)
+    except Exception as error:
+        span.set("http.response.status_code", 500)
+        span.fail(repr(error))
+        raise
+    finally:
+        tracing.current_span.reset(token)
+    span.set("http.response.status_code", response.status_code)
+    if response.status_code >= 500:
+        span.fail(f"status {response.status_code}")
+    response.headers[TRACE_ID_HEADER] = span.trace_id
+    span.end()
+    return response
+
+
+async def token_is_valid(authorization):
+    """Ask auth whether the webhook's token is valid, in a CLIENT span."""
+    url = f"{AUTH_URL}/verify"
+    target = httpx.URL(url)
+    span = exporter.start_span("POST", tracing.CLIENT, *_parent(), {
+        "http.request.method": "POST", "url.full": url,
+        "server.address": target.host, "server.port": target.port or 80,
+    })
+    try:
+        if BREAK:
+            # --break webhook-receiver->auth: a call site that forgot the trace headers.
+            response = await auth_client.post(url, headers={"Authorization": authorization})
+        else:
+            response = await auth_client.post(url, headers={**span.headers(), "Authorization": authorization})
+    except httpx.HTTPError as error:
+        span.fail(f"{type(error).__name__}: {error}")
+        span.end()
+        return None
+    span.set("http.response.status_code", response.status_code)
+    span.end()
+    return response.status_code == 200
+
+
+def _parent():
+    current = tracing.current_span.get()
+    return (current.trace_id, current.span_id) if current else (None, None)
+
+
+@app.post("/hooks/alerts")
+async def receive_alert(request: Request):
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return JSONResponse({"error": f"body over {MAX_BODY_BYTES} bytes"}, status_code=413)
+    valid = await token_is_valid(request.headers.get("Authorization", ""))
+    if valid is None:
+        return JSONResponse({"error": "auth unreachable"}, status_code=502)
+    if not valid:
+        return JSONResponse({"error": "invalid token"}, status_code=401)
+    try:
+        alert = await request.json()
+    except ValueError as error:
+        return JSONResponse({"error": f"malformed JSON: {error}"}, status_code=400)
+    if not isinstance(alert, dict):
+        return JSONResponse({"error": "an alert is a JSON object"}, status_code=400)
+    received.append(alert)
+    print(f"webhook {alert.get('id', '(no id)')} trace {tracing.current_span.get().trace_id}",
+          file=sys.stderr, flush=True)
+    return {"received": alert.get("id"), "total": len(received)}
+
+
+@app.get("/healthz")
+async def healthz():
+    return {"status": "ok", "received": len(received)}
+
+
+def main():
+    if len(sys.argv) > 1:
+        print(__doc__, file=sys.stdout if sys.argv[1] in ("-h", "--help") else sys.stderr)
+        sys.exit(0 if sys.argv[1] in ("-h", "--help") else 2)
+    host, _, port = os.environ.get("LISTEN", "127.0.0.1:0").rpartition(":")
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, int(port)))
+    print(f"listening on http://{host}:{listener.getsockname()[1]}", file=sys.stderr, flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server.run(sockets=[listener])
+    exporter.shutdown()
+    print("stopped", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()

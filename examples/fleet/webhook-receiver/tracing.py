@@ -1,0 +1,173 @@
+"""Spans for a service with no tracing SDK, exported as OTLP/HTTP JSON (stdlib only).
+
+The webhook-receiver is a legacy-style service: it reads the caller's trace id
+from X-Trace-ID (and the caller's span id from X-Parent-Span-ID), forwards
+both by hand on its own outbound calls, and reports its spans to the collector
+with this module: a background thread posting batches in the OTLP JSON mapping
+to OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces.
+
+X-Trace-ID maps to a W3C trace id exactly as the tracemesh SDK maps it
+(docs/propagation.md): 32 hex digits as they are, a UUID without its dashes,
+any other string as the first 16 bytes of its SHA-256.
+"""
+
+import contextvars
+import hashlib
+import json
+import os
+import queue
+import re
+import secrets
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+TRACE_ID_HEADER = "X-Trace-ID"
+PARENT_SPAN_HEADER = "X-Parent-Span-ID"
+
+SERVER, CLIENT = 2, 3  # OTLP SpanKind values
+_STATUS_ERROR = 2
+_MAX_QUEUED_SPANS = 2048
+_MAX_BATCH = 512
+_HEX32 = re.compile(r"[0-9a-fA-F]{32}")
+_HEX16 = re.compile(r"[0-9a-fA-F]{16}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+current_span = contextvars.ContextVar("current_span", default=None)
+
+
+def trace_id_from_header(value):
+    """The 32-hex trace id a legacy X-Trace-ID value stands for, or None."""
+    if not value or len(value) > 256:
+        return None
+    if _HEX32.fullmatch(value):
+        return value.lower()
+    if _UUID.fullmatch(value):
+        return value.replace("-", "").lower()
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+def span_id_from_header(value):
+    """The 16-hex span id of an X-Parent-Span-ID value, or None."""
+    if not value:
+        return None
+    if _HEX16.fullmatch(value):
+        return value.lower()
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+class Span:
+    """One span; end() hands it to the exporter."""
+
+    def __init__(self, exporter, name, kind, trace_id, parent_span_id, attributes):
+        self.exporter = exporter
+        self.name = name
+        self.kind = kind
+        self.trace_id = trace_id or secrets.token_hex(16)
+        self.span_id = secrets.token_hex(8)
+        self.parent_span_id = parent_span_id
+        self.attributes = dict(attributes)
+        self.start = time.time_ns()
+        self.error = None
+
+    def set(self, key, value):
+        self.attributes[key] = value
+
+    def fail(self, message):
+        self.error = message
+
+    def end(self):
+        self.exporter.add(self, time.time_ns())
+
+    def headers(self):
+        """The legacy headers that continue this trace below this span."""
+        return {TRACE_ID_HEADER: self.trace_id, PARENT_SPAN_HEADER: self.span_id}
+
+
+def _value(value):
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int):
+        return {"intValue": str(value)}
+    if isinstance(value, float):
+        return {"doubleValue": value}
+    return {"stringValue": str(value)}
+
+
+class OtlpJsonExporter:
+    """Batches ended spans and posts them as OTLP JSON from a background thread.
+
+    A full queue drops spans (counted); a failed post is logged once per batch
+    to stderr and the batch is dropped: telemetry never blocks a request.
+    """
+
+    def __init__(self, service_name, endpoint=None, delay_seconds=None):
+        base = endpoint or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+        self.url = base.rstrip("/") + "/v1/traces" if base else None
+        delay_ms = os.environ.get("OTEL_BSP_SCHEDULE_DELAY", "1000")
+        self.delay = delay_seconds if delay_seconds is not None else int(delay_ms) / 1000
+        self.resource = {"attributes": [{"key": "service.name", "value": _value(service_name)}]}
+        self.queue = queue.Queue(_MAX_QUEUED_SPANS)
+        self.dropped = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="otlp-export", daemon=True)
+        self.thread.start()
+
+    def start_span(self, name, kind, trace_id=None, parent_span_id=None, attributes=()):
+        return Span(self, name, kind, trace_id, parent_span_id, attributes or {})
+
+    def add(self, span, end_ns):
+        if self.url is None:
+            return
+        try:
+            self.queue.put_nowait((span, end_ns))
+        except queue.Full:
+            self.dropped += 1
+
+    def shutdown(self, timeout=5.0):
+        self.stopping.set()
+        self.thread.join(timeout)
+
+    def _run(self):
+        while not self.stopping.wait(self.delay):
+            self._flush()
+        self._flush()
+
+    def _flush(self):
+        while not self.queue.empty():
+            batch = []
+            while len(batch) < _MAX_BATCH and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            self._post(batch)
+
+    def _encode(self, span, end_ns):
+        encoded = {
+            "traceId": span.trace_id,
+            "spanId": span.span_id,
+            "name": span.name,
+            "kind": span.kind,
+            "startTimeUnixNano": str(span.start),
+            "endTimeUnixNano": str(end_ns),
+            "attributes": [{"key": k, "value": _value(v)} for k, v in span.attributes.items()],
+        }
+        if span.parent_span_id:
+            encoded["parentSpanId"] = span.parent_span_id
+        if span.error:
+            encoded["status"] = {"code": _STATUS_ERROR, "message": span.error}
+        return encoded
+
+    def _post(self, batch):
+        body = json.dumps({"resourceSpans": [{
+            "resource": self.resource,
+            "scopeSpans": [{"scope": {"name": "webhook-receiver.tracing"},
+                            "spans": [self._encode(span, end) for span, end in batch]}],
+        }]}).encode()
+        request = urllib.request.Request(self.url, data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                response.read()
+        except (urllib.error.URLError, OSError) as error:
+            print(f"tracing: {len(batch)} span(s) not exported: {error}", file=sys.stderr, flush=True)
