@@ -41,9 +41,11 @@ std::vector<Edge> find_edges(const std::vector<OutboundCall>& calls,
 
 Metrics compute_metrics(const AuditResult& result) {
   Metrics metrics;
-  metrics.services_total = result.services.services.size();
-  for (const InboundMiddleware& middleware : result.middleware)
-    metrics.services_with_tracing += middleware.present ? 1 : 0;
+  for (std::size_t i = 0; i < result.services.services.size(); ++i) {
+    if (!result.services.services[i].audited()) continue;  // listed, not counted
+    ++metrics.services_total;
+    metrics.services_with_tracing += result.middleware[i].present ? 1U : 0U;
+  }
   for (const OutboundCall& call : result.outbound_calls) {
     ++metrics.outbound_call_sites;
     metrics.outbound_traced += call.propagates_trace ? 1 : 0;

@@ -56,6 +56,8 @@ std::string audit_json(const AuditResult& result) {
     const InboundMiddleware& middleware = result.middleware[i];
     services.push_back({{"name", service.name},
                         {"root", service.root.empty() ? "." : service.root},
+                        {"language", service.language},
+                        {"audited", service.audited()},
                         {"found_by", service.found_by},
                         {"framework", text_or_null(service.framework)},
                         {"has_http_server", service.has_http_server},
@@ -171,6 +173,9 @@ std::string audit_markdown(const AuditResult& result) {
          std::to_string((result.python_bytes + 1023) / 1024) + " KiB) in " +
          counted(m.services_total, "service") + " and " +
          counted(result.services.libraries.size(), "shared library", "shared libraries");
+  const std::size_t unaudited = result.services.services.size() - m.services_total;
+  if (unaudited > 0)
+    out += "; " + counted(unaudited, "service") + " in other languages listed, not audited";
   if (!result.problems.empty())
     out += "; " + counted(result.problems.size(), "problem") + " (see Problems)";
   out += ".\n\n## Metrics\n\n";
@@ -199,6 +204,7 @@ std::string audit_markdown(const AuditResult& result) {
   for (std::size_t i = 0; i < result.services.services.size(); ++i) {
     const Service& service = result.services.services[i];
     const InboundMiddleware& middleware = result.middleware[i];
+    if (!service.audited()) continue;
     rows.push_back({service.name, service.root.empty() ? "." : service.root,
                     service.framework.empty() ? "-" : service.framework,
                     service.has_http_server ? "yes" : "no", middleware.present ? "yes" : "**no**",
@@ -207,6 +213,16 @@ std::string audit_markdown(const AuditResult& result) {
   out += markdown_table(
       {"Service", "Root", "Framework", "HTTP server", "Tracing middleware", "Where", "Detail"},
       rows);
+  if (unaudited > 0) {
+    rows.clear();
+    for (const Service& service : result.services.services) {
+      if (service.audited()) continue;
+      rows.push_back({service.name, service.root.empty() ? "." : service.root,
+                      std::string(language_name(service.language)), service.found_by});
+    }
+    out += "\nIn other languages (listed, not audited: the audit reads Python):\n\n" +
+           markdown_table({"Service", "Root", "Language", "Found by"}, rows);
+  }
   if (!result.services.libraries.empty()) {
     rows.clear();
     for (const SharedLibrary& library : result.services.libraries) {

@@ -63,7 +63,7 @@ AuditConfig read_root(const YAML::Node& root) {
     if (!services.IsSequence())
       fail(services, "services: expected a list, found " + kind_of(services));
     for (const YAML::Node& entry : services) {
-      expect_keys(entry, {"name", "root"}, "a service");
+      expect_keys(entry, {"name", "root", "language"}, "a service");
       if (!entry["name"] || !entry["root"]) fail(entry, "a service needs a name and a root");
       std::string root_path = std::filesystem::path(scalar(entry["root"], "a folder"))
                                   .lexically_normal()
@@ -72,7 +72,14 @@ AuditConfig read_root(const YAML::Node& root) {
       if (root_path == "." || root_path == "./") root_path.clear();
       if (root_path.rfind("..", 0) == 0 || (!root_path.empty() && root_path.front() == '/'))
         fail(entry["root"], "a service root is a folder inside the repository");
-      config.services.push_back({scalar(entry["name"], "a name"), root_path});
+      std::string language;
+      if (entry["language"]) {
+        language = scalar(entry["language"], "a language");
+        if (language_name(language).empty())
+          fail(entry["language"], "unknown language '" + language +
+                                      "' (expected python, cpp, javascript, go, rust or java)");
+      }
+      config.services.push_back({scalar(entry["name"], "a name"), root_path, language});
     }
   }
   if (const YAML::Node thresholds = root["fail_under"]) {

@@ -104,6 +104,11 @@ std::vector<InboundMiddleware> find_inbound_middleware(const AuditContext& conte
   for (const Service& service : services.services) {
     InboundMiddleware result;
     result.service = service.name;
+    if (!service.audited()) {
+      result.detail = "not audited: a " + std::string(language_name(service.language)) + " service";
+      results.push_back(std::move(result));
+      continue;
+    }
     const std::set<std::string>& served = context.served(service.name);
     std::vector<Registration> found;
     for (const std::string& path : service.modules) {

@@ -59,6 +59,17 @@ Expected<std::string> read_source(const fs::path& path, const std::string& shown
 
 }  // namespace
 
+std::string_view build_file_language(std::string_view file_name) {
+  static constexpr std::pair<std::string_view, std::string_view> files[] = {
+      {"CMakeLists.txt", "cpp"}, {"meson.build", "cpp"},      {"package.json", "javascript"},
+      {"go.mod", "go"},          {"Cargo.toml", "rust"},      {"pom.xml", "java"},
+      {"build.gradle", "java"},  {"build.gradle.kts", "java"}};
+  for (const auto& [name, language] : files) {
+    if (name == file_name) return language;
+  }
+  return {};
+}
+
 bool is_skipped_folder(std::string_view name) {
   static constexpr std::string_view skipped[] = {
       ".git",        ".hg",           ".svn",          "node_modules", "__pycache__", ".venv",
@@ -101,12 +112,15 @@ Expected<Repository> scan_repository(const fs::path& root, const ScanOptions& op
     } else if (name == "Dockerfile" || name.rfind("Dockerfile.", 0) == 0 ||
                name.ends_with(".Dockerfile")) {
       repository.dockerfiles.push_back(shown);
+    } else if (!build_file_language(name).empty()) {
+      repository.build_files.push_back(shown);
     }
   }
   std::sort(python.begin(), python.end(),
             [](const auto& a, const auto& b) { return a.second < b.second; });
   std::sort(repository.compose_files.begin(), repository.compose_files.end());
   std::sort(repository.dockerfiles.begin(), repository.dockerfiles.end());
+  std::sort(repository.build_files.begin(), repository.build_files.end());
 
   // Parse in parallel: each worker takes the next file; results keep the sorted order.
   std::vector<std::optional<PythonModule>> parsed(python.size());

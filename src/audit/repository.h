@@ -27,8 +27,10 @@ struct Repository {
   std::vector<PythonModule> modules;       // sorted by path
   std::vector<std::string> compose_files;  // relative paths
   std::vector<std::string> dockerfiles;    // relative paths
-  std::vector<Problem> problems;           // skipped files
-  std::size_t python_bytes = 0;            // source read
+  // Other languages' build files (CMakeLists.txt, package.json...): relative paths, sorted.
+  std::vector<std::string> build_files;
+  std::vector<Problem> problems;  // skipped files
+  std::size_t python_bytes = 0;   // source read
 };
 
 struct ScanOptions {
@@ -37,6 +39,10 @@ struct ScanOptions {
   // Called now and then from the scanning thread: files parsed, files in all.
   std::function<void(std::size_t done, std::size_t total)> progress;
 };
+
+// The language id a build file of this name stands for ("CMakeLists.txt" ->
+// "cpp", "package.json" -> "javascript"...), or "".
+std::string_view build_file_language(std::string_view file_name);
 
 // Folders never audited: version control, virtualenvs, caches, build output.
 bool is_skipped_folder(std::string_view name);

@@ -272,12 +272,27 @@ std::string ImportResolver::resolve(const std::string& module_path, const Import
   return {};
 }
 
+std::string_view language_name(std::string_view id) {
+  static constexpr std::pair<std::string_view, std::string_view> names[] = {
+      {"python", "Python"}, {"cpp", "C++"},   {"javascript", "JavaScript"},
+      {"go", "Go"},         {"rust", "Rust"}, {"java", "Java"}};
+  for (const auto& [known, name] : names) {
+    if (known == id) return name;
+  }
+  return {};
+}
+
 ServiceMap discover_services(const Repository& repository,
                              const std::vector<ConfiguredService>& configured) {
   ServiceMap map;
   std::vector<Service> found;
+  std::set<std::string> configured_language;  // services whose language the config names
   for (const ConfiguredService& service : configured) {
     found.push_back({service.name, service.root, "config", {}, false, {}, {}, {}});
+    if (!service.language.empty()) {
+      found.back().language = service.language;
+      configured_language.insert(service.name);
+    }
   }
   for (const std::string& compose : repository.compose_files) {
     read_compose(repository, compose, found, map.infrastructure, map.problems);
@@ -369,6 +384,16 @@ ServiceMap discover_services(const Repository& repository,
   // Without an app constructor, the first of its modules importing a framework names it.
   for (Service& service : found) {
     if (service.framework.empty()) service.framework = imported_by[service.name];
+  }
+  // A service with no Python file is in the language of the build file in its root.
+  for (Service& service : found) {
+    if (!service.modules.empty() || configured_language.contains(service.name)) continue;
+    for (const std::string& build_file : repository.build_files) {
+      if (parent_folder(build_file) == service.root) {
+        service.language = std::string(build_file_language(after_last(build_file, '/')));
+        break;
+      }
+    }
   }
 
   // Code outside every service: a shared library when a service imports it.

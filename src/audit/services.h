@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "repository.h"
@@ -29,7 +30,18 @@ struct Service {
   std::set<int> ports;
   std::set<int> published_ports;
   std::vector<std::string> commands;
+  // "python" (audited), or the language of a service the audit lists but
+  // cannot read: "cpp", "javascript", "go", "rust", "java" — from the config
+  // file, or from a build file (CMakeLists.txt, package.json, go.mod,
+  // Cargo.toml, pom.xml, build.gradle) in the root of a service holding no
+  // Python file.
+  std::string language = "python";
+
+  bool audited() const noexcept { return language == "python"; }
 };
+
+// How a report names a language id ("cpp" -> "C++"); "" for an unknown id.
+std::string_view language_name(std::string_view id);
 
 // A compose service run from an image (a database, a broker): internal
 // infrastructure that calls may target.
@@ -54,10 +66,12 @@ struct ServiceMap {
   std::vector<Problem> problems;               // compose files that could not be read
 };
 
-// A service named in the config file: NAME at ROOT.
+// A service named in the config file: NAME at ROOT, in LANGUAGE (a
+// language id; "" to tell from its files).
 struct ConfiguredService {
   std::string name;
   std::string root;
+  std::string language;
 };
 
 ServiceMap discover_services(const Repository& repository,

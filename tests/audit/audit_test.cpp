@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include "audit_fixture.h"
+#include "audit_report.h"
+
 namespace tracemesh::audit {
 namespace {
 
@@ -83,6 +86,43 @@ TEST(Audit, ThresholdsBelowTheirMinimumAreFailures) {
   EXPECT_EQ(result->failures[0].actual.part, 1U);
   EXPECT_EQ(result->failures[0].actual.whole, 3U);
   EXPECT_FALSE(run_audit(std::string(TRACEMESH_SOURCE_DIR) + "/no/such/folder", {}));
+}
+
+TEST(Audit, ServicesInOtherLanguagesAreListedButNotCounted) {
+  const testing::TemporaryRepository repository;
+  repository.write("compose.yaml", R"(services:
+  api: {build: ./api}
+  gateway: {build: ./gateway}
+  worker: {build: ./worker}
+)");
+  repository.write("api/main.py", "from fastapi import FastAPI\napp = FastAPI()\n");
+  repository.write("gateway/CMakeLists.txt", "project(gateway CXX)\n");
+  repository.write("gateway/main.cpp", "int main() {}\n");
+  repository.write("worker/README.md", "no build file, no Python\n");
+  repository.write("ui/package.json", "{}\n");  // not a service: nothing names it
+  AuditOptions options;
+  options.config.services = {{"console", "console", "javascript"}};
+  const auto result = run_audit(repository.root(), options);
+  ASSERT_TRUE(result) << result.error().text();
+
+  std::vector<std::string> services;
+  for (const Service& service : result->services.services)
+    services.push_back(service.name + ":" + service.language);
+  EXPECT_EQ(services, (std::vector<std::string>{"api:python", "console:javascript", "gateway:cpp",
+                                                "worker:python"}));
+  // api has no middleware; worker (no language known) still counts as Python.
+  EXPECT_EQ(result->metrics.services_total, 2U);
+  EXPECT_EQ(result->metrics.services_with_tracing, 0U);
+  EXPECT_EQ(result->middleware[2].detail, "not audited: a C++ service");
+
+  const std::string markdown = audit_markdown(*result);
+  EXPECT_NE(markdown.find("in 2 services and 0 shared libraries; 2 services in other languages "
+                          "listed, not audited"),
+            std::string::npos)
+      << markdown;
+  EXPECT_NE(markdown.find("| gateway | gateway | C++ | compose |"), std::string::npos) << markdown;
+  EXPECT_NE(markdown.find("| console | console | JavaScript | config |"), std::string::npos);
+  EXPECT_NE(audit_json(*result).find(R"("language": "cpp")"), std::string::npos);
 }
 
 }  // namespace

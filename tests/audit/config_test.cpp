@@ -15,7 +15,7 @@ services:
   - name: public-api
     root: api/
   - {name: root-app, root: .}
-  - {name: dotted, root: ./web/../api//v2/}
+  - {name: dotted, root: ./web/../api//v2/, language: cpp}
 exclude: [legacy/, tools]
 fail_under:
   cross_service_traced: 90
@@ -27,6 +27,8 @@ fail_under:
   EXPECT_EQ(config->trusted_wrappers, std::vector<std::string>{"make_client"});
   ASSERT_EQ(config->services.size(), 3U);
   EXPECT_EQ(config->services[2].root, "api/v2");
+  EXPECT_EQ(config->services[2].language, "cpp");
+  EXPECT_EQ(config->services[0].language, "");
   EXPECT_EQ(config->services[0].name, "public-api");
   EXPECT_EQ(config->services[0].root, "api");
   EXPECT_EQ(config->services[1].root, "");
@@ -48,6 +50,9 @@ TEST(AuditConfig, MistakesPointAtTheirPlace) {
            {"services:\n  - name: a\n", "c.yaml:2:5: a service needs a name and a root"},
            {"services:\n  - {name: a, root: ../x}\n",
             "c.yaml:2:21: a service root is a folder inside the repository"},
+           {"services:\n  - {name: a, root: a, language: cobol}\n",
+            "c.yaml:2:34: unknown language 'cobol' (expected python, cpp, javascript, go, rust or "
+            "java)"},
            {"fail_under: {coverage: 3}\n", "c.yaml:1:14: fail_under: unknown metric 'coverage'"},
            {"fail_under: {outbound_traced: 101}\n",
             "c.yaml:1:31: fail_under: outbound_traced needs a percentage from 0 to 100"},
