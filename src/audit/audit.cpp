@@ -47,6 +47,7 @@ Metrics compute_metrics(const AuditResult& result) {
     metrics.services_with_tracing += result.middleware[i].present ? 1U : 0U;
   }
   for (const OutboundCall& call : result.outbound_calls) {
+    if (!call.counts()) continue;
     ++metrics.outbound_call_sites;
     metrics.outbound_traced += call.propagates_trace ? 1 : 0;
     if (!call.cross_service) continue;

@@ -247,7 +247,7 @@ std::string audit_markdown(const AuditResult& result) {
   out += "\n## Untraced outbound call sites\n\n";
   rows.clear();
   for (const OutboundCall& call : result.outbound_calls) {
-    if (call.propagates_trace) continue;
+    if (call.propagates_trace || !call.counts()) continue;
     rows.push_back({call.service, location(call.file, call.line), call.library,
                     call.method.empty() ? "-" : call.method, call.target,
                     call.target_service.empty() ? call.target_kind
@@ -274,7 +274,7 @@ std::string audit_markdown(const AuditResult& result) {
     rows.push_back({call.service, location(call.file, call.line),
                     location(call.construction_file, call.construction_line), call.library,
                     call.method.empty() ? "-" : call.method, call.target,
-                    call.propagates_trace ? "yes" : "**no**", call.how});
+                    call.propagates_trace ? "yes" : (call.counts() ? "**no**" : "n/a"), call.how});
   }
   out += rows.empty() ? "None found.\n"
                       : markdown_table({"Service", "Call site", "Client made at", "Library",
@@ -371,7 +371,7 @@ std::string audit_sarif(const AuditResult& result) {
     results.push_back(std::move(entry));
   }
   for (const OutboundCall& call : result.outbound_calls) {
-    if (call.propagates_trace) continue;
+    if (call.propagates_trace || !call.counts()) continue;
     std::string message = call.service + ": " + (call.method.empty() ? "" : call.method + " ") +
                           call.target + " (" + call.library + ") without the trace context";
     if (call.cross_service) message += ", to service " + call.target_service;

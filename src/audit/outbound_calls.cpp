@@ -360,6 +360,8 @@ class Analysis {
     const Target target = classify_target(url ? *url : std::string(), context_.services());
     site.target_kind = target.kind;
     site.target_service = target.service;
+    if (!site.counts() && !site.propagates_trace)
+      site.how = "telemetry export (an OTLP/Zipkin ingest path): not expected to carry the trace";
     site.cross_service = target.kind == "service" && target.service != service;
   }
 

@@ -25,13 +25,18 @@ struct OutboundCall {
   std::string method;          // "GET", "POST"...; "" when passed as a value
   std::string target;          // the URL as resolved ("http://orders:8001/orders/{order_id}"), else
                                // the argument's source text
-  std::string target_kind;     // "service", "infrastructure", "external", "unknown"
+  std::string target_kind;     // "service", "infrastructure", "external", "unknown", or
+                               // "telemetry" (span/metric/log export: never counted)
   std::string target_service;  // for "service" and "infrastructure"
   bool cross_service = false;  // targets another service of the repository
   bool propagates_trace = false;
   std::string propagation_condition;  // "if tid (in trace_headers)"; "" when unconditional
   std::string how;                    // the evidence, or what is missing
   bool reachable = false;             // its module is served by the service
+
+  // Whether the call should carry the trace: every call but telemetry export
+  // (OTLP or Zipkin ingest), which reports traces instead of continuing one.
+  bool counts() const noexcept { return target_kind != "telemetry"; }
 };
 
 // Test files are left out: they are audited for route coverage.

@@ -71,6 +71,10 @@ HostPort split_url(std::string_view url) {
 }
 
 Target classify_target(std::string_view url, const ServiceMap& services) {
+  const std::string_view path = url.substr(0, url.find_first_of("?#"));
+  for (const std::string_view ingest : {"/v1/traces", "/v1/metrics", "/v1/logs", "/api/v2/spans"}) {
+    if (path.ends_with(ingest)) return {"telemetry", {}};
+  }
   const HostPort parts = split_url(url);
   if (parts.host.empty() || parts.host.find('{') != std::string::npos) return {"unknown", {}};
   if (is_loopback(parts.host)) {

@@ -12,7 +12,7 @@
 namespace tracemesh::audit {
 
 struct Target {
-  std::string kind;     // "service", "infrastructure", "external", "unknown"
+  std::string kind;     // "service", "infrastructure", "external", "unknown", "telemetry"
   std::string service;  // the service or infrastructure name, for those kinds
 };
 
@@ -25,6 +25,8 @@ struct HostPort {
 };
 HostPort split_url(std::string_view url);
 
+// "telemetry" for a URL ending in an OTLP/HTTP or Zipkin ingest path
+// (/v1/traces, /v1/metrics, /v1/logs, /api/v2/spans), whatever its host.
 Target classify_target(std::string_view url, const ServiceMap& services);
 
 }  // namespace tracemesh::audit

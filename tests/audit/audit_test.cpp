@@ -88,14 +88,16 @@ TEST(Audit, ThresholdsBelowTheirMinimumAreFailures) {
   EXPECT_FALSE(run_audit(std::string(TRACEMESH_SOURCE_DIR) + "/no/such/folder", {}));
 }
 
-TEST(Audit, ServicesInOtherLanguagesAreListedButNotCounted) {
+TEST(Audit, OtherLanguagesAndTelemetryExportAreListedButNotCounted) {
   const testing::TemporaryRepository repository;
   repository.write("compose.yaml", R"(services:
   api: {build: ./api}
   gateway: {build: ./gateway}
   worker: {build: ./worker}
 )");
-  repository.write("api/main.py", "from fastapi import FastAPI\napp = FastAPI()\n");
+  repository.write("api/main.py",
+                   "from fastapi import FastAPI\nimport httpx\napp = FastAPI()\n"
+                   "httpx.post('http://collector:4318/v1/traces')\n");
   repository.write("gateway/CMakeLists.txt", "project(gateway CXX)\n");
   repository.write("gateway/main.cpp", "int main() {}\n");
   repository.write("worker/README.md", "no build file, no Python\n");
@@ -114,6 +116,10 @@ TEST(Audit, ServicesInOtherLanguagesAreListedButNotCounted) {
   EXPECT_EQ(result->metrics.services_total, 2U);
   EXPECT_EQ(result->metrics.services_with_tracing, 0U);
   EXPECT_EQ(result->middleware[2].detail, "not audited: a C++ service");
+  // Span export is listed, not counted among the calls that should carry the trace.
+  ASSERT_EQ(result->outbound_calls.size(), 1U);
+  EXPECT_EQ(result->outbound_calls[0].target_kind, "telemetry");
+  EXPECT_EQ(result->metrics.outbound_call_sites, 0U);
 
   const std::string markdown = audit_markdown(*result);
   EXPECT_NE(markdown.find("in 2 services and 0 shared libraries; 2 services in other languages "

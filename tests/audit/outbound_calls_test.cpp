@@ -107,6 +107,14 @@ INSTANTIATE_TEST_SUITE_P(
             "def a(tid):\n    return requests.post('http://x/a', headers={'traceparent': tid})\n"
             "def b():\n    return requests.get('http://x/b')\n",
             {"3 requests POST traced: explicit traceparent header", "5 requests GET untraced"}},
+        Row{"TelemetryExportIsNotExpectedToCarryTheTrace",
+            "import os, requests\n"
+            "URL = os.environ.get('OTEL_EXPORTER_OTLP_ENDPOINT', 'http://collector:4318') + "
+            "'/v1/traces'\n"
+            "def export(body):\n    requests.post(URL, data=body)\n"
+            "    requests.post(f'{os.environ[\"ZIPKIN\"]}/api/v2/spans?x=1', data=body)\n",
+            {"4 requests POST untraced: telemetry export",
+             "5 requests POST untraced: telemetry export"}},
         Row{"HeaderNamesInAnyCase",
             "import httpx\nhttpx.get('http://x', headers={'X-REQUEST-ID': rid})\n",
             {"2 httpx GET traced: explicit X-REQUEST-ID header"}},
