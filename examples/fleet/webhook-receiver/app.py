@@ -9,7 +9,7 @@ OTLP JSON through tracing.py.
     GET  /healthz
 
 Environment: LISTEN (HOST:PORT, default 127.0.0.1:0), AUTH_URL (default
-http://127.0.0.1:8081), OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT,
+http://auth:8081, the name a compose network gives it), OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT,
 FLEET_BREAK (webhook-receiver->auth: the token check forgets the trace headers).
 """
 
@@ -27,7 +27,7 @@ import tracing
 from tracing import PARENT_SPAN_HEADER, TRACE_ID_HEADER
 
 SERVICE = os.environ.get("OTEL_SERVICE_NAME", "webhook-receiver")
-AUTH_URL = os.environ.get("AUTH_URL", "http://127.0.0.1:8081")
+AUTH_URL = os.environ.get("AUTH_URL", "http://auth:8081")  # the compose-style default
 BREAK = os.environ.get("FLEET_BREAK", "").replace(" ", "") == "webhook-receiver->auth"
 MAX_BODY_BYTES = 64 * 1024
 
@@ -80,7 +80,9 @@ async def token_is_valid(authorization):
             # --break webhook-receiver->auth: a call site that forgot the trace headers.
             response = await auth_client.post(url, headers={"Authorization": authorization})
         else:
-            response = await auth_client.post(url, headers={**span.headers(), "Authorization": authorization})
+            response = await auth_client.post(url, headers={
+                TRACE_ID_HEADER: span.trace_id, PARENT_SPAN_HEADER: span.span_id, "Authorization": authorization,
+            })
     except httpx.HTTPError as error:
         span.fail(f"{type(error).__name__}: {error}")
         span.end()

@@ -35,6 +35,9 @@ _HEX32 = re.compile(r"[0-9a-fA-F]{32}")
 _HEX16 = re.compile(r"[0-9a-fA-F]{16}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
+# Where spans go: the collector's OTLP/HTTP base URL, as every OpenTelemetry SDK reads it.
+TRACES_URL = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318").rstrip("/") + "/v1/traces"
+
 current_span = contextvars.ContextVar("current_span", default=None)
 
 
@@ -81,10 +84,6 @@ class Span:
     def end(self):
         self.exporter.add(self, time.time_ns())
 
-    def headers(self):
-        """The legacy headers that continue this trace below this span."""
-        return {TRACE_ID_HEADER: self.trace_id, PARENT_SPAN_HEADER: self.span_id}
-
 
 def _value(value):
     if isinstance(value, bool):
@@ -103,9 +102,7 @@ class OtlpJsonExporter:
     to stderr and the batch is dropped: telemetry never blocks a request.
     """
 
-    def __init__(self, service_name, endpoint=None, delay_seconds=None):
-        base = endpoint or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "")
-        self.url = base.rstrip("/") + "/v1/traces" if base else None
+    def __init__(self, service_name, delay_seconds=None):
         delay_ms = os.environ.get("OTEL_BSP_SCHEDULE_DELAY", "1000")
         self.delay = delay_seconds if delay_seconds is not None else int(delay_ms) / 1000
         self.resource = {"attributes": [{"key": "service.name", "value": _value(service_name)}]}
@@ -119,8 +116,6 @@ class OtlpJsonExporter:
         return Span(self, name, kind, trace_id, parent_span_id, attributes or {})
 
     def add(self, span, end_ns):
-        if self.url is None:
-            return
         try:
             self.queue.put_nowait((span, end_ns))
         except queue.Full:
@@ -164,7 +159,7 @@ class OtlpJsonExporter:
             "scopeSpans": [{"scope": {"name": "webhook-receiver.tracing"},
                             "spans": [self._encode(span, end) for span, end in batch]}],
         }]}).encode()
-        request = urllib.request.Request(self.url, data=body, method="POST",
+        request = urllib.request.Request(TRACES_URL, data=body, method="POST",
                                          headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=5) as response:
