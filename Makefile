@@ -32,7 +32,7 @@ test: bootstrap
 demo: bootstrap
 	cmake -S . -B $(BUILD)/release $(GENERATOR) -DCMAKE_BUILD_TYPE=Release -DTRACEMESH_BUILD_TESTS=OFF
 	cmake --build $(BUILD)/release -j $(JOBS)
-	BUILD_DIR=$(BUILD)/release scripts/demo
+	BUILD_DIR=$(BUILD)/release scripts/demo $(if $(BREAK),--break "$(BREAK)")
 
 bench: bootstrap
 	cmake -S . -B $(BUILD)/bench $(GENERATOR) -DCMAKE_BUILD_TYPE=Release -DTRACEMESH_BUILD_BENCH=ON \

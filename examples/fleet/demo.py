@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""The tracemesh demo: one alert through a seven-service fleet becomes one connected trace.
+
+Starts the fleet (fleet.py: mosquitto, a collector, C++, Node.js and Python
+services), sends a few alerts to the ui, and prints what tracemesh sees:
+the first alert's trace as a tree with its integrity verdict and the checks
+of examples/fleet/alert-trace.yaml (`tracemesh verify`), the service graph
+with each edge's propagation health (the collector's /api/graph), and the
+static audit of examples/fleet (`tracemesh audit`). Then it leaves the
+collector's UI running until Ctrl-C.
+
+With --break EDGE one service drops the trace context on that edge; the demo
+then checks that both halves of tracemesh catch it: verify fails naming the
+edge, and the graph shows the edge's propagation health below 100 %.
+
+Exit codes: 0 every check held, 1 a check failed, 2 the fleet could not start
+or usage error. DEMO_ONCE=1 (or --once) exits after the checks instead of
+waiting for Ctrl-C.
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import fleet as fleet_module
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SPEC = os.path.join(HERE, "alert-trace.yaml")
+ALERTS = [
+    {"device": "pump-7", "severity": "critical", "message": "pressure above 9 bar"},
+    {"device": "valve-3", "severity": "warning", "message": "slow to close"},
+    {"device": "meter-12", "severity": "high", "message": "no reading for 10 minutes"},
+]
+TOKEN = "demo-token"
+LANGUAGES = {"python": "Python", "cpp": "C++", "javascript": "JavaScript"}
+
+
+class Checks:
+    """Every check the demo makes, printed as it is made."""
+
+    def __init__(self):
+        self.failed = 0
+
+    def check(self, holds, description):
+        print(f"  {'ok  ' if holds else 'FAIL'}  {description}", flush=True)
+        self.failed += 0 if holds else 1
+        return holds
+
+
+def heading(text):
+    print(f"\n== {text} ==", flush=True)
+
+
+def http_json(url, body=None, headers=None, timeout=10):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})},
+                                     method="POST" if data is not None else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def send_alerts(ui_url, checks):
+    heading(f"sending {len(ALERTS)} alerts: POST {ui_url}/api/alerts")
+    trace_ids = []
+    for alert in ALERTS:
+        status, answer = http_json(f"{ui_url}/api/alerts", alert, {"Authorization": f"Bearer {TOKEN}"})
+        trace_id = (answer or {}).get("trace_id", "")
+        checks.check(status == 201 and len(trace_id) == 32,
+                     f"{alert['device']:<9} {alert['severity']:<8} -> {status}, trace {trace_id or '(none)'}")
+        if trace_id:
+            trace_ids.append(trace_id)
+    return trace_ids
+
+
+def verify(tracemesh, collector, arguments, spec=True):
+    """Run tracemesh verify against the collector; return (exit code, its JSON report or None)."""
+    command = [tracemesh, "verify", "--collector", collector] + (["--spec", SPEC] if spec else []) + arguments
+    finished = subprocess.run(command + ["--format", "json"], capture_output=True, text=True, check=False)
+    try:
+        return finished.returncode, json.loads(finished.stdout)
+    except json.JSONDecodeError:
+        print(finished.stderr.rstrip(), file=sys.stderr)
+        return finished.returncode, None
+
+
+def failure_messages(report):
+    return [result["message"] for trace in (report or {}).get("traces", [])
+            for result in trace.get("results", []) if not result.get("passed")]
+
+
+def show_traces(tracemesh, collector, trace_ids, broken_edge, checks):
+    heading("the first alert's trace: tracemesh verify --spec examples/fleet/alert-trace.yaml")
+    shown = subprocess.run([tracemesh, "verify", "--collector", collector, "--spec", SPEC, "--trace", trace_ids[0]],
+                           capture_output=True, text=True, check=False)
+    print((shown.stdout + shown.stderr).rstrip())
+    heading(f"every alert: tracemesh verify on {len(trace_ids)} traces")
+    code, report = verify(tracemesh, collector, ["--root-service", "ui", "--root-operation", "POST /api/alerts"])
+    if broken_edge is None:
+        checks.check(code == 0, f"{len(trace_ids)} alerts, each one connected trace: ui -> auth, ui -> agent, "
+                                f"ui -> delivery-worker -> webhook-receiver -> auth, "
+                                f"delivery-worker -> (mqtt) -> mqtt-consumer (exit {code})")
+        return
+    caller, callee = broken_edge.split("->")
+    if caller == "ops-worker":  # no alert crosses that edge: judge the oldest health tick instead
+        _, found = http_json(f"{collector}/api/traces?root_service=ops-worker&integrity=broken_hop&limit=1000")
+        ticks = (found or {}).get("traces", [])
+        code, report = verify(tracemesh, collector, ["--trace", ticks[-1]["trace_id"]], spec=False) if ticks \
+            else (None, None)
+    named = [message for message in failure_messages(report) if caller in message and callee in message]
+    checks.check(code == 1 and bool(named), f"verify fails (exit {code}) naming {caller} and {callee}")
+    if named:
+        print(f"        {named[0]}")
+
+
+def show_graph(collector, broken_edge, checks):
+    heading(f"service graph: GET {collector}/api/graph")
+    _, graph = http_json(f"{collector}/api/graph?lookback=1h")
+    edges = (graph or {}).get("edges", [])
+    print(f"  {'caller -> callee':<38} {'proto':<5} {'calls':>5} {'connected':>9} {'broken':>6} {'health':>7} "
+          f"{'p50':>8}")
+    for edge in edges:
+        name = f"{edge['caller']} -> {edge['callee']}"
+        health = edge.get("propagation_health")
+        health_text = "-" if health is None else f"{100 * health:.0f}%"
+        print(f"  {name:<38} {edge['protocol']:<5} {edge['calls']:>5} {edge['connected']:>9} {edge['broken']:>6} "
+              f"{health_text:>7} {edge['p50_ms']:>6.1f}ms")
+    summary = (graph or {}).get("summary", {})
+    print(f"  services with tracing {summary.get('services_with_tracing')}/{summary.get('services_total')}, "
+          f"cross-service calls traced {summary.get('cross_service_calls_traced_percent')}%")
+    expected = {tuple(edge.split("->")) for edge in fleet_module.FLEET_EDGES}
+    seen = {(edge["caller"], edge["callee"]) for edge in edges}
+    checks.check(expected <= seen, f"the graph has all {len(expected)} edges of the fleet"
+                 + ("" if expected <= seen else f" (missing: {sorted(expected - seen)})"))
+    unhealthy = sorted(f"{edge['caller']}->{edge['callee']}" for edge in edges
+                       if (edge.get("propagation_health") if edge.get("propagation_health") is not None else 1) < 1)
+    if broken_edge is None:
+        checks.check(not unhealthy, "every edge propagates the trace (health 100%)"
+                     + ("" if not unhealthy else f"; below 100%: {', '.join(unhealthy)}"))
+    else:
+        checks.check(unhealthy == [broken_edge], f"only {broken_edge} is below 100% health"
+                     + ("" if unhealthy == [broken_edge] else f" (below 100%: {', '.join(unhealthy) or 'none'})"))
+
+
+def show_audit(tracemesh, broken_edge, checks):
+    heading("static audit: tracemesh audit examples/fleet")
+    audited = subprocess.run([tracemesh, "audit", HERE, "--format", "json"], capture_output=True, text=True,
+                             check=False)
+    try:
+        report = json.loads(audited.stdout)
+    except json.JSONDecodeError:
+        checks.check(False, f"tracemesh audit printed no JSON (exit {audited.returncode}): {audited.stderr.strip()}")
+        return
+    for service in report["services"]:
+        language = LANGUAGES.get(service["language"], service["language"])
+        if not service["audited"]:
+            print(f"  {service['name']:<17} {language:<10} listed, not audited (the audit reads Python)")
+            continue
+        middleware = service["inbound_middleware"]
+        where = f"{middleware['file']}:{middleware['line']}" if middleware["present"] else "none"
+        print(f"  {service['name']:<17} {language:<10} {service['framework'] or '-'}, "
+              f"tracing middleware: {where}")
+    for call in report["outbound_calls"]:
+        if call["target_kind"] == "telemetry":
+            continue
+        traced = "traced" if call["propagates_trace"] else "NOT traced"
+        print(f"    {call['file']}:{call['line']}  {call['method']} {call['target']}  {traced}"
+              + (f" ({call['how']})" if call["propagates_trace"] else ""))
+    metrics = report["metrics"]
+    print(f"  services with tracing {metrics['services_with_tracing']}/{metrics['services_total']}, "
+          f"cross-service call sites traced {metrics['cross_service_traced']}/{metrics['cross_service_call_sites']}")
+    checks.check(audited.returncode == 0, f"audit thresholds of examples/fleet/.tracemesh.yaml hold "
+                                          f"(exit {audited.returncode})")
+    untraced = [call for call in report["outbound_calls"]
+                if not call["propagates_trace"] and call["target_kind"] != "telemetry"]
+    if untraced:
+        print("  the untraced site is the code path --break webhook-receiver->auth takes: "
+              "the audit finds it without running anything")
+    if broken_edge == "webhook-receiver->auth":
+        checks.check(any(call["target_service"] == "auth" for call in untraced),
+                     "the audit flags the broken edge's call site statically")
+
+
+def wait_for_interrupt(fleet, collector):
+    print(f"\nThe UI is at {collector} (traces, integrity, service graph). Ctrl-C stops the fleet.", flush=True)
+    stop = []
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda received, _frame: stop.append(received))
+    while not stop:
+        if fleet.dead():
+            print(f"demo: {', '.join(fleet.dead())} exited; stopping the fleet", file=sys.stderr)
+            return 1
+        time.sleep(0.2)
+    print("\nstopping the fleet")
+    return 0
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0],
+                                     epilog="Edges: " + ", ".join(fleet_module.FLEET_EDGES))
+    parser.add_argument("--build-dir", default="build/release", help="the build tree (default: %(default)s)")
+    parser.add_argument("--break", dest="broken_edge", metavar="EDGE", default=os.environ.get("BREAK") or None,
+                        help="drop the trace context on this edge (or BREAK=EDGE)")
+    parser.add_argument("--http-listen", default=os.environ.get("DEMO_HTTP_LISTEN", "127.0.0.1:16686"),
+                        help="the collector's UI and query API (default: %(default)s, or DEMO_HTTP_LISTEN)")
+    parser.add_argument("--once", action="store_true", default=os.environ.get("DEMO_ONCE", "") not in ("", "0"),
+                        help="exit after the checks (or DEMO_ONCE=1)")
+    return parser.parse_args(argv)
+
+
+def main(argv):
+    arguments = parse_arguments(argv)
+    build_dir = os.path.abspath(arguments.build_dir)
+    tracemesh = os.path.join(build_dir, "src", "cli", "tracemesh")
+    if not os.access(tracemesh, os.X_OK):
+        print(f"demo: no tracemesh binary at {tracemesh}; run `make demo`", file=sys.stderr)
+        return 2
+    checks = Checks()
+    heading("tracemesh demo: starting the fleet on loopback")
+    try:
+        with fleet_module.Fleet(os.path.join(build_dir, "examples", "fleet"), tracemesh, arguments.broken_edge,
+                                arguments.http_listen, grace="2s") as fleet:
+            collector = fleet.collector["http"]
+            print(f"  {'mosquitto':<17} {'MQTT broker':<32} mqtt://127.0.0.1:{fleet.mqtt_port}")
+            print(f"  {'collector':<17} {'tracemesh collect':<32} {collector} (UI), {fleet.collector['otlp']}")
+            for name, (language, _) in fleet_module.SERVICES.items():
+                print(f"  {name:<17} {language:<32} {fleet.urls.get(name, '(no server: a background loop)')}")
+            print(f"  broken edge: {fleet.broken_edge or 'none'}")
+            trace_ids = send_alerts(fleet.urls["ui"], checks)
+            if trace_ids:
+                show_traces(tracemesh, collector, trace_ids, fleet.broken_edge, checks)
+            show_graph(collector, fleet.broken_edge, checks)
+            show_audit(tracemesh, fleet.broken_edge, checks)
+            heading("result")
+            print(f"  {'every check held' if checks.failed == 0 else f'{checks.failed} check(s) failed'}"
+                  f"{'' if fleet.broken_edge is None else f' (with --break {fleet.broken_edge})'}", flush=True)
+            if not arguments.once and wait_for_interrupt(fleet, collector) != 0:
+                return 1
+    except fleet_module.FleetError as error:
+        print(f"demo: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ndemo: interrupted; the fleet is stopped", file=sys.stderr)
+        return 130
+    return 0 if checks.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
