@@ -1,0 +1,267 @@
+// The demo fleet end to end: examples/fleet/fleet.py starts mosquitto, a
+// collector and the seven services (C++ on the SDK, Node.js on the
+// OpenTelemetry JS SDK, Python by hand) on free loopback ports; the test
+// sends alerts to the ui and checks what the collector stored with
+// `tracemesh verify` and the spec kept in the repository
+// (examples/fleet/alert-trace.yaml), and the service graph. With --break,
+// the runtime half must catch the dropped context; the audit half is checked
+// on the fleet's source.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <sys/wait.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "child_process.h"
+#include "collector_process.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using tracemesh::testing::ChildProcess;
+using tracemesh::testing::read_file;
+using tracemesh::testing::TemporaryDirectory;
+
+const std::string source_dir = TRACEMESH_SOURCE_DIR;
+const std::string spec = source_dir + "/examples/fleet/alert-trace.yaml";
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;
+  json report;  // the JSON document in the output, when there is one
+};
+
+// Run `argv` to completion (at most 120 s) with its output in `log`.
+Outcome run(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+  ChildProcess process(argv, log.string());
+  const auto status = process.wait_for_exit(120s);
+  Outcome outcome;
+  outcome.exit_code = status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+  outcome.output = read_file(log);
+  const std::size_t brace = outcome.output.find('{');
+  if (brace != std::string::npos)
+    outcome.report = json::parse(outcome.output.substr(brace), nullptr, false);
+  return outcome;
+}
+
+// The fleet, started by fleet.py, stopped (every process) when destroyed.
+class Fleet {
+ public:
+  Fleet(const std::filesystem::path& directory, const std::string& broken_edge) {
+    ready_file_ = directory / "fleet.json";
+    log_ = directory / "fleet.log";
+    std::vector<std::string> argv = {TRACEMESH_PYTHON, source_dir + "/examples/fleet/fleet.py",
+                                     "--build-dir",    FLEET_BUILD_DIR,
+                                     "--tracemesh",    TRACEMESH_BINARY,
+                                     "--grace",        "1s",
+                                     "--ready-file",   ready_file_.string()};
+    if (!broken_edge.empty()) argv.insert(argv.end(), {"--break", broken_edge});
+    process_ = std::make_unique<ChildProcess>(argv, log_.string());
+    // Sanitized builds start slowly on a busy machine.
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    while (!std::filesystem::exists(ready_file_) && process_->running() &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(100ms);
+    }
+    if (std::filesystem::exists(ready_file_)) endpoints_ = json::parse(read_file(ready_file_));
+  }
+
+  bool ready() const { return endpoints_.is_object(); }
+  std::string log() const { return read_file(log_); }
+  std::string collector() const { return endpoints_["collector"]["http"]; }
+  std::string service(const std::string& name) const { return endpoints_["services"][name]; }
+  // Every service's log, for a failure message.
+  std::string service_logs() const {
+    std::string text;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(endpoints_["logs"].get<std::string>()))
+      text += "--- " + entry.path().filename().string() + "\n" + read_file(entry.path());
+    return text;
+  }
+
+  // POST an alert to the ui; the trace id it answers with ("" on failure).
+  std::string send_alert(const std::string& device) const {
+    httplib::Client client(service("ui"));
+    client.set_read_timeout(30s);
+    const json alert = {{"device", device}, {"severity", "critical"}, {"message", "pressure high"}};
+    const auto response = client.Post("/api/alerts", {{"Authorization", "Bearer demo-token"}},
+                                      alert.dump(), "application/json");
+    if (!response || response->status != 201) return {};
+    return json::parse(response->body).value("trace_id", "");
+  }
+
+  json get(const std::string& path) const {
+    httplib::Client client(collector());
+    const auto response = client.Get(path);
+    return response && response->status == 200 ? json::parse(response->body) : json();
+  }
+
+  // The graph edge caller -> callee, or null.
+  json edge(const std::string& caller, const std::string& callee) const {
+    const json graph = get("/api/graph?lookback=1h");
+    for (const json& found : graph["edges"]) {
+      if (found["caller"] == caller && found["callee"] == callee) return found;
+    }
+    return {};
+  }
+
+ private:
+  std::filesystem::path ready_file_;
+  std::filesystem::path log_;
+  std::unique_ptr<ChildProcess> process_;
+  json endpoints_;
+};
+
+class FleetTest : public ::testing::Test {
+ protected:
+  Outcome verify(const Fleet& fleet, const std::vector<std::string>& selection) {
+    std::vector<std::string> argv = {TRACEMESH_BINARY, "verify", "--collector", fleet.collector(),
+                                     "--spec",         spec,     "--format",    "json"};
+    argv.insert(argv.end(), selection.begin(), selection.end());
+    return run(argv, directory_.path() / ("verify-" + std::to_string(++runs_) + ".log"));
+  }
+
+  TemporaryDirectory directory_;
+  int runs_ = 0;
+};
+
+TEST_F(FleetTest, AnAlertIsOneConnectedTraceAcrossEveryServiceAndTransport) {
+  const Fleet fleet(directory_.path(), "");
+  ASSERT_TRUE(fleet.ready()) << fleet.log();
+  const std::string trace_id = fleet.send_alert("pump-7");
+  ASSERT_EQ(trace_id.size(), 32U) << fleet.service_logs();
+
+  const Outcome verified = verify(fleet, {"--trace", trace_id});
+  EXPECT_EQ(verified.exit_code, 0) << verified.output << fleet.service_logs();
+  ASSERT_TRUE(verified.report.is_object()) << verified.output;
+  EXPECT_TRUE(verified.report["passed"].get<bool>());
+  ASSERT_EQ(verified.report["traces"].size(), 1U);
+  const json& trace = verified.report["traces"][0];
+  EXPECT_EQ(trace["trace_id"], trace_id);
+  EXPECT_EQ(trace["root_service"], "ui");
+  // ui, 3 calls and their 3 servers (+ the agent's inner span), delivery-worker's
+  // webhook call, the webhook-receiver's server and its call to auth, auth's
+  // server, the publish and the consume.
+  EXPECT_EQ(trace["span_count"], 14);
+  // Every expectation of the spec held, the service paths among them.
+  std::vector<std::string> held;
+  for (const json& result : trace["results"]) {
+    if (result["passed"].get<bool>()) held.push_back(result["expectation"]);
+  }
+  for (const char* path : {"ui -> auth", "ui -> agent", "ui -> delivery-worker -> webhook-receiver",
+                           "delivery-worker -> (mqtt) -> mqtt-consumer", "no broken hops"}) {
+    EXPECT_NE(std::find(held.begin(), held.end(), path), held.end()) << path << "\n"
+                                                                     << verified.output;
+  }
+
+  // The graph: every edge the alert crossed is fully connected.
+  for (const auto& [caller, callee] :
+       std::vector<std::pair<std::string, std::string>>{{"ui", "auth"},
+                                                        {"ui", "agent"},
+                                                        {"ui", "delivery-worker"},
+                                                        {"delivery-worker", "webhook-receiver"},
+                                                        {"webhook-receiver", "auth"},
+                                                        {"delivery-worker", "mqtt-consumer"}}) {
+    const json found = fleet.edge(caller, callee);
+    ASSERT_TRUE(found.is_object()) << caller << " -> " << callee;
+    EXPECT_EQ(found["propagation_health"], 1.0) << found.dump();
+    EXPECT_EQ(found["broken"], 0) << found.dump();
+  }
+  EXPECT_EQ(fleet.edge("delivery-worker", "mqtt-consumer")["protocol"], "mqtt");
+}
+
+TEST_F(FleetTest, TheOpsWorkerStartsAFreshConnectedTracePerTick) {
+  const Fleet fleet(directory_.path(), "");
+  ASSERT_TRUE(fleet.ready()) << fleet.log();
+  // Ticks run every 2 s; wait for two to settle (grace 1 s).
+  json ticks;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    ticks = fleet.get("/api/traces?root_service=ops-worker&integrity=connected&limit=10")["traces"];
+    if (ticks.is_array() && ticks.size() >= 2) break;
+    std::this_thread::sleep_for(250ms);
+  }
+  ASSERT_TRUE(ticks.is_array() && ticks.size() >= 2) << ticks.dump() << fleet.service_logs();
+  EXPECT_NE(ticks[0]["trace_id"], ticks[1]["trace_id"]);
+  for (const json& tick : ticks) {
+    EXPECT_EQ(tick["root_name"], "health tick");
+    // The root, and a CLIENT and a SERVER span for each of the six services checked.
+    EXPECT_EQ(tick["span_count"], 13) << tick.dump();
+  }
+}
+
+TEST_F(FleetTest, ABrokenEdgeIsCaughtByVerifyAndTheGraph) {
+  const Fleet fleet(directory_.path(), "delivery-worker->webhook-receiver");
+  ASSERT_TRUE(fleet.ready()) << fleet.log();
+  const std::string trace_id = fleet.send_alert("valve-3");
+  ASSERT_EQ(trace_id.size(), 32U) << fleet.service_logs();
+
+  const Outcome verified = verify(fleet, {"--trace", trace_id});
+  EXPECT_EQ(verified.exit_code, 1) << verified.output;
+  ASSERT_TRUE(verified.report.is_object()) << verified.output;
+  bool named = false;
+  for (const json& result : verified.report["traces"][0]["results"]) {
+    const std::string message = result["message"];
+    if (result["expectation"] == "no broken hops") {
+      EXPECT_FALSE(result["passed"].get<bool>());
+      named = message.find("of delivery-worker got no SERVER span") != std::string::npos &&
+              message.find("webhook-receiver started trace") != std::string::npos &&
+              message.find("likely culprit: delivery-worker did not inject the context") !=
+                  std::string::npos;
+    }
+    if (result["expectation"] == "ui -> delivery-worker -> webhook-receiver") {
+      EXPECT_FALSE(result["passed"].get<bool>()) << message;
+    }
+    if (result["expectation"] == "delivery-worker -> (mqtt) -> mqtt-consumer") {
+      EXPECT_TRUE(result["passed"].get<bool>()) << "only the broken edge fails: " << message;
+    }
+  }
+  EXPECT_TRUE(named) << verified.output;
+
+  const json broken = fleet.edge("delivery-worker", "webhook-receiver");
+  ASSERT_TRUE(broken.is_object()) << fleet.get("/api/graph?lookback=1h").dump();
+  EXPECT_LT(broken["propagation_health"].get<double>(), 1.0) << broken.dump();
+  EXPECT_GE(broken["broken"].get<int>(), 1) << broken.dump();
+  EXPECT_EQ(fleet.edge("ui", "delivery-worker")["propagation_health"], 1.0);
+}
+
+TEST(FleetAudit, TheStaticHalfFindsThePythonServicesUntracedCallSite) {
+  const TemporaryDirectory directory;
+  const Outcome audited =
+      run({TRACEMESH_BINARY, "audit", source_dir + "/examples/fleet", "--format", "json"},
+          directory.path() / "audit.log");
+  ASSERT_EQ(audited.exit_code, 0) << audited.output;  // the fleet's own thresholds hold
+  ASSERT_TRUE(audited.report.is_object()) << audited.output;
+  std::vector<std::string> listed;
+  for (const json& service : audited.report["services"]) {
+    listed.push_back(service["name"].get<std::string>() + ":" +
+                     service["language"].get<std::string>());
+    if (service["name"] == "webhook-receiver") {
+      EXPECT_TRUE(service["inbound_middleware"]["present"].get<bool>()) << service.dump();
+    }
+  }
+  EXPECT_EQ(listed, (std::vector<std::string>{"agent:javascript", "auth:cpp", "delivery-worker:cpp",
+                                              "mqtt-consumer:cpp", "ops-worker:cpp", "ui:cpp",
+                                              "webhook-receiver:python"}));
+  // The call to auth that --break webhook-receiver->auth takes is the one untraced site;
+  // the span exporter's POST is telemetry.
+  std::vector<std::string> untraced;
+  for (const json& call : audited.report["outbound_calls"]) {
+    if (!call["propagates_trace"].get<bool>())
+      untraced.push_back(call["target_kind"].get<std::string>() + " " +
+                         call["target_service"].dump());
+  }
+  EXPECT_EQ(untraced, (std::vector<std::string>{"service \"auth\"", "telemetry null"}))
+      << audited.output;
+}
+
+}  // namespace
