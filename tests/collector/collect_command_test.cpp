@@ -230,6 +230,8 @@ TEST_F(FleetTest, GraphShowsEachEdgeWithItsPropagationHealth) {
   EXPECT_EQ(edges["front->orders"]["p50_ms"], 1000.0);
   EXPECT_EQ(edges["front->billing"]["broken"], 1);
   EXPECT_EQ(edges["front->billing"]["propagation_health"], 0.0);
+  EXPECT_EQ(edges["front->billing"]["p50_ms"], 1000.0)
+      << "a broken call, timed as its caller saw it";
   EXPECT_EQ(edges["front->payments.example:443"]["callee_instrumented"], false);
   EXPECT_EQ(graph["summary"]["cross_service_calls"], 2);
   EXPECT_EQ(graph["summary"]["cross_service_calls_traced_percent"], 50.0);

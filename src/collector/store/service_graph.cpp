@@ -101,14 +101,23 @@ WHERE c.kind IN (2, 5) AND p.service != c.service AND p.start_unix_nano BETWEEN 
     }
   }
 
+  // A broken call counts in the edge's latency and errors as its caller saw them.
   void read_broken() {
-    Statement statement = windowed(
-        "SELECT caller_service, callee_service, protocol, caller_span_id FROM broken_hops "
-        "WHERE call_start_unix_nano BETWEEN ?1 AND ?2");
+    Statement statement = windowed(R"sql(
+SELECT b.caller_service, b.callee_service, b.protocol, b.caller_span_id, p.start_unix_nano,
+  p.end_unix_nano, p.status_code
+FROM broken_hops b JOIN spans p ON p.trace_id = b.caller_trace_id AND p.span_id = b.caller_span_id
+WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
     while (statement.step()) {
-      ++edge(statement.column_text(0), statement.column_text(1), statement.column_text(2))
-            .edge.broken;
+      EdgeData& data =
+          edge(statement.column_text(0), statement.column_text(1), statement.column_text(2));
+      ++data.edge.broken;
       broken_calls_.insert(std::string(statement.column_blob(3)));
+      const std::int64_t begin = statement.column_int(4);
+      const std::int64_t finish = statement.column_int(5);
+      if (finish >= begin) data.durations.push_back(static_cast<std::uint64_t>(finish - begin));
+      if (statement.column_int(6) == static_cast<std::int64_t>(model::StatusCode::error))
+        ++data.edge.errors;
     }
   }
 
