@@ -4,7 +4,7 @@
 // keyboards and screen readers.
 import {get, query} from './api.js';
 import {h, s} from './dom.js';
-import {parseDuration, percent} from './format.js';
+import {duration, parseDuration, percent} from './format.js';
 
 const lookbacks = [['15m', 'last 15 minutes'], ['1h', 'last hour'], ['6h', 'last 6 hours'], ['24h', 'last 24 hours'], ['168h', 'last 7 days']];
 
@@ -13,6 +13,9 @@ export function healthState(edge) {
   if (Number(edge.broken) === 0) return 'healthy';  // green only when no call lost the trace
   return Number(edge.propagation_health) >= 0.9 ? 'degraded' : 'broken';
 }
+
+// A latency the API gives in milliseconds, shown as the trace page shows durations.
+const milliseconds = (ms) => duration(Math.round(Number(ms) * 1e6));
 
 const stateWords = {healthy: 'all connected', degraded: 'some calls lose the trace', broken: 'calls lose the trace', uninstrumented: 'no spans from the callee'};
 
@@ -117,11 +120,13 @@ export async function renderGraph(main, params, navigate) {
       labelY = low + 4;
     }
     svg.append(s('g', {class: `edge edge-${state}`, 'data-edge': `${edge.caller}->${edge.callee}`, 'data-state': state},
+      // The full facts on hover; on the edge only what fits beside its neighbours.
+      s('title', {}, `${edge.caller} → ${edge.callee} (${edge.protocol}): ${edge.calls} calls, p95 ${milliseconds(edge.p95_ms)}, `
+        + `${percent(edge.calls ? edge.errors / edge.calls : 0)} errors, `
+        + (edge.callee_instrumented ? `${percent(edge.propagation_health)} traced` : 'callee sends no spans')),
       s('path', {d, 'marker-end': `url(#arrow-${state})`}),
       s('text', {x: labelX, y: labelY, 'text-anchor': 'middle', class: 'edge-label'},
-        `${edge.calls} calls · p95 ${edge.p95_ms}ms · ${percent(edge.calls ? edge.errors / edge.calls : 0)} errors`),
-      s('text', {x: labelX, y: labelY + 16, 'text-anchor': 'middle', class: 'edge-label'},
-        edge.callee_instrumented ? `${percent(edge.propagation_health)} traced` : 'callee sends no spans')));
+        edge.callee_instrumented ? `${percent(edge.propagation_health)} traced` : 'no spans')));
   });
   for (const node of nodes) {
     const at = position.get(node);
@@ -159,8 +164,8 @@ export async function renderGraph(main, params, navigate) {
           h('td', {}, edge.caller), h('td', {}, edge.callee, peers.has(edge.callee) ? h('span', {class: 'muted'}, ' (uninstrumented)') : ''),
           h('td', {}, edge.protocol), h('td', {class: 'number'}, String(edge.calls)),
           h('td', {class: 'number'}, String(edge.connected)), h('td', {class: 'number'}, String(edge.broken)),
-          h('td', {class: 'number'}, String(edge.errors)), h('td', {class: 'number'}, `${edge.p50_ms}ms`),
-          h('td', {class: 'number'}, `${edge.p95_ms}ms`),
+          h('td', {class: 'number'}, String(edge.errors)), h('td', {class: 'number'}, milliseconds(edge.p50_ms)),
+          h('td', {class: 'number'}, milliseconds(edge.p95_ms)),
           h('td', {}, h('span', {class: `health health-${state}`}, edge.callee_instrumented ? percent(edge.propagation_health) : 'n/a', ' — ', stateWords[state])));
       }))));
 }
