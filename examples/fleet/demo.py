@@ -57,15 +57,27 @@ def heading(text):
     print(f"\n== {text} ==", flush=True)
 
 
+# Loopback only: a developer's http_proxy must not take these requests.
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def http_json(url, body=None, headers=None, timeout=10):
+    """(status, parsed JSON body or None); status 0 when no response came."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})},
                                      method="POST" if data is not None else "GET")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"null")
+        with OPENER.open(request, timeout=timeout) as response:
+            status, text = response.status, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+        status, text = error.code, error.read()
+    except (urllib.error.URLError, OSError) as error:
+        print(f"demo: {request.method} {url}: {error}", file=sys.stderr)
+        return 0, None
+    try:
+        return status, json.loads(text or b"null")
+    except ValueError:
+        return status, None
 
 
 def send_alerts(ui_url, checks):
@@ -191,16 +203,19 @@ def show_audit(tracemesh, broken_edge, checks):
 
 def wait_for_interrupt(fleet, collector):
     print(f"\nThe UI is at {collector} (traces, integrity, service graph). Ctrl-C stops the fleet.", flush=True)
-    stop = []
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, lambda received, _frame: stop.append(received))
-    while not stop:
-        if fleet.dead():
-            print(f"demo: {', '.join(fleet.dead())} exited; stopping the fleet", file=sys.stderr)
-            return 1
-        time.sleep(0.2)
-    print("\nstopping the fleet")
-    return 0
+    try:
+        while not fleet.dead():
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        print("\nstopping the fleet", flush=True)
+        return 0
+    print(f"demo: {', '.join(fleet.dead())} exited; stopping the fleet", file=sys.stderr)
+    return 1
+
+
+def interrupt(number, _frame):
+    """SIGTERM and SIGHUP stop the demo as Ctrl-C does: the fleet is stopped, its folder removed."""
+    raise KeyboardInterrupt(f"signal {number}")
 
 
 def parse_arguments(argv):
@@ -223,11 +238,14 @@ def main(argv):
     if not os.access(tracemesh, os.X_OK):
         print(f"demo: no tracemesh binary at {tracemesh}; run `make demo`", file=sys.stderr)
         return 2
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, interrupt)
     checks = Checks()
     heading("tracemesh demo: starting the fleet on loopback")
     try:
-        with fleet_module.Fleet(os.path.join(build_dir, "examples", "fleet"), tracemesh, arguments.broken_edge,
-                                arguments.http_listen, grace="2s") as fleet:
+        fleet = fleet_module.Fleet(os.path.join(build_dir, "examples", "fleet"), tracemesh, arguments.broken_edge,
+                                   arguments.http_listen, grace="2s", log=lambda line: print(line, file=sys.stderr))
+        with fleet:
             collector = fleet.collector["http"]
             print(f"  {'mosquitto':<17} {'MQTT broker':<32} mqtt://127.0.0.1:{fleet.mqtt_port}")
             print(f"  {'collector':<17} {'tracemesh collect':<32} {collector} (UI), {fleet.collector['otlp']}")
@@ -244,6 +262,9 @@ def main(argv):
                   f"{'' if fleet.broken_edge is None else f' (with --break {fleet.broken_edge})'}", flush=True)
             if not arguments.once and wait_for_interrupt(fleet, collector) != 0:
                 return 1
+        if fleet.failures:
+            print(f"demo: {', '.join(fleet.failures)} did not stop cleanly (see above)", file=sys.stderr)
+            return 1
     except fleet_module.FleetError as error:
         print(f"demo: {error}", file=sys.stderr)
         return 2

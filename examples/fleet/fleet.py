@@ -17,8 +17,9 @@ FLEET_EDGES (ops-worker->SERVICE for any service it health-checks).
 
 Once everything is up, the endpoints are printed (and written as JSON to
 --ready-file): {"collector": {"otlp", "http"}, "mqtt", "services": {name: url},
-"logs", "break"}. Exit codes: 0 stopped by a signal, 1 the fleet failed to
-start or a process died, 2 usage error.
+"logs", "break"}. Exit codes: 0 stopped by a signal with every process
+stopping cleanly, 1 the fleet failed to start, a process died, or one exited
+with an error when stopped (its log's tail is printed), 2 usage error.
 """
 
 import argparse
@@ -92,16 +93,19 @@ class Fleet:
     """The running fleet; use as a context manager so that every process is stopped."""
 
     def __init__(self, build_dir, tracemesh, broken_edge=None, http_listen="127.0.0.1:0",
-                 grace="2s", log=print):
+                 grace="2s", log=print, work_dir=None):
         self.build_dir = os.path.abspath(build_dir)
         self.tracemesh = os.path.abspath(tracemesh)
         self.broken_edge = normalized_edge(broken_edge) if broken_edge else None
         self.http_listen = http_listen
         self.grace = grace
         self.log = log
-        self.work = tempfile.mkdtemp(prefix="tracemesh-fleet.")
+        # A folder of the caller's is left in place (it may want the logs); our own is removed.
+        self.own_work = work_dir is None
+        self.work = tempfile.mkdtemp(prefix="tracemesh-fleet.") if self.own_work else os.path.abspath(work_dir)
         self.logs = os.path.join(self.work, "logs")
-        os.mkdir(self.logs)
+        os.makedirs(self.logs, exist_ok=True)
+        self.failures = {}  # name -> exit status of a process that did not stop cleanly
         self.processes = []  # (name, Popen) in start order
         self.urls = {}
         self.collector = {}
@@ -121,6 +125,13 @@ class Fleet:
     def __exit__(self, *exc):
         self.stop()
 
+    def log_tail(self, name, lines=15):
+        try:
+            with open(self.log_path(name), encoding="utf-8", errors="replace") as log:
+                return "".join(log.readlines()[-lines:])
+        except OSError as error:
+            return f"(no log: {error})\n"
+
     def endpoints(self):
         return {"collector": self.collector, "mqtt": f"mqtt://127.0.0.1:{self.mqtt_port}",
                 "services": dict(self.urls), "logs": self.logs, "break": self.broken_edge}
@@ -133,18 +144,35 @@ class Fleet:
         return os.path.join(self.logs, f"{name}.log")
 
     def stop(self):
-        """Stop every process in reverse start order (SIGTERM, SIGKILL after a grace) and clean up."""
-        for name, process in reversed(self.processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+        """Stop every process and clean up: the services together (SIGTERM, SIGKILL after a
+        grace), so their last spans reach the collector; then the collector; then mosquitto.
+
+        A process that exits with a non-zero status, dies of a signal or needs SIGKILL is
+        recorded in `failures`, its log's tail printed: a crash on the way out (a sanitizer
+        report, a lost flush) is a failure too."""
+        infrastructure = ("collector", "mosquitto")
+        services = [(name, process) for name, process in self.processes if name not in infrastructure]
+        for group in (services, [p for p in self.processes if p[0] == "collector"],
+                      [p for p in self.processes if p[0] == "mosquitto"]):
+            for _, process in group:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            for name, process in group:
                 try:
-                    process.wait(STOP_GRACE_SECONDS)
+                    status = process.wait(STOP_GRACE_SECONDS)
                 except subprocess.TimeoutExpired:
-                    self.log(f"fleet: {name} ignored SIGTERM; killing it")
+                    self.log(f"fleet: {name} ignored SIGTERM for {STOP_GRACE_SECONDS} s; killing it")
                     process.kill()
-                    process.wait()
+                    status = process.wait()
+                    self.failures[name] = status
+                if status != 0 and name not in self.failures:
+                    self.failures[name] = status
+                if name in self.failures:
+                    self.log(f"fleet: {name} stopped with status {self.failures[name]}; its log:\n"
+                             + self.log_tail(name))
         self.processes.clear()
-        shutil.rmtree(self.work, ignore_errors=True)
+        if self.own_work:
+            shutil.rmtree(self.work, ignore_errors=True)
 
     # -- starting -------------------------------------------------------------
 
@@ -161,6 +189,11 @@ class Fleet:
         self.processes.append((name, process))
         return process
 
+    def _failed(self, name, process, waiting_for):
+        why = f"exited with status {process.returncode}" if process.poll() is not None else \
+            f"did not {waiting_for} within {START_TIMEOUT_SECONDS} s"
+        return FleetError(f"{name} {why}; its log ({self.log_path(name)}):\n{self.log_tail(name)}")
+
     def _wait_for_line(self, name, process, prefix):
         """Wait until the log of `name` has a line starting with `prefix`; return that line."""
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -170,33 +203,42 @@ class Fleet:
                     if line.startswith(prefix):
                         return line.strip()
             if process.poll() is not None or time.monotonic() > deadline:
-                with open(self.log_path(name), encoding="utf-8", errors="replace") as log:
-                    tail = "".join(log.readlines()[-15:])
-                why = f"exited with status {process.returncode}" if process.poll() is not None else \
-                    f"did not print '{prefix}' within {START_TIMEOUT_SECONDS} s"
-                raise FleetError(f"{name} {why}; its log ({self.log_path(name)}):\n{tail}")
+                raise self._failed(name, process, f"print '{prefix}'")
             time.sleep(0.05)
+
+    def _wait_for_port(self, name, process, port, retry):
+        """Wait until `process` accepts on loopback `port` and is still running a moment
+        later (a port someone else took makes it exit instead). False when it exited and
+        `retry` allows another port; FleetError otherwise."""
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                time.sleep(0.2)
+                if process.poll() is None:
+                    return True
+            except OSError:
+                time.sleep(0.05)
+        if process.poll() is not None and retry:
+            return False
+        raise self._failed(name, process, f"accept on port {port}")
 
     def _start_mosquitto(self):
         mosquitto = shutil.which("mosquitto") or shutil.which("mosquitto", path="/usr/sbin:/usr/local/sbin")
         if mosquitto is None:
             raise FleetError("mosquitto is not installed (scripts/bootstrap installs it)")
-        self.mqtt_port = free_port()
-        config = os.path.join(self.work, "mosquitto.conf")
-        with open(config, "w", encoding="utf-8") as out:
-            out.write(f"listener {self.mqtt_port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                      "log_dest stdout\n")
-        process = self._spawn("mosquitto", [mosquitto, "-c", config])
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.mqtt_port), timeout=1).close()
+        # mosquitto cannot report a port it chose: pick a free one, and pick again if
+        # something took it before mosquitto bound it.
+        for attempt in range(3):
+            self.mqtt_port = free_port()
+            config = os.path.join(self.work, "mosquitto.conf")
+            with open(config, "w", encoding="utf-8") as out:
+                out.write(f"listener {self.mqtt_port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                          "log_dest stdout\n")
+            process = self._spawn("mosquitto", [mosquitto, "-c", config])
+            if self._wait_for_port("mosquitto", process, self.mqtt_port, retry=attempt < 2):
                 return
-            except OSError as error:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise FleetError(f"mosquitto is not accepting on port {self.mqtt_port}: {error}; "
-                                     f"its log: {self.log_path('mosquitto')}") from error
-                time.sleep(0.05)
+            self.processes.remove(("mosquitto", process))
 
     def _start_collector(self):
         argv = [self.tracemesh, "collect", "--otlp-listen", "127.0.0.1:0", "--http-listen", self.http_listen,
@@ -208,7 +250,10 @@ class Fleet:
         self.collector = {"otlp": started["otlp"], "http": started["http"]}
 
     def _environment(self, name, extra):
-        env = {key: value for key, value in os.environ.items() if not key.startswith("OTEL_")}
+        # A developer's OTEL_* settings must not change the fleet, nor a proxy take loopback calls.
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith("OTEL_") and key.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
+        env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
         otlp_base = self.collector["otlp"].removesuffix("/v1/traces")
         env.update({
             "OTEL_SERVICE_NAME": name,
@@ -262,6 +307,8 @@ def parse_arguments(argv):
                         help="the collector's query API and UI listener (default: any free loopback port)")
     parser.add_argument("--grace", default="2s", help="the collector's settle time (default: %(default)s)")
     parser.add_argument("--ready-file", help="write the endpoints here as JSON once the fleet is up")
+    parser.add_argument("--work-dir", help="keep the collector's store and the logs in this folder (left in place); "
+                                           "default: a temporary folder, removed at exit")
     return parser.parse_args(argv)
 
 
@@ -271,20 +318,21 @@ def main(argv):
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda number, _frame: stop.append(number))
     try:
-        with Fleet(arguments.build_dir, arguments.tracemesh, arguments.broken_edge,
-                   arguments.http_listen, arguments.grace, log=lambda line: print(line, file=sys.stderr)) as fleet:
+        fleet = Fleet(arguments.build_dir, arguments.tracemesh, arguments.broken_edge, arguments.http_listen,
+                      arguments.grace, log=lambda line: print(line, file=sys.stderr), work_dir=arguments.work_dir)
+        with fleet:
             endpoints = fleet.endpoints()
             print(json.dumps(endpoints), flush=True)
             if arguments.ready_file:
                 with open(arguments.ready_file + ".tmp", "w", encoding="utf-8") as out:
                     json.dump(endpoints, out)
                 os.replace(arguments.ready_file + ".tmp", arguments.ready_file)
-            while not stop:
-                if fleet.dead():
-                    print(f"fleet: {', '.join(fleet.dead())} exited; stopping the fleet", file=sys.stderr)
-                    return 1
+            while not stop and not fleet.dead():
                 time.sleep(0.2)
-        return 0
+            if fleet.dead():
+                print(f"fleet: {', '.join(fleet.dead())} exited; stopping the fleet", file=sys.stderr)
+        # Stopped: 0 only when every process was running and stopped cleanly.
+        return 1 if fleet.failures or not stop else 0
     except FleetError as error:
         print(f"fleet: {error}", file=sys.stderr)
         return 2 if str(error).startswith("unknown edge") else 1

@@ -70,11 +70,9 @@ HostPort split_url(std::string_view url) {
   return parts;
 }
 
-Target classify_target(std::string_view url, const ServiceMap& services) {
-  const std::string_view path = url.substr(0, url.find_first_of("?#"));
-  for (const std::string_view ingest : {"/v1/traces", "/v1/metrics", "/v1/logs", "/api/v2/spans"}) {
-    if (path.ends_with(ingest)) return {"telemetry", {}};
-  }
+namespace {
+
+Target classify_host(std::string_view url, const ServiceMap& services) {
   const HostPort parts = split_url(url);
   if (parts.host.empty() || parts.host.find('{') != std::string::npos) return {"unknown", {}};
   if (is_loopback(parts.host)) {
@@ -108,6 +106,18 @@ Target classify_target(std::string_view url, const ServiceMap& services) {
     return {"unknown", {}};
   }
   return {"external", {}};
+}
+
+}  // namespace
+
+Target classify_target(std::string_view url, const ServiceMap& services) {
+  Target target = classify_host(url, services);
+  if (target.kind == "service") return target;  // a service's own /v1/logs is an API call
+  const std::string_view path = url.substr(0, url.find_first_of("?#"));
+  for (const std::string_view ingest : {"/v1/traces", "/v1/metrics", "/v1/logs", "/api/v2/spans"}) {
+    if (path.ends_with(ingest)) return {"telemetry", {}};
+  }
+  return target;
 }
 
 }  // namespace tracemesh::audit

@@ -26,7 +26,8 @@ struct HostPort {
 HostPort split_url(std::string_view url);
 
 // "telemetry" for a URL ending in an OTLP/HTTP or Zipkin ingest path
-// (/v1/traces, /v1/metrics, /v1/logs, /api/v2/spans), whatever its host.
+// (/v1/traces, /v1/metrics, /v1/logs, /api/v2/spans) unless its host is one
+// of the repository's services (whose own /v1/logs is an API).
 Target classify_target(std::string_view url, const ServiceMap& services);
 
 }  // namespace tracemesh::audit

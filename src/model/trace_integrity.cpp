@@ -18,8 +18,7 @@ bool measure_skew(const SpanRecord& child, const SpanRecord& parent, std::uint64
   // A parent that never ended says nothing about its children's ends, and a
   // message outlives its publish: a consumer runs after the producer's span
   // ended, and only starting before it is skew.
-  const bool asynchronous = parent.kind == SpanKind::producer || child.kind == SpanKind::consumer;
-  if (!asynchronous && !is_unfinished(parent) && !is_unfinished(child) &&
+  if (child.kind != SpanKind::consumer && !is_unfinished(parent) && !is_unfinished(child) &&
       child.end_unix_nano > parent.end_unix_nano + tolerance) {
     skew.ends_late_nanos = child.end_unix_nano - parent.end_unix_nano;
   }

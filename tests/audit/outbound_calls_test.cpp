@@ -112,9 +112,11 @@ INSTANTIATE_TEST_SUITE_P(
             "URL = os.environ.get('OTEL_EXPORTER_OTLP_ENDPOINT', 'http://collector:4318') + "
             "'/v1/traces'\n"
             "def export(body):\n    requests.post(URL, data=body)\n"
-            "    requests.post(f'{os.environ[\"ZIPKIN\"]}/api/v2/spans?x=1', data=body)\n",
+            "    requests.post(f'{os.environ[\"ZIPKIN\"]}/api/v2/spans?x=1', data=body)\n"
+            "    requests.post('http://app:8000/api/v1/logs')\n",
             {"4 requests POST untraced: telemetry export",
-             "5 requests POST untraced: telemetry export"}},
+             "5 requests POST untraced: telemetry export",
+             "6 requests POST untraced: no trace header"}},
         Row{"HeaderNamesInAnyCase",
             "import httpx\nhttpx.get('http://x', headers={'X-REQUEST-ID': rid})\n",
             {"2 httpx GET traced: explicit X-REQUEST-ID header"}},

@@ -53,21 +53,26 @@ Outcome run(const std::vector<std::string>& argv, const std::filesystem::path& l
   return outcome;
 }
 
-// The fleet, started by fleet.py, stopped (every process) when destroyed.
+// The fleet, started by fleet.py; stop() checks that every process stopped
+// cleanly (the destructor only stops it).
 class Fleet {
  public:
   Fleet(const std::filesystem::path& directory, const std::string& broken_edge) {
     ready_file_ = directory / "fleet.json";
     log_ = directory / "fleet.log";
+    work_ = directory / "fleet";  // the store and every log: kept when the test fails
+    // A grace long enough that a stalled sanitized process does not let a trace
+    // settle while its spans are still on their way.
     std::vector<std::string> argv = {TRACEMESH_PYTHON, source_dir + "/examples/fleet/fleet.py",
                                      "--build-dir",    FLEET_BUILD_DIR,
                                      "--tracemesh",    TRACEMESH_BINARY,
-                                     "--grace",        "1s",
+                                     "--grace",        "3s",
+                                     "--work-dir",     work_.string(),
                                      "--ready-file",   ready_file_.string()};
     if (!broken_edge.empty()) argv.insert(argv.end(), {"--break", broken_edge});
     process_ = std::make_unique<ChildProcess>(argv, log_.string());
-    // Sanitized builds start slowly on a busy machine.
-    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    // Sanitized builds start slowly on a busy machine; fleet.py gives each process 30 s.
+    const auto deadline = std::chrono::steady_clock::now() + 300s;
     while (!std::filesystem::exists(ready_file_) && process_->running() &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(100ms);
@@ -75,7 +80,32 @@ class Fleet {
     if (std::filesystem::exists(ready_file_)) endpoints_ = json::parse(read_file(ready_file_));
   }
 
+  ~Fleet() {
+    if (process_->running()) process_->stop(90s);
+  }
+  Fleet(const Fleet&) = delete;
+  Fleet& operator=(const Fleet&) = delete;
+
   bool ready() const { return endpoints_.is_object(); }
+
+  // Stop the fleet (SIGTERM to fleet.py, which stops every process) and return
+  // what went wrong on the way out: fleet.py's exit status (non-zero when a
+  // process exited with an error or needed SIGKILL) and any sanitizer report
+  // in a service's log. Empty when everything stopped cleanly.
+  std::string stop() {
+    const auto status = process_->stop(90s);
+    std::string problems;
+    if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
+      problems += "fleet.py did not stop cleanly:\n" + log();
+    for (const auto& entry : std::filesystem::directory_iterator(work_ / "logs")) {
+      const std::string text = read_file(entry.path());
+      for (const char* report : {"AddressSanitizer", "LeakSanitizer", "runtime error:"}) {
+        if (text.find(report) != std::string::npos)
+          problems += entry.path().filename().string() + " reports " + report + ":\n" + text;
+      }
+    }
+    return problems;
+  }
   std::string log() const { return read_file(log_); }
   std::string collector() const { return endpoints_["collector"]["http"]; }
   std::string service(const std::string& name) const { return endpoints_["services"][name]; }
@@ -117,6 +147,7 @@ class Fleet {
  private:
   std::filesystem::path ready_file_;
   std::filesystem::path log_;
+  std::filesystem::path work_;
   std::unique_ptr<ChildProcess> process_;
   json endpoints_;
 };
@@ -135,7 +166,7 @@ class FleetTest : public ::testing::Test {
 };
 
 TEST_F(FleetTest, AnAlertIsOneConnectedTraceAcrossEveryServiceAndTransport) {
-  const Fleet fleet(directory_.path(), "");
+  Fleet fleet(directory_.path(), "");
   ASSERT_TRUE(fleet.ready()) << fleet.log();
   const std::string trace_id = fleet.send_alert("pump-7");
   ASSERT_EQ(trace_id.size(), 32U) << fleet.service_logs();
@@ -177,10 +208,11 @@ TEST_F(FleetTest, AnAlertIsOneConnectedTraceAcrossEveryServiceAndTransport) {
     EXPECT_EQ(found["broken"], 0) << found.dump();
   }
   EXPECT_EQ(fleet.edge("delivery-worker", "mqtt-consumer")["protocol"], "mqtt");
+  EXPECT_EQ(fleet.stop(), "");
 }
 
 TEST_F(FleetTest, TheOpsWorkerStartsAFreshConnectedTracePerTick) {
-  const Fleet fleet(directory_.path(), "");
+  Fleet fleet(directory_.path(), "");
   ASSERT_TRUE(fleet.ready()) << fleet.log();
   // Ticks run every 2 s; wait for two to settle (grace 1 s).
   json ticks;
@@ -197,10 +229,11 @@ TEST_F(FleetTest, TheOpsWorkerStartsAFreshConnectedTracePerTick) {
     // The root, and a CLIENT and a SERVER span for each of the six services checked.
     EXPECT_EQ(tick["span_count"], 13) << tick.dump();
   }
+  EXPECT_EQ(fleet.stop(), "");
 }
 
 TEST_F(FleetTest, ABrokenEdgeIsCaughtByVerifyAndTheGraph) {
-  const Fleet fleet(directory_.path(), "delivery-worker->webhook-receiver");
+  Fleet fleet(directory_.path(), "delivery-worker->webhook-receiver");
   ASSERT_TRUE(fleet.ready()) << fleet.log();
   const std::string trace_id = fleet.send_alert("valve-3");
   ASSERT_EQ(trace_id.size(), 32U) << fleet.service_logs();
@@ -232,6 +265,7 @@ TEST_F(FleetTest, ABrokenEdgeIsCaughtByVerifyAndTheGraph) {
   EXPECT_LT(broken["propagation_health"].get<double>(), 1.0) << broken.dump();
   EXPECT_GE(broken["broken"].get<int>(), 1) << broken.dump();
   EXPECT_EQ(fleet.edge("ui", "delivery-worker")["propagation_health"], 1.0);
+  EXPECT_EQ(fleet.stop(), "");
 }
 
 TEST(FleetAudit, TheStaticHalfFindsThePythonServicesUntracedCallSite) {

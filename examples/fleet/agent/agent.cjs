@@ -93,19 +93,46 @@ function handle(request, response, body) {
   return finish(200, enriched);
 }
 
+// Answer a request the handler could not (a malformed target, a bug) without
+// taking the process down.
+function fail(response, error) {
+  process.stderr.write(`request failed: ${error && error.stack || error}\n`);
+  if (!response.headersSent) send(response, 400, { error: String(error && error.message || error) });
+  else response.destroy();
+}
+
 const server = http.createServer((request, response) => {
+  const respond = (body) => {
+    try {
+      handle(request, response, body);
+    } catch (error) {
+      fail(response, error);
+    }
+  };
   const chunks = [];
   let size = 0;
+  const declared = Number(request.headers['content-length']);
+  if (declared > MAX_BODY_BYTES) {  // refuse at once, without reading it
+    response.setHeader('connection', 'close');
+    return respond(null);
+  }
   request.on('data', (chunk) => {
     size += chunk.length;
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    else request.destroy();  // a chunked body past the limit: stop reading
   });
-  request.on('end', () => handle(request, response, size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
+  request.on('error', () => {});  // a client that went away: nothing to answer
+  request.on('end', () => respond(Buffer.concat(chunks).toString('utf8')));
 });
 
 const listen = process.env.LISTEN || '127.0.0.1:0';
 const colon = listen.lastIndexOf(':');
-server.listen(Number(listen.slice(colon + 1)), listen.slice(0, colon), () => {
+const port = Number(listen.slice(colon + 1));
+if (colon <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write(`LISTEN must be HOST:PORT, got '${listen}'\n`);
+  process.exit(2);
+}
+server.listen(port, listen.slice(0, colon), () => {
   const { address, port } = server.address();
   process.stderr.write(`listening on http://${address}:${port}\n`);
 });

@@ -5,6 +5,7 @@
 // runs in a SERVER span continuing the caller's trace (W3C traceparent, or
 // X-Trace-ID with X-Parent-Span-ID from the legacy Python service).
 #include <algorithm>
+#include <chrono>
 #include <set>
 #include <string>
 #include <thread>
@@ -99,8 +100,18 @@ asio::awaitable<void> session(tcp::socket socket, const tracemesh::Tracer& trace
 
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const tracemesh::Tracer& tracer,
                                   const std::set<std::string, std::less<>>& tokens) {
+  boost::system::error_code error;
   for (;;) {
-    tcp::socket socket = co_await acceptor.async_accept(asio::use_awaitable);
+    tcp::socket socket =
+        co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, error));
+    if (error == asio::error::operation_aborted) co_return;  // stopping
+    if (error) {
+      // Out of descriptors, say: log it, give the sessions a moment to close some, go on.
+      fleet::log_line("accept failed: " + error.message());
+      asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, error));
+      continue;
+    }
     asio::co_spawn(acceptor.get_executor(), session(std::move(socket), tracer, tokens),
                    asio::detached);
   }

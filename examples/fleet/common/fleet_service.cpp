@@ -57,7 +57,8 @@ tracemesh::Expected<tracemesh::Tracer> make_tracer(std::string_view name) {
 }
 
 bool is_broken_edge(std::string_view caller, std::string_view callee) {
-  const std::string edge = env_or("FLEET_BREAK", "");
+  // Read once, by the first caller (services call this first while starting).
+  static const std::string edge = env_or("FLEET_BREAK", "");
   const std::size_t arrow = edge.find("->");
   if (arrow == std::string::npos) return false;
   const std::string_view text(edge);

@@ -44,6 +44,18 @@ void reply(httplib::Response& response, int status, const nlohmann::json& body) 
   response.set_content(body.dump(), "application/json");
 }
 
+bool succeeded(std::string_view callee, const tracemesh::Expected<tracemesh::HttpResponse>& answer,
+               long expected, httplib::Response& response) {
+  if (answer && answer->status == expected) return true;
+  constexpr std::size_t quoted_bytes = 200;
+  const std::string what = answer ? "answered " + std::to_string(answer->status) + ": " +
+                                        answer->body.substr(0, quoted_bytes)
+                                  : std::string(answer.error().text());
+  log_line(std::string(callee) + " failed: " + what);
+  reply(response, 502, {{"error", std::string(callee) + " failed: " + what}});
+  return false;
+}
+
 int serve(httplib::Server& server, const tracemesh::Tracer& tracer, const sigset_t& stop_signals) {
   const std::string listen = env_or("LISTEN", "127.0.0.1:0");
   std::string host;

@@ -10,6 +10,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "tracemesh/curl_client.h"
 #include "tracemesh/tracer.h"
 
 namespace fleet {
@@ -25,6 +26,12 @@ void instrument(httplib::Server& server, const tracemesh::Tracer& tracer);
 // stopped by itself.
 // Answer with `body` as JSON.
 void reply(httplib::Response& response, int status, const nlohmann::json& body);
+
+// Whether the call to `callee` answered `expected`; if not, log why and
+// answer 502 naming the callee and what went wrong (its status and body, or
+// the transport error).
+bool succeeded(std::string_view callee, const tracemesh::Expected<tracemesh::HttpResponse>& answer,
+               long expected, httplib::Response& response);
 
 int serve(httplib::Server& server, const tracemesh::Tracer& tracer, const sigset_t& stop_signals);
 

@@ -17,18 +17,21 @@ tracemesh::Error mqtt_error(const std::string& what, int code) {
 
 }  // namespace
 
-tracemesh::Expected<MqttConnection> MqttConnection::open(
-    const std::string& client_id, void* user_data,
-    void (*on_connect)(mosquitto*, void*, int, int, const mosquitto_property*),
-    void (*on_message)(mosquitto*, void*, const mosquitto_message*, const mosquitto_property*)) {
+tracemesh::Expected<MqttConnection> MqttConnection::open(const std::string& client_id,
+                                                         void* user_data,
+                                                         const MqttCallbacks& callbacks) {
   mosquitto_lib_init();  // reference-counted by libmosquitto
   mosquitto* client = mosquitto_new(client_id.c_str(), true, user_data);
   if (client == nullptr)
     return tracemesh::Error(tracemesh::ErrorCode::transport_error, "mosquitto_new failed");
   MqttConnection connection(client);
   mosquitto_int_option(client, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
-  if (on_connect != nullptr) mosquitto_connect_v5_callback_set(client, on_connect);
-  if (on_message != nullptr) mosquitto_message_v5_callback_set(client, on_message);
+  if (callbacks.on_connect != nullptr)
+    mosquitto_connect_v5_callback_set(client, callbacks.on_connect);
+  if (callbacks.on_subscribe != nullptr)
+    mosquitto_subscribe_v5_callback_set(client, callbacks.on_subscribe);
+  if (callbacks.on_message != nullptr)
+    mosquitto_message_v5_callback_set(client, callbacks.on_message);
   const std::string host = env_or("MQTT_HOST", "127.0.0.1");
   std::string port_text = env_or("MQTT_PORT", "1883");
   std::string ignored;

@@ -53,8 +53,7 @@ class Deliveries {
     auto webhook = clients_.to("webhook-receiver")
                        .post(webhook_url_ + "/hooks/alerts", request.body, "application/json",
                              {{"Authorization", "Bearer " + webhook_token_}});
-    if (!webhook || webhook->status >= 300)
-      return fleet::reply(response, 502, {{"error", "webhook failed"}});
+    if (!fleet::succeeded("webhook-receiver", webhook, 200, response)) return;
 
     // A forgotten publisher sends neither user properties nor payload fields.
     const bool broken = fleet::is_broken_edge("delivery-worker", "mqtt-consumer");

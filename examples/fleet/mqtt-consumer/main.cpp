@@ -36,13 +36,27 @@ struct Consumer {
   std::atomic<unsigned> consumed{0};
 };
 
+// The broker's SUBACK: only now are messages for the topic delivered (the
+// launcher waits for this line before the fleet counts as up).
+void on_subscribed(mosquitto*, void*, int, int granted_count, const int* granted,
+                   const mosquitto_property*) {
+  constexpr int refused = 0x80;
+  if (granted_count < 1 || granted[0] >= refused) {
+    fleet::log_line(std::string("the broker refused the subscription to ") + alerts_topic);
+    return;
+  }
+  fleet::log_line(std::string("subscribed to ") + alerts_topic);
+}
+
 void on_connect(mosquitto* client, void*, int result, int, const mosquitto_property*) {
   if (result != 0) {
     fleet::log_line(std::string("MQTT connection refused: ") + mosquitto_reason_string(result));
     return;
   }
-  mosquitto_subscribe_v5(client, nullptr, alerts_topic, subscribe_qos, 0, nullptr);
-  fleet::log_line(std::string("subscribed to ") + alerts_topic);
+  if (const int code =
+          mosquitto_subscribe_v5(client, nullptr, alerts_topic, subscribe_qos, 0, nullptr);
+      code != MOSQ_ERR_SUCCESS)
+    fleet::log_line(std::string("cannot subscribe: ") + mosquitto_strerror(code));
 }
 
 void on_message(mosquitto*, void* user_data, const mosquitto_message* message,
@@ -73,7 +87,7 @@ int main(int argc, char** argv) {
   }
   Consumer consumer{*tracer};
   auto mqtt = fleet::MqttConnection::open("mqtt-consumer-" + std::to_string(getpid()), &consumer,
-                                          on_connect, on_message);
+                                          {on_connect, on_subscribed, on_message});
   if (!mqtt) {
     fleet::log_line(std::string(mqtt.error().text()));
     return 1;

@@ -57,20 +57,18 @@ class AlertsApi {
     auto verdict =
         clients_.to("auth").post(auth_url_ + "/verify", "", "text/plain",
                                  {{"Authorization", request.get_header_value("Authorization")}});
-    if (!verdict) return fleet::reply(response, 502, {{"error", "auth unreachable"}});
-    if (verdict->status == 401) return fleet::reply(response, 401, {{"error", "invalid token"}});
-    if (verdict->status != 200) return fleet::reply(response, 502, {{"error", "auth failed"}});
+    if (verdict && verdict->status == 401)
+      return fleet::reply(response, 401, {{"error", "invalid token"}});
+    if (!fleet::succeeded("auth", verdict, 200, response)) return;
 
     alert["id"] = "alert-" + std::to_string(++next_id_);
     auto enriched =
         clients_.to("agent").post(agent_url_ + "/v1/enrich", alert.dump(), "application/json");
-    if (!enriched || enriched->status != 200)
-      return fleet::reply(response, 502, {{"error", "agent failed"}});
+    if (!fleet::succeeded("agent", enriched, 200, response)) return;
 
     auto delivered = clients_.to("delivery-worker")
                          .post(delivery_url_ + "/deliveries", enriched->body, "application/json");
-    if (!delivered || delivered->status != 202)
-      return fleet::reply(response, 502, {{"error", "delivery failed"}});
+    if (!fleet::succeeded("delivery-worker", delivered, 202, response)) return;
 
     const std::string trace_id = tracemesh::current_context().span_context().trace_id.to_hex();
     fleet::reply(response, 201, {{"id", alert["id"]}, {"trace_id", trace_id}});

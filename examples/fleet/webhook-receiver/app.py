@@ -14,6 +14,7 @@ FLEET_BREAK (webhook-receiver->auth: the token check forgets the trace headers).
 """
 
 import collections
+import json
 import os
 import socket
 import sys
@@ -42,29 +43,31 @@ async def trace_requests(request: Request, call_next):
     """Continue the caller's trace from X-Trace-ID / X-Parent-Span-ID in a SERVER span."""
     trace_id = tracing.trace_id_from_header(request.headers.get(TRACE_ID_HEADER))
     parent = tracing.span_id_from_header(request.headers.get(PARENT_SPAN_HEADER)) if trace_id else None
+    # The socket's own address, not the Host header (which the client chooses).
+    server_host, server_port = request.scope.get("server") or ("", 0)
     span = exporter.start_span(f"{request.method} {request.url.path}", tracing.SERVER, trace_id, parent, {
         "http.request.method": request.method,
         "url.path": request.url.path,
-        "server.address": request.url.hostname or "",
-        "server.port": request.url.port or 0,
+        "server.address": server_host or "",
+        "server.port": server_port or 0,
         "client.address": request.client.host if request.client else "",
         "tracemesh.propagation.format": "xtraceid" if trace_id else "none",
     })
     token = tracing.current_span.set(span)
     try:
         response = await call_next(request)
-    except Exception as error:
+        span.set("http.response.status_code", response.status_code)
+        if response.status_code >= 500:
+            span.fail(f"status {response.status_code}")
+        response.headers[TRACE_ID_HEADER] = span.trace_id
+        return response
+    except BaseException as error:
         span.set("http.response.status_code", 500)
         span.fail(repr(error))
         raise
     finally:
         tracing.current_span.reset(token)
-    span.set("http.response.status_code", response.status_code)
-    if response.status_code >= 500:
-        span.fail(f"status {response.status_code}")
-    response.headers[TRACE_ID_HEADER] = span.trace_id
-    span.end()
-    return response
+        span.end()
 
 
 async def token_is_valid(authorization):
@@ -83,13 +86,17 @@ async def token_is_valid(authorization):
             response = await auth_client.post(url, headers={
                 TRACE_ID_HEADER: span.trace_id, PARENT_SPAN_HEADER: span.span_id, "Authorization": authorization,
             })
+        span.set("http.response.status_code", response.status_code)
+        return response.status_code == 200
     except httpx.HTTPError as error:
         span.fail(f"{type(error).__name__}: {error}")
-        span.end()
+        print(f"auth unreachable at {url}: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
         return None
-    span.set("http.response.status_code", response.status_code)
-    span.end()
-    return response.status_code == 200
+    except BaseException as error:
+        span.fail(repr(error))
+        raise
+    finally:
+        span.end()
 
 
 def _parent():
@@ -99,16 +106,21 @@ def _parent():
 
 @app.post("/hooks/alerts")
 async def receive_alert(request: Request):
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
+    declared = request.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         return JSONResponse({"error": f"body over {MAX_BODY_BYTES} bytes"}, status_code=413)
+    body = b""
+    async for chunk in request.stream():  # chunked bodies carry no length: count as they come
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return JSONResponse({"error": f"body over {MAX_BODY_BYTES} bytes"}, status_code=413)
     valid = await token_is_valid(request.headers.get("Authorization", ""))
     if valid is None:
         return JSONResponse({"error": "auth unreachable"}, status_code=502)
     if not valid:
         return JSONResponse({"error": "invalid token"}, status_code=401)
     try:
-        alert = await request.json()
+        alert = json.loads(body)
     except ValueError as error:
         return JSONResponse({"error": f"malformed JSON: {error}"}, status_code=400)
     if not isinstance(alert, dict):
@@ -132,11 +144,12 @@ def main():
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, int(port)))
+    listener.listen(128)  # accepting before anyone is told the address
     print(f"listening on http://{host}:{listener.getsockname()[1]}", file=sys.stderr, flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     server.run(sockets=[listener])
     exporter.shutdown()
-    print("stopped", file=sys.stderr, flush=True)
+    print(f"stopped; {exporter.dropped} span(s) dropped", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

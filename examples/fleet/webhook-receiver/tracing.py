@@ -21,7 +21,6 @@ import secrets
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 
 TRACE_ID_HEADER = "X-Trace-ID"
@@ -108,6 +107,7 @@ class OtlpJsonExporter:
         self.resource = {"attributes": [{"key": "service.name", "value": _value(service_name)}]}
         self.queue = queue.Queue(_MAX_QUEUED_SPANS)
         self.dropped = 0
+        self.reported_dropped = 0
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="otlp-export", daemon=True)
         self.thread.start()
@@ -130,7 +130,14 @@ class OtlpJsonExporter:
             self._flush()
         self._flush()
 
+    def _report_dropped(self):
+        if self.dropped != self.reported_dropped:
+            print(f"tracing: {self.dropped - self.reported_dropped} span(s) dropped: the export queue "
+                  f"({_MAX_QUEUED_SPANS}) was full", file=sys.stderr, flush=True)
+            self.reported_dropped = self.dropped
+
     def _flush(self):
+        self._report_dropped()
         while not self.queue.empty():
             batch = []
             while len(batch) < _MAX_BATCH and not self.queue.empty():
@@ -164,5 +171,5 @@ class OtlpJsonExporter:
         try:
             with urllib.request.urlopen(request, timeout=5) as response:
                 response.read()
-        except (urllib.error.URLError, OSError) as error:
-            print(f"tracing: {len(batch)} span(s) not exported: {error}", file=sys.stderr, flush=True)
+        except Exception as error:  # the export thread must outlive any failure: report, drop the batch
+            print(f"tracing: {len(batch)} span(s) not exported to {TRACES_URL}: {error}", file=sys.stderr, flush=True)
