@@ -152,8 +152,7 @@ def show_graph(collector, broken_edge, checks):
     seen = {(edge["caller"], edge["callee"]) for edge in edges}
     checks.check(expected <= seen, f"the graph has all {len(expected)} edges of the fleet"
                  + ("" if expected <= seen else f" (missing: {sorted(expected - seen)})"))
-    unhealthy = sorted(f"{edge['caller']}->{edge['callee']}" for edge in edges
-                       if (edge.get("propagation_health") if edge.get("propagation_health") is not None else 1) < 1)
+    unhealthy = sorted(f"{edge['caller']}->{edge['callee']}" for edge in edges if edge["broken"] > 0)
     if broken_edge is None:
         checks.check(not unhealthy, "every edge propagates the trace (health 100%)"
                      + ("" if not unhealthy else f"; below 100%: {', '.join(unhealthy)}"))

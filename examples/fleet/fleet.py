@@ -150,10 +150,8 @@ class Fleet:
         A process that exits with a non-zero status, dies of a signal or needs SIGKILL is
         recorded in `failures`, its log's tail printed: a crash on the way out (a sanitizer
         report, a lost flush) is a failure too."""
-        infrastructure = ("collector", "mosquitto")
-        services = [(name, process) for name, process in self.processes if name not in infrastructure]
-        for group in (services, [p for p in self.processes if p[0] == "collector"],
-                      [p for p in self.processes if p[0] == "mosquitto"]):
+        stage = {"collector": 1, "mosquitto": 2}  # every other process is a service: stage 0
+        for group in ([entry for entry in self.processes if stage.get(entry[0], 0) == k] for k in range(3)):
             for _, process in group:
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
