@@ -19,6 +19,10 @@ const milliseconds = (ms) => duration(Math.round(Number(ms) * 1e6));
 
 const stateWords = {healthy: 'all connected', degraded: 'some calls lose the trace', broken: 'calls lose the trace', uninstrumented: 'no spans from the callee'};
 
+const top = 70;
+// A node is 170 wide: 110 between columns, so five columns fit the page.
+const columnWidth = 280;
+
 // Columns by the longest call chain that reaches a node, over the edges
 // that remain once a depth-first search drops those closing a cycle; empty
 // columns are squeezed out.
@@ -65,8 +69,9 @@ function layout(nodes, edges) {
   for (const node of nodes) (sparse[depth.get(node)] ||= []).push(node);
   const columns = sparse.filter((column) => column && column.length);
   const position = new Map();
-  columns.forEach((column, x) => (column || []).forEach((node, y) => position.set(node, {x: 30 + x * 340, y: 30 + y * 100})));
-  return {position, width: 30 + columns.length * 340 - 140, height: 30 + Math.max(1, ...columns.map((c) => (c || []).length)) * 100};
+  // The top margin leaves room for edges that arc over the nodes between their ends.
+  columns.forEach((column, x) => (column || []).forEach((node, y) => position.set(node, {x: 30 + x * columnWidth, y: top + y * 100})));
+  return {position, width: 30 + (columns.length - 1) * columnWidth + 170 + 30, height: top + Math.max(1, ...columns.map((c) => (c || []).length)) * 100};
 }
 
 export async function renderGraph(main, params, navigate) {
@@ -101,6 +106,18 @@ export async function renderGraph(main, params, navigate) {
       d = `M ${x - 20} ${from.y} C ${x - 40} ${from.y - 46}, ${x + 40} ${from.y - 46}, ${x + 20} ${from.y}`;
       labelX = x;
       labelY = from.y - 44;
+    } else if (to.x - from.x > columnWidth) {
+      // Past the next column: arc over the nodes in between rather than through them.
+      const x1 = from.x + nodeWidth;
+      const y1 = from.y + nodeHeight / 2;
+      const x2 = to.x;
+      const y2 = to.y + nodeHeight / 2;
+      const over = top - 56 + (index % 3) * 8;
+      d = `M ${x1} ${y1} C ${x1 + 80} ${over}, ${x2 - 80} ${over}, ${x2} ${y2}`;
+      // On the curve three quarters along, where arcs to different callees part.
+      const at = (a, b, c, e) => 0.015625 * a + 0.140625 * b + 0.421875 * c + 0.421875 * e;
+      labelX = at(x1, x1 + 80, x2 - 80, x2);
+      labelY = at(y1, over, over, y2) - 4;
     } else if (to.x > from.x) {
       const x1 = from.x + nodeWidth;
       const y1 = from.y + nodeHeight / 2 + (index % 3 - 1) * 6;
@@ -120,12 +137,13 @@ export async function renderGraph(main, params, navigate) {
       labelY = low + 4;
     }
     svg.append(s('g', {class: `edge edge-${state}`, 'data-edge': `${edge.caller}->${edge.callee}`, 'data-state': state},
-      // The full facts on hover; on the edge only what fits beside its neighbours.
+      // The full facts on hover and in the table below.
       s('title', {}, `${edge.caller} → ${edge.callee} (${edge.protocol}): ${edge.calls} calls, p95 ${milliseconds(edge.p95_ms)}, `
         + `${percent(edge.calls ? edge.errors / edge.calls : 0)} errors, `
         + (edge.callee_instrumented ? `${percent(edge.propagation_health)} traced` : 'callee sends no spans')),
       s('path', {d, 'marker-end': `url(#arrow-${state})`}),
-      s('text', {x: labelX, y: labelY, 'text-anchor': 'middle', class: 'edge-label'},
+      // Green needs no words (the legend says it); an edge that loses the trace says how much.
+      state === 'healthy' ? null : s('text', {x: labelX, y: labelY, 'text-anchor': 'middle', class: 'edge-label'},
         edge.callee_instrumented ? `${percent(edge.propagation_health)} traced` : 'no spans')));
   });
   for (const node of nodes) {
