@@ -28,22 +28,14 @@ namespace fs = std::filesystem;
 
 const std::string fixture = std::string(TRACEMESH_SOURCE_DIR) + "/tests/fixtures/fleet-fastapi";
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
+using Outcome = tracemesh::testing::Finished;
 
 class AuditCommand : public ::testing::Test {
  protected:
   Outcome audit(std::vector<std::string> arguments) {
     arguments.insert(arguments.begin(), {TRACEMESH_BINARY, "audit"});
     const auto log = directory_.path() / ("audit-" + std::to_string(++runs_) + ".log");
-    ChildProcess process(arguments, log.string());
-    const auto status = process.wait_for_exit(120s);
-    Outcome run;
-    run.output = read_file(log);
-    run.exit_code = status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
-    return run;
+    return tracemesh::testing::run_to_completion(arguments, log.string(), 120s);
   }
 
   std::string path(const std::string& name) const { return (directory_.path() / name).string(); }

@@ -34,19 +34,13 @@ using tracemesh::testing::TemporaryDirectory;
 const std::string source_dir = TRACEMESH_SOURCE_DIR;
 const std::string spec = source_dir + "/examples/fleet/alert-trace.yaml";
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;
+struct Outcome : tracemesh::testing::Finished {
   json report;  // the JSON document in the output, when there is one
 };
 
 // Run `argv` to completion (at most 120 s) with its output in `log`.
 Outcome run(const std::vector<std::string>& argv, const std::filesystem::path& log) {
-  ChildProcess process(argv, log.string());
-  const auto status = process.wait_for_exit(120s);
-  Outcome outcome;
-  outcome.exit_code = status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
-  outcome.output = read_file(log);
+  Outcome outcome{tracemesh::testing::run_to_completion(argv, log.string(), 120s), {}};
   const std::size_t brace = outcome.output.find('{');
   if (brace != std::string::npos)
     outcome.report = json::parse(outcome.output.substr(brace), nullptr, false);

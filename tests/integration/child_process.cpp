@@ -5,6 +5,8 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <fstream>
+#include <sstream>
 #include <string_view>
 #include <thread>
 
@@ -78,6 +80,22 @@ std::optional<int> ChildProcess::stop(std::chrono::milliseconds grace) {
   int status = 0;
   if (waitpid(pid_, &status, 0) == pid_) status_ = status;
   return status_;
+}
+
+Finished run_to_completion(const std::vector<std::string>& argv, const std::string& output_path,
+                           std::chrono::milliseconds timeout,
+                           const std::vector<std::string>& extra_environment) {
+  Finished finished;
+  {
+    ChildProcess process(argv, output_path, extra_environment);
+    const auto status = process.wait_for_exit(timeout);
+    if (status && WIFEXITED(*status)) finished.exit_code = WEXITSTATUS(*status);
+  }  // stopped here when still running, so the output is complete
+  std::ifstream file(output_path);
+  std::stringstream content;
+  content << file.rdbuf();
+  finished.output = content.str();
+  return finished;
 }
 
 }  // namespace tracemesh::testing

@@ -41,4 +41,14 @@ class ChildProcess {
   std::optional<int> status_;
 };
 
+// A command run to completion: its exit code (-1 when it did not exit
+// normally within the timeout; it is then stopped) and its output.
+struct Finished {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+Finished run_to_completion(const std::vector<std::string>& argv, const std::string& output_path,
+                           std::chrono::milliseconds timeout,
+                           const std::vector<std::string>& extra_environment = {});
+
 }  // namespace tracemesh::testing

@@ -26,10 +26,7 @@ using tracemesh::testing::TemporaryDirectory;
 using tracemesh::verify::testing::otlp_request;
 using tracemesh::verify::testing::three_services;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;
-};
+using Outcome = tracemesh::testing::Finished;
 
 class VerifyCommand : public ::testing::Test {
  protected:
@@ -38,12 +35,7 @@ class VerifyCommand : public ::testing::Test {
   Outcome verify(std::vector<std::string> arguments) {
     arguments.insert(arguments.begin(), {TRACEMESH_BINARY, "verify"});
     const auto log = directory_.path() / ("verify-" + std::to_string(++runs_) + ".log");
-    ChildProcess process(arguments, log.string());
-    const auto status = process.wait_for_exit(60s);
-    Outcome run;
-    run.output = read_file(log);
-    run.exit_code = status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
-    return run;
+    return tracemesh::testing::run_to_completion(arguments, log.string(), 60s);
   }
 
   std::string write(const std::string& name, const std::string& content) {
