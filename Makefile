@@ -47,7 +47,7 @@ fuzz: bootstrap
 	scripts/run-fuzzers $(BUILD)/fuzz $(FUZZ_SECONDS)
 
 tsan: bootstrap
-	cmake -S . -B $(BUILD)/tsan $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DTRACEMESH_BUILD_EXAMPLES=OFF \
+	cmake -S . -B $(BUILD)/tsan $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DTRACEMESH_BUILD_EXAMPLES=OFF -DTRACEMESH_JEMALLOC=OFF \
 	  -DCMAKE_CXX_FLAGS="-fsanitize=thread -O1" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread"
 	cmake --build $(BUILD)/tsan -j $(JOBS)
 	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) -LE integration
