@@ -30,6 +30,7 @@ struct CollectFlags {
   std::size_t max_queued_spans = 200'000;
   std::string retention = "168h";
   std::uint64_t max_data_bytes = 0;
+  std::size_t settle_cache_bytes = 256U << 20U;
   std::string format = "text";
 };
 
@@ -79,6 +80,7 @@ Expected<collector::CollectorOptions> to_options(const CollectFlags& flags) {
   options.store.max_queued_spans = flags.max_queued_spans;
   options.store.max_age = *retention;
   options.store.max_bytes = flags.max_data_bytes;
+  options.store.arriving_cache_bytes = flags.settle_cache_bytes;
   options.store.integrity.grace_nanos = static_cast<std::uint64_t>(grace->count());
   options.store.integrity.skew_tolerance_nanos = static_cast<std::uint64_t>(skew->count());
   options.ingest_token = *ingest_token;
@@ -188,6 +190,10 @@ void add_collect_command(CLI::App& app, std::function<int()>& run) {
   command
       ->add_option("--max-data-bytes", flags->max_data_bytes,
                    "delete the oldest traces while the store holds more (0: no limit)")
+      ->capture_default_str();
+  command
+      ->add_option("--settle-cache-bytes", flags->settle_cache_bytes,
+                   "memory for arriving traces' spans, so settling need not read them back")
       ->capture_default_str();
   command->add_option("--format", flags->format, "startup line format")
       ->check(CLI::IsMember({"text", "json"}))

@@ -46,8 +46,14 @@ model::SpanRecord span(std::uint64_t trace, std::uint64_t id, std::uint64_t pare
 
 class SpanStoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<SpanStore> open(std::uint64_t max_bytes = 0) {
+  std::unique_ptr<SpanStore> open(std::uint64_t max_bytes = 0,
+                                  std::size_t arriving_cache_bytes = 256U << 20U,
+                                  std::size_t checkpoint_pages = 1000,
+                                  std::size_t max_wal_pages = 16384) {
     StoreOptions options;
+    options.arriving_cache_bytes = arriving_cache_bytes;
+    options.checkpoint_pages = checkpoint_pages;
+    options.max_wal_pages = max_wal_pages;
     options.max_age = std::chrono::hours(1);
     options.max_bytes = max_bytes;
     options.retention_interval = std::chrono::milliseconds(10);
@@ -141,6 +147,95 @@ bool eventually(Condition condition) {
   return condition();
 }
 
+// The stored summary of `trace` (7, trace): integrity, span count, verdict JSON.
+struct StoredSummary {
+  std::string integrity;
+  int span_count = 0;
+  std::string verdict;
+};
+
+StoredSummary stored_summary(const std::filesystem::path& directory, std::uint64_t trace) {
+  StoredSummary summary;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2((directory / "data" / "tracemesh.db").c_str(), &db,
+                            SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT integrity, span_count, verdict FROM traces WHERE trace_id = "
+                               "?1 AND settled = 1",
+                               -1, &statement, nullptr),
+            SQLITE_OK);
+  const TraceId id = TraceId::from_halves(7, trace);
+  sqlite3_bind_blob(statement, 1, id.bytes.data(), static_cast<int>(id.bytes.size()),
+                    SQLITE_STATIC);
+  if (sqlite3_step(statement) == SQLITE_ROW) {
+    summary.integrity = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    summary.span_count = sqlite3_column_int(statement, 1);
+    summary.verdict = reinterpret_cast<const char*>(sqlite3_column_text(statement, 2));
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return summary;
+}
+
+// Write a trace with a root, a child that starts before it, an orphan and an
+// unfinished span; let it settle; return its stored summary.
+StoredSummary settle_mixed_trace(SpanStore& store, std::atomic<std::uint64_t>& now,
+                                 const std::filesystem::path& directory,
+                                 std::uint64_t expect_from_memory) {
+  model::SpanRecord early = span(3, 2, 1);
+  early.start_unix_nano = 900;  // before its parent (1001)
+  model::SpanRecord unfinished = span(3, 4, 1);
+  unfinished.end_unix_nano = 0;
+  store.write({span(3, 1, 0, "front"), early});
+  store.write({span(3, 5, 66, "back"), unfinished});
+  now = now + 20 * second;
+  for (int i = 0; i < 500 && store.stats().traces_settled == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(store.stats().traces_settled, 1U);
+  EXPECT_EQ(store.stats().traces_settled_from_memory, expect_from_memory);
+  return stored_summary(directory, 3);
+}
+
+TEST_F(SpanStoreTest, SettlesTheSameVerdictWhetherTheTraceIsHeldInMemoryOrReadBack) {
+  const StoredSummary held = settle_mixed_trace(*open(), now_, directory_.path(), 1);
+  std::filesystem::remove_all(directory_.path() / "data");
+  now_ = 100 * second;
+  const StoredSummary read_back = settle_mixed_trace(*open(0, 0), now_, directory_.path(), 0);
+  EXPECT_EQ(held.integrity, "orphans");
+  EXPECT_EQ(held.span_count, 4);
+  EXPECT_NE(held.verdict.find("\"clock_skew\":[{"), std::string::npos) << held.verdict;
+  EXPECT_EQ(held.verdict, read_back.verdict);
+}
+
+TEST_F(SpanStoreTest, SettlesATraceBegunBeforeAReopenWithAllItsSpans) {
+  open()->write({span(4, 1, 0)});
+  auto store = open();
+  store->write({span(4, 2, 1)});  // its parent was stored by the earlier process
+  now_ = 200 * second;
+  ASSERT_TRUE(eventually([&] { return store->stats().traces_settled == 1; }));
+  const StoredSummary summary = stored_summary(directory_.path(), 4);
+  EXPECT_EQ(summary.integrity, "connected") << summary.verdict;
+  EXPECT_EQ(summary.span_count, 2);
+  EXPECT_EQ(store->stats().traces_settled_from_memory, 0U) << "its first span is only on disk";
+}
+
+TEST_F(SpanStoreTest, ResettlesATraceWhenALateSpanArrives) {
+  auto store = open();
+  store->write({span(5, 1, 0)});
+  now_ = 200 * second;
+  ASSERT_TRUE(eventually([&] { return store->stats().traces_settled == 1; }));
+  store->write({span(5, 2, 1), span(5, 3, 8)});  // span 3's parent never arrives
+  now_ = 300 * second;
+  ASSERT_TRUE(eventually([&] { return store->stats().traces_settled == 2; }));
+  const StoredSummary summary = stored_summary(directory_.path(), 5);
+  EXPECT_EQ(summary.integrity, "orphans") << summary.verdict;
+  EXPECT_EQ(summary.span_count, 3);
+  EXPECT_NE(summary.verdict.find("\"span_count\":3"), std::string::npos) << summary.verdict;
+}
+
 TEST_F(SpanStoreTest, DeletesTracesOlderThanTheMaximumAge) {
   auto store = open();
   store->write({span(1, 1, 0)});
@@ -190,6 +285,26 @@ TEST_F(SpanStoreTest, UnwritableDirectoryIsAClearError) {
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().code, ErrorCode::io_error);
   EXPECT_NE(store.error().message.find("/proc/tracemesh-cannot-exist"), std::string::npos);
+}
+
+TEST_F(SpanStoreTest, CopiesTheLogIntoTheDatabaseAndKeepsTheLogBounded) {
+  auto store = open(0, 256U << 20U, 16, 64);
+  const std::string padding(1000, 'x');
+  for (std::uint64_t batch = 0; batch < 40; ++batch) {
+    std::vector<model::SpanRecord> spans;
+    for (std::uint64_t i = 1; i <= 50; ++i) {
+      spans.push_back(span(batch + 1, i, 0));
+      spans.back().attributes_json = R"({"padding":")" + padding + R"("})";
+    }
+    ASSERT_EQ(store->write(std::move(spans)).stored, 50U);
+  }
+  const auto data = directory_.path() / "data";
+  // 2,000 spans of about 1 KB: far more than the 64 pages (256 KiB) the log may hold.
+  EXPECT_LT(std::filesystem::file_size(data / "tracemesh.db-wal"), 160U * 4096U);
+  EXPECT_TRUE(eventually([&] {
+    return std::filesystem::file_size(data / "tracemesh.db") > 2000U * 1000U;
+  })) << "the checkpoints copied the spans into the database file";
+  EXPECT_EQ((*store->trace(TraceId::from_halves(7, 40)))->spans.size(), 50U);
 }
 
 TEST_F(SpanStoreTest, ManyWritersAllGetCommitted) {

@@ -58,6 +58,9 @@ std::string metrics_text(
   out += '\n';
   metric(out, "tracemesh_traces_settled_total", "counter",
          "Traces judged after their grace period.", stats.traces_settled);
+  metric(out, "tracemesh_traces_settled_from_memory_total", "counter",
+         "Traces judged from the spans held in memory rather than read back from the store.",
+         stats.traces_settled_from_memory);
   metric(out, "tracemesh_traces_expired_total", "counter",
          "Traces deleted by retention (age or size).", stats.traces_expired);
   out +=

@@ -10,7 +10,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "arriving_traces.h"
 #include "broken_hops.h"
+#include "checkpointer.h"
 #include "schema.h"
 #include "sqlite.h"
 #include "trace_json.h"
@@ -37,6 +39,8 @@ struct TraceDelta {
   std::uint64_t start = UINT64_MAX;
   std::uint64_t end = 0;
   const model::SpanRecord* root = nullptr;
+  std::vector<const model::SpanRecord*> stored;  // the spans added
+  bool first = false;                            // the trace had no spans stored before
 };
 
 constexpr const char* insert_span_sql = R"sql(
@@ -59,7 +63,8 @@ ON CONFLICT (trace_id) DO UPDATE SET
   root_name = coalesce(excluded.root_name, root_name),
   last_received_unix_nano = excluded.last_received_unix_nano,
   integrity = 'arriving',
-  settled = 0)sql";
+  settled = 0
+RETURNING span_count)sql";
 
 #define TRACEMESH_SPAN_COLUMNS                                                               \
   "trace_id, span_id, parent_span_id, service, name, kind, start_unix_nano, end_unix_nano, " \
@@ -70,7 +75,7 @@ ON CONFLICT (trace_id) DO UPDATE SET
 
 constexpr const char* select_spans_sql =
     "SELECT " TRACEMESH_SPAN_COLUMNS
-    " FROM spans WHERE trace_id = ?1 ORDER BY start_unix_nano, parent_span_id IS NOT NULL";
+    " FROM spans WHERE trace_id = ?1 ORDER BY start_unix_nano, parent_span_id IS NOT NULL, span_id";
 
 // Inbound roots of other traces for the call's destination that started in
 // its window: the callee candidates (HTTP by path, messaging by destination;
@@ -150,6 +155,7 @@ struct SpanStore::State {
   Database writer_db;
   std::mutex reader_mutex;
   std::unique_ptr<Database> reader_db;  // opened once the writer has migrated the schema
+  std::unique_ptr<Checkpointer> checkpointer;
 
   std::mutex mutex;
   std::condition_variable wake;
@@ -160,13 +166,19 @@ struct SpanStore::State {
   std::thread writer;
   static constexpr std::size_t settle_batch = 1000;
   bool settle_backlog = false;  // writer thread only
+  ArrivingTraces arriving;      // writer thread only
 
   State(StoreOptions options_in, const std::string& path_in)
-      : options(std::move(options_in)), path(path_in), writer_db(path, true) {
+      : options(std::move(options_in)),
+        path(path_in),
+        writer_db(path, true),
+        arriving(options.arriving_cache_bytes) {
     configure(writer_db);
     migrate(writer_db);
     reader_db = std::make_unique<Database>(path, false);
     configure(*reader_db);
+    checkpointer = std::make_unique<Checkpointer>(
+        writer_db, path, CheckpointOptions{options.checkpoint_pages, options.max_wal_pages});
   }
 
   std::uint64_t now() const { return options.clock ? options.clock() : system_now(); }
@@ -220,21 +232,26 @@ struct SpanStore::State {
             delta.start = std::min(delta.start, span.start_unix_nano);
             delta.end = std::max(delta.end, span.end_unix_nano);
             if (span.is_root()) delta.root = &span;
+            delta.stored.push_back(&span);
           } else {
             ++results[i].duplicates;
           }
         }
       }
-      for (const auto& [trace_id, delta] : traces) {
+      for (auto& [trace_id, delta] : traces) {
         upsert.bind_blob(1, trace_id.bytes.data(), trace_id.bytes.size())
             .bind(2, delta.added)
             .bind(3, as_sql(delta.start))
             .bind(4, as_sql(delta.end))
             .bind(7, as_sql(received));
         if (delta.root != nullptr) upsert.bind(5, delta.root->service).bind(6, delta.root->name);
-        upsert.run();
+        delta.first = upsert.step() && upsert.column_int(0) == delta.added;
+        upsert.reset();
       }
       writer_db.execute("COMMIT");
+      for (const auto& [trace_id, delta] : traces) {
+        arriving.add(trace_id, delta.stored, delta.first, received);
+      }
     } catch (
         const std::exception& error) {  // SqliteError, or bad_alloc: fail the writes, keep serving
       try {
@@ -301,39 +318,40 @@ struct SpanStore::State {
     known_operations.clear();
   }
 
+  // Insert `span` (its strings bound in place: they outlive the run()).
   bool insert_span(Statement& insert, const model::SpanRecord& span, std::uint64_t received) {
-    insert.bind_blob(1, span.trace_id.bytes.data(), span.trace_id.bytes.size())
-        .bind_blob(2, span.span_id.bytes.data(), span.span_id.bytes.size());
+    insert.bind_blob_unowned(1, span.trace_id.bytes.data(), span.trace_id.bytes.size())
+        .bind_blob_unowned(2, span.span_id.bytes.data(), span.span_id.bytes.size());
     if (span.is_root()) {
       insert.bind_null(3);
     } else {
-      insert.bind_blob(3, span.parent_span_id.bytes.data(), span.parent_span_id.bytes.size());
+      insert.bind_blob_unowned(3, span.parent_span_id.bytes.data(),
+                               span.parent_span_id.bytes.size());
     }
-    insert.bind(4, span.service)
-        .bind(5, span.name)
+    insert.bind_unowned(4, span.service)
+        .bind_unowned(5, span.name)
         .bind(6, static_cast<std::int64_t>(span.kind))
         .bind(7, as_sql(span.start_unix_nano))
         .bind(8, as_sql(span.end_unix_nano))
         .bind(9, static_cast<std::int64_t>(span.status_code))
-        .bind(10, span.status_message)
-        .bind(11, span.attributes_json)
-        .bind(12, span.events_json)
-        .bind(13, span.links_json)
+        .bind_unowned(10, span.status_message)
+        .bind_unowned(11, span.attributes_json)
+        .bind_unowned(12, span.events_json)
+        .bind_unowned(13, span.links_json)
         .bind(14, resource_id(span.resource_json ? *span.resource_json : std::string("{}")))
-        .bind(15, span.scope_name)
-        .bind(16, span.destination.address)
+        .bind_unowned(15, span.scope_name)
+        .bind_unowned(16, span.destination.address)
         .bind(17, span.destination.port)
-        .bind(18, span.destination.path)
-        .bind(19, span.destination.messaging_system)
-        .bind(20, span.destination.messaging_destination)
-        .bind(21, span.propagation.format)
-        .bind(22, span.propagation.error)
+        .bind_unowned(18, span.destination.path)
+        .bind_unowned(19, span.destination.messaging_system)
+        .bind_unowned(20, span.destination.messaging_destination)
+        .bind_unowned(21, span.propagation.format)
+        .bind_unowned(22, span.propagation.error)
         .bind(23, as_sql(received));
     insert.run();
     return writer_db.changes() == 1;
   }
 
-  // Judge and mark settled every trace quiet for the grace period.
   // Delete the traces of `selected` (a statement returning trace ids) with
   // their spans and broken hops; return how many were deleted.
   std::size_t delete_traces(Statement& selected) {
@@ -351,6 +369,7 @@ struct SpanStore::State {
       }
     }
     writer_db.execute("COMMIT");
+    for (const std::string& id : ids) arriving.erase(id_from_blob<TraceId>(id));
     return ids.size();
   }
 
@@ -426,6 +445,7 @@ struct SpanStore::State {
     }
   }
 
+  // Judge and mark settled every trace quiet for the grace period.
   void settle(Statement& select) {
     const std::uint64_t now_nanos = now();
     const std::uint64_t grace = options.integrity.grace_nanos;
@@ -451,12 +471,18 @@ struct SpanStore::State {
       // A bounded slice per pass, so queued writes wait at most this long.
       const auto budget_end = Clock::now() + std::chrono::milliseconds(50);
       std::size_t settled = 0;
+      std::size_t from_memory = 0;
+      std::vector<model::SpanRecord> spans;
       writer_db.execute("BEGIN IMMEDIATE");
       for (const TraceId& id : ids) {
         if (Clock::now() >= budget_end) break;
         ++settled;
         std::uint64_t last_received = 0;
-        const auto spans = load_trace(select, id, last_received);
+        if (arriving.load(id, spans, last_received)) {
+          ++from_memory;
+        } else {
+          spans = load_trace(select, id, last_received);
+        }
         model::TraceVerdict verdict =
             model::analyze_trace(spans, last_received, now_nanos, options.integrity);
         find_broken_hops(http_candidates, consumer_candidates, spans, verdict);
@@ -480,8 +506,10 @@ struct SpanStore::State {
         update.run();
       }
       writer_db.execute("COMMIT");
+      for (std::size_t i = 0; i < settled; ++i) arriving.erase(ids[i]);
       std::lock_guard lock(mutex);
       stats.traces_settled += settled;
+      stats.traces_settled_from_memory += from_memory;
       settle_backlog = settled < ids.size() || ids.size() == settle_batch;
     } catch (const SqliteError&) {
       select.reset();  // a statement left mid-step would refuse every later bind

@@ -40,6 +40,13 @@ struct StoreOptions {
   std::chrono::nanoseconds max_age = std::chrono::hours(24 * 7);
   std::uint64_t max_bytes = 0;
   std::chrono::milliseconds retention_interval{10000};
+  // Memory for the spans of arriving traces, which settling then reads
+  // instead of the database (arriving_traces.h); 0 reads every trace back.
+  std::size_t arriving_cache_bytes = 256U << 20U;
+  // Write-ahead log pages that wake the checkpoint thread, and above which
+  // the writer checkpoints itself (checkpointer.h).
+  std::size_t checkpoint_pages = 1000;
+  std::size_t max_wal_pages = 16384;
 };
 
 struct WriteResult {
@@ -66,7 +73,8 @@ struct StoreStats {
   std::uint64_t write_nanos_total = 0;  // time spent in write transactions
   std::size_t queued_spans = 0;
   std::uint64_t traces_settled = 0;
-  std::uint64_t traces_expired = 0;  // deleted by retention
+  std::uint64_t traces_settled_from_memory = 0;  // of those, read from arriving_traces.h
+  std::uint64_t traces_expired = 0;              // deleted by retention
 };
 
 class SpanStore {

@@ -80,6 +80,21 @@ Statement& Statement::bind_blob(int index, const void* data, std::size_t size) {
   return *this;
 }
 
+Statement& Statement::bind_unowned(int index, std::string_view text) {
+  if (sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_STATIC,
+                          SQLITE_UTF8) != SQLITE_OK) {
+    fail(db_, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::bind_blob_unowned(int index, const void* data, std::size_t size) {
+  if (sqlite3_bind_blob64(statement_, index, data, size, SQLITE_STATIC) != SQLITE_OK) {
+    fail(db_, "bind");
+  }
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   if (sqlite3_bind_null(statement_, index) != SQLITE_OK) fail(db_, "bind");
   return *this;

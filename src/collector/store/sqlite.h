@@ -57,6 +57,10 @@ class Statement {
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view text);
   Statement& bind_blob(int index, const void* data, std::size_t size);
+  // Bind without a copy: the bytes must stay alive and unchanged until the
+  // statement is reset (run() resets). For the writer's hot insert.
+  Statement& bind_unowned(int index, std::string_view text);
+  Statement& bind_blob_unowned(int index, const void* data, std::size_t size);
   Statement& bind_null(int index);
 
   // Step once: true when a row is available, false when done.

@@ -1,0 +1,133 @@
+#include "arriving_traces.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <tuple>
+
+namespace tracemesh::collector {
+namespace {
+
+// One packed span: the fixed part, then each string as a 32-bit length and
+// its bytes, in the order of string_fields.
+struct Fixed {
+  std::uint64_t span_id;
+  std::uint64_t parent_span_id;
+  std::uint64_t start_unix_nano;
+  std::uint64_t end_unix_nano;
+  std::int64_t port;
+  std::uint8_t kind;
+  std::uint8_t status_code;
+};
+
+template <typename Record>
+auto string_fields(Record& span) {
+  return std::array{&span.service,
+                    &span.name,
+                    &span.destination.address,
+                    &span.destination.path,
+                    &span.destination.messaging_system,
+                    &span.destination.messaging_destination,
+                    &span.propagation.format,
+                    &span.propagation.error};
+}
+
+template <typename Id>
+std::uint64_t as_word(const Id& id) {
+  std::uint64_t word = 0;
+  std::memcpy(&word, id.bytes.data(), sizeof word);
+  return word;
+}
+
+template <typename Id>
+Id from_word(std::uint64_t word) {
+  Id id;
+  std::memcpy(id.bytes.data(), &word, sizeof word);
+  return id;
+}
+
+void pack(std::string& out, const model::SpanRecord& span) {
+  const Fixed fixed{as_word(span.span_id),
+                    as_word(span.parent_span_id),
+                    span.start_unix_nano,
+                    span.end_unix_nano,
+                    span.destination.port,
+                    static_cast<std::uint8_t>(span.kind),
+                    static_cast<std::uint8_t>(span.status_code)};
+  out.append(reinterpret_cast<const char*>(&fixed), sizeof fixed);  // NOLINT
+  for (const std::string* field : string_fields(span)) {
+    const auto size = static_cast<std::uint32_t>(field->size());
+    out.append(reinterpret_cast<const char*>(&size), sizeof size);  // NOLINT
+    out.append(*field);
+  }
+}
+
+// Unpack the span at `at` into `span`; returns the offset after it.
+std::size_t unpack(const std::string& in, std::size_t at, model::SpanRecord& span) {
+  Fixed fixed{};
+  std::memcpy(&fixed, in.data() + at, sizeof fixed);
+  at += sizeof fixed;
+  span.span_id = from_word<SpanId>(fixed.span_id);
+  span.parent_span_id = from_word<SpanId>(fixed.parent_span_id);
+  span.start_unix_nano = fixed.start_unix_nano;
+  span.end_unix_nano = fixed.end_unix_nano;
+  span.destination.port = fixed.port;
+  span.kind = static_cast<model::SpanKind>(fixed.kind);
+  span.status_code = static_cast<model::StatusCode>(fixed.status_code);
+  for (std::string* field : string_fields(span)) {
+    std::uint32_t size = 0;
+    std::memcpy(&size, in.data() + at, sizeof size);
+    at += sizeof size;
+    field->assign(in, at, size);
+    at += size;
+  }
+  return at;
+}
+
+}  // namespace
+
+void ArrivingTraces::add(const TraceId& trace_id, std::span<const model::SpanRecord* const> spans,
+                         bool first, std::uint64_t received) {
+  auto held = traces_.find(trace_id);
+  if (held == traces_.end()) {
+    if (!first || bytes_ + per_trace_overhead > max_bytes_) return;
+    held = traces_.emplace(trace_id, Held{}).first;
+    bytes_ += per_trace_overhead + held->second.packed.capacity();
+  }
+  Held& trace = held->second;
+  const std::size_t before = trace.packed.capacity();
+  for (const model::SpanRecord* span : spans) pack(trace.packed, *span);
+  trace.last_received = std::max(trace.last_received, received);
+  bytes_ = bytes_ - before + trace.packed.capacity();
+  if (bytes_ > max_bytes_) erase(trace_id);
+}
+
+bool ArrivingTraces::load(const TraceId& trace_id, std::vector<model::SpanRecord>& spans,
+                          std::uint64_t& last_received) const {
+  const auto held = traces_.find(trace_id);
+  if (held == traces_.end()) return false;
+  spans.clear();
+  const std::string& packed = held->second.packed;
+  for (std::size_t at = 0; at < packed.size();) {
+    model::SpanRecord& span = spans.emplace_back();
+    span.trace_id = trace_id;
+    at = unpack(packed, at, span);
+  }
+  // The order load_trace reads a trace in (span_store.cpp), so verdicts list
+  // spans alike whichever way the trace was read.
+  std::sort(spans.begin(), spans.end(), [](const model::SpanRecord& a, const model::SpanRecord& b) {
+    return std::tuple(a.start_unix_nano, !a.is_root(), a.span_id) <
+           std::tuple(b.start_unix_nano, !b.is_root(), b.span_id);
+  });
+  last_received = held->second.last_received;
+  return true;
+}
+
+void ArrivingTraces::erase(const TraceId& trace_id) {
+  const auto held = traces_.find(trace_id);
+  if (held == traces_.end()) return;
+  bytes_ -= held->second.packed.capacity() + per_trace_overhead;
+  traces_.erase(held);
+}
+
+}  // namespace tracemesh::collector

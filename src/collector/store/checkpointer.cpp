@@ -1,0 +1,54 @@
+#include "checkpointer.h"
+
+namespace tracemesh::collector {
+
+Checkpointer::Checkpointer(Database& writer, const std::string& path, CheckpointOptions options)
+    : writer_(writer), options_(options), connection_(path, false) {
+  // The copy is made durable before the log is reused.
+  connection_.execute("PRAGMA synchronous = FULL");
+  thread_ = std::thread([this] { run(); });
+  sqlite3_wal_hook(writer_.handle(), &Checkpointer::on_commit, this);
+}
+
+Checkpointer::~Checkpointer() {
+  sqlite3_wal_autocheckpoint(writer_.handle(), 1000);  // also removes on_commit
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+// Called by SQLite on the writer thread after each commit, with the pages now in the log.
+int Checkpointer::on_commit(void* self, sqlite3* db, const char* name, int pages) {
+  auto& checkpointer = *static_cast<Checkpointer*>(self);
+  const auto in_log = static_cast<std::size_t>(pages);
+  if (in_log >= checkpointer.options_.max_wal_pages) {
+    // Whatever the result (SQLITE_BUSY while the thread is mid-copy), the next commit retries.
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (in_log >= checkpointer.options_.background_pages) {
+    {
+      std::lock_guard lock(checkpointer.mutex_);
+      checkpointer.due_ = true;
+    }
+    checkpointer.wake_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void Checkpointer::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return due_ || stopping_; });
+    if (stopping_) return;
+    due_ = false;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs, never waits for the writer.
+    sqlite3_wal_checkpoint_v2(connection_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                              nullptr);
+    lock.lock();
+  }
+}
+
+}  // namespace tracemesh::collector
