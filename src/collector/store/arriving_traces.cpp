@@ -20,16 +20,19 @@ struct Fixed {
   std::uint8_t status_code;
 };
 
+constexpr std::size_t string_field_count = 8;
+
 template <typename Record>
 auto string_fields(Record& span) {
-  return std::array{&span.service,
-                    &span.name,
-                    &span.destination.address,
-                    &span.destination.path,
-                    &span.destination.messaging_system,
-                    &span.destination.messaging_destination,
-                    &span.propagation.format,
-                    &span.propagation.error};
+  return std::array<decltype(&span.service), string_field_count>{
+      &span.service,
+      &span.name,
+      &span.destination.address,
+      &span.destination.path,
+      &span.destination.messaging_system,
+      &span.destination.messaging_destination,
+      &span.propagation.format,
+      &span.propagation.error};
 }
 
 template <typename Id>
@@ -60,6 +63,17 @@ void pack(std::string& out, const model::SpanRecord& span) {
     out.append(reinterpret_cast<const char*>(&size), sizeof size);  // NOLINT
     out.append(*field);
   }
+}
+
+// Return the offset after the span packed at `at`.
+std::size_t skip(const std::string& in, std::size_t at) {
+  at += sizeof(Fixed);
+  for (std::size_t field = 0; field < string_field_count; ++field) {
+    std::uint32_t size = 0;
+    std::memcpy(&size, in.data() + at, sizeof size);
+    at += sizeof size + size;
+  }
+  return at;
 }
 
 // Unpack the span at `at` into `span`; returns the offset after it.
@@ -106,19 +120,34 @@ bool ArrivingTraces::load(const TraceId& trace_id, std::vector<model::SpanRecord
                           std::uint64_t& last_received) const {
   const auto held = traces_.find(trace_id);
   if (held == traces_.end()) return false;
-  spans.clear();
+  // Unpack in the order load_trace reads a trace (span_store.cpp): by start,
+  // roots first, then by span id, so verdicts list spans alike whichever way
+  // the trace was read. The packed spans are ordered first, not the records.
+  struct Entry {
+    std::uint64_t start;
+    bool child;
+    std::uint64_t span_id;  // big-endian bytes compare as the number
+    std::size_t offset;
+  };
   const std::string& packed = held->second.packed;
+  std::vector<Entry> order;
   for (std::size_t at = 0; at < packed.size();) {
+    Fixed fixed{};
+    std::memcpy(&fixed, packed.data() + at, sizeof fixed);
+    order.push_back({fixed.start_unix_nano, fixed.parent_span_id != 0,
+                     from_word<SpanId>(fixed.span_id).to_uint64(), at});
+    at = skip(packed, at);
+  }
+  std::sort(order.begin(), order.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.start, a.child, a.span_id) < std::tie(b.start, b.child, b.span_id);
+  });
+  spans.clear();
+  spans.reserve(order.size());
+  for (const Entry& entry : order) {
     model::SpanRecord& span = spans.emplace_back();
     span.trace_id = trace_id;
-    at = unpack(packed, at, span);
+    unpack(packed, entry.offset, span);
   }
-  // The order load_trace reads a trace in (span_store.cpp), so verdicts list
-  // spans alike whichever way the trace was read.
-  std::sort(spans.begin(), spans.end(), [](const model::SpanRecord& a, const model::SpanRecord& b) {
-    return std::tuple(a.start_unix_nano, !a.is_root(), a.span_id) <
-           std::tuple(b.start_unix_nano, !b.is_root(), b.span_id);
-  });
   last_received = held->second.last_received;
   return true;
 }
