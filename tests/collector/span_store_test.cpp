@@ -1,12 +1,17 @@
 // The SQLite span store on a real database file in a temporary directory.
 #include "span_store.h"
 
+#include "schema.h"
+#include "service_graph.h"
+#include "sqlite.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 namespace tracemesh::collector {
@@ -305,6 +310,81 @@ TEST_F(SpanStoreTest, CopiesTheLogIntoTheDatabaseAndKeepsTheLogBounded) {
     return std::filesystem::file_size(data / "tracemesh.db") > 2000U * 1000U;
   })) << "the checkpoints copied the spans into the database file";
   EXPECT_EQ((*store->trace(TraceId::from_halves(7, 40)))->spans.size(), 50U);
+}
+
+// Three spans of trace `trace` from `start`: front's SERVER root, its CLIENT
+// call 100 ns later, and orders' SERVER span for that call 100 ns after that.
+std::vector<model::SpanRecord> call_chain(std::uint64_t trace, std::uint64_t start) {
+  std::vector<model::SpanRecord> spans{span(trace, trace * 10 + 1, 0, "front"),
+                                       span(trace, trace * 10 + 2, trace * 10 + 1, "front"),
+                                       span(trace, trace * 10 + 3, trace * 10 + 2, "orders")};
+  spans[1].kind = model::SpanKind::client;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    spans[i].start_unix_nano = start + 100 * i;
+    spans[i].end_unix_nano = start + 1000;
+  }
+  return spans;
+}
+
+std::set<std::string> graph_services(const SpanStore& store, std::uint64_t from, std::uint64_t to) {
+  const auto graph = service_graph(store, from, to);
+  EXPECT_TRUE(graph) << graph.error().text();
+  return graph ? std::set<std::string>(graph->services.begin(), graph->services.end())
+               : std::set<std::string>();
+}
+
+TEST_F(SpanStoreTest, GraphWindowsHoldTheSpansThatStartInThem) {
+  auto store = open();
+  store->write(call_chain(1, 1000));
+  store->write(call_chain(2, 100'000));
+  EXPECT_EQ(graph_services(*store, 0, 50'000), (std::set<std::string>{"front", "orders"}));
+  const auto first = service_graph(*store, 0, 50'000);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->edges.size(), 1U);
+  EXPECT_EQ(first->edges[0].connected, 1U) << "trace 2's call is outside the window";
+  // Only orders' span (1200) starts in [1150, 1250]; the call (1100) does not.
+  EXPECT_EQ(graph_services(*store, 1150, 1250), std::set<std::string>{"orders"});
+  EXPECT_TRUE(service_graph(*store, 1150, 1250)->edges.empty());
+  EXPECT_EQ(graph_services(*store, 1000, 1000), std::set<std::string>{"front"});
+  EXPECT_EQ(service_graph(*store, 90'000, 200'000)->edges.at(0).connected, 1U);
+  EXPECT_TRUE(graph_services(*store, 2000, 90'000).empty());
+}
+
+TEST_F(SpanStoreTest, MigratesAVersion1DatabaseKeepingItsTraces) {
+  const auto data = directory_.path() / "data";
+  std::filesystem::create_directories(data);
+  {
+    Database db((data / "tracemesh.db").string(), true);
+    db.execute("PRAGMA journal_mode = WAL");
+    migrate(db, 1);
+    // Two spans of one trace as version 1 stored them.
+    db.execute(R"sql(
+INSERT INTO resources (id, attributes) VALUES (1, '{}');
+INSERT INTO spans VALUES
+  (x'00000000000000070000000000000009', x'0000000000000001', NULL, 'front', 'GET /', 2, 5000, 9000,
+   0, '', '{}', '[]', '[]', 1, '', '', 0, '/', '', '', '', '', 1),
+  (x'00000000000000070000000000000009', x'0000000000000002', x'0000000000000001', 'front', 'call', 3,
+   7000, 8000, 0, '', '{}', '[]', '[]', 1, '', 'orders', 80, '/o', '', '', '', '', 1);
+INSERT INTO traces VALUES (x'00000000000000070000000000000009', 2, 5000, 9000, 'front', 'GET /', 1,
+  'arriving', '{}', 0);)sql");
+  }
+  auto store = open();
+  const auto trace = store->trace(TraceId::from_halves(7, 9));
+  ASSERT_TRUE(trace && trace->has_value());
+  EXPECT_EQ((*trace)->spans.size(), 2U);
+  // The graph finds the trace's second span by the last start the migration filled in.
+  EXPECT_EQ(graph_services(*store, 6000, 7500), std::set<std::string>{"front"});
+
+  Database db((data / "tracemesh.db").string(), false);
+  Statement version = db.prepare("PRAGMA user_version");
+  ASSERT_TRUE(version.step());
+  EXPECT_EQ(version.column_int(0), schema_version);
+  Statement last_start = db.prepare("SELECT last_start_unix_nano FROM traces");
+  ASSERT_TRUE(last_start.step());
+  EXPECT_EQ(last_start.column_int(0), 7000);
+  Statement index = db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'spans_by_start'");
+  ASSERT_TRUE(index.step());
+  EXPECT_EQ(index.column_int(0), 0);
 }
 
 TEST_F(SpanStoreTest, ManyWritersAllGetCommitted) {

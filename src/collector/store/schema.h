@@ -8,9 +8,10 @@
 
 namespace tracemesh::collector {
 
-inline constexpr int schema_version = 1;
+inline constexpr int schema_version = 2;
 
-// Bring `db` to schema_version; throws SqliteError with a clear message.
-void migrate(Database& db);
+// Bring `db` to `target` (schema_version; tests build older versions);
+// throws SqliteError with a clear message.
+void migrate(Database& db, int target = schema_version);
 
 }  // namespace tracemesh::collector

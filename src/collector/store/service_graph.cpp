@@ -27,6 +27,13 @@ std::string protocol_of(model::SpanKind callee_kind, const std::string& messagin
   return messaging_system.empty() ? "messaging" : messaging_system;
 }
 
+// The queries below find the window's spans through their traces: a span
+// that starts in [?1, ?2] belongs to a trace whose first span starts by ?2
+// and whose last starts from ?1. Each query reads traces first (CROSS JOIN
+// fixes the order) through traces_by_last_start (the unary + keeps SQLite on
+// that index, which recent windows make narrow), then their spans by id.
+#define TRACEMESH_WINDOW_TRACES "t.last_start_unix_nano >= ?1 AND +t.start_unix_nano <= ?2"
+
 struct EdgeData {
   GraphEdge edge;
   std::vector<std::uint64_t> durations;
@@ -74,8 +81,9 @@ class GraphBuilder {
   }
 
   void read_services() {
-    Statement statement =
-        windowed("SELECT DISTINCT service FROM spans WHERE start_unix_nano BETWEEN ?1 AND ?2");
+    Statement statement = windowed(
+        "SELECT DISTINCT s.service FROM traces t CROSS JOIN spans s ON s.trace_id = t.trace_id "
+        "WHERE " TRACEMESH_WINDOW_TRACES " AND s.start_unix_nano BETWEEN ?1 AND ?2");
     while (statement.step()) services_.insert(statement.column_text(0));
   }
 
@@ -83,8 +91,10 @@ class GraphBuilder {
     Statement statement = windowed(R"sql(
 SELECT p.service, c.service, p.kind, c.kind, p.start_unix_nano, p.end_unix_nano, c.start_unix_nano,
   c.end_unix_nano, p.status_code, c.status_code, c.messaging_system
-FROM spans c JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
-WHERE c.kind IN (2, 5) AND p.service != c.service AND p.start_unix_nano BETWEEN ?1 AND ?2)sql");
+FROM traces t CROSS JOIN spans c ON c.trace_id = t.trace_id
+  JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
+WHERE )sql" TRACEMESH_WINDOW_TRACES R"sql( AND c.kind IN (2, 5) AND p.service != c.service
+  AND p.start_unix_nano BETWEEN ?1 AND ?2)sql");
     while (statement.step()) {
       const auto callee_kind = static_cast<model::SpanKind>(statement.column_int(3));
       EdgeData& data = edge(statement.column_text(0), statement.column_text(1),
@@ -125,8 +135,9 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
     Statement statement = windowed(R"sql(
 SELECT p.service, p.span_id, p.kind, p.destination_address, p.destination_port,
   p.messaging_system, p.messaging_destination
-FROM spans p JOIN traces t ON t.trace_id = p.trace_id AND t.settled = 1
-WHERE p.kind IN (3, 4) AND p.start_unix_nano BETWEEN ?1 AND ?2
+FROM traces t CROSS JOIN spans p ON p.trace_id = t.trace_id
+WHERE )sql" TRACEMESH_WINDOW_TRACES R"sql( AND t.settled = 1 AND p.kind IN (3, 4)
+  AND p.start_unix_nano BETWEEN ?1 AND ?2
   AND NOT EXISTS (SELECT 1 FROM spans c WHERE c.trace_id = p.trace_id
                   AND c.parent_span_id = p.span_id AND c.kind IN (2, 5)))sql");
     while (statement.step()) {

@@ -38,6 +38,7 @@ struct TraceDelta {
   std::int64_t added = 0;
   std::uint64_t start = UINT64_MAX;
   std::uint64_t end = 0;
+  std::uint64_t last_start = 0;
   const model::SpanRecord* root = nullptr;
   std::vector<const model::SpanRecord*> stored;  // the spans added
   bool first = false;                            // the trace had no spans stored before
@@ -53,12 +54,13 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?
 
 constexpr const char* upsert_trace_sql = R"sql(
 INSERT INTO traces (trace_id, span_count, start_unix_nano, end_unix_nano, root_service, root_name,
-  last_received_unix_nano, integrity, verdict, settled)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'arriving', '{}', 0)
+  last_received_unix_nano, integrity, verdict, settled, last_start_unix_nano)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'arriving', '{}', 0, ?8)
 ON CONFLICT (trace_id) DO UPDATE SET
   span_count = span_count + excluded.span_count,
   start_unix_nano = min(start_unix_nano, excluded.start_unix_nano),
   end_unix_nano = max(end_unix_nano, excluded.end_unix_nano),
+  last_start_unix_nano = max(last_start_unix_nano, excluded.last_start_unix_nano),
   root_service = coalesce(excluded.root_service, root_service),
   root_name = coalesce(excluded.root_name, root_name),
   last_received_unix_nano = excluded.last_received_unix_nano,
@@ -231,6 +233,7 @@ struct SpanStore::State {
             ++delta.added;
             delta.start = std::min(delta.start, span.start_unix_nano);
             delta.end = std::max(delta.end, span.end_unix_nano);
+            delta.last_start = std::max(delta.last_start, span.start_unix_nano);
             if (span.is_root()) delta.root = &span;
             delta.stored.push_back(&span);
           } else {
@@ -243,7 +246,8 @@ struct SpanStore::State {
             .bind(2, delta.added)
             .bind(3, as_sql(delta.start))
             .bind(4, as_sql(delta.end))
-            .bind(7, as_sql(received));
+            .bind(7, as_sql(received))
+            .bind(8, as_sql(delta.last_start));
         if (delta.root != nullptr) upsert.bind(5, delta.root->service).bind(6, delta.root->name);
         delta.first = upsert.step() && upsert.column_int(0) == delta.added;
         upsert.reset();
