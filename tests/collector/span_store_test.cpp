@@ -387,6 +387,36 @@ INSERT INTO traces VALUES (x'00000000000000070000000000000009', 2, 5000, 9000, '
   EXPECT_EQ(index.column_int(0), 0);
 }
 
+TEST_F(SpanStoreTest, CheckpointsOnItsOwnThread) {
+  // The writer never checkpoints itself here: only the thread can copy the log.
+  auto store = open(0, 256U << 20U, 16, SIZE_MAX);
+  const std::string padding(1000, 'x');
+  for (std::uint64_t batch = 0; batch < 40; ++batch) {
+    std::vector<model::SpanRecord> spans;
+    for (std::uint64_t i = 1; i <= 50; ++i) {
+      spans.push_back(span(batch + 1, i, 0));
+      spans.back().attributes_json = R"({"padding":")" + padding + R"("})";
+    }
+    ASSERT_EQ(store->write(std::move(spans)).stored, 50U);
+  }
+  const auto database = directory_.path() / "data" / "tracemesh.db";
+  EXPECT_TRUE(eventually([&] { return std::filesystem::file_size(database) > 1000U * 1000U; }))
+      << "the checkpoint thread copied the log into the database file";
+}
+
+TEST_F(SpanStoreTest, AHeldTraceTakesARedeliveredSpanOnce) {
+  auto store = open();
+  store->write({span(6, 1, 0), span(6, 2, 1)});
+  const WriteResult again = store->write({span(6, 2, 1), span(6, 3, 1)});
+  EXPECT_EQ(again.duplicates, 1U);
+  now_ = 200 * second;
+  ASSERT_TRUE(eventually([&] { return store->stats().traces_settled == 1; }));
+  EXPECT_EQ(store->stats().traces_settled_from_memory, 1U);
+  const StoredSummary summary = stored_summary(directory_.path(), 6);
+  EXPECT_EQ(summary.integrity, "connected") << summary.verdict;
+  EXPECT_NE(summary.verdict.find("\"span_count\":3"), std::string::npos) << summary.verdict;
+}
+
 TEST_F(SpanStoreTest, ManyWritersAllGetCommitted) {
   auto store = open();
   std::vector<std::thread> writers;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <new>
 #include <tuple>
 
 namespace tracemesh::collector {
@@ -50,13 +51,14 @@ Id from_word(std::uint64_t word) {
 }
 
 void pack(std::string& out, const model::SpanRecord& span) {
-  const Fixed fixed{as_word(span.span_id),
-                    as_word(span.parent_span_id),
-                    span.start_unix_nano,
-                    span.end_unix_nano,
-                    span.destination.port,
-                    static_cast<std::uint8_t>(span.kind),
-                    static_cast<std::uint8_t>(span.status_code)};
+  Fixed fixed{};  // zeroes the padding too: the bytes copied are all defined
+  fixed.span_id = as_word(span.span_id);
+  fixed.parent_span_id = as_word(span.parent_span_id);
+  fixed.start_unix_nano = span.start_unix_nano;
+  fixed.end_unix_nano = span.end_unix_nano;
+  fixed.port = span.destination.port;
+  fixed.kind = static_cast<std::uint8_t>(span.kind);
+  fixed.status_code = static_cast<std::uint8_t>(span.status_code);
   out.append(reinterpret_cast<const char*>(&fixed), sizeof fixed);  // NOLINT
   for (const std::string* field : string_fields(span)) {
     const auto size = static_cast<std::uint32_t>(field->size());
@@ -101,7 +103,17 @@ std::size_t unpack(const std::string& in, std::size_t at, model::SpanRecord& spa
 }  // namespace
 
 void ArrivingTraces::add(const TraceId& trace_id, std::span<const model::SpanRecord* const> spans,
-                         bool first, std::uint64_t received) {
+                         bool first, std::uint64_t received) noexcept {
+  try {
+    append(trace_id, spans, first, received);
+  } catch (const std::bad_alloc&) {
+    erase(trace_id);  // append left the trace as it was: drop it whole
+  }
+}
+
+void ArrivingTraces::append(const TraceId& trace_id,
+                            std::span<const model::SpanRecord* const> spans, bool first,
+                            std::uint64_t received) {
   auto held = traces_.find(trace_id);
   if (held == traces_.end()) {
     if (!first || bytes_ + per_trace_overhead > max_bytes_) return;
@@ -110,7 +122,10 @@ void ArrivingTraces::add(const TraceId& trace_id, std::span<const model::SpanRec
   }
   Held& trace = held->second;
   const std::size_t before = trace.packed.capacity();
-  for (const model::SpanRecord* span : spans) pack(trace.packed, *span);
+  // Packed aside first: a failure leaves the held spans and the count intact.
+  std::string packed;
+  for (const model::SpanRecord* span : spans) pack(packed, *span);
+  trace.packed.append(packed);
   trace.last_received = std::max(trace.last_received, received);
   bytes_ = bytes_ - before + trace.packed.capacity();
   if (bytes_ > max_bytes_) erase(trace_id);
@@ -124,7 +139,7 @@ bool ArrivingTraces::load(const TraceId& trace_id, std::vector<model::SpanRecord
   // roots first, then by span id, so verdicts list spans alike whichever way
   // the trace was read. The packed spans are ordered first, not the records.
   struct Entry {
-    std::uint64_t start;
+    std::int64_t start;  // signed, as SQLite compares it
     bool child;
     std::uint64_t span_id;  // big-endian bytes compare as the number
     std::size_t offset;
@@ -134,7 +149,7 @@ bool ArrivingTraces::load(const TraceId& trace_id, std::vector<model::SpanRecord
   for (std::size_t at = 0; at < packed.size();) {
     Fixed fixed{};
     std::memcpy(&fixed, packed.data() + at, sizeof fixed);
-    order.push_back({fixed.start_unix_nano, fixed.parent_span_id != 0,
+    order.push_back({static_cast<std::int64_t>(fixed.start_unix_nano), fixed.parent_span_id != 0,
                      from_word<SpanId>(fixed.span_id).to_uint64(), at});
     at = skip(packed, at);
   }
@@ -152,7 +167,7 @@ bool ArrivingTraces::load(const TraceId& trace_id, std::vector<model::SpanRecord
   return true;
 }
 
-void ArrivingTraces::erase(const TraceId& trace_id) {
+void ArrivingTraces::erase(const TraceId& trace_id) noexcept {
   const auto held = traces_.find(trace_id);
   if (held == traces_.end()) return;
   bytes_ -= held->second.packed.capacity() + per_trace_overhead;

@@ -30,18 +30,22 @@ class ArrivingTraces {
   // Note `spans` of `trace_id`, just committed at `received`. `first` says
   // they are the trace's first spans (it had none stored before): only then
   // does the trace start being held. Spans of a trace not held are ignored; a
-  // held trace that would overflow the budget is dropped.
+  // held trace that would overflow the budget, or that memory runs out for,
+  // is dropped.
   void add(const TraceId& trace_id, std::span<const model::SpanRecord* const> spans, bool first,
-           std::uint64_t received);
+           std::uint64_t received) noexcept;
 
   // Replace `spans` with the held spans of `trace_id` (the fields above; the
   // rest keep their defaults) and set `last_received`; false when not held.
   bool load(const TraceId& trace_id, std::vector<model::SpanRecord>& spans,
             std::uint64_t& last_received) const;
 
-  void erase(const TraceId& trace_id);
+  // Stop holding `trace_id` (settled or deleted); nothing when not held.
+  void erase(const TraceId& trace_id) noexcept;
 
+  // Return the memory held, as counted against the budget.
   std::size_t bytes() const noexcept { return bytes_; }
+  // Return how many traces are held.
   std::size_t traces() const noexcept { return traces_.size(); }
 
  private:
@@ -50,6 +54,8 @@ class ArrivingTraces {
     std::uint64_t last_received = 0;
   };
   static constexpr std::size_t per_trace_overhead = 96;  // map node and bookkeeping, roughly
+  void append(const TraceId& trace_id, std::span<const model::SpanRecord* const> spans, bool first,
+              std::uint64_t received);
 
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;

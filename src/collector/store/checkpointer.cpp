@@ -6,12 +6,15 @@ Checkpointer::Checkpointer(Database& writer, const std::string& path, Checkpoint
     : writer_(writer), options_(options), connection_(path, false) {
   // The copy is made durable before the log is reused.
   connection_.execute("PRAGMA synchronous = FULL");
+  // A connection checkpoints only once it has opened the log, which a first read does.
+  connection_.execute("SELECT count(*) FROM sqlite_schema");
   thread_ = std::thread([this] { run(); });
   sqlite3_wal_hook(writer_.handle(), &Checkpointer::on_commit, this);
 }
 
 Checkpointer::~Checkpointer() {
-  sqlite3_wal_autocheckpoint(writer_.handle(), 1000);  // also removes on_commit
+  constexpr int sqlite_default_pages = 1000;
+  sqlite3_wal_autocheckpoint(writer_.handle(), sqlite_default_pages);  // also removes on_commit
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;

@@ -6,6 +6,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -38,7 +39,7 @@ struct TraceDelta {
   std::int64_t added = 0;
   std::uint64_t start = UINT64_MAX;
   std::uint64_t end = 0;
-  std::uint64_t last_start = 0;
+  std::int64_t last_start = INT64_MIN;  // signed, as SQLite compares it
   const model::SpanRecord* root = nullptr;
   std::vector<const model::SpanRecord*> stored;  // the spans added
   bool first = false;                            // the trace had no spans stored before
@@ -147,6 +148,8 @@ void configure(Database& db) {
   db.execute("PRAGMA cache_size = -65536");
   db.execute("PRAGMA mmap_size = 1073741824");
   db.execute("PRAGMA temp_store = MEMORY");
+  // Once the log starts over, a log that grew (a long query held it) shrinks back.
+  db.execute("PRAGMA journal_size_limit = 67108864");
 }
 
 }  // namespace
@@ -233,7 +236,7 @@ struct SpanStore::State {
             ++delta.added;
             delta.start = std::min(delta.start, span.start_unix_nano);
             delta.end = std::max(delta.end, span.end_unix_nano);
-            delta.last_start = std::max(delta.last_start, span.start_unix_nano);
+            delta.last_start = std::max(delta.last_start, as_sql(span.start_unix_nano));
             if (span.is_root()) delta.root = &span;
             delta.stored.push_back(&span);
           } else {
@@ -247,7 +250,7 @@ struct SpanStore::State {
             .bind(3, as_sql(delta.start))
             .bind(4, as_sql(delta.end))
             .bind(7, as_sql(received))
-            .bind(8, as_sql(delta.last_start));
+            .bind(8, delta.last_start);
         if (delta.root != nullptr) upsert.bind(5, delta.root->service).bind(6, delta.root->name);
         delta.first = upsert.step() && upsert.column_int(0) == delta.added;
         upsert.reset();
@@ -540,6 +543,8 @@ Expected<std::unique_ptr<SpanStore>> SpanStore::open(StoreOptions options) {
     return std::unique_ptr<SpanStore>(new SpanStore(std::move(state)));
   } catch (const SqliteError& failure) {
     return Error{ErrorCode::io_error, std::string("cannot open the store: ") + failure.what()};
+  } catch (const std::system_error& failure) {  // a thread could not be started
+    return Error{ErrorCode::io_error, std::string("cannot start the store: ") + failure.what()};
   }
 }
 
