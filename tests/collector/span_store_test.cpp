@@ -292,17 +292,24 @@ TEST_F(SpanStoreTest, UnwritableDirectoryIsAClearError) {
   EXPECT_NE(store.error().message.find("/proc/tracemesh-cannot-exist"), std::string::npos);
 }
 
-TEST_F(SpanStoreTest, CopiesTheLogIntoTheDatabaseAndKeepsTheLogBounded) {
-  auto store = open(0, 256U << 20U, 16, 64);
+// Write 40 traces of 50 spans with 1 KB of attributes each; return how many were stored.
+std::size_t write_padded_spans(SpanStore& store) {
   const std::string padding(1000, 'x');
+  std::size_t stored = 0;
   for (std::uint64_t batch = 0; batch < 40; ++batch) {
     std::vector<model::SpanRecord> spans;
     for (std::uint64_t i = 1; i <= 50; ++i) {
       spans.push_back(span(batch + 1, i, 0));
       spans.back().attributes_json = R"({"padding":")" + padding + R"("})";
     }
-    ASSERT_EQ(store->write(std::move(spans)).stored, 50U);
+    stored += store.write(std::move(spans)).stored;
   }
+  return stored;
+}
+
+TEST_F(SpanStoreTest, CopiesTheLogIntoTheDatabaseAndKeepsTheLogBounded) {
+  auto store = open(0, 256U << 20U, 16, 64);
+  ASSERT_EQ(write_padded_spans(*store), 2000U);
   const auto data = directory_.path() / "data";
   // 2,000 spans of about 1 KB: far more than the 64 pages (256 KiB) the log may hold.
   EXPECT_LT(std::filesystem::file_size(data / "tracemesh.db-wal"), 160U * 4096U);
@@ -390,15 +397,7 @@ INSERT INTO traces VALUES (x'00000000000000070000000000000009', 2, 5000, 9000, '
 TEST_F(SpanStoreTest, CheckpointsOnItsOwnThread) {
   // The writer never checkpoints itself here: only the thread can copy the log.
   auto store = open(0, 256U << 20U, 16, SIZE_MAX);
-  const std::string padding(1000, 'x');
-  for (std::uint64_t batch = 0; batch < 40; ++batch) {
-    std::vector<model::SpanRecord> spans;
-    for (std::uint64_t i = 1; i <= 50; ++i) {
-      spans.push_back(span(batch + 1, i, 0));
-      spans.back().attributes_json = R"({"padding":")" + padding + R"("})";
-    }
-    ASSERT_EQ(store->write(std::move(spans)).stored, 50U);
-  }
+  ASSERT_EQ(write_padded_spans(*store), 2000U);
   const auto database = directory_.path() / "data" / "tracemesh.db";
   EXPECT_TRUE(eventually([&] { return std::filesystem::file_size(database) > 1000U * 1000U; }))
       << "the checkpoint thread copied the log into the database file";

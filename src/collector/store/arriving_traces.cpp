@@ -78,8 +78,8 @@ std::size_t skip(const std::string& in, std::size_t at) {
   return at;
 }
 
-// Unpack the span at `at` into `span`; returns the offset after it.
-std::size_t unpack(const std::string& in, std::size_t at, model::SpanRecord& span) {
+// Unpack the span at `at` into `span`.
+void unpack(const std::string& in, std::size_t at, model::SpanRecord& span) {
   Fixed fixed{};
   std::memcpy(&fixed, in.data() + at, sizeof fixed);
   at += sizeof fixed;
@@ -97,7 +97,6 @@ std::size_t unpack(const std::string& in, std::size_t at, model::SpanRecord& spa
     field->assign(in, at, size);
     at += size;
   }
-  return at;
 }
 
 }  // namespace

@@ -2,8 +2,12 @@
 
 namespace tracemesh::collector {
 
-Checkpointer::Checkpointer(Database& writer, const std::string& path, CheckpointOptions options)
-    : writer_(writer), options_(options), connection_(path, false) {
+Checkpointer::Checkpointer(Database& writer, const std::string& path, std::size_t background_pages,
+                           std::size_t max_wal_pages)
+    : writer_(writer),
+      background_pages_(background_pages),
+      max_wal_pages_(max_wal_pages),
+      connection_(path, false) {
   // The copy is made durable before the log is reused.
   connection_.execute("PRAGMA synchronous = FULL");
   // A connection checkpoints only once it has opened the log, which a first read does.
@@ -27,10 +31,10 @@ Checkpointer::~Checkpointer() {
 int Checkpointer::on_commit(void* self, sqlite3* db, const char* name, int pages) {
   auto& checkpointer = *static_cast<Checkpointer*>(self);
   const auto in_log = static_cast<std::size_t>(pages);
-  if (in_log >= checkpointer.options_.max_wal_pages) {
+  if (in_log >= checkpointer.max_wal_pages_) {
     // Whatever the result (SQLITE_BUSY while the thread is mid-copy), the next commit retries.
     sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  } else if (in_log >= checkpointer.options_.background_pages) {
+  } else if (in_log >= checkpointer.background_pages_) {
     {
       std::lock_guard lock(checkpointer.mutex_);
       checkpointer.due_ = true;

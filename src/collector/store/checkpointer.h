@@ -24,16 +24,13 @@
 
 namespace tracemesh::collector {
 
-struct CheckpointOptions {
-  std::size_t background_pages = 1000;  // log pages that wake the checkpoint thread
-  std::size_t max_wal_pages = 16384;    // log pages above which the writer checkpoints itself
-};
-
 class Checkpointer {
  public:
   // Watch `writer`'s commits (replacing SQLite's automatic checkpoints) and
-  // checkpoint the database at `path` from a connection of its own.
-  Checkpointer(Database& writer, const std::string& path, CheckpointOptions options);
+  // checkpoint the database at `path` from a connection of its own once the
+  // log holds `background_pages`; past `max_wal_pages` the writer does it.
+  Checkpointer(Database& writer, const std::string& path, std::size_t background_pages,
+               std::size_t max_wal_pages);
   ~Checkpointer();  // restores the writer's automatic checkpoints, stops the thread
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
@@ -43,7 +40,8 @@ class Checkpointer {
   void run();
 
   Database& writer_;
-  CheckpointOptions options_;
+  std::size_t background_pages_;
+  std::size_t max_wal_pages_;
   Database connection_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -182,8 +182,8 @@ struct SpanStore::State {
     migrate(writer_db);
     reader_db = std::make_unique<Database>(path, false);
     configure(*reader_db);
-    checkpointer = std::make_unique<Checkpointer>(
-        writer_db, path, CheckpointOptions{options.checkpoint_pages, options.max_wal_pages});
+    checkpointer = std::make_unique<Checkpointer>(writer_db, path, options.checkpoint_pages,
+                                                  options.max_wal_pages);
   }
 
   std::uint64_t now() const { return options.clock ? options.clock() : system_now(); }

@@ -65,34 +65,35 @@ Statement& Statement::bind(int index, std::int64_t value) {
   return *this;
 }
 
-Statement& Statement::bind(int index, std::string_view text) {
-  if (sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                          SQLITE_UTF8) != SQLITE_OK) {
+Statement& Statement::bind_text(int index, std::string_view text,
+                                sqlite3_destructor_type lifetime) {
+  if (sqlite3_bind_text64(statement_, index, text.data(), text.size(), lifetime, SQLITE_UTF8) !=
+      SQLITE_OK) {
     fail(db_, "bind");
   }
   return *this;
+}
+
+Statement& Statement::bind_bytes(int index, const void* data, std::size_t size,
+                                 sqlite3_destructor_type lifetime) {
+  if (sqlite3_bind_blob64(statement_, index, data, size, lifetime) != SQLITE_OK) fail(db_, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  return bind_text(index, text, SQLITE_TRANSIENT);
 }
 
 Statement& Statement::bind_blob(int index, const void* data, std::size_t size) {
-  if (sqlite3_bind_blob64(statement_, index, data, size, SQLITE_TRANSIENT) != SQLITE_OK) {
-    fail(db_, "bind");
-  }
-  return *this;
+  return bind_bytes(index, data, size, SQLITE_TRANSIENT);
 }
 
 Statement& Statement::bind_unowned(int index, std::string_view text) {
-  if (sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_STATIC,
-                          SQLITE_UTF8) != SQLITE_OK) {
-    fail(db_, "bind");
-  }
-  return *this;
+  return bind_text(index, text, SQLITE_STATIC);
 }
 
 Statement& Statement::bind_blob_unowned(int index, const void* data, std::size_t size) {
-  if (sqlite3_bind_blob64(statement_, index, data, size, SQLITE_STATIC) != SQLITE_OK) {
-    fail(db_, "bind");
-  }
-  return *this;
+  return bind_bytes(index, data, size, SQLITE_STATIC);
 }
 
 Statement& Statement::bind_null(int index) {

@@ -76,6 +76,11 @@ class Statement {
   bool column_is_null(int index) const noexcept;
 
  private:
+  // SQLITE_TRANSIENT (SQLite copies) or SQLITE_STATIC (the caller keeps the bytes).
+  Statement& bind_text(int index, std::string_view text, sqlite3_destructor_type lifetime);
+  Statement& bind_bytes(int index, const void* data, std::size_t size,
+                        sqlite3_destructor_type lifetime);
+
   sqlite3* db_;
   sqlite3_stmt* statement_ = nullptr;
 };
