@@ -293,35 +293,51 @@ struct SpanStore::State {
   std::unordered_map<std::string, std::int64_t> resource_ids;
   std::unordered_set<std::string> known_operations;
 
-  std::int64_t resource_id(const std::string& attributes) {
-    const auto known = resource_ids.find(attributes);
-    if (known != resource_ids.end()) return known->second;
-    Statement insert =
-        writer_db.prepare("INSERT OR IGNORE INTO resources (attributes) VALUES (?1)");
-    insert.bind(1, attributes);
-    insert.run();
-    Statement select = writer_db.prepare("SELECT id FROM resources WHERE attributes = ?1");
-    select.bind(1, attributes);
-    if (!select.step()) throw SqliteError("resource row missing after insert");
-    const std::int64_t id = select.column_int(0);
-    if (resource_ids.size() > 10'000) resource_ids.clear();
-    resource_ids.emplace(attributes, id);
+  // Spans of one resource share its attributes string: the last one seen is
+  // recognised by address (held, so the address cannot be reused meanwhile).
+  std::shared_ptr<const std::string> last_resource;
+  std::int64_t last_resource_id = 0;
+
+  std::int64_t resource_id(const std::shared_ptr<const std::string>& shared) {
+    if (shared != nullptr && shared == last_resource) return last_resource_id;
+    const std::string& attributes = shared != nullptr ? *shared : *model::empty_object();
+    std::int64_t id = 0;
+    if (const auto known = resource_ids.find(attributes); known != resource_ids.end()) {
+      id = known->second;
+    } else {
+      Statement insert =
+          writer_db.prepare("INSERT OR IGNORE INTO resources (attributes) VALUES (?1)");
+      insert.bind(1, attributes);
+      insert.run();
+      Statement select = writer_db.prepare("SELECT id FROM resources WHERE attributes = ?1");
+      select.bind(1, attributes);
+      if (!select.step()) throw SqliteError("resource row missing after insert");
+      id = select.column_int(0);
+      if (resource_ids.size() > 10'000) resource_ids.clear();
+      resource_ids.emplace(attributes, id);
+    }
+    last_resource = shared;
+    last_resource_id = id;
     return id;
   }
 
+  std::string operation_key;  // reused: no allocation per span
+
   void note_operation(Statement& insert, const model::SpanRecord& span) {
-    std::string key = span.service;
-    key.append(1, '\0').append(span.name).append(
-        1, static_cast<char>('0' + static_cast<int>(span.kind)));
-    if (known_operations.contains(key)) return;
+    operation_key.assign(span.service)
+        .append(1, '\0')
+        .append(span.name)
+        .append(1, static_cast<char>('0' + static_cast<int>(span.kind)));
+    if (known_operations.contains(operation_key)) return;
     insert.bind(1, span.service).bind(2, span.name).bind(3, static_cast<std::int64_t>(span.kind));
     insert.run();
     if (known_operations.size() > 100'000) known_operations.clear();
-    known_operations.insert(std::move(key));
+    known_operations.insert(operation_key);
   }
 
   void forget_caches() {
     resource_ids.clear();
+    last_resource.reset();
     known_operations.clear();
   }
 
@@ -345,7 +361,7 @@ struct SpanStore::State {
         .bind_unowned(11, span.attributes_json)
         .bind_unowned(12, span.events_json)
         .bind_unowned(13, span.links_json)
-        .bind(14, resource_id(span.resource_json ? *span.resource_json : std::string("{}")))
+        .bind(14, resource_id(span.resource_json))
         .bind_unowned(15, span.scope_name)
         .bind_unowned(16, span.destination.address)
         .bind(17, span.destination.port)
@@ -485,7 +501,9 @@ struct SpanStore::State {
         if (Clock::now() >= budget_end) break;
         ++settled;
         std::uint64_t last_received = 0;
-        if (arriving.load(id, spans, last_received)) {
+        // A trace held from its first span has never settled: no hops to forget.
+        const bool held = arriving.load(id, spans, last_received);
+        if (held) {
           ++from_memory;
         } else {
           spans = load_trace(select, id, last_received);
@@ -493,8 +511,10 @@ struct SpanStore::State {
         model::TraceVerdict verdict =
             model::analyze_trace(spans, last_received, now_nanos, options.integrity);
         find_broken_hops(http_candidates, consumer_candidates, spans, verdict);
-        forget_hops.bind_blob(1, id.bytes.data(), id.bytes.size());
-        forget_hops.run();
+        if (!held) {
+          forget_hops.bind_blob(1, id.bytes.data(), id.bytes.size());
+          forget_hops.run();
+        }
         for (const model::BrokenHop& hop : verdict.broken_hops) {
           record_hop.bind_blob(1, id.bytes.data(), id.bytes.size())
               .bind_blob(2, hop.caller_span_id.bytes.data(), hop.caller_span_id.bytes.size())
