@@ -14,6 +14,7 @@
 #include "arriving_traces.h"
 #include "broken_hops.h"
 #include "checkpointer.h"
+#include "log_syncer.h"
 #include "schema.h"
 #include "sqlite.h"
 #include "trace_json.h"
@@ -32,6 +33,13 @@ std::uint64_t system_now() {
 struct PendingWrite {
   std::vector<model::SpanRecord> spans;
   std::promise<WriteResult> done;
+};
+
+// A committed transaction's writes, answered once the log holding it is synced.
+struct UnsyncedCommit {
+  std::uint64_t sequence = 0;
+  std::deque<PendingWrite> writes;
+  std::vector<WriteResult> results;
 };
 
 // What one transaction learned about a trace, merged into its summary row.
@@ -141,8 +149,6 @@ std::vector<model::SpanRecord> load_trace(Statement& select, const TraceId& trac
 
 void configure(Database& db) {
   db.execute("PRAGMA journal_mode = WAL");
-  // FULL: a commit is on disk before write() answers (and so before the HTTP 200).
-  db.execute("PRAGMA synchronous = FULL");
   // Pages come from memory rather than a pread() each: a 64 MiB page cache and
   // the file mapped (reads only; writes still go through the WAL).
   db.execute("PRAGMA cache_size = -65536");
@@ -179,11 +185,42 @@ struct SpanStore::State {
         writer_db(path, true),
         arriving(options.arriving_cache_bytes) {
     configure(writer_db);
+    // The writer's commits do not wait for the disk; write() answers only
+    // once the log holding its commit is synced (log_syncer.h).
+    writer_db.execute("PRAGMA synchronous = NORMAL");
     migrate(writer_db);
     reader_db = std::make_unique<Database>(path, false);
     configure(*reader_db);
     checkpointer = std::make_unique<Checkpointer>(writer_db, path, options.checkpoint_pages,
                                                   options.max_wal_pages);
+    syncer = std::make_unique<LogSyncer>(
+        path + "-wal",
+        [this](std::uint64_t through, const std::string& error) { answer(through, error); });
+  }
+
+  // Committed writes waiting for the log to be synced (writer and syncer threads).
+  std::mutex unsynced_mutex;
+  std::deque<UnsyncedCommit> unsynced;
+  std::uint64_t last_sequence = 0;  // writer thread only
+  std::unique_ptr<LogSyncer> syncer;
+
+  // The syncer's report: answer every write committed up to `through`.
+  void answer(std::uint64_t through, const std::string& error) {
+    std::deque<UnsyncedCommit> synced;
+    {
+      std::lock_guard lock(unsynced_mutex);
+      while (!unsynced.empty() && unsynced.front().sequence <= through) {
+        synced.push_back(std::move(unsynced.front()));
+        unsynced.pop_front();
+      }
+    }
+    for (UnsyncedCommit& commit : synced) {
+      for (std::size_t i = 0; i < commit.writes.size(); ++i) {
+        commit.writes[i].done.set_value(
+            error.empty() ? commit.results[i]
+                          : WriteResult{WriteResult::Status::failed, 0, 0, error});
+      }
+    }
   }
 
   std::uint64_t now() const { return options.clock ? options.clock() : system_now(); }
@@ -285,7 +322,11 @@ struct SpanStore::State {
         stats.spans_duplicate += result.duplicates;
       }
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(results[i]);
+    {
+      std::lock_guard lock(unsynced_mutex);
+      unsynced.push_back({++last_sequence, std::move(batch), std::move(results)});
+    }
+    syncer->committed(last_sequence);
   }
 
   // Resource ids and operations already stored; cleared when a transaction
@@ -577,6 +618,7 @@ SpanStore::~SpanStore() {
   }
   state_->wake.notify_all();
   if (state_->writer.joinable()) state_->writer.join();
+  state_->syncer.reset();  // answers the last commits
 }
 
 WriteResult SpanStore::write(std::vector<model::SpanRecord> spans) {

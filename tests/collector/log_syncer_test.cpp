@@ -1,0 +1,114 @@
+// The store's group commit: commits are reported only after the log is synced.
+#include "log_syncer.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <vector>
+
+namespace tracemesh::collector {
+namespace {
+
+struct Report {
+  std::uint64_t through = 0;
+  std::string error;
+};
+
+// Records the syncer's reports; waits for one that covers a sequence.
+class Reports {
+ public:
+  LogSyncer::Synced callback() {
+    return [this](std::uint64_t through, const std::string& error) {
+      std::lock_guard lock(mutex_);
+      reports_.push_back({through, error});
+      changed_.notify_all();
+    };
+  }
+  bool wait_through(std::uint64_t sequence) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [&] {
+      return !reports_.empty() && reports_.back().through >= sequence;
+    });
+  }
+  std::vector<Report> all() {
+    std::lock_guard lock(mutex_);
+    return reports_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<Report> reports_;
+};
+
+std::filesystem::path scratch(const std::string& name) {
+  const auto directory = std::filesystem::temp_directory_path() /
+                         ("tracemesh-log-syncer-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(directory);
+  const auto path = directory / name;
+  std::filesystem::remove(path);
+  return path;
+}
+
+TEST(LogSyncer, ReportsEveryCommitHandedOverInOrder) {
+  const auto log = scratch("ordered-wal");
+  std::ofstream(log) << "frames";
+  Reports reports;
+  LogSyncer syncer(log.string(), reports.callback());
+  syncer.committed(1);
+  ASSERT_TRUE(reports.wait_through(1));
+  syncer.committed(2);
+  syncer.committed(3);
+  ASSERT_TRUE(reports.wait_through(3));
+  std::uint64_t previous = 0;
+  for (const Report& report : reports.all()) {
+    EXPECT_EQ(report.error, "");
+    EXPECT_GT(report.through, previous);  // each commit reported once, in order
+    previous = report.through;
+  }
+  EXPECT_EQ(previous, 3U);
+}
+
+TEST(LogSyncer, StoppingReportsWhatWasHandedOver) {
+  const auto log = scratch("stopping-wal");
+  std::ofstream(log) << "frames";
+  Reports reports;
+  {
+    LogSyncer syncer(log.string(), reports.callback());
+    syncer.committed(7);
+  }
+  const auto all = reports.all();
+  ASSERT_FALSE(all.empty());
+  EXPECT_EQ(all.back().through, 7U);
+  EXPECT_EQ(all.back().error, "");
+}
+
+TEST(LogSyncer, ReportsALogThatCannotBeOpened) {
+  const auto log = scratch("missing") / "wal";
+  Reports reports;
+  LogSyncer syncer(log.string(), reports.callback());
+  syncer.committed(1);
+  ASSERT_TRUE(reports.wait_through(1));
+  EXPECT_NE(reports.all().back().error.find("cannot open the write-ahead log"), std::string::npos);
+}
+
+// fdatasync refuses a FIFO (EINVAL): the failure shows the sync is really asked for.
+TEST(LogSyncer, ReportsALogThatCannotBeSynced) {
+  const auto log = scratch("fifo-wal");
+  ASSERT_EQ(::mkfifo(log.c_str(), 0600), 0);
+  Reports reports;
+  LogSyncer syncer(log.string(), reports.callback());
+  syncer.committed(1);
+  ASSERT_TRUE(reports.wait_through(1));
+  EXPECT_NE(reports.all().back().error.find("cannot sync the write-ahead log"), std::string::npos)
+      << reports.all().back().error;
+}
+
+}  // namespace
+}  // namespace tracemesh::collector
