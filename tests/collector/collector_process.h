@@ -33,7 +33,8 @@ inline std::string read_file(const std::filesystem::path& path) {
 }
 
 inline std::string random_hex(std::size_t digits) {
-  static std::mt19937_64 random(std::random_device{}());
+  thread_local std::mt19937_64 random(
+      std::random_device{}());  // tests call it from several threads
   static constexpr char hex[] = "0123456789abcdef";
   std::string text;
   for (std::size_t i = 0; i < digits; ++i) text += hex[random() % 16];
