@@ -215,6 +215,62 @@ TEST_F(SpanStoreTest, SettlesTheSameVerdictWhetherTheTraceIsHeldInMemoryOrReadBa
   EXPECT_EQ(held.verdict, read_back.verdict);
 }
 
+int stored_hops(const std::filesystem::path& directory, std::uint64_t caller_trace) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2((directory / "data" / "tracemesh.db").c_str(), &db,
+                            SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM broken_hops WHERE caller_trace_id = ?1",
+                               -1, &statement, nullptr),
+            SQLITE_OK);
+  const TraceId id = TraceId::from_halves(7, caller_trace);
+  sqlite3_bind_blob(statement, 1, id.bytes.data(), static_cast<int>(id.bytes.size()),
+                    SQLITE_STATIC);
+  const int hops = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int(statement, 0) : -1;
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return hops;
+}
+
+// Trace 21's CLIENT call to /p is answered by no span of its own: the callee
+// "orders" started trace 20 instead. Let both settle; return trace 21's summary.
+StoredSummary settle_broken_hop(SpanStore& store, std::atomic<std::uint64_t>& now,
+                                const std::filesystem::path& directory,
+                                std::uint64_t expect_from_memory) {
+  model::SpanRecord call = span(21, 2, 1, "front", "GET /p");
+  call.kind = model::SpanKind::client;
+  store.write({span(20, 1, 0, "orders", "GET /p")});
+  store.write({span(21, 1, 0, "front"), call});
+  now = now + 20 * second;
+  EXPECT_TRUE(eventually([&] { return store.stats().traces_settled == 2; }));
+  EXPECT_EQ(store.stats().traces_settled_from_memory, expect_from_memory);
+  return stored_summary(directory, 21);
+}
+
+TEST_F(SpanStoreTest, StoresABrokenHopTheSameWayHeldOrReadBackAndForgetsItWhenAnswered) {
+  auto store = open();
+  const StoredSummary held = settle_broken_hop(*store, now_, directory_.path(), 2);
+  EXPECT_EQ(held.integrity, "broken_hop") << held.verdict;
+  EXPECT_EQ(stored_hops(directory_.path(), 21), 1);
+
+  // A late SERVER span answers the call: judged again (read back), the hop goes.
+  model::SpanRecord answer = span(21, 3, 2, "orders", "GET /p");
+  store->write({answer});
+  now_ = now_ + 20 * second;
+  ASSERT_TRUE(eventually([&] { return store->stats().traces_settled == 3; }));
+  EXPECT_EQ(store->stats().traces_settled_from_memory, 2U) << "a settled trace is read back";
+  EXPECT_EQ(stored_summary(directory_.path(), 21).integrity, "connected");
+  EXPECT_EQ(stored_hops(directory_.path(), 21), 0);
+  store.reset();
+
+  std::filesystem::remove_all(directory_.path() / "data");
+  now_ = 100 * second;
+  const StoredSummary read_back = settle_broken_hop(*open(0, 0), now_, directory_.path(), 0);
+  EXPECT_EQ(held.verdict, read_back.verdict);
+  EXPECT_EQ(stored_hops(directory_.path(), 21), 1);
+}
+
 TEST_F(SpanStoreTest, SettlesATraceBegunBeforeAReopenWithAllItsSpans) {
   open()->write({span(4, 1, 0)});
   auto store = open();
