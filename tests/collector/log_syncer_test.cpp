@@ -89,13 +89,22 @@ TEST(LogSyncer, StoppingReportsWhatWasHandedOver) {
   EXPECT_EQ(all.back().error, "");
 }
 
-TEST(LogSyncer, ReportsALogThatCannotBeOpened) {
+// A failure is final: a later sync could succeed without the pages lost.
+TEST(LogSyncer, ReportsALogThatCannotBeOpenedAndEveryLaterCommitWithIt) {
   const auto log = scratch("missing") / "wal";
+  std::filesystem::remove_all(log.parent_path());
   Reports reports;
   LogSyncer syncer(log.string(), reports.callback());
   syncer.committed(1);
   ASSERT_TRUE(reports.wait_through(1));
-  EXPECT_NE(reports.all().back().error.find("cannot open the write-ahead log"), std::string::npos);
+  const std::string first = reports.all().back().error;
+  EXPECT_NE(first.find("cannot open the write-ahead log"), std::string::npos) << first;
+
+  std::filesystem::create_directories(log.parent_path());
+  std::ofstream(log) << "frames";  // openable now
+  syncer.committed(2);
+  ASSERT_TRUE(reports.wait_through(2));
+  EXPECT_EQ(reports.all().back().error, first);
 }
 
 // fdatasync refuses a FIFO (EINVAL): the failure shows the sync is really asked for.

@@ -33,6 +33,12 @@ void LogSyncer::committed(std::uint64_t sequence) {
 }
 
 std::string LogSyncer::sync() {
+  if (!failure_.empty()) return failure_;
+  failure_ = sync_once();
+  return failure_;
+}
+
+std::string LogSyncer::sync_once() {
   if (fd_ < 0) {
     fd_ = ::open(log_path_.c_str(), O_RDWR | O_CLOEXEC);
     if (fd_ < 0) {

@@ -174,6 +174,7 @@ struct SpanStore::State {
   std::size_t queued_spans = 0;
   bool stopping = false;
   StoreStats stats;
+  std::string durability_failure;  // the log could not be synced: no more writes
   std::thread writer;
   static constexpr std::size_t settle_batch = 1000;
   bool settle_backlog = false;  // writer thread only
@@ -194,7 +195,7 @@ struct SpanStore::State {
     checkpointer = std::make_unique<Checkpointer>(writer_db, path, options.checkpoint_pages,
                                                   options.max_wal_pages);
     syncer = std::make_unique<LogSyncer>(
-        path + "-wal",
+        sqlite3_filename_wal(sqlite3_db_filename(writer_db.handle(), "main")),
         [this](std::uint64_t through, const std::string& error) { answer(through, error); });
   }
 
@@ -204,8 +205,13 @@ struct SpanStore::State {
   std::uint64_t last_sequence = 0;  // writer thread only
   std::unique_ptr<LogSyncer> syncer;
 
-  // The syncer's report: answer every write committed up to `through`.
+  // The syncer's report: answer every write committed up to `through`. A
+  // failed sync is final (log_syncer.h): later writes are refused.
   void answer(std::uint64_t through, const std::string& error) {
+    if (!error.empty()) {
+      std::lock_guard lock(mutex);
+      if (durability_failure.empty()) durability_failure = error;
+    }
     std::deque<UnsyncedCommit> synced;
     {
       std::lock_guard lock(unsynced_mutex);
@@ -322,9 +328,20 @@ struct SpanStore::State {
         stats.spans_duplicate += result.duplicates;
       }
     }
-    {
+    for (PendingWrite& pending : batch) {
+      std::vector<model::SpanRecord>().swap(pending.spans);  // stored: free them now
+    }
+    try {
       std::lock_guard lock(unsynced_mutex);
-      unsynced.push_back({++last_sequence, std::move(batch), std::move(results)});
+      UnsyncedCommit& waiting = unsynced.emplace_back();  // the only step that can throw
+      waiting.sequence = ++last_sequence;
+      waiting.writes.swap(batch);
+      waiting.results.swap(results);
+    } catch (const std::bad_alloc&) {
+      for (PendingWrite& pending : batch) {
+        pending.done.set_value({WriteResult::Status::failed, 0, 0, "out of memory"});
+      }
+      return;
     }
     syncer->committed(last_sequence);
   }
@@ -627,6 +644,11 @@ WriteResult SpanStore::write(std::vector<model::SpanRecord> spans) {
   {
     std::lock_guard lock(state_->mutex);
     if (state_->stopping) return {WriteResult::Status::closed, 0, 0, "the store is closing"};
+    if (!state_->durability_failure.empty()) {
+      return {WriteResult::Status::failed, 0, 0,
+              "the store takes no more writes (" + state_->durability_failure +
+                  "); restart the collector once the disk is fixed"};
+    }
     if (state_->queued_spans + spans.size() > state_->options.max_queued_spans &&
         state_->queued_spans > 0) {
       return {WriteResult::Status::queue_full, 0, 0, "the write queue is full"};
