@@ -56,9 +56,15 @@ std::filesystem::path scratch(const std::string& name) {
   return path;
 }
 
-TEST(LogSyncer, ReportsEveryCommitHandedOverInOrder) {
-  const auto log = scratch("ordered-wal");
+// A log file with something in it, as SQLite leaves it after a commit.
+std::filesystem::path written_log(const std::string& name) {
+  const auto log = scratch(name);
   std::ofstream(log) << "frames";
+  return log;
+}
+
+TEST(LogSyncer, ReportsEveryCommitHandedOverInOrder) {
+  const auto log = written_log("ordered-wal");
   Reports reports;
   LogSyncer syncer(log.string(), reports.callback());
   syncer.committed(1);
@@ -76,8 +82,7 @@ TEST(LogSyncer, ReportsEveryCommitHandedOverInOrder) {
 }
 
 TEST(LogSyncer, StoppingReportsWhatWasHandedOver) {
-  const auto log = scratch("stopping-wal");
-  std::ofstream(log) << "frames";
+  const auto log = written_log("stopping-wal");
   Reports reports;
   {
     LogSyncer syncer(log.string(), reports.callback());

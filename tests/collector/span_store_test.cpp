@@ -159,28 +159,35 @@ struct StoredSummary {
   std::string verdict;
 };
 
-StoredSummary stored_summary(const std::filesystem::path& directory, std::uint64_t trace) {
-  StoredSummary summary;
+// Run `sql` on the stored database, read-only, with trace (7, `trace`) bound
+// to ?1; hand its first row, if any, to `read`.
+template <typename Read>
+void read_trace_row(const std::filesystem::path& directory, const char* sql, std::uint64_t trace,
+                    Read read) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open_v2((directory / "data" / "tracemesh.db").c_str(), &db,
                             SQLITE_OPEN_READONLY, nullptr),
             SQLITE_OK);
   sqlite3_stmt* statement = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db,
-                               "SELECT integrity, span_count, verdict FROM traces WHERE trace_id = "
-                               "?1 AND settled = 1",
-                               -1, &statement, nullptr),
-            SQLITE_OK);
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &statement, nullptr), SQLITE_OK);
   const TraceId id = TraceId::from_halves(7, trace);
   sqlite3_bind_blob(statement, 1, id.bytes.data(), static_cast<int>(id.bytes.size()),
                     SQLITE_STATIC);
-  if (sqlite3_step(statement) == SQLITE_ROW) {
-    summary.integrity = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
-    summary.span_count = sqlite3_column_int(statement, 1);
-    summary.verdict = reinterpret_cast<const char*>(sqlite3_column_text(statement, 2));
-  }
+  if (sqlite3_step(statement) == SQLITE_ROW) read(statement);
   sqlite3_finalize(statement);
   sqlite3_close(db);
+}
+
+StoredSummary stored_summary(const std::filesystem::path& directory, std::uint64_t trace) {
+  StoredSummary summary;
+  read_trace_row(directory,
+                 "SELECT integrity, span_count, verdict FROM traces WHERE trace_id = ?1 AND "
+                 "settled = 1",
+                 trace, [&](sqlite3_stmt* row) {
+                   summary.integrity = reinterpret_cast<const char*>(sqlite3_column_text(row, 0));
+                   summary.span_count = sqlite3_column_int(row, 1);
+                   summary.verdict = reinterpret_cast<const char*>(sqlite3_column_text(row, 2));
+                 });
   return summary;
 }
 
@@ -216,20 +223,9 @@ TEST_F(SpanStoreTest, SettlesTheSameVerdictWhetherTheTraceIsHeldInMemoryOrReadBa
 }
 
 int stored_hops(const std::filesystem::path& directory, std::uint64_t caller_trace) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2((directory / "data" / "tracemesh.db").c_str(), &db,
-                            SQLITE_OPEN_READONLY, nullptr),
-            SQLITE_OK);
-  sqlite3_stmt* statement = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM broken_hops WHERE caller_trace_id = ?1",
-                               -1, &statement, nullptr),
-            SQLITE_OK);
-  const TraceId id = TraceId::from_halves(7, caller_trace);
-  sqlite3_bind_blob(statement, 1, id.bytes.data(), static_cast<int>(id.bytes.size()),
-                    SQLITE_STATIC);
-  const int hops = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int(statement, 0) : -1;
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
+  int hops = -1;
+  read_trace_row(directory, "SELECT count(*) FROM broken_hops WHERE caller_trace_id = ?1",
+                 caller_trace, [&](sqlite3_stmt* row) { hops = sqlite3_column_int(row, 0); });
   return hops;
 }
 

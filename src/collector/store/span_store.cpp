@@ -35,6 +35,13 @@ struct PendingWrite {
   std::promise<WriteResult> done;
 };
 
+// Answer every write of `writes` with `message`: they were not stored, or not durably.
+void fail(std::deque<PendingWrite>& writes, const std::string& message) {
+  for (PendingWrite& pending : writes) {
+    pending.done.set_value({WriteResult::Status::failed, 0, 0, message});
+  }
+}
+
 // A committed transaction's writes, answered once the log holding it is synced.
 struct UnsyncedCommit {
   std::uint64_t sequence = 0;
@@ -221,10 +228,12 @@ struct SpanStore::State {
       }
     }
     for (UnsyncedCommit& commit : synced) {
+      if (!error.empty()) {
+        fail(commit.writes, error);
+        continue;
+      }
       for (std::size_t i = 0; i < commit.writes.size(); ++i) {
-        commit.writes[i].done.set_value(
-            error.empty() ? commit.results[i]
-                          : WriteResult{WriteResult::Status::failed, 0, 0, error});
+        commit.writes[i].done.set_value(commit.results[i]);
       }
     }
   }
@@ -312,9 +321,7 @@ struct SpanStore::State {
       upsert.reset();
       operation.reset();
       forget_caches();
-      for (PendingWrite& pending : batch) {
-        pending.done.set_value({WriteResult::Status::failed, 0, 0, error.what()});
-      }
+      fail(batch, error.what());
       return;
     }
     const auto elapsed =
@@ -338,9 +345,7 @@ struct SpanStore::State {
       waiting.writes.swap(batch);
       waiting.results.swap(results);
     } catch (const std::bad_alloc&) {
-      for (PendingWrite& pending : batch) {
-        pending.done.set_value({WriteResult::Status::failed, 0, 0, "out of memory"});
-      }
+      fail(batch, "out of memory");
       return;
     }
     syncer->committed(last_sequence);
@@ -357,25 +362,26 @@ struct SpanStore::State {
   std::int64_t last_resource_id = 0;
 
   std::int64_t resource_id(const std::shared_ptr<const std::string>& shared) {
-    if (shared != nullptr && shared == last_resource) return last_resource_id;
-    const std::string& attributes = shared != nullptr ? *shared : *model::empty_object();
-    std::int64_t id = 0;
-    if (const auto known = resource_ids.find(attributes); known != resource_ids.end()) {
-      id = known->second;
-    } else {
-      Statement insert =
-          writer_db.prepare("INSERT OR IGNORE INTO resources (attributes) VALUES (?1)");
-      insert.bind(1, attributes);
-      insert.run();
-      Statement select = writer_db.prepare("SELECT id FROM resources WHERE attributes = ?1");
-      select.bind(1, attributes);
-      if (!select.step()) throw SqliteError("resource row missing after insert");
-      id = select.column_int(0);
-      if (resource_ids.size() > 10'000) resource_ids.clear();
-      resource_ids.emplace(attributes, id);
+    if (shared == nullptr || shared != last_resource) {
+      last_resource_id = stored_resource_id(shared != nullptr ? *shared : *model::empty_object());
+      last_resource = shared;
     }
-    last_resource = shared;
-    last_resource_id = id;
+    return last_resource_id;
+  }
+
+  std::int64_t stored_resource_id(const std::string& attributes) {
+    const auto known = resource_ids.find(attributes);
+    if (known != resource_ids.end()) return known->second;
+    Statement insert =
+        writer_db.prepare("INSERT OR IGNORE INTO resources (attributes) VALUES (?1)");
+    insert.bind(1, attributes);
+    insert.run();
+    Statement select = writer_db.prepare("SELECT id FROM resources WHERE attributes = ?1");
+    select.bind(1, attributes);
+    if (!select.step()) throw SqliteError("resource row missing after insert");
+    const std::int64_t id = select.column_int(0);
+    if (resource_ids.size() > 10'000) resource_ids.clear();
+    resource_ids.emplace(attributes, id);
     return id;
   }
 
