@@ -3,11 +3,11 @@
 #include <tree_sitter/api.h>
 
 #include <algorithm>
-#include <cstring>
+#include <deque>
 #include <memory>
-#include <set>
+#include <unordered_set>
 
-extern "C" const TSLanguage* tree_sitter_python();
+#include "python_grammar.h"
 
 namespace tracemesh::audit {
 namespace {
@@ -24,7 +24,7 @@ struct TreeDeleter {
 TSParser* thread_parser() {
   thread_local const std::unique_ptr<TSParser, ParserDeleter> parser = [] {
     std::unique_ptr<TSParser, ParserDeleter> created(ts_parser_new());
-    ts_parser_set_language(created.get(), tree_sitter_python());
+    ts_parser_set_language(created.get(), python_grammar().language);
     ts_parser_set_timeout_micros(created.get(), parse_timeout_micros);
     return created;
   }();
@@ -33,91 +33,106 @@ TSParser* thread_parser() {
 
 class Extractor {
  public:
-  Extractor(std::string_view source, PythonModule& module) : source_(source), module_(module) {}
+  Extractor(std::string_view source, PythonModule& module)
+      : source_(source), module_(module), s_(python_grammar().symbol), f_(python_grammar().field) {
+    texts_.emplace_back();  // index 0: no guard
+  }
 
   // A depth-first walk with a tree cursor (in libtree-sitter 0.20, indexed
-  // child access and ts_node_parent cost a scan each): each node's level
-  // holds what it inherits, and the ancestors are the levels below it.
+  // child access and ts_node_parent cost a scan each): each named node's
+  // level holds what it inherits, and the ancestors are the levels below it.
+  // Anonymous nodes are tokens ("(", "if", ","): nothing is read from them.
   void run(TSNode root) {
     TSTreeCursor cursor = ts_tree_cursor_new(root);
-    levels_.push_back(Level{root, ts_node_type(root), -1, {}, 0, {}});
+    levels_.push_back(Level{root, ts_node_symbol(root)});
     process();
-    while (true) {
-      if (ts_tree_cursor_goto_first_child(&cursor)) {
-        enter(ts_tree_cursor_current_node(&cursor));
-        continue;
+    bool more = ts_tree_cursor_goto_first_child(&cursor);
+    while (more) {
+      const TSNode node = ts_tree_cursor_current_node(&cursor);
+      if (ts_node_is_named(node)) {
+        enter(node);
+        if (ts_tree_cursor_goto_first_child(&cursor)) continue;
+        leave();
       }
-      bool done = true;
-      while (levels_.size() > 1) {
-        const Level finished = std::move(levels_.back());
-        levels_.pop_back();
-        finished_child(levels_.back(), finished);
-        if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-          enter(ts_tree_cursor_current_node(&cursor));
-          done = false;
-          break;
-        }
+      while (!(more = ts_tree_cursor_goto_next_sibling(&cursor)) && levels_.size() > 1) {
         ts_tree_cursor_goto_parent(&cursor);
+        leave();
       }
-      if (done) break;
     }
     ts_tree_cursor_delete(&cursor);
     // What is used unconditionally somewhere is not guarded.
     for (std::size_t i = 0; i < module_.functions.size(); ++i) {
       auto& guards = module_.functions[i].guards;
-      for (const std::string& used : used_[i].unguarded) guards.erase(used);
+      for (const std::string_view used : used_[i].unguarded) {
+        if (const auto found = guards.find(used); found != guards.end()) guards.erase(found);
+      }
     }
   }
 
  private:
+  using Text = std::uint32_t;  // an index in texts_; 0 is the empty text
+
   struct Level {
     TSNode node;
-    std::string_view type;
-    int function;  // index in module_.functions, -1 outside functions
-    std::string class_name;
-    int conditional;    // enclosing if/try levels inside the function
-    std::string guard;  // the innermost condition around the node, inside its function
-    // For its children: an if's condition, a conditional expression's named
-    // children seen so far, a block's guard after an early return.
+    TSSymbol symbol = 0;
+    int function = -1;     // index in module_.functions, -1 outside functions
+    int class_index = -1;  // index in module_.classes of the enclosing class, -1 outside
+    int conditional = 0;   // enclosing if/try levels inside the function
+    Text guard = 0;        // the innermost condition around the node, inside its function
+    // For its children: an if's condition and the guards of its branches, a
+    // conditional expression's named children seen so far, a block's guard
+    // after an early return.
     TSNode condition{};
-    std::string condition_text;
+    Text if_guard = 0;
+    Text unless_guard = 0;
     std::uint32_t named_seen = 0;
-    std::string after;
+    Text after = 0;
   };
+  // Identifiers and strings used in one function; the views point into the
+  // source or into owned_, both alive until the walk ends.
   struct Uses {
-    std::set<std::string, std::less<>> names;      // identifiers listed (dedup)
-    std::set<std::string, std::less<>> unguarded;  // strings and names used outside any guard
+    std::unordered_set<std::string_view> names;      // identifiers listed (dedup)
+    std::unordered_set<std::string_view> unguarded;  // strings and names used outside any guard
   };
 
-  // Push the level of `child` (of the node on top) and process it. Its guard:
-  // an if's branches, a conditional expression's values, and the statements
-  // after an early `return`/`raise`.
+  Text intern(std::string text) {
+    texts_.push_back(std::move(text));
+    return static_cast<Text>(texts_.size() - 1);
+  }
+
+  // Push the level of the named node `child` (of the node on top) and
+  // process it. Its guard: an if's branches, a conditional expression's
+  // values, and the statements after an early `return`/`raise`.
   void enter(TSNode child) {
     Level& parent = levels_.back();
     Level level{
-        child,       ts_node_type(child), parent.function, parent.class_name, parent.conditional,
+        child,       ts_node_symbol(child), parent.function, parent.class_index, parent.conditional,
         parent.guard};
     if (parent.function >= 0) {
-      if (parent.type == "if_statement" || parent.type == "elif_clause") {
+      if (parent.symbol == s_.if_statement || parent.symbol == s_.elif_clause) {
         if (!ts_node_eq(child, parent.condition)) {
-          level.guard = (level.type == "else_clause" ? "unless " : "if ") + parent.condition_text;
+          level.guard = level.symbol == s_.else_clause ? parent.unless_guard : parent.if_guard;
         }
-      } else if (parent.type == "conditional_expression" && ts_node_is_named(child)) {
+      } else if (parent.symbol == s_.conditional_expression) {
         const std::uint32_t index = parent.named_seen++;
-        if (index == 0) level.guard = "if " + parent.condition_text;
-        if (index == 2) level.guard = "unless " + parent.condition_text;
-      } else if (parent.type == "block" && !parent.after.empty()) {
+        if (index == 0) level.guard = parent.if_guard;
+        if (index == 2) level.guard = parent.unless_guard;
+      } else if (parent.symbol == s_.block && parent.after != 0) {
         level.guard = parent.after;
       }
     }
-    levels_.push_back(std::move(level));
+    levels_.push_back(level);
     process();
   }
 
-  void finished_child(Level& parent, const Level& child) const {
-    if (parent.function >= 0 && parent.type == "block" && child.type == "if_statement" &&
-        exits_early(child.node)) {
-      parent.after = "unless " + flat(field(child.node, "condition"));
+  // Pop the node on top; an `if` that exits early guards what follows it in its block.
+  void leave() {
+    const Level finished = levels_.back();
+    levels_.pop_back();
+    Level& parent = levels_.back();
+    if (parent.function >= 0 && parent.symbol == s_.block && finished.symbol == s_.if_statement &&
+        exits_early(finished.node)) {
+      parent.after = intern("unless " + flat(field(finished.node, f_.condition)));
     }
   }
 
@@ -125,49 +140,57 @@ class Extractor {
   void process() {
     Level& level = levels_.back();
     const TSNode node = level.node;
-    const std::string_view type = level.type;
-    if (type == "function_definition") {
-      level.function = add_function(node, level.class_name, level.function);
+    const TSSymbol symbol = level.symbol;
+    if (symbol == s_.function_definition) {
+      level.function = add_function(node, level.class_index, level.function);
       used_.resize(module_.functions.size());
       level.conditional = 0;
-      level.guard.clear();
-    } else if (type == "class_definition") {
-      level.class_name = add_class(node, level.class_name, level.function);
+      level.guard = 0;
+    } else if (symbol == s_.class_definition) {
+      level.class_index = add_class(node, level.class_index, level.function);
       level.function = -1;
-    } else if (type == "call") {
+    } else if (symbol == s_.call) {
       add_call(node, level.function, level.conditional > 0);
-    } else if (type == "import_statement" || type == "import_from_statement") {
-      add_import(node, type == "import_from_statement");
-    } else if (type == "assignment") {
+    } else if (symbol == s_.import_statement || symbol == s_.import_from_statement) {
+      add_import(node, symbol == s_.import_from_statement);
+    } else if (symbol == s_.assignment) {
       add_assignment(node, level);
-    } else if (type == "if_statement" && level.function < 0 && level.class_name.empty()) {
-      const std::string condition = flat(field(node, "condition"));
+    } else if (symbol == s_.if_statement && level.function < 0 &&
+               class_name(level.class_index).empty()) {
+      const std::string condition = flat(field(node, f_.condition));
       if (condition.find("__name__") != std::string::npos &&
           condition.find("__main__") != std::string::npos) {
         module_.has_main_block = true;
       }
-    } else if ((type == "string" || type == "identifier") && level.function >= 0) {
-      if (type == "string") {
-        add_use(level, string_content(node), false);
-      } else {
-        add_use(level, text(node), true);
-      }
+    } else if (symbol == s_.string && level.function >= 0) {
+      add_use(level, string_content(node), false);
+    } else if (symbol == s_.identifier && level.function >= 0) {
+      add_use(level, text(node), true);
     }
-    if (type == "if_statement" || type == "try_statement" || type == "conditional_expression" ||
-        type == "elif_clause") {
+    if (symbol == s_.if_statement || symbol == s_.try_statement ||
+        symbol == s_.conditional_expression || symbol == s_.elif_clause) {
       ++level.conditional;
     }
     if (level.function < 0) return;
-    if (type == "return_statement" && named_count(node) > 0) {
+    if (symbol == s_.return_statement && named_count(node) > 0) {
       auto& returns = module_.functions[static_cast<std::size_t>(level.function)].returns;
       if (returns.size() < max_strings_per_function)
         returns.push_back(flat(ts_node_named_child(node, 0)));
-    } else if (type == "if_statement" || type == "elif_clause") {
-      level.condition = field(node, "condition");
-      level.condition_text = flat(level.condition);
-    } else if (type == "conditional_expression" && named_count(node) == 3) {
-      level.condition_text = flat(ts_node_named_child(node, 1));
+    } else if (symbol == s_.if_statement || symbol == s_.elif_clause) {
+      level.condition = field(node, f_.condition);
+      set_branch_guards(level, flat(level.condition));
+    } else if (symbol == s_.conditional_expression) {
+      set_branch_guards(level, named_count(node) == 3 ? flat(ts_node_named_child(node, 1)) : "");
     }
+  }
+
+  void set_branch_guards(Level& level, const std::string& condition) {
+    level.if_guard = intern("if " + condition);
+    level.unless_guard = intern("unless " + condition);
+  }
+
+  const std::string& class_name(int index) const {
+    return index < 0 ? texts_.front() : module_.classes[static_cast<std::size_t>(index)].name;
   }
 
   // The ancestor `up` levels above the node on top (1: its parent); a null node past the root.
@@ -176,13 +199,13 @@ class Extractor {
   }
 
   // `if cond: return ...` (or raise) without an else: what follows runs only unless cond.
-  static bool exits_early(TSNode statement) {
-    if (!ts_node_is_null(field(statement, "alternative"))) return false;
-    const TSNode body = field(statement, "consequence");
+  bool exits_early(TSNode statement) const {
+    if (!ts_node_is_null(field(statement, f_.alternative))) return false;
+    const TSNode body = field(statement, f_.consequence);
     const std::uint32_t count = named_count(body);
     for (std::uint32_t i = 0; i < count; ++i) {
       const TSNode child = ts_node_named_child(body, i);
-      if (is(child, "return_statement") || is(child, "raise_statement")) return true;
+      if (is(child, s_.return_statement) || is(child, s_.raise_statement)) return true;
     }
     return false;
   }
@@ -192,18 +215,17 @@ class Extractor {
     Function& function = module_.functions[index];
     Uses& uses = used_[index];
     if (identifier) {
-      if (function.names.size() < max_names_per_function && !uses.names.contains(used)) {
-        uses.names.emplace(used);
+      if (function.names.size() < max_names_per_function && uses.names.insert(used).second) {
         function.names.emplace_back(used);
       }
     } else if (function.strings.size() < max_strings_per_function) {
       function.strings.emplace_back(used);
     }
-    if (frame.guard.empty()) {
-      if (!uses.unguarded.contains(used)) uses.unguarded.emplace(used);
+    if (frame.guard == 0) {
+      uses.unguarded.insert(used);
     } else if (function.guards.size() < max_names_per_function &&
                function.guards.find(used) == function.guards.end()) {
-      function.guards.emplace(std::string(used), frame.guard);
+      function.guards.emplace(std::string(used), texts_[frame.guard]);
     }
   }
 
@@ -218,9 +240,11 @@ class Extractor {
   // Capped at max_expression_text bytes: nested calls flatten their arguments
   // again at every level, and the rules never need more.
   std::string flat(TSNode node) const {
+    const std::string_view source = text(node);
     std::string out;
+    out.reserve(std::min(source.size(), max_expression_text));
     bool space = false;
-    for (const char c : text(node)) {
+    for (const char c : source) {
       if (out.size() >= max_expression_text) break;
       if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
         space = !out.empty();
@@ -241,41 +265,53 @@ class Extractor {
   static std::uint32_t named_count(TSNode node) {
     return ts_node_is_null(node) ? 0 : ts_node_named_child_count(node);
   }
-  static TSNode field(TSNode node, const char* name) {
-    return ts_node_child_by_field_name(node, name, static_cast<std::uint32_t>(std::strlen(name)));
+  static TSNode field(TSNode node, TSFieldId id) {
+    return ts_node_is_null(node) ? TSNode{} : ts_node_child_by_field_id(node, id);
   }
-  static bool is(TSNode node, std::string_view type) {
-    return !ts_node_is_null(node) && type == ts_node_type(node);
+  static bool is(TSNode node, TSSymbol symbol) {
+    return !ts_node_is_null(node) && ts_node_symbol(node) == symbol;
   }
 
-  std::string string_content(TSNode node) const {
-    std::string content;
+  // A string literal's contents (escapes as written, f-string parts without
+  // their interpolations): a view into the source when it is one part,
+  // else into a copy kept until the walk ends.
+  std::string_view string_content(TSNode node) {
+    std::string_view single;
+    std::string joined;
+    std::uint32_t parts = 0;
     const std::uint32_t count = named_count(node);
     for (std::uint32_t i = 0; i < count; ++i) {
       const TSNode part = ts_node_named_child(node, i);
-      if (is(part, "string_content")) content += text(part);
+      if (!is(part, s_.string_content)) continue;
+      if (parts++ == 0) {
+        single = text(part);
+      } else {
+        if (parts == 2) joined = single;
+        joined += text(part);
+      }
     }
-    return content;
+    if (parts < 2) return single;
+    return owned_.emplace_back(std::move(joined));
   }
 
-  // The decorators of a function or class definition, as source text without '@'.
-  std::vector<std::string> decorators(TSNode definition) const {
+  // The decorators of the function or class definition on top, as source text without '@'.
+  std::vector<std::string> decorators() const {
     std::vector<std::string> found;
-    (void)definition;  // the node on top: its parent is one level down
     const TSNode parent = ancestor(1);
-    if (!is(parent, "decorated_definition")) return found;
+    if (!is(parent, s_.decorated_definition)) return found;
     const std::uint32_t children = named_count(parent);
     for (std::uint32_t i = 0; i < children; ++i) {
       const TSNode decorator = ts_node_named_child(parent, i);
-      if (!is(decorator, "decorator") || named_count(decorator) == 0) continue;
+      if (!is(decorator, s_.decorator) || named_count(decorator) == 0) continue;
       found.push_back(flat(ts_node_named_child(decorator, 0)));
     }
     return found;
   }
 
-  int add_function(TSNode node, const std::string& class_name, int enclosing) {
+  int add_function(TSNode node, int class_index, int enclosing) {
     Function function;
-    const std::string name(text(field(node, "name")));
+    const std::string name(text(field(node, f_.name)));
+    const std::string& class_name = this->class_name(class_index);
     if (enclosing >= 0) {
       function.qualified =
           module_.functions[static_cast<std::size_t>(enclosing)].qualified + "." + name;
@@ -285,38 +321,38 @@ class Extractor {
     function.class_name = enclosing >= 0 ? std::string() : class_name;
     function.line = line(node);
     function.end_line = static_cast<int>(ts_node_end_point(node).row) + 1;
-    function.is_async = !ts_node_is_null(node) && ts_node_child_count(node) > 0 &&
-                        is(ts_node_child(node, 0), "async");
-    const TSNode parameters = field(node, "parameters");
+    function.is_async =
+        ts_node_child_count(node) > 0 && is(ts_node_child(node, 0), s_.async_keyword);
+    const TSNode parameters = field(node, f_.parameters);
     const std::uint32_t count = named_count(parameters);
     for (std::uint32_t i = 0; i < count; ++i) {
       TSNode parameter = ts_node_named_child(parameters, i);
-      if (!is(parameter, "identifier")) {
-        const TSNode named = field(parameter, "name");
+      if (!is(parameter, s_.identifier)) {
+        const TSNode named = field(parameter, f_.name);
         parameter = ts_node_is_null(named) ? ts_node_named_child(parameter, 0) : named;
       }
-      if (is(parameter, "identifier")) function.parameters.emplace_back(text(parameter));
+      if (is(parameter, s_.identifier)) function.parameters.emplace_back(text(parameter));
     }
-    function.decorators = decorators(node);
+    function.decorators = decorators();
     module_.functions.push_back(std::move(function));
     return static_cast<int>(module_.functions.size()) - 1;
   }
 
-  std::string add_class(TSNode node, const std::string& enclosing, int function) {
+  int add_class(TSNode node, int enclosing, int function) {
     Class found;
-    found.name = std::string(text(field(node, "name")));
-    if (!enclosing.empty() && function < 0) found.name = enclosing + "." + found.name;
+    found.name = std::string(text(field(node, f_.name)));
+    const std::string& enclosing_name = class_name(enclosing);
+    if (!enclosing_name.empty() && function < 0) found.name = enclosing_name + "." + found.name;
     found.line = line(node);
-    found.decorators = decorators(node);
-    const TSNode bases = field(node, "superclasses");
+    found.decorators = decorators();
+    const TSNode bases = field(node, f_.superclasses);
     const std::uint32_t count = named_count(bases);
     for (std::uint32_t i = 0; i < count; ++i) {
       const TSNode base = ts_node_named_child(bases, i);
-      if (!is(base, "keyword_argument")) found.bases.push_back(flat(base));
+      if (!is(base, s_.keyword_argument)) found.bases.push_back(flat(base));
     }
-    std::string name = found.name;
     module_.classes.push_back(std::move(found));
-    return name;
+    return static_cast<int>(module_.classes.size()) - 1;
   }
 
   // The name a call's result is bound to: `x = call()`, `x = await call()`,
@@ -325,15 +361,15 @@ class Extractor {
     TSNode child = call;
     std::size_t up = 1;
     TSNode parent = ancestor(up);
-    while (is(parent, "await") || is(parent, "parenthesized_expression")) {
+    while (is(parent, s_.await) || is(parent, s_.parenthesized_expression)) {
       child = parent;
       parent = ancestor(++up);
     }
-    if (is(parent, "assignment") && ts_node_eq(field(parent, "right"), child)) {
-      return flat(field(parent, "left"));
+    if (is(parent, s_.assignment) && ts_node_eq(field(parent, f_.right), child)) {
+      return flat(field(parent, f_.left));
     }
-    if (is(parent, "as_pattern")) {
-      const TSNode alias = field(parent, "alias");
+    if (is(parent, s_.as_pattern)) {
+      const TSNode alias = field(parent, f_.alias);
       if (!ts_node_is_null(alias)) return flat(alias);
     }
     return {};
@@ -341,21 +377,22 @@ class Extractor {
 
   void add_call(TSNode node, int function, bool conditional) {
     Call call;
-    call.callee = flat(field(node, "function"));
+    call.callee = flat(field(node, f_.function));
     call.function =
         function >= 0 ? module_.functions[static_cast<std::size_t>(function)].qualified : "";
     call.assigned_to = binding(node);
     call.line = line(node);
     call.conditional = conditional;
-    const TSNode arguments = field(node, "arguments");
-    if (is(arguments, "argument_list")) {
+    const TSNode arguments = field(node, f_.arguments);
+    if (is(arguments, s_.argument_list)) {
       const std::uint32_t count = named_count(arguments);
       for (std::uint32_t i = 0; i < count; ++i) {
         const TSNode argument = ts_node_named_child(arguments, i);
-        if (is(argument, "comment")) continue;
-        if (is(argument, "keyword_argument")) {
+        const TSSymbol kind = ts_node_symbol(argument);
+        if (kind == s_.comment) continue;
+        if (kind == s_.keyword_argument) {
           call.keywords.push_back(
-              {std::string(text(field(argument, "name"))), flat(field(argument, "value"))});
+              {std::string(text(field(argument, f_.name))), flat(field(argument, f_.value))});
         } else {
           call.arguments.push_back(flat(argument));
         }
@@ -369,11 +406,11 @@ class Extractor {
       const std::uint32_t count = named_count(node);
       for (std::uint32_t i = 0; i < count; ++i) {
         const TSNode item = ts_node_named_child(node, i);
-        if (is(item, "aliased_import")) {
-          const std::string module(text(field(item, "name")));
+        if (is(item, s_.aliased_import)) {
+          const std::string module(text(field(item, f_.name)));
           module_.imports.push_back(
-              {module, {}, std::string(text(field(item, "alias"))), line(item)});
-        } else if (is(item, "dotted_name")) {
+              {module, {}, std::string(text(field(item, f_.alias))), line(item)});
+        } else if (is(item, s_.dotted_name)) {
           const std::string module(text(item));
           // `import a.b` binds `a`.
           module_.imports.push_back({module, {}, module.substr(0, module.find('.')), line(item)});
@@ -381,21 +418,22 @@ class Extractor {
       }
       return;
     }
-    const std::string module = flat(field(node, "module_name"));
+    const TSNode module_name = field(node, f_.module_name);
+    const std::string module = flat(module_name);
     const std::uint32_t count = named_count(node);
     bool any = false;
     for (std::uint32_t i = 0; i < count; ++i) {
       const TSNode item = ts_node_named_child(node, i);
-      if (ts_node_eq(item, field(node, "module_name"))) continue;
-      if (is(item, "aliased_import")) {
-        module_.imports.push_back({module, std::string(text(field(item, "name"))),
-                                   std::string(text(field(item, "alias"))), line(item)});
+      if (ts_node_eq(item, module_name)) continue;
+      if (is(item, s_.aliased_import)) {
+        module_.imports.push_back({module, std::string(text(field(item, f_.name))),
+                                   std::string(text(field(item, f_.alias))), line(item)});
         any = true;
-      } else if (is(item, "dotted_name")) {
+      } else if (is(item, s_.dotted_name)) {
         const std::string name(text(item));
         module_.imports.push_back({module, name, name, line(item)});
         any = true;
-      } else if (is(item, "wildcard_import")) {
+      } else if (is(item, s_.wildcard_import)) {
         module_.imports.push_back({module, "*", {}, line(item)});
         any = true;
       }
@@ -406,45 +444,46 @@ class Extractor {
   // Module level: string constants and every NAME = expression; in a
   // function: its locals (first binding).
   void add_assignment(TSNode node, const Level& frame) {
-    const TSNode left = field(node, "left");
-    const TSNode right = field(node, "right");
-    if (is(left, "subscript") && frame.function >= 0 && !ts_node_is_null(right)) {
+    const TSNode left = field(node, f_.left);
+    const TSNode right = field(node, f_.right);
+    if (is(left, s_.subscript) && frame.function >= 0 && !ts_node_is_null(right)) {
       // headers[TRACE_ID_HEADER] = trace_id: an item set on a local.
       auto& items = module_.functions[static_cast<std::size_t>(frame.function)].item_sets;
       if (items.size() < max_strings_per_function) {
-        items.push_back({flat(field(left, "value")), flat(field(left, "subscript")), frame.guard});
+        items.push_back(
+            {flat(field(left, f_.value)), flat(field(left, f_.subscript)), texts_[frame.guard]});
       }
       return;
     }
-    if (!is(left, "identifier") || ts_node_is_null(right)) return;
+    if (!is(left, s_.identifier) || ts_node_is_null(right)) return;
     const std::string name(text(left));
     if (frame.function >= 0) {
       auto& locals = module_.functions[static_cast<std::size_t>(frame.function)].locals;
       if (locals.size() < max_names_per_function) locals.emplace(name, flat(right));
       return;
     }
-    if (!frame.class_name.empty()) {
+    if (!class_name(frame.class_index).empty()) {
       // A class attribute (settings classes: `API_PREFIX: str = "/api/v1"`).
-      for (auto at = module_.classes.rbegin(); at != module_.classes.rend(); ++at) {
-        if (at->name != frame.class_name) continue;
-        if (at->attributes.size() < max_names_per_function)
-          at->attributes.emplace(name, flat(right));
-        break;
-      }
+      auto& attributes = module_.classes[static_cast<std::size_t>(frame.class_index)].attributes;
+      if (attributes.size() < max_names_per_function) attributes.emplace(name, flat(right));
       return;
     }
     module_.assignments[name] = flat(right);
-    if (!is(right, "string")) return;
+    if (!is(right, s_.string)) return;
     for (std::uint32_t i = 0; i < named_count(right); ++i) {
-      if (is(ts_node_named_child(right, i), "interpolation")) return;  // an f-string
+      if (is(ts_node_named_child(right, i), s_.interpolation)) return;  // an f-string
     }
-    module_.constants[name] = string_content(right);
+    module_.constants[name] = std::string(string_content(right));
   }
 
   std::string_view source_;
   PythonModule& module_;
-  std::vector<Uses> used_;     // per function
-  std::vector<Level> levels_;  // the node being processed and its ancestors
+  const PythonSymbols& s_;
+  const PythonFields& f_;
+  std::vector<Uses> used_;          // per function
+  std::vector<Level> levels_;       // the node being processed and its ancestors
+  std::vector<std::string> texts_;  // guards and conditions, by index
+  std::deque<std::string> owned_;   // string contents joined from several parts
 };
 
 }  // namespace
