@@ -1,6 +1,7 @@
 #include "audit.h"
 
 #include <algorithm>
+#include <future>
 #include <set>
 #include <tuple>
 
@@ -82,13 +83,18 @@ Share metric_share(const Metrics& metrics, std::string_view key) {
   return {};
 }
 
-void apply_rules(const AuditContext& context, AuditResult& result) {
+void apply_rules(const AuditContext& context, AuditResult& result, unsigned threads) {
+  // The rules only read the context. Outbound calls take the longest.
+  std::future<std::vector<OutboundCall>> outbound;
+  if (threads != 1) {
+    outbound = std::async(std::launch::async, [&context] { return find_outbound_calls(context); });
+  }
   result.middleware = find_inbound_middleware(context);
-  result.outbound_calls = find_outbound_calls(context);
   result.routes = find_routes(context);
   result.integration_tests = find_integration_tests(context);
   map_tests_to_routes(result.integration_tests, result.routes);
   result.messaging = find_messaging(context);
+  result.outbound_calls = outbound.valid() ? outbound.get() : find_outbound_calls(context);
   result.edges = find_edges(result.outbound_calls, result.messaging);
   result.metrics = compute_metrics(result);
 }
@@ -111,7 +117,7 @@ Expected<AuditResult> run_audit(const std::filesystem::path& root, const AuditOp
   const TraceHeaders headers(options.config.headers);
   const AuditContext context(*repository, result.services, headers,
                              options.config.trusted_wrappers);
-  apply_rules(context, result);
+  apply_rules(context, result, options.threads);
   result.thresholds = options.config.fail_under;
   for (const auto& [key, minimum] : result.thresholds) {
     const Share actual = metric_share(result.metrics, key);

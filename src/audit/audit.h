@@ -84,14 +84,15 @@ struct AuditResult {
 
 struct AuditOptions {
   AuditConfig config;
-  unsigned threads = 0;  // 0: one per hardware thread
+  unsigned threads = 0;  // parsing and rules; 0: one per hardware thread
   std::function<void(std::size_t done, std::size_t total)> progress;
 };
 
 // Every rule on `context` (whose services are result.services): middleware,
 // outbound calls, routes with their integration tests, messaging, then the
-// edges and metrics.
-void apply_rules(const AuditContext& context, AuditResult& result);
+// edges and metrics. With `threads` > 1, outbound calls are found beside
+// the other rules (0: one thread per hardware thread).
+void apply_rules(const AuditContext& context, AuditResult& result, unsigned threads = 1);
 
 // An Error only when `root` cannot be read.
 Expected<AuditResult> run_audit(const std::filesystem::path& root, const AuditOptions& options);

@@ -141,10 +141,16 @@ ValueResolver::ValueResolver(const CodeIndex& index,
                              std::map<std::string, std::map<std::string, std::string>> environment)
     : index_(index), environment_(std::move(environment)) {}
 
+namespace {
+// Name lookups made by the resolve() running on this thread (rules run on
+// several threads over one resolver).
+thread_local int steps = 0;
+}  // namespace
+
 std::optional<std::string> ValueResolver::resolve(const ModuleView& view, const Function* function,
                                                   const std::string& expression,
                                                   const std::string& service) const {
-  steps_ = 0;
+  steps = 0;
   auto resolved = value(view, function, expression, service, 0);
   if (resolved && resolved->size() > max_value_size) resolved->resize(max_value_size);
   return resolved;
@@ -225,7 +231,7 @@ std::optional<std::string> ValueResolver::name_value(const ModuleView& view,
                                                      const std::string& service, int depth) const {
   // Depth bounds chains; the budget of name lookups bounds fan-out (A = B + B + ...,
   // B = C + C + ...), after which names read as unknown.
-  if (++steps_ > max_steps) return std::nullopt;
+  if (++steps > max_steps) return std::nullopt;
   if (function != nullptr) {
     if (const auto local = function->locals.find(name); local != function->locals.end())
       return value(view, function, local->second, service, depth + 1);

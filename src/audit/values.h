@@ -46,7 +46,6 @@ class ValueResolver {
 
   const CodeIndex& index_;
   std::map<std::string, std::map<std::string, std::string>> environment_;
-  mutable int steps_ = 0;  // per resolve(): not for concurrent use
 };
 
 // A Python string literal's prefix, quotes and content: `f"a{b}"` →
