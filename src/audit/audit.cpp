@@ -84,17 +84,27 @@ Share metric_share(const Metrics& metrics, std::string_view key) {
 }
 
 void apply_rules(const AuditContext& context, AuditResult& result, unsigned threads) {
-  // The rules only read the context. Outbound calls take the longest.
-  std::future<std::vector<OutboundCall>> outbound;
-  if (threads != 1) {
-    outbound = std::async(std::launch::async, [&context] { return find_outbound_calls(context); });
-  }
+  // The rules only read the context. With two threads: one finds the routes
+  // and their tests, the other the middleware and messaging; both then
+  // share the search for outbound calls, the longest rule.
+  OutboundCallSearch outbound(context);
+  const auto routes = [&] {
+    result.routes = find_routes(context);
+    result.integration_tests = find_integration_tests(context);
+    map_tests_to_routes(result.integration_tests, result.routes);
+    outbound.work();
+  };
+  std::future<void> helper;
+  if (threads != 1) helper = std::async(std::launch::async, routes);
   result.middleware = find_inbound_middleware(context);
-  result.routes = find_routes(context);
-  result.integration_tests = find_integration_tests(context);
-  map_tests_to_routes(result.integration_tests, result.routes);
   result.messaging = find_messaging(context);
-  result.outbound_calls = outbound.valid() ? outbound.get() : find_outbound_calls(context);
+  outbound.work();
+  if (helper.valid()) {
+    helper.get();
+  } else {
+    routes();
+  }
+  result.outbound_calls = std::move(outbound).calls();
   result.edges = find_edges(result.outbound_calls, result.messaging);
   result.metrics = compute_metrics(result);
 }

@@ -6,7 +6,9 @@
 #include "targets.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 
@@ -40,9 +42,10 @@ class Analysis {
     find_factories();
   }
 
-  std::vector<OutboundCall> run() {
-    std::vector<OutboundCall> calls;
-    for (const PythonModule& module : repository_.modules) {
+  // The request sites of the repository's modules [begin, end), unsorted.
+  void run(std::size_t begin, std::size_t end, std::vector<OutboundCall>& calls) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const PythonModule& module = repository_.modules[i];
       if (AuditContext::is_test_file(module.path)) continue;
       const ModuleView& view = index_.view(module.path);
       current_ = &view;
@@ -64,10 +67,6 @@ class Analysis {
         }
       }
     }
-    std::sort(calls.begin(), calls.end(), [](const OutboundCall& a, const OutboundCall& b) {
-      return std::tie(a.service, a.file, a.line) < std::tie(b.service, b.file, b.line);
-    });
-    return calls;
   }
 
  private:
@@ -448,10 +447,55 @@ class Analysis {
   std::map<std::string, bool> instrumented_;
 };
 
+void sort_calls(std::vector<OutboundCall>& calls) {
+  std::sort(calls.begin(), calls.end(), [](const OutboundCall& a, const OutboundCall& b) {
+    return std::tie(a.service, a.file, a.line) < std::tie(b.service, b.file, b.line);
+  });
+}
+
 }  // namespace
 
+// Each worker copies the prepared analysis (client classes and factories,
+// found once) and keeps its own per-call state and results.
+struct OutboundCallSearch::State {
+  explicit State(const AuditContext& context) : prepared(context) {}
+  const Analysis prepared;
+  std::size_t modules = 0;
+  std::atomic<std::size_t> next{0};
+  std::mutex mutex;  // guards calls
+  std::vector<OutboundCall> calls;
+};
+
+OutboundCallSearch::OutboundCallSearch(const AuditContext& context)
+    : state_(std::make_unique<State>(context)) {
+  state_->modules = context.repository().modules.size();
+}
+
+OutboundCallSearch::~OutboundCallSearch() = default;
+
+void OutboundCallSearch::work() {
+  constexpr std::size_t chunk = 32;  // modules taken at a time
+  Analysis analysis = state_->prepared;
+  std::vector<OutboundCall> found;
+  for (std::size_t begin = state_->next.fetch_add(chunk); begin < state_->modules;
+       begin = state_->next.fetch_add(chunk)) {
+    analysis.run(begin, std::min(begin + chunk, state_->modules), found);
+  }
+  const std::lock_guard lock(state_->mutex);
+  state_->calls.insert(state_->calls.end(), std::make_move_iterator(found.begin()),
+                       std::make_move_iterator(found.end()));
+}
+
+std::vector<OutboundCall> OutboundCallSearch::calls() && {
+  std::vector<OutboundCall> calls = std::move(state_->calls);
+  sort_calls(calls);
+  return calls;
+}
+
 std::vector<OutboundCall> find_outbound_calls(const AuditContext& context) {
-  return Analysis(context).run();
+  OutboundCallSearch search(context);
+  search.work();
+  return std::move(search).calls();
 }
 
 }  // namespace tracemesh::audit

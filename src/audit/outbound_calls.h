@@ -7,6 +7,7 @@
 // in the calling function, and OpenTelemetry instrumentors of the library.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,27 @@ struct OutboundCall {
   bool counts() const noexcept { return target_kind != "telemetry"; }
 };
 
-// Test files are left out: they are audited for route coverage.
+// Test files are left out: they are audited for route coverage. Sorted by
+// service, file and line.
 std::vector<OutboundCall> find_outbound_calls(const AuditContext& context);
+
+// The same search shared by threads: each thread that calls work() takes
+// modules until none are left; calls() gives the sorted result once every
+// work() has returned. For a rule runner that joins in when its other
+// rules are done.
+class OutboundCallSearch {
+ public:
+  explicit OutboundCallSearch(const AuditContext& context);
+  OutboundCallSearch(const OutboundCallSearch&) = delete;
+  OutboundCallSearch& operator=(const OutboundCallSearch&) = delete;
+  ~OutboundCallSearch();
+
+  void work();
+  std::vector<OutboundCall> calls() &&;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace tracemesh::audit
