@@ -1,23 +1,17 @@
 #include "audit_report.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <map>
 
+#include "json_writer.h"
 #include "markdown.h"
 #include "sarif.h"
 
 namespace tracemesh::audit {
 namespace {
 
-using nlohmann::json;
-
-json text_or_null(const std::string& text) {
-  return text.empty() ? json(nullptr) : json(text);
-}
-json line_or_null(int line) {
-  return line > 0 ? json(line) : json(nullptr);
+report::JsonWriter& line_or_null(report::JsonWriter& out, int line) {
+  return line > 0 ? out.value(line) : out.null();
 }
 
 std::string location(const std::string& file, int line) {
@@ -49,120 +43,159 @@ std::string share_text(const Share& share) {
          percent_text(share.percent()) + ")";
 }
 
+// Keys in the order of the documented schema (docs/audit.md), written as
+// they are produced: the report of a large repository holds tens of
+// thousands of calls and routes.
 std::string audit_json(const AuditResult& result) {
-  json services = json::array();
+  report::JsonWriter out;
+  out.begin_object()
+      .field("schema", "tracemesh.audit/v1")
+      .field("root", result.root.string())
+      .field("python_files", result.python_files)
+      .field("python_bytes", result.python_bytes);
+  out.key("services").begin_array();
   for (std::size_t i = 0; i < result.services.services.size(); ++i) {
     const Service& service = result.services.services[i];
     const InboundMiddleware& middleware = result.middleware[i];
-    services.push_back({{"name", service.name},
-                        {"root", service.root.empty() ? "." : service.root},
-                        {"language", service.language},
-                        {"audited", service.audited()},
-                        {"found_by", service.found_by},
-                        {"framework", text_or_null(service.framework)},
-                        {"has_http_server", service.has_http_server},
-                        {"inbound_middleware",
-                         {{"present", middleware.present},
-                          {"file", text_or_null(middleware.file)},
-                          {"line", line_or_null(middleware.line)},
-                          {"kind", text_or_null(middleware.kind)},
-                          {"detail", middleware.detail}}}});
+    out.begin_object()
+        .field("name", service.name)
+        .field("root", service.root.empty() ? "." : service.root)
+        .field("language", service.language)
+        .field("audited", service.audited())
+        .field("found_by", service.found_by)
+        .key("framework")
+        .text_or_null(service.framework)
+        .field("has_http_server", service.has_http_server);
+    out.key("inbound_middleware")
+        .begin_object()
+        .field("present", middleware.present)
+        .key("file")
+        .text_or_null(middleware.file);
+    line_or_null(out.key("line"), middleware.line)
+        .key("kind")
+        .text_or_null(middleware.kind)
+        .field("detail", middleware.detail)
+        .end_object();
+    out.end_object();
   }
-  json libraries = json::array();
+  out.end_array();
+  out.key("shared_libraries").begin_array();
   for (const SharedLibrary& library : result.services.libraries) {
-    libraries.push_back({{"root", library.root.empty() ? "." : library.root},
-                         {"used_by", library.used_by},
-                         {"modules", library.modules.size()}});
+    out.begin_object().field("root", library.root.empty() ? "." : library.root);
+    out.key("used_by").begin_array();
+    for (const std::string& service : library.used_by) out.value(service);
+    out.end_array().field("modules", library.modules.size()).end_object();
   }
-  json calls = json::array();
+  out.end_array();
+  out.key("outbound_calls").begin_array();
   for (const OutboundCall& call : result.outbound_calls) {
-    calls.push_back({{"service", call.service},
-                     {"file", call.file},
-                     {"line", call.line},
-                     {"construction_file", text_or_null(call.construction_file)},
-                     {"construction_line", line_or_null(call.construction_line)},
-                     {"function", text_or_null(call.function)},
-                     {"library", call.library},
-                     {"method", text_or_null(call.method)},
-                     {"target", text_or_null(call.target)},
-                     {"target_kind", call.target_kind},
-                     {"target_service", text_or_null(call.target_service)},
-                     {"cross_service", call.cross_service},
-                     {"propagates_trace", call.propagates_trace},
-                     {"propagation_condition", text_or_null(call.propagation_condition)},
-                     {"how", call.how},
-                     {"reachable", call.reachable}});
+    out.begin_object()
+        .field("service", call.service)
+        .field("file", call.file)
+        .field("line", call.line)
+        .key("construction_file")
+        .text_or_null(call.construction_file);
+    line_or_null(out.key("construction_line"), call.construction_line)
+        .key("function")
+        .text_or_null(call.function)
+        .field("library", call.library)
+        .key("method")
+        .text_or_null(call.method)
+        .key("target")
+        .text_or_null(call.target)
+        .field("target_kind", call.target_kind)
+        .key("target_service")
+        .text_or_null(call.target_service)
+        .field("cross_service", call.cross_service)
+        .field("propagates_trace", call.propagates_trace)
+        .key("propagation_condition")
+        .text_or_null(call.propagation_condition)
+        .field("how", call.how)
+        .field("reachable", call.reachable)
+        .end_object();
   }
-  json routes = json::array();
+  out.end_array();
+  out.key("routes").begin_array();
   for (const Route& route : result.routes) {
-    json tests = json::array();
+    out.begin_object()
+        .field("service", route.service)
+        .field("file", route.file)
+        .field("line", route.line)
+        .field("method", route.method)
+        .field("path", route.path)
+        .field("handler", route.handler)
+        .field("served", route.served)
+        .field("integration_tested", route.integration_tested);
+    out.key("tests").begin_array();
     for (const RouteTest& test : route.tests) {
-      tests.push_back({{"file", test.file},
-                       {"line", test.line},
-                       {"name", test.name},
-                       {"skipped", test.skipped}});
+      out.begin_object()
+          .field("file", test.file)
+          .field("line", test.line)
+          .field("name", test.name)
+          .field("skipped", test.skipped)
+          .end_object();
     }
-    routes.push_back({{"service", route.service},
-                      {"file", route.file},
-                      {"line", route.line},
-                      {"method", route.method},
-                      {"path", route.path},
-                      {"handler", route.handler},
-                      {"served", route.served},
-                      {"integration_tested", route.integration_tested},
-                      {"tests", std::move(tests)}});
+    out.end_array().end_object();
   }
-  json messaging = json::array();
+  out.end_array();
+  out.key("messaging").begin_array();
   for (const MessagingSite& site : result.messaging) {
-    messaging.push_back({{"service", site.service},
-                         {"file", site.file},
-                         {"line", site.line},
-                         {"system", site.system},
-                         {"role", site.role},
-                         {"topic", site.topic},
-                         {"trace_id_in_payload", site.trace_id_in_payload},
-                         {"how", site.how},
-                         {"reachable", site.reachable}});
+    out.begin_object()
+        .field("service", site.service)
+        .field("file", site.file)
+        .field("line", site.line)
+        .field("system", site.system)
+        .field("role", site.role)
+        .field("topic", site.topic)
+        .field("trace_id_in_payload", site.trace_id_in_payload)
+        .field("how", site.how)
+        .field("reachable", site.reachable)
+        .end_object();
   }
-  json edges = json::array();
+  out.end_array();
+  out.key("edges").begin_array();
   for (const Edge& edge : result.edges) {
-    edges.push_back({{"from", edge.from},
-                     {"to", edge.to},
-                     {"protocol", edge.protocol},
-                     {"call_sites", edge.call_sites},
-                     {"traced_call_sites", edge.traced_call_sites}});
+    out.begin_object()
+        .field("from", edge.from)
+        .field("to", edge.to)
+        .field("protocol", edge.protocol)
+        .field("call_sites", edge.call_sites)
+        .field("traced_call_sites", edge.traced_call_sites)
+        .end_object();
   }
+  out.end_array();
   const Metrics& m = result.metrics;
-  json metrics = {{"services_total", m.services_total},
-                  {"services_with_tracing", m.services_with_tracing},
-                  {"outbound_call_sites", m.outbound_call_sites},
-                  {"outbound_traced", m.outbound_traced},
-                  {"cross_service_call_sites", m.cross_service_call_sites},
-                  {"cross_service_traced", m.cross_service_traced},
-                  {"routes_total", m.routes_total},
-                  {"routes_integration_tested", m.routes_integration_tested},
-                  {"route_modules", m.route_modules},
-                  {"route_modules_with_integration_tests", m.route_modules_with_integration_tests}};
-  json thresholds = json::array();
+  out.key("metrics")
+      .begin_object()
+      .field("services_total", m.services_total)
+      .field("services_with_tracing", m.services_with_tracing)
+      .field("outbound_call_sites", m.outbound_call_sites)
+      .field("outbound_traced", m.outbound_traced)
+      .field("cross_service_call_sites", m.cross_service_call_sites)
+      .field("cross_service_traced", m.cross_service_traced)
+      .field("routes_total", m.routes_total)
+      .field("routes_integration_tested", m.routes_integration_tested)
+      .field("route_modules", m.route_modules)
+      .field("route_modules_with_integration_tests", m.route_modules_with_integration_tests)
+      .end_object();
+  out.key("thresholds").begin_array();
   for (const auto& [key, minimum] : result.thresholds) {
     const Share actual = metric_share(m, key);
-    thresholds.push_back({{"metric", key},
-                          {"minimum_percent", minimum},
-                          {"percent", actual.percent()},
-                          {"passed", actual.percent() >= minimum}});
+    out.begin_object()
+        .field("metric", key)
+        .field("minimum_percent", minimum)
+        .field("percent", actual.percent())
+        .field("passed", actual.percent() >= minimum)
+        .end_object();
   }
-  json problems = json::array();
-  for (const Problem& problem : result.problems)
-    problems.push_back({{"file", problem.path}, {"message", problem.message}});
-  const json document = {
-      {"schema", "tracemesh.audit/v1"},      {"root", result.root.string()},
-      {"python_files", result.python_files}, {"python_bytes", result.python_bytes},
-      {"services", std::move(services)},     {"shared_libraries", std::move(libraries)},
-      {"outbound_calls", std::move(calls)},  {"routes", std::move(routes)},
-      {"messaging", std::move(messaging)},   {"edges", std::move(edges)},
-      {"metrics", std::move(metrics)},       {"thresholds", std::move(thresholds)},
-      {"problems", std::move(problems)}};
-  return document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  out.end_array();
+  out.key("problems").begin_array();
+  for (const Problem& problem : result.problems) {
+    out.begin_object().field("file", problem.path).field("message", problem.message).end_object();
+  }
+  out.end_array();
+  out.end_object();
+  return out.take();
 }
 
 std::string audit_markdown(const AuditResult& result) {
