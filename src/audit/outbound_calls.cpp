@@ -455,35 +455,38 @@ void sort_calls(std::vector<OutboundCall>& calls) {
 
 }  // namespace
 
-// Each worker copies the prepared analysis (client classes and factories,
-// found once) and keeps its own per-call state and results.
+// The analysis is prepared (client classes and factories) by the first
+// worker, while the other may still run other rules; each worker then
+// copies it and keeps its own per-call state and results.
 struct OutboundCallSearch::State {
-  explicit State(const AuditContext& context) : prepared(context) {}
-  const Analysis prepared;
-  std::size_t modules = 0;
+  explicit State(const AuditContext& audited) : context(audited) {}
+  const AuditContext& context;
+  std::once_flag prepare;
+  std::optional<Analysis> prepared;
   std::atomic<std::size_t> next{0};
   std::mutex mutex;  // guards calls
   std::vector<OutboundCall> calls;
 };
 
 OutboundCallSearch::OutboundCallSearch(const AuditContext& context)
-    : state_(std::make_unique<State>(context)) {
-  state_->modules = context.repository().modules.size();
-}
+    : state_(std::make_unique<State>(context)) {}
 
 OutboundCallSearch::~OutboundCallSearch() = default;
 
 void OutboundCallSearch::work() {
   constexpr std::size_t chunk = 32;  // modules taken at a time
-  Analysis analysis = state_->prepared;
+  State& state = *state_;
+  std::call_once(state.prepare, [&state] { state.prepared.emplace(state.context); });
+  Analysis analysis = *state.prepared;
+  const std::size_t modules = state.context.repository().modules.size();
   std::vector<OutboundCall> found;
-  for (std::size_t begin = state_->next.fetch_add(chunk); begin < state_->modules;
-       begin = state_->next.fetch_add(chunk)) {
-    analysis.run(begin, std::min(begin + chunk, state_->modules), found);
+  for (std::size_t begin = state.next.fetch_add(chunk); begin < modules;
+       begin = state.next.fetch_add(chunk)) {
+    analysis.run(begin, std::min(begin + chunk, modules), found);
   }
-  const std::lock_guard lock(state_->mutex);
-  state_->calls.insert(state_->calls.end(), std::make_move_iterator(found.begin()),
-                       std::make_move_iterator(found.end()));
+  const std::lock_guard lock(state.mutex);
+  state.calls.insert(state.calls.end(), std::make_move_iterator(found.begin()),
+                     std::make_move_iterator(found.end()));
 }
 
 std::vector<OutboundCall> OutboundCallSearch::calls() && {

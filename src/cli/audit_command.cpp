@@ -158,7 +158,9 @@ void add_audit_command(CLI::App& app, std::function<int()>& run) {
                       "routes_integration_tested, route_modules_with_integration_tests");
   command->add_option("--junit", flags->junit,
                       "also write the thresholds as a JUnit XML report to this file");
-  command->add_option("--threads", flags->threads, "parser threads (default: one per core)")
+  command
+      ->add_option("--threads", flags->threads,
+                   "threads that parse and run the rules (default: one per core)")
       ->check(CLI::Range(0, 256));
   command->callback([flags, &run] { run = [flags] { return run_audit_command(*flags); }; });
 }
