@@ -41,7 +41,8 @@ class Extractor {
   // A depth-first walk with a tree cursor (in libtree-sitter 0.20, indexed
   // child access and ts_node_parent cost a scan each): each named node's
   // level holds what it inherits, and the ancestors are the levels below it.
-  // Anonymous nodes are tokens ("(", "if", ","): nothing is read from them.
+  // Anonymous nodes are tokens ("(", "if", ","): nothing is read from them;
+  // nor from the parts of a string literal, unless it interpolates values.
   void run(TSNode root) {
     TSTreeCursor cursor = ts_tree_cursor_new(root);
     levels_.push_back(Level{root, ts_node_symbol(root)});
@@ -51,7 +52,7 @@ class Extractor {
       const TSNode node = ts_tree_cursor_current_node(&cursor);
       if (ts_node_is_named(node)) {
         enter(node);
-        if (ts_tree_cursor_goto_first_child(&cursor)) continue;
+        if (descends(levels_.back()) && ts_tree_cursor_goto_first_child(&cursor)) continue;
         leave();
       }
       while (!(more = ts_tree_cursor_goto_next_sibling(&cursor)) && levels_.size() > 1) {
@@ -182,6 +183,19 @@ class Extractor {
     } else if (symbol == s_.conditional_expression) {
       set_branch_guards(level, named_count(node) == 3 ? flat(ts_node_named_child(node, 1)) : "");
     }
+  }
+
+  // Whether the walk visits the children of the node on top: not of leaves,
+  // and not of a string without interpolations (its start, content, escape
+  // sequences and end say nothing more than the string).
+  bool descends(const Level& level) const {
+    if (level.symbol == s_.identifier || level.symbol == s_.comment) return false;
+    if (level.symbol != s_.string) return true;
+    const std::uint32_t count = named_count(level.node);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      if (is(ts_node_named_child(level.node, i), s_.interpolation)) return true;
+    }
+    return false;
   }
 
   void set_branch_guards(Level& level, const std::string& condition) {
