@@ -1,13 +1,21 @@
 // The audit's parts on one generated router module (bench/generate_audit_repo.py
 // writes 5,000 of them): tree-sitter parsing alone, then fact extraction on
-// top. End-to-end figures come from scripts/bench-audit.
+// top. With AUDIT_BENCH_REPO set to a generated repository (scripts/bench-audit
+// sets it), also its every file parsed on two threads, alone and with
+// extraction: the floor under the audit's end-to-end time on this machine.
+// End-to-end figures come from scripts/bench-audit.
 #include <benchmark/benchmark.h>
 #include <tree_sitter/api.h>
 
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "python_parser.h"
 
@@ -63,6 +71,71 @@ void BM_ParsePythonFacts(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(source.size()));
 }
 BENCHMARK(BM_ParsePythonFacts);
+
+// Every .py file under AUDIT_BENCH_REPO, read once.
+const std::vector<std::string>& repository_sources() {
+  static const std::vector<std::string> sources = [] {
+    std::vector<std::string> read;
+    const char* root = std::getenv("AUDIT_BENCH_REPO");
+    if (root == nullptr || !std::filesystem::is_directory(root)) return read;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+      if (!entry.is_regular_file() || entry.path().extension() != ".py") continue;
+      std::ifstream file(entry.path(), std::ios::binary);
+      std::ostringstream text;
+      text << file.rdbuf();
+      read.push_back(text.str());
+    }
+    return read;
+  }();
+  return sources;
+}
+
+// The repository's files parsed by `threads` threads, each taking the next
+// file: with tree-sitter alone, or into the audit's facts.
+void parse_repository(benchmark::State& state, bool facts) {
+  const std::vector<std::string>& sources = repository_sources();
+  if (sources.empty()) {
+    state.SkipWithError("set AUDIT_BENCH_REPO to a generated repository (scripts/bench-audit)");
+    return;
+  }
+  std::int64_t bytes = 0;
+  for (const std::string& source : sources) bytes += static_cast<std::int64_t>(source.size());
+  const auto threads = static_cast<unsigned>(state.range(0));
+  for (auto _ : state) {
+    std::atomic<std::size_t> next{0};
+    const auto work = [&] {
+      TSParser* parser = ts_parser_new();
+      ts_parser_set_language(parser, tree_sitter_python());
+      for (std::size_t i = next++; i < sources.size(); i = next++) {
+        const std::string& source = sources[i];
+        if (facts) {
+          auto module = tracemesh::audit::parse_python("m.py", source);
+          benchmark::DoNotOptimize(module);
+        } else {
+          TSTree* tree = ts_parser_parse_string(parser, nullptr, source.data(),
+                                                static_cast<std::uint32_t>(source.size()));
+          benchmark::DoNotOptimize(tree);
+          ts_tree_delete(tree);
+        }
+      }
+      ts_parser_delete(parser);
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work);
+    for (std::thread& thread : pool) thread.join();
+  }
+  state.SetBytesProcessed(state.iterations() * bytes);
+}
+BENCHMARK_CAPTURE(parse_repository, tree_sitter, false)
+    ->Arg(2)
+    ->Iterations(3)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(parse_repository, facts, true)
+    ->Arg(2)
+    ->Iterations(3)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
