@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 #include <set>
+#include <system_error>
 #include <tuple>
 
 namespace tracemesh::audit {
@@ -95,7 +96,13 @@ void apply_rules(const AuditContext& context, AuditResult& result, unsigned thre
     outbound.work();
   };
   std::future<void> helper;
-  if (threads != 1) helper = std::async(std::launch::async, routes);
+  if (threads != 1) {
+    try {
+      helper = std::async(std::launch::async, routes);
+    } catch (const std::system_error&) {
+      // No thread to be had: this one runs the routes too, after the rest.
+    }
+  }
   result.middleware = find_inbound_middleware(context);
   result.messaging = find_messaging(context);
   outbound.work();

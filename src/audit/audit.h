@@ -84,14 +84,14 @@ struct AuditResult {
 
 struct AuditOptions {
   AuditConfig config;
-  unsigned threads = 0;  // parsing and rules; 0: one per hardware thread
+  unsigned threads = 0;  // parser threads, 0: one per hardware thread; 1 also runs the rules on one
   std::function<void(std::size_t done, std::size_t total)> progress;
 };
 
 // Every rule on `context` (whose services are result.services): middleware,
 // outbound calls, routes with their integration tests, messaging, then the
-// edges and metrics. With `threads` > 1, outbound calls are found beside
-// the other rules (0: one thread per hardware thread).
+// edges and metrics. The rules run on two threads unless `threads` is 1
+// (they only read the context: AuditContext is safe for concurrent const use).
 void apply_rules(const AuditContext& context, AuditResult& result, unsigned threads = 1);
 
 // An Error only when `root` cannot be read.

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string_view>
 
 namespace tracemesh::audit {
 namespace {
@@ -40,6 +41,7 @@ class Analysis {
       : context_(context), repository_(context.repository()), index_(context.index()) {
     find_client_classes();
     find_factories();
+    find_instrumentors();
   }
 
   // The request sites of the repository's modules [begin, end), unsorted.
@@ -409,31 +411,34 @@ class Analysis {
     return {};
   }
 
-  // Whether an OpenTelemetry instrumentor of `library` is installed in the service.
-  bool instrumented(const std::string& service, const std::string& library) {
-    const std::string key = service + ":" + library;
-    if (const auto known = instrumented_.find(key); known != instrumented_.end())
-      return known->second;
-    static const std::map<std::string, std::string> instrumentors = {
+  // The modules (never tests) that install an OpenTelemetry instrumentor, by library.
+  void find_instrumentors() {
+    static const std::pair<std::string_view, std::string_view> instrumentors[] = {
         {"httpx", "HTTPXClientInstrumentor"},
         {"requests", "RequestsInstrumentor"},
         {"aiohttp", "AioHttpClientInstrumentor"},
         {"urllib", "URLLibInstrumentor"}};
-    const std::string& instrumentor = instrumentors.at(library);
-    bool found = false;
-    // Only where it runs: a served module of the service, never a test.
-    const auto& served = context_.served(service);
     for (const PythonModule& module : repository_.modules) {
-      if (!served.contains(module.path) || AuditContext::is_test_file(module.path)) continue;
-      for (const Call& call : module.calls) {
-        if (call.callee.find(instrumentor) != std::string::npos &&
-            call.callee.ends_with(".instrument")) {
-          found = true;
+      if (AuditContext::is_test_file(module.path)) continue;
+      for (const auto& [library, instrumentor] : instrumentors) {
+        if (std::any_of(module.calls.begin(), module.calls.end(), [&](const Call& call) {
+              return call.callee.find(instrumentor) != std::string::npos &&
+                     call.callee.ends_with(".instrument");
+            })) {
+          instrumenting_[std::string(library)].push_back(module.path);
         }
       }
     }
-    instrumented_[key] = found;
-    return found;
+  }
+
+  // Whether an OpenTelemetry instrumentor of `library` is installed where
+  // the service runs: in a module it serves.
+  bool instrumented(const std::string& service, const std::string& library) const {
+    const auto found = instrumenting_.find(library);
+    if (found == instrumenting_.end()) return false;
+    const auto& served = context_.served(service);
+    return std::any_of(found->second.begin(), found->second.end(),
+                       [&](const std::string& path) { return served.contains(path); });
   }
 
   const AuditContext& context_;
@@ -443,8 +448,8 @@ class Analysis {
   std::map<std::string, ClientOrigin> factories_;
   std::map<std::string, std::string> client_classes_;  // "path:Class" → library
   std::map<const Call*, ClientOrigin> origins_;
-  std::map<const Call*, std::string> request_headers_;  // urllib Request(headers=...)
-  std::map<std::string, bool> instrumented_;
+  std::map<const Call*, std::string> request_headers_;             // urllib Request(headers=...)
+  std::map<std::string, std::vector<std::string>> instrumenting_;  // library → modules
 };
 
 void sort_calls(std::vector<OutboundCall>& calls) {
@@ -455,17 +460,22 @@ void sort_calls(std::vector<OutboundCall>& calls) {
 
 }  // namespace
 
-// The analysis is prepared (client classes and factories) by the first
-// worker, while the other may still run other rules; each worker then
-// copies it and keeps its own per-call state and results.
+// The analysis is prepared (client classes, factories, instrumentors) by
+// the first worker, while the other may still run other rules; each worker
+// then copies it and keeps its own per-call state. Results are kept per
+// chunk of modules and joined in module order, so the report is the same
+// whatever thread took which chunk.
 struct OutboundCallSearch::State {
-  explicit State(const AuditContext& audited) : context(audited) {}
+  static constexpr std::size_t chunk = 32;  // modules taken at a time
+
+  explicit State(const AuditContext& audited)
+      : context(audited), chunks((audited.repository().modules.size() + chunk - 1) / chunk) {}
+
   const AuditContext& context;
-  std::once_flag prepare;
+  std::mutex prepare;  // guards prepared (not std::call_once: the preparation may throw)
   std::optional<Analysis> prepared;
   std::atomic<std::size_t> next{0};
-  std::mutex mutex;  // guards calls
-  std::vector<OutboundCall> calls;
+  std::vector<std::vector<OutboundCall>> chunks;  // each written by the worker that took it
 };
 
 OutboundCallSearch::OutboundCallSearch(const AuditContext& context)
@@ -474,23 +484,26 @@ OutboundCallSearch::OutboundCallSearch(const AuditContext& context)
 OutboundCallSearch::~OutboundCallSearch() = default;
 
 void OutboundCallSearch::work() {
-  constexpr std::size_t chunk = 32;  // modules taken at a time
   State& state = *state_;
-  std::call_once(state.prepare, [&state] { state.prepared.emplace(state.context); });
-  Analysis analysis = *state.prepared;
-  const std::size_t modules = state.context.repository().modules.size();
-  std::vector<OutboundCall> found;
-  for (std::size_t begin = state.next.fetch_add(chunk); begin < modules;
-       begin = state.next.fetch_add(chunk)) {
-    analysis.run(begin, std::min(begin + chunk, modules), found);
+  std::optional<Analysis> analysis;
+  {
+    const std::lock_guard lock(state.prepare);
+    if (!state.prepared) state.prepared.emplace(state.context);
+    analysis.emplace(*state.prepared);
   }
-  const std::lock_guard lock(state.mutex);
-  state.calls.insert(state.calls.end(), std::make_move_iterator(found.begin()),
-                     std::make_move_iterator(found.end()));
+  const std::size_t modules = state.context.repository().modules.size();
+  for (std::size_t index = state.next++; index < state.chunks.size(); index = state.next++) {
+    const std::size_t begin = index * State::chunk;
+    analysis->run(begin, std::min(begin + State::chunk, modules), state.chunks[index]);
+  }
 }
 
 std::vector<OutboundCall> OutboundCallSearch::calls() && {
-  std::vector<OutboundCall> calls = std::move(state_->calls);
+  std::vector<OutboundCall> calls;
+  for (std::vector<OutboundCall>& found : state_->chunks) {
+    calls.insert(calls.end(), std::make_move_iterator(found.begin()),
+                 std::make_move_iterator(found.end()));
+  }
   sort_calls(calls);
   return calls;
 }

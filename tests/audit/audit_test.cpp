@@ -131,5 +131,37 @@ TEST(Audit, OtherLanguagesAndTelemetryExportAreListedButNotCounted) {
   EXPECT_NE(audit_json(*result).find(R"("language": "cpp")"), std::string::npos);
 }
 
+// The rules on two threads share out the outbound-call search by chunks of
+// modules; the report is the same as on one thread, ties in (service, file,
+// line) included: two request sites on one line, in modules of more chunks
+// than one.
+TEST(Audit, RulesGiveTheSameReportOnOneThreadAndOnTwo) {
+  testing::TemporaryRepository repository;
+  repository.write("svc/Dockerfile", "FROM python:3.12\nCMD [\"uvicorn\", \"app.main:app\"]\n");
+  repository.write("svc/app/main.py",
+                   "from fastapi import FastAPI\nfrom app import calls\napp = FastAPI()\n");
+  std::string imports;
+  for (int i = 0; i < 80; ++i) {
+    const std::string name = "m" + std::to_string(100 + i);
+    imports += "from app import " + name + "\n";
+    repository.write("svc/app/" + name + ".py",
+                     "import httpx\n\ndef go(c, tid):\n"
+                     "    r = httpx.get(\"http://a/x\") if c else httpx.post(\"http://b/y\", "
+                     "headers={\"X-Trace-ID\": tid})\n"
+                     "    return httpx.get(\"http://c/z\"), httpx.delete(\"http://d/w\")\n");
+  }
+  repository.write("svc/app/calls.py", imports);
+  const auto audit = [&](unsigned threads) {
+    AuditOptions options;
+    options.threads = threads;
+    auto audited = run_audit(repository.root(), options);
+    EXPECT_TRUE(audited) << audited.error().text();
+    return audited ? audit_json(*audited) : std::string();
+  };
+  const std::string one = audit(1);
+  EXPECT_NE(one.find("\"outbound_call_sites\": 320"), std::string::npos);
+  for (int run = 0; run < 3; ++run) EXPECT_EQ(audit(2), one);
+}
+
 }  // namespace
 }  // namespace tracemesh::audit
