@@ -1,9 +1,11 @@
 // A JSON document written as it is built, for reports with tens of
 // thousands of entries: no document tree in between. Objects and arrays
 // nest; keys come out in the order written; two-space indentation, an
-// empty object or array as `{}` / `[]`. Strings are escaped (quote,
-// backslash, control characters) and bytes that are not valid UTF-8 are
-// replaced by U+FFFD, so the output is always valid JSON.
+// empty object or array as `{}` / `[]`. Strings are escaped as the model's
+// JSON text escapes them (invalid UTF-8 bytes become U+FFFD, one each).
+// The caller nests correctly: a key only in an object, each value in an
+// object after its key, every container closed before take() (debug
+// builds assert it).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,7 @@ namespace tracemesh::report {
 
 class JsonWriter {
  public:
+  // Open and close an object or an array (as a value: after a key in an object).
   JsonWriter& begin_object();
   JsonWriter& end_object();
   JsonWriter& begin_array();
@@ -22,6 +25,7 @@ class JsonWriter {
   // The key of the next value; only inside an object.
   JsonWriter& key(std::string_view name);
 
+  // A value: in an array, or after a key.
   JsonWriter& value(std::string_view text);
   JsonWriter& value(const char* text) { return value(std::string_view(text)); }
   JsonWriter& value(const std::string& text) { return value(std::string_view(text)); }
@@ -29,7 +33,9 @@ class JsonWriter {
   JsonWriter& value(std::int64_t number);
   JsonWriter& value(std::uint64_t number);
   JsonWriter& value(int number) { return value(static_cast<std::int64_t>(number)); }
-  JsonWriter& value(double number);  // shortest round-trip form; null when not finite
+  // The shortest form that reads back as `number`, with ".0" when it is
+  // whole (80.0; 1e+300); null when it is not finite.
+  JsonWriter& value(double number);
   JsonWriter& null();
   // A string, or null when it is empty.
   JsonWriter& text_or_null(std::string_view text);
@@ -44,19 +50,18 @@ class JsonWriter {
   std::string take();
 
  private:
+  void separate();
   void before_value();
   void close(char bracket);
   void indent();
 
   struct Level {
+    bool object = false;
     bool empty = true;
   };
   std::string out_;
   std::vector<Level> levels_;
   bool after_key_ = false;
 };
-
-// `text` as a JSON string literal, quotes included (see JsonWriter).
-void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace tracemesh::report

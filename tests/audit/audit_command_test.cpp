@@ -51,6 +51,14 @@ TEST_F(AuditCommand, JsonReportHasTheDocumentedShape) {
   EXPECT_EQ(run.output.find('\r'), std::string::npos);  // no progress bar off a terminal
   const json report = json::parse(read_file(path("audit.json")));
   EXPECT_EQ(report["schema"], "tracemesh.audit/v1");
+  // Keys in the documented order (docs/audit.md), not alphabetical.
+  const auto ordered = nlohmann::ordered_json::parse(read_file(path("audit.json")));
+  std::vector<std::string> top_keys;
+  for (const auto& [key, value] : ordered.items()) top_keys.push_back(key);
+  EXPECT_EQ(top_keys,
+            (std::vector<std::string>{"schema", "root", "python_files", "python_bytes", "services",
+                                      "shared_libraries", "outbound_calls", "routes", "messaging",
+                                      "edges", "metrics", "thresholds", "problems"}));
   ASSERT_EQ(report["services"].size(), 5U);
   const json& orders = report["services"][4];
   EXPECT_EQ(orders["name"], "orders");

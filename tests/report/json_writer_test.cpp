@@ -3,6 +3,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace tracemesh::report {
 namespace {
 
@@ -33,50 +39,51 @@ TEST(JsonWriter, WritesNestedObjectsAndArraysIndentedWithKeysInTheOrderWritten) 
             "}\n");
 }
 
-TEST(JsonWriter, EscapesQuotesBackslashesAndControlCharacters) {
-  std::string out;
-  append_json_string(out, std::string("a\"b\\c\n\t\r\b\f\x01\x1f\x7f\0", 14));  // NUL included
-  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\t\\r\\b\\f\\u0001\\u001f\x7f\\u0000\"");
+// One string as the writer puts it in an array: `"text"` without the brackets.
+std::string written(const std::string& text) {
+  JsonWriter out;
+  out.begin_array().value(text).end_array();
+  const std::string document = out.take();
+  return document.substr(4, document.size() - 7);  // "[\n  " ... "\n]\n"
 }
 
-TEST(JsonWriter, KeepsValidUtf8AndReplacesEveryInvalidByte) {
+TEST(JsonWriter, EscapesQuotesBackslashesAndControlCharacters) {
+  EXPECT_EQ(written(std::string("a\"b\\c\n\t\r\b\f\x01\x1f\x7f\0", 14)),  // NUL included
+            "\"a\\\"b\\\\c\\n\\t\\r\\u0008\\u000c\\u0001\\u001f\\u007f\\u0000\"");
+}
+
+TEST(JsonWriter, KeepsValidUtf8AndReplacesEachInvalidByte) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"},
       {"a\xFFz", "a\xEF\xBF\xBDz"},                                              // never valid
       {"\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD"},                                  // overlong '/'
       {"\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},                  // a surrogate
-      {"\xF4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},  // > U+10FFFF
-      {"end\xE2\x82", "end\xEF\xBF\xBD\xEF\xBF\xBD"},                            // cut short
+      {"\xF4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},  // above U+10FFFF
+      {"end\xE2\x82", "end\xEF\xBF\xBD\xEF\xBF\xBD"},  // cut short: one per byte
   };
   for (const auto& [input, expected] : cases) {
-    std::string out;
-    append_json_string(out, input);
+    const std::string out = written(input);
     EXPECT_EQ(out, "\"" + expected + "\"") << input;
     EXPECT_EQ(nlohmann::json::parse(out).get<std::string>(), expected);
   }
 }
 
-TEST(JsonWriter, NumbersRoundTripAndNonFiniteOnesAreNull) {
+TEST(JsonWriter, WritesTheShortestNumberThatReadsBackAndNullForNonFiniteOnes) {
   JsonWriter out;
   out.begin_array()
       .value(80.0)
       .value(66.66666666666667)
       .value(0.1)
       .value(1e300)
+      .value(1e5)
       .value(std::numeric_limits<double>::quiet_NaN())
-      .value(std::numeric_limits<double>::infinity())
+      .value(-std::numeric_limits<double>::infinity())
       .value(std::int64_t{-42})
       .value(std::uint64_t{18446744073709551615U})
       .end_array();
-  const nlohmann::json parsed = nlohmann::json::parse(out.take());
-  EXPECT_EQ(parsed[0].dump(), "80.0");
-  EXPECT_DOUBLE_EQ(parsed[1].get<double>(), 66.66666666666667);
-  EXPECT_EQ(parsed[2].get<double>(), 0.1);
-  EXPECT_EQ(parsed[3].get<double>(), 1e300);
-  EXPECT_TRUE(parsed[4].is_null());
-  EXPECT_TRUE(parsed[5].is_null());
-  EXPECT_EQ(parsed[6].get<std::int64_t>(), -42);
-  EXPECT_EQ(parsed[7].get<std::uint64_t>(), 18446744073709551615U);
+  EXPECT_EQ(out.take(),
+            "[\n  80.0,\n  66.66666666666667,\n  0.1,\n  1e+300,\n  1e+05,\n  null,\n  null,\n"
+            "  -42,\n  18446744073709551615\n]\n");
 }
 
 TEST(JsonWriter, TakeLeavesAnEmptyWriter) {
