@@ -1,7 +1,8 @@
 // What every audit rule works from: the repository, its services, the code
 // index and value resolver, which service(s) each file runs in, which
 // modules each service actually serves, which files are tests, and the
-// wrappers the config file says to trust.
+// wrappers the config file says to trust. Built once, then only read: safe
+// for concurrent use by the rules (as are its index and value resolver).
 #pragma once
 
 #include <map>

@@ -34,7 +34,10 @@ TSParser* thread_parser() {
 class Extractor {
  public:
   Extractor(std::string_view source, PythonModule& module)
-      : source_(source), module_(module), s_(python_grammar().symbol), f_(python_grammar().field) {
+      : source_(source),
+        module_(module),
+        symbols_(python_grammar().symbol),
+        fields_(python_grammar().field) {
     texts_.emplace_back();  // index 0: no guard
   }
 
@@ -71,7 +74,7 @@ class Extractor {
   }
 
  private:
-  using Text = std::uint32_t;  // an index in texts_; 0 is the empty text
+  using TextIndex = std::uint32_t;  // an index in texts_; 0 is the empty text
 
   struct Level {
     TSNode node;
@@ -79,15 +82,15 @@ class Extractor {
     int function = -1;     // index in module_.functions, -1 outside functions
     int class_index = -1;  // index in module_.classes of the enclosing class, -1 outside
     int conditional = 0;   // enclosing if/try levels inside the function
-    Text guard = 0;        // the innermost condition around the node, inside its function
+    TextIndex guard = 0;   // the innermost condition around the node, inside its function
     // For its children: an if's condition and the guards of its branches, a
     // conditional expression's named children seen so far, a block's guard
     // after an early return.
     TSNode condition{};
-    Text if_guard = 0;
-    Text unless_guard = 0;
+    TextIndex if_guard = 0;
+    TextIndex unless_guard = 0;
     std::uint32_t named_seen = 0;
-    Text after = 0;
+    TextIndex after = 0;
   };
   // Identifiers and strings used in one function; the views point into the
   // source or into owned_, both alive until the walk ends.
@@ -96,9 +99,9 @@ class Extractor {
     std::unordered_set<std::string_view> unguarded;  // strings and names used outside any guard
   };
 
-  Text intern(std::string text) {
+  TextIndex intern(std::string text) {
     texts_.push_back(std::move(text));
-    return static_cast<Text>(texts_.size() - 1);
+    return static_cast<TextIndex>(texts_.size() - 1);
   }
 
   // Push the level of the named node `child` (of the node on top) and
@@ -110,15 +113,16 @@ class Extractor {
         child,       ts_node_symbol(child), parent.function, parent.class_index, parent.conditional,
         parent.guard};
     if (parent.function >= 0) {
-      if (parent.symbol == s_.if_statement || parent.symbol == s_.elif_clause) {
+      if (parent.symbol == symbols_.if_statement || parent.symbol == symbols_.elif_clause) {
         if (!ts_node_eq(child, parent.condition)) {
-          level.guard = level.symbol == s_.else_clause ? parent.unless_guard : parent.if_guard;
+          level.guard =
+              level.symbol == symbols_.else_clause ? parent.unless_guard : parent.if_guard;
         }
-      } else if (parent.symbol == s_.conditional_expression) {
+      } else if (parent.symbol == symbols_.conditional_expression) {
         const std::uint32_t index = parent.named_seen++;
         if (index == 0) level.guard = parent.if_guard;
         if (index == 2) level.guard = parent.unless_guard;
-      } else if (parent.symbol == s_.block && parent.after != 0) {
+      } else if (parent.symbol == symbols_.block && parent.after != 0) {
         level.guard = parent.after;
       }
     }
@@ -131,9 +135,9 @@ class Extractor {
     const Level finished = levels_.back();
     levels_.pop_back();
     Level& parent = levels_.back();
-    if (parent.function >= 0 && parent.symbol == s_.block && finished.symbol == s_.if_statement &&
-        exits_early(finished.node)) {
-      parent.after = intern("unless " + flat(field(finished.node, f_.condition)));
+    if (parent.function >= 0 && parent.symbol == symbols_.block &&
+        finished.symbol == symbols_.if_statement && exits_early(finished.node)) {
+      parent.after = intern("unless " + flat(field(finished.node, fields_.condition)));
     }
   }
 
@@ -142,45 +146,45 @@ class Extractor {
     Level& level = levels_.back();
     const TSNode node = level.node;
     const TSSymbol symbol = level.symbol;
-    if (symbol == s_.function_definition) {
+    if (symbol == symbols_.function_definition) {
       level.function = add_function(node, level.class_index, level.function);
       used_.resize(module_.functions.size());
       level.conditional = 0;
       level.guard = 0;
-    } else if (symbol == s_.class_definition) {
+    } else if (symbol == symbols_.class_definition) {
       level.class_index = add_class(node, level.class_index, level.function);
       level.function = -1;
-    } else if (symbol == s_.call) {
+    } else if (symbol == symbols_.call) {
       add_call(node, level.function, level.conditional > 0);
-    } else if (symbol == s_.import_statement || symbol == s_.import_from_statement) {
-      add_import(node, symbol == s_.import_from_statement);
-    } else if (symbol == s_.assignment) {
+    } else if (symbol == symbols_.import_statement || symbol == symbols_.import_from_statement) {
+      add_import(node, symbol == symbols_.import_from_statement);
+    } else if (symbol == symbols_.assignment) {
       add_assignment(node, level);
-    } else if (symbol == s_.if_statement && level.function < 0 &&
+    } else if (symbol == symbols_.if_statement && level.function < 0 &&
                class_name(level.class_index).empty()) {
-      const std::string condition = flat(field(node, f_.condition));
+      const std::string condition = flat(field(node, fields_.condition));
       if (condition.find("__name__") != std::string::npos &&
           condition.find("__main__") != std::string::npos) {
         module_.has_main_block = true;
       }
-    } else if (symbol == s_.string && level.function >= 0) {
+    } else if (symbol == symbols_.string && level.function >= 0) {
       add_use(level, string_content(node), false);
-    } else if (symbol == s_.identifier && level.function >= 0) {
+    } else if (symbol == symbols_.identifier && level.function >= 0) {
       add_use(level, text(node), true);
     }
-    if (symbol == s_.if_statement || symbol == s_.try_statement ||
-        symbol == s_.conditional_expression || symbol == s_.elif_clause) {
+    if (symbol == symbols_.if_statement || symbol == symbols_.try_statement ||
+        symbol == symbols_.conditional_expression || symbol == symbols_.elif_clause) {
       ++level.conditional;
     }
     if (level.function < 0) return;
-    if (symbol == s_.return_statement && named_count(node) > 0) {
+    if (symbol == symbols_.return_statement && named_count(node) > 0) {
       auto& returns = module_.functions[static_cast<std::size_t>(level.function)].returns;
       if (returns.size() < max_strings_per_function)
         returns.push_back(flat(ts_node_named_child(node, 0)));
-    } else if (symbol == s_.if_statement || symbol == s_.elif_clause) {
-      level.condition = field(node, f_.condition);
+    } else if (symbol == symbols_.if_statement || symbol == symbols_.elif_clause) {
+      level.condition = field(node, fields_.condition);
       set_branch_guards(level, flat(level.condition));
-    } else if (symbol == s_.conditional_expression) {
+    } else if (symbol == symbols_.conditional_expression) {
       set_branch_guards(level, named_count(node) == 3 ? flat(ts_node_named_child(node, 1)) : "");
     }
   }
@@ -189,11 +193,11 @@ class Extractor {
   // and not of a string without interpolations (its start, content, escape
   // sequences and end say nothing more than the string).
   bool descends(const Level& level) const {
-    if (level.symbol == s_.identifier || level.symbol == s_.comment) return false;
-    if (level.symbol != s_.string) return true;
+    if (level.symbol == symbols_.identifier || level.symbol == symbols_.comment) return false;
+    if (level.symbol != symbols_.string) return true;
     const std::uint32_t count = named_count(level.node);
     for (std::uint32_t i = 0; i < count; ++i) {
-      if (is(ts_node_named_child(level.node, i), s_.interpolation)) return true;
+      if (is(ts_node_named_child(level.node, i), symbols_.interpolation)) return true;
     }
     return false;
   }
@@ -214,12 +218,12 @@ class Extractor {
 
   // `if cond: return ...` (or raise) without an else: what follows runs only unless cond.
   bool exits_early(TSNode statement) const {
-    if (!ts_node_is_null(field(statement, f_.alternative))) return false;
-    const TSNode body = field(statement, f_.consequence);
+    if (!ts_node_is_null(field(statement, fields_.alternative))) return false;
+    const TSNode body = field(statement, fields_.consequence);
     const std::uint32_t count = named_count(body);
     for (std::uint32_t i = 0; i < count; ++i) {
       const TSNode child = ts_node_named_child(body, i);
-      if (is(child, s_.return_statement) || is(child, s_.raise_statement)) return true;
+      if (is(child, symbols_.return_statement) || is(child, symbols_.raise_statement)) return true;
     }
     return false;
   }
@@ -296,7 +300,7 @@ class Extractor {
     const std::uint32_t count = named_count(node);
     for (std::uint32_t i = 0; i < count; ++i) {
       const TSNode part = ts_node_named_child(node, i);
-      if (!is(part, s_.string_content)) continue;
+      if (!is(part, symbols_.string_content)) continue;
       if (parts++ == 0) {
         single = text(part);
       } else {
@@ -312,11 +316,11 @@ class Extractor {
   std::vector<std::string> decorators() const {
     std::vector<std::string> found;
     const TSNode parent = ancestor(1);
-    if (!is(parent, s_.decorated_definition)) return found;
+    if (!is(parent, symbols_.decorated_definition)) return found;
     const std::uint32_t children = named_count(parent);
     for (std::uint32_t i = 0; i < children; ++i) {
       const TSNode decorator = ts_node_named_child(parent, i);
-      if (!is(decorator, s_.decorator) || named_count(decorator) == 0) continue;
+      if (!is(decorator, symbols_.decorator) || named_count(decorator) == 0) continue;
       found.push_back(flat(ts_node_named_child(decorator, 0)));
     }
     return found;
@@ -324,7 +328,7 @@ class Extractor {
 
   int add_function(TSNode node, int class_index, int enclosing) {
     Function function;
-    const std::string name(text(field(node, f_.name)));
+    const std::string name(text(field(node, fields_.name)));
     const std::string& class_name = this->class_name(class_index);
     if (enclosing >= 0) {
       function.qualified =
@@ -336,16 +340,16 @@ class Extractor {
     function.line = line(node);
     function.end_line = static_cast<int>(ts_node_end_point(node).row) + 1;
     function.is_async =
-        ts_node_child_count(node) > 0 && is(ts_node_child(node, 0), s_.async_keyword);
-    const TSNode parameters = field(node, f_.parameters);
+        ts_node_child_count(node) > 0 && is(ts_node_child(node, 0), symbols_.async_keyword);
+    const TSNode parameters = field(node, fields_.parameters);
     const std::uint32_t count = named_count(parameters);
     for (std::uint32_t i = 0; i < count; ++i) {
       TSNode parameter = ts_node_named_child(parameters, i);
-      if (!is(parameter, s_.identifier)) {
-        const TSNode named = field(parameter, f_.name);
+      if (!is(parameter, symbols_.identifier)) {
+        const TSNode named = field(parameter, fields_.name);
         parameter = ts_node_is_null(named) ? ts_node_named_child(parameter, 0) : named;
       }
-      if (is(parameter, s_.identifier)) function.parameters.emplace_back(text(parameter));
+      if (is(parameter, symbols_.identifier)) function.parameters.emplace_back(text(parameter));
     }
     function.decorators = decorators();
     module_.functions.push_back(std::move(function));
@@ -354,16 +358,16 @@ class Extractor {
 
   int add_class(TSNode node, int enclosing, int function) {
     Class found;
-    found.name = std::string(text(field(node, f_.name)));
+    found.name = std::string(text(field(node, fields_.name)));
     const std::string& enclosing_name = class_name(enclosing);
     if (!enclosing_name.empty() && function < 0) found.name = enclosing_name + "." + found.name;
     found.line = line(node);
     found.decorators = decorators();
-    const TSNode bases = field(node, f_.superclasses);
+    const TSNode bases = field(node, fields_.superclasses);
     const std::uint32_t count = named_count(bases);
     for (std::uint32_t i = 0; i < count; ++i) {
       const TSNode base = ts_node_named_child(bases, i);
-      if (!is(base, s_.keyword_argument)) found.bases.push_back(flat(base));
+      if (!is(base, symbols_.keyword_argument)) found.bases.push_back(flat(base));
     }
     module_.classes.push_back(std::move(found));
     return static_cast<int>(module_.classes.size()) - 1;
@@ -375,15 +379,15 @@ class Extractor {
     TSNode child = call;
     std::size_t up = 1;
     TSNode parent = ancestor(up);
-    while (is(parent, s_.await) || is(parent, s_.parenthesized_expression)) {
+    while (is(parent, symbols_.await) || is(parent, symbols_.parenthesized_expression)) {
       child = parent;
       parent = ancestor(++up);
     }
-    if (is(parent, s_.assignment) && ts_node_eq(field(parent, f_.right), child)) {
-      return flat(field(parent, f_.left));
+    if (is(parent, symbols_.assignment) && ts_node_eq(field(parent, fields_.right), child)) {
+      return flat(field(parent, fields_.left));
     }
-    if (is(parent, s_.as_pattern)) {
-      const TSNode alias = field(parent, f_.alias);
+    if (is(parent, symbols_.as_pattern)) {
+      const TSNode alias = field(parent, fields_.alias);
       if (!ts_node_is_null(alias)) return flat(alias);
     }
     return {};
@@ -391,22 +395,22 @@ class Extractor {
 
   void add_call(TSNode node, int function, bool conditional) {
     Call call;
-    call.callee = flat(field(node, f_.function));
+    call.callee = flat(field(node, fields_.function));
     call.function =
         function >= 0 ? module_.functions[static_cast<std::size_t>(function)].qualified : "";
     call.assigned_to = binding(node);
     call.line = line(node);
     call.conditional = conditional;
-    const TSNode arguments = field(node, f_.arguments);
-    if (is(arguments, s_.argument_list)) {
+    const TSNode arguments = field(node, fields_.arguments);
+    if (is(arguments, symbols_.argument_list)) {
       const std::uint32_t count = named_count(arguments);
       for (std::uint32_t i = 0; i < count; ++i) {
         const TSNode argument = ts_node_named_child(arguments, i);
         const TSSymbol kind = ts_node_symbol(argument);
-        if (kind == s_.comment) continue;
-        if (kind == s_.keyword_argument) {
-          call.keywords.push_back(
-              {std::string(text(field(argument, f_.name))), flat(field(argument, f_.value))});
+        if (kind == symbols_.comment) continue;
+        if (kind == symbols_.keyword_argument) {
+          call.keywords.push_back({std::string(text(field(argument, fields_.name))),
+                                   flat(field(argument, fields_.value))});
         } else {
           call.arguments.push_back(flat(argument));
         }
@@ -420,11 +424,11 @@ class Extractor {
       const std::uint32_t count = named_count(node);
       for (std::uint32_t i = 0; i < count; ++i) {
         const TSNode item = ts_node_named_child(node, i);
-        if (is(item, s_.aliased_import)) {
-          const std::string module(text(field(item, f_.name)));
+        if (is(item, symbols_.aliased_import)) {
+          const std::string module(text(field(item, fields_.name)));
           module_.imports.push_back(
-              {module, {}, std::string(text(field(item, f_.alias))), line(item)});
-        } else if (is(item, s_.dotted_name)) {
+              {module, {}, std::string(text(field(item, fields_.alias))), line(item)});
+        } else if (is(item, symbols_.dotted_name)) {
           const std::string module(text(item));
           // `import a.b` binds `a`.
           module_.imports.push_back({module, {}, module.substr(0, module.find('.')), line(item)});
@@ -432,22 +436,22 @@ class Extractor {
       }
       return;
     }
-    const TSNode module_name = field(node, f_.module_name);
+    const TSNode module_name = field(node, fields_.module_name);
     const std::string module = flat(module_name);
     const std::uint32_t count = named_count(node);
     bool any = false;
     for (std::uint32_t i = 0; i < count; ++i) {
       const TSNode item = ts_node_named_child(node, i);
       if (ts_node_eq(item, module_name)) continue;
-      if (is(item, s_.aliased_import)) {
-        module_.imports.push_back({module, std::string(text(field(item, f_.name))),
-                                   std::string(text(field(item, f_.alias))), line(item)});
+      if (is(item, symbols_.aliased_import)) {
+        module_.imports.push_back({module, std::string(text(field(item, fields_.name))),
+                                   std::string(text(field(item, fields_.alias))), line(item)});
         any = true;
-      } else if (is(item, s_.dotted_name)) {
+      } else if (is(item, symbols_.dotted_name)) {
         const std::string name(text(item));
         module_.imports.push_back({module, name, name, line(item)});
         any = true;
-      } else if (is(item, s_.wildcard_import)) {
+      } else if (is(item, symbols_.wildcard_import)) {
         module_.imports.push_back({module, "*", {}, line(item)});
         any = true;
       }
@@ -458,18 +462,18 @@ class Extractor {
   // Module level: string constants and every NAME = expression; in a
   // function: its locals (first binding).
   void add_assignment(TSNode node, const Level& frame) {
-    const TSNode left = field(node, f_.left);
-    const TSNode right = field(node, f_.right);
-    if (is(left, s_.subscript) && frame.function >= 0 && !ts_node_is_null(right)) {
+    const TSNode left = field(node, fields_.left);
+    const TSNode right = field(node, fields_.right);
+    if (is(left, symbols_.subscript) && frame.function >= 0 && !ts_node_is_null(right)) {
       // headers[TRACE_ID_HEADER] = trace_id: an item set on a local.
       auto& items = module_.functions[static_cast<std::size_t>(frame.function)].item_sets;
       if (items.size() < max_strings_per_function) {
-        items.push_back(
-            {flat(field(left, f_.value)), flat(field(left, f_.subscript)), texts_[frame.guard]});
+        items.push_back({flat(field(left, fields_.value)), flat(field(left, fields_.subscript)),
+                         texts_[frame.guard]});
       }
       return;
     }
-    if (!is(left, s_.identifier) || ts_node_is_null(right)) return;
+    if (!is(left, symbols_.identifier) || ts_node_is_null(right)) return;
     const std::string name(text(left));
     if (frame.function >= 0) {
       auto& locals = module_.functions[static_cast<std::size_t>(frame.function)].locals;
@@ -483,17 +487,17 @@ class Extractor {
       return;
     }
     module_.assignments[name] = flat(right);
-    if (!is(right, s_.string)) return;
+    if (!is(right, symbols_.string)) return;
     for (std::uint32_t i = 0; i < named_count(right); ++i) {
-      if (is(ts_node_named_child(right, i), s_.interpolation)) return;  // an f-string
+      if (is(ts_node_named_child(right, i), symbols_.interpolation)) return;  // an f-string
     }
     module_.constants[name] = std::string(string_content(right));
   }
 
   std::string_view source_;
   PythonModule& module_;
-  const PythonSymbols& s_;
-  const PythonFields& f_;
+  const PythonSymbols& symbols_;
+  const PythonFields& fields_;
   std::vector<Uses> used_;          // per function
   std::vector<Level> levels_;       // the node being processed and its ancestors
   std::vector<std::string> texts_;  // guards and conditions, by index

@@ -245,7 +245,8 @@ ImportResolver::ImportResolver(const Repository& repository) {
     std::string key;
     for (const Import& import : module.imports) {
       resolution_key(key, folder, import);
-      if (!resolved_.contains(key)) resolved_.emplace(key, look_up(folder, import));
+      if (const auto [entry, added] = resolved_.try_emplace(key); added)
+        entry->second = look_up(folder, import);
     }
   }
 }

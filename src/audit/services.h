@@ -84,7 +84,7 @@ std::string app_framework(const std::string& callee);
 
 // Resolves imports to the repository's own files. Every import the
 // repository's modules make is resolved once, when it is built: the rules
-// ask again for the same imports many times.
+// ask again for the same imports many times. Safe for concurrent use.
 class ImportResolver {
  public:
   explicit ImportResolver(const Repository& repository);
@@ -96,7 +96,7 @@ class ImportResolver {
   std::string look_up(const std::string& folder, const Import& import) const;
 
   std::set<std::string, std::less<>> paths_;
-  // By importing folder, module and name (see key()); unordered: lookups only.
+  // By importing folder, module and name (resolution_key()); unordered: lookups only.
   std::unordered_map<std::string, std::string> resolved_;
 };
 

@@ -5,6 +5,7 @@
 // and environment variables (os.getenv / os.environ) through the service's
 // compose environment or the default in the code. What cannot be known becomes "{expression}", so a
 // path such as f"/orders/{order_id}" still reads "/orders/{order_id}".
+// Safe for concurrent use (each thread's resolve() keeps its own step budget).
 #pragma once
 
 #include <map>

@@ -160,7 +160,7 @@ void add_audit_command(CLI::App& app, std::function<int()>& run) {
                       "also write the thresholds as a JUnit XML report to this file");
   command
       ->add_option("--threads", flags->threads,
-                   "threads that parse and run the rules (default: one per core)")
+                   "parser threads (default: one per core); 1 also runs the rules on one thread")
       ->check(CLI::Range(0, 256));
   command->callback([flags, &run] { run = [flags] { return run_audit_command(*flags); }; });
 }

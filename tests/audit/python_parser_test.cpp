@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace tracemesh::audit {
 namespace {
@@ -231,6 +233,45 @@ if __name__ == "__main__":
   EXPECT_EQ(find_function(*module, "TestOrders.test_list")->locals.at("url"), "\"/orders\"");
   EXPECT_TRUE(module->has_main_block);
   EXPECT_FALSE(parse_python("b.py", "if name == 1:\n    pass\n")->has_main_block);
+}
+
+TEST(PythonParser, GivesClassAttributesToTheClassWhoseBodyHoldsThem) {
+  // A class of the same name defined inside a method does not take the
+  // outer class's later attributes.
+  const auto module = parse_python("t.py", R"(class A:
+    FIRST = "1"
+    def method(self):
+        class A:
+            INNER = "i"
+        return A
+    LATER = "2"
+)");
+  ASSERT_TRUE(module);
+  ASSERT_EQ(module->classes.size(), 2U);
+  EXPECT_EQ(module->classes[0].attributes,
+            (std::map<std::string, std::string>{{"FIRST", "\"1\""}, {"LATER", "\"2\""}}));
+  EXPECT_EQ(module->classes[1].attributes,
+            (std::map<std::string, std::string>{{"INNER", "\"i\""}}));
+}
+
+TEST(PythonParser, JoinsTheTextOfAnFStringAroundItsInterpolations) {
+  // The joined text of an f-string is a use like any string: guarded where
+  // every use is, and the names inside its interpolations are uses too.
+  const auto module = parse_python("t.py", R"(def call(host, flag):
+    if flag:
+        a = f"http://{host}:8000/x"
+    b = f"http://{host}:8000/y"
+    if flag:
+        c = f"http://{host}:8000/y"
+)");
+  ASSERT_TRUE(module);
+  const Function* call = find_function(*module, "call");
+  ASSERT_NE(call, nullptr);
+  EXPECT_EQ(call->strings,
+            (std::vector<std::string>{"http://:8000/x", "http://:8000/y", "http://:8000/y"}));
+  EXPECT_EQ(call->guards.at("http://:8000/x"), "if flag");
+  EXPECT_FALSE(call->guards.contains("http://:8000/y"));  // also used unconditionally
+  EXPECT_NE(std::find(call->names.begin(), call->names.end(), "host"), call->names.end());
 }
 
 TEST(PythonParser, ToleratesSyntaxErrorsAndRefusesBinaryOrHugeFiles) {
