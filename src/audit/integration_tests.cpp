@@ -26,9 +26,10 @@ bool any_of(const std::vector<std::string>& texts, bool (*test)(const std::strin
   return std::any_of(texts.begin(), texts.end(), test);
 }
 
-std::vector<std::string> segments(std::string_view path) {
+// The non-empty '/' segments of a path, query and fragment cut (views into `path`).
+std::vector<std::string_view> segments(std::string_view path) {
   path = path.substr(0, path.find_first_of("?#"));
-  std::vector<std::string> parts;
+  std::vector<std::string_view> parts;
   std::size_t start = 0;
   while (start <= path.size()) {
     const std::size_t slash = path.find('/', start);
@@ -41,7 +42,7 @@ std::vector<std::string> segments(std::string_view path) {
   return parts;
 }
 
-bool is_parameter(const std::string& segment) {
+bool is_parameter(std::string_view segment) {
   return (segment.front() == '{' && segment.back() == '}') ||
          (segment.front() == '<' && segment.back() == '>');
 }
@@ -222,7 +223,7 @@ bool path_matches(std::string_view route_path, std::string_view request_path) {
   const auto request = segments(request_path);
   if (route.size() != request.size()) return false;
   for (std::size_t i = 0; i < route.size(); ++i) {
-    if (is_parameter(route[i]) || request[i].find('{') != std::string::npos) continue;
+    if (is_parameter(route[i]) || request[i].find('{') != std::string_view::npos) continue;
     if (route[i] != request[i]) return false;
   }
   return true;

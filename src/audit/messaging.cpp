@@ -72,13 +72,16 @@ class Finder {
     const std::string name = index_.canonical(view, call.callee);
     const std::string receiver = before_last(call.callee);
     const std::string verb = receiver.empty() ? std::string() : after_last(call.callee);
-    const auto function = view.functions.find(call.function);
-    const bool on_client =
-        find_binding(clients, call.function,
-                     function == view.functions.end() ? nullptr : function->second,
-                     receiver) != nullptr;
     const bool single = name == "paho.mqtt.publish.single" || name == "paho.mqtt.publish.multiple";
-    if (!single && !(on_client && (verb == "publish" || verb == "subscribe"))) return false;
+    if (!single) {
+      if (verb != "publish" && verb != "subscribe") return false;
+      const auto function = view.functions.find(call.function);
+      if (find_binding(clients, call.function,
+                       function == view.functions.end() ? nullptr : function->second,
+                       receiver) == nullptr) {
+        return false;  // not on an MQTT client
+      }
+    }
     site.file = view.module->path;
     site.line = call.line;
     site.role = verb == "subscribe" ? "subscriber" : "publisher";

@@ -153,6 +153,10 @@ class Finder {
   void find_mounts(const ModuleView& view) {
     for (const Call& call : view.module->calls) {
       const std::string method = after_last(call.callee);
+      if (method != "include_router" && method != "register_blueprint" && method != "add_subapp" &&
+          method != "add_routes") {
+        continue;
+      }
       const std::string parent = owner_key(view, before_last(call.callee));
       if (parent.empty()) continue;
       std::string child;
@@ -199,11 +203,7 @@ class Finder {
     for (const Function& function : view.module->functions) {
       for (const std::string& decorator : function.decorators) {
         const CallText call = split_call(decorator);
-        const std::string owner = owner_key(view, before_last(call.callee));
-        if (owner.empty()) continue;
         const std::string verb = after_last(call.callee);
-        const std::string path =
-            call.arguments.empty() ? keyword(call.keywords, "path") : call.arguments[0];
         std::vector<std::string> methods;
         if (http_verbs.contains(verb)) {
           methods = {model::ascii_uppercase(verb)};
@@ -216,6 +216,10 @@ class Finder {
         } else {
           continue;
         }
+        const std::string owner = owner_key(view, before_last(call.callee));
+        if (owner.empty()) continue;
+        const std::string path =
+            call.arguments.empty() ? keyword(call.keywords, "path") : call.arguments[0];
         for (const std::string& method : methods)
           declare(view, owner, function.line, method, path, function.qualified, {});
       }
