@@ -54,9 +54,14 @@ class Extractor {
     while (more) {
       const TSNode node = ts_tree_cursor_current_node(&cursor);
       if (ts_node_is_named(node)) {
-        enter(node);
-        if (descends(levels_.back()) && ts_tree_cursor_goto_first_child(&cursor)) continue;
-        leave();
+        const TSSymbol symbol = ts_node_symbol(node);
+        if (symbol == symbols_.identifier) {
+          use_identifier(node);  // the commonest node: a leaf, never an ancestor
+        } else {
+          enter(node, symbol);
+          if (descends(levels_.back()) && ts_tree_cursor_goto_first_child(&cursor)) continue;
+          leave();
+        }
       }
       while (!(more = ts_tree_cursor_goto_next_sibling(&cursor)) && levels_.size() > 1) {
         ts_tree_cursor_goto_parent(&cursor);
@@ -104,30 +109,39 @@ class Extractor {
     return static_cast<TextIndex>(texts_.size() - 1);
   }
 
-  // Push the level of the named node `child` (of the node on top) and
-  // process it. Its guard: an if's branches, a conditional expression's
-  // values, and the statements after an early `return`/`raise`.
-  void enter(TSNode child) {
+  // The guard of the named node `child` of the node on top: an if's
+  // branches, a conditional expression's values, and the statements after
+  // an early `return`/`raise`; else the parent's.
+  TextIndex guard_of(TSNode child, TSSymbol symbol) {
     Level& parent = levels_.back();
-    Level level{
-        child,       ts_node_symbol(child), parent.function, parent.class_index, parent.conditional,
-        parent.guard};
-    if (parent.function >= 0) {
-      if (parent.symbol == symbols_.if_statement || parent.symbol == symbols_.elif_clause) {
-        if (!ts_node_eq(child, parent.condition)) {
-          level.guard =
-              level.symbol == symbols_.else_clause ? parent.unless_guard : parent.if_guard;
-        }
-      } else if (parent.symbol == symbols_.conditional_expression) {
-        const std::uint32_t index = parent.named_seen++;
-        if (index == 0) level.guard = parent.if_guard;
-        if (index == 2) level.guard = parent.unless_guard;
-      } else if (parent.symbol == symbols_.block && parent.after != 0) {
-        level.guard = parent.after;
-      }
+    if (parent.function < 0) return parent.guard;
+    if (parent.symbol == symbols_.if_statement || parent.symbol == symbols_.elif_clause) {
+      if (!ts_node_eq(child, parent.condition))
+        return symbol == symbols_.else_clause ? parent.unless_guard : parent.if_guard;
+    } else if (parent.symbol == symbols_.conditional_expression) {
+      const std::uint32_t index = parent.named_seen++;
+      if (index == 0) return parent.if_guard;
+      if (index == 2) return parent.unless_guard;
+    } else if (parent.symbol == symbols_.block && parent.after != 0) {
+      return parent.after;
     }
-    levels_.push_back(level);
+    return parent.guard;
+  }
+
+  // Push the level of the named node `child` (of the node on top) and process it.
+  void enter(TSNode child, TSSymbol symbol) {
+    const TextIndex guard = guard_of(child, symbol);
+    const Level& parent = levels_.back();
+    levels_.push_back(
+        Level{child, symbol, parent.function, parent.class_index, parent.conditional, guard});
     process();
+  }
+
+  // An identifier (child of the node on top) used in a function.
+  void use_identifier(TSNode node) {
+    const TextIndex guard = guard_of(node, symbols_.identifier);
+    const int function = levels_.back().function;
+    if (function >= 0) add_use(function, guard, text(node), true);
   }
 
   // Pop the node on top; an `if` that exits early guards what follows it in its block.
@@ -168,9 +182,7 @@ class Extractor {
         module_.has_main_block = true;
       }
     } else if (symbol == symbols_.string && level.function >= 0) {
-      add_use(level, string_content(node), false);
-    } else if (symbol == symbols_.identifier && level.function >= 0) {
-      add_use(level, text(node), true);
+      add_use(level.function, level.guard, string_content(node), false);
     }
     if (symbol == symbols_.if_statement || symbol == symbols_.try_statement ||
         symbol == symbols_.conditional_expression || symbol == symbols_.elif_clause) {
@@ -189,11 +201,11 @@ class Extractor {
     }
   }
 
-  // Whether the walk visits the children of the node on top: not of leaves,
-  // and not of a string without interpolations (its start, content, escape
+  // Whether the walk visits the children of the node on top: not of a
+  // comment, and not of a string without interpolations (its start, content, escape
   // sequences and end say nothing more than the string).
   bool descends(const Level& level) const {
-    if (level.symbol == symbols_.identifier || level.symbol == symbols_.comment) return false;
+    if (level.symbol == symbols_.comment) return false;
     if (level.symbol != symbols_.string) return true;
     const std::uint32_t count = named_count(level.node);
     for (std::uint32_t i = 0; i < count; ++i) {
@@ -228,8 +240,8 @@ class Extractor {
     return false;
   }
 
-  void add_use(const Level& frame, std::string_view used, bool identifier) {
-    const auto index = static_cast<std::size_t>(frame.function);
+  void add_use(int in_function, TextIndex guard, std::string_view used, bool identifier) {
+    const auto index = static_cast<std::size_t>(in_function);
     Function& function = module_.functions[index];
     Uses& uses = used_[index];
     if (identifier) {
@@ -239,11 +251,11 @@ class Extractor {
     } else if (function.strings.size() < max_strings_per_function) {
       function.strings.emplace_back(used);
     }
-    if (frame.guard == 0) {
+    if (guard == 0) {
       uses.unguarded.insert(used);
     } else if (function.guards.size() < max_names_per_function &&
                function.guards.find(used) == function.guards.end()) {
-      function.guards.emplace(std::string(used), texts_[frame.guard]);
+      function.guards.emplace(std::string(used), texts_[guard]);
     }
   }
 

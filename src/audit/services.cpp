@@ -211,7 +211,7 @@ void read_dockerfile(const fs::path& path, Service& service) {
 }  // namespace
 
 std::string app_framework(const std::string& callee) {
-  const std::string last = after_last(callee);
+  const std::string_view last = std::string_view(callee).substr(callee.rfind('.') + 1);
   if (last == "FastAPI") return "fastapi";
   if (last == "Starlette") return "starlette";
   if (last == "Flask") return "flask";
