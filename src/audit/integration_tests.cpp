@@ -218,9 +218,10 @@ std::vector<IntegrationTest> find_integration_tests(const AuditContext& context)
   return Finder(context).run();
 }
 
-bool path_matches(std::string_view route_path, std::string_view request_path) {
-  const auto route = segments(route_path);
-  const auto request = segments(request_path);
+namespace {
+
+bool segments_match(const std::vector<std::string_view>& route,
+                    const std::vector<std::string_view>& request) {
   if (route.size() != request.size()) return false;
   for (std::size_t i = 0; i < route.size(); ++i) {
     if (is_parameter(route[i]) || request[i].find('{') != std::string_view::npos) continue;
@@ -229,16 +230,36 @@ bool path_matches(std::string_view route_path, std::string_view request_path) {
   return true;
 }
 
+}  // namespace
+
+bool path_matches(std::string_view route_path, std::string_view request_path) {
+  return segments_match(segments(route_path), segments(request_path));
+}
+
 void map_tests_to_routes(const std::vector<IntegrationTest>& tests, std::vector<Route>& routes) {
+  // Every path is split once: a large repository pairs thousands of routes
+  // with every request of every test.
+  struct SplitRequest {
+    const TestRequest* request;
+    std::vector<std::string_view> path;
+  };
+  std::vector<std::vector<SplitRequest>> requests(tests.size());
+  for (std::size_t i = 0; i < tests.size(); ++i) {
+    for (const TestRequest& request : tests[i].requests)
+      requests[i].push_back({&request, segments(request.path)});
+  }
   for (Route& route : routes) {
-    for (const IntegrationTest& test : tests) {
-      const bool requests =
-          std::any_of(test.requests.begin(), test.requests.end(), [&](const TestRequest& request) {
+    const std::vector<std::string_view> path = segments(route.path);
+    for (std::size_t i = 0; i < tests.size(); ++i) {
+      const bool sends =
+          std::any_of(requests[i].begin(), requests[i].end(), [&](const SplitRequest& split) {
+            const TestRequest& request = *split.request;
             return (request.service.empty() || request.service == route.service) &&
                    (route.method == "*" || route.method == request.method) &&
-                   path_matches(route.path, request.path);
+                   segments_match(path, split.path);
           });
-      if (!requests) continue;
+      if (!sends) continue;
+      const IntegrationTest& test = tests[i];
       route.tests.push_back({test.file, test.line, test.name, test.skipped});
       route.integration_tested = route.integration_tested || !test.skipped;
     }
