@@ -128,11 +128,22 @@ Expected<AuditResult> run_audit(const std::filesystem::path& root, const AuditOp
   result.python_files = repository->modules.size();
   result.python_bytes = repository->python_bytes;
   result.problems = repository->problems;
+  const TraceHeaders headers(options.config.headers);
+  // The code index needs only the modules: a second thread builds it while
+  // this one discovers the services.
+  std::future<CodeIndex> index;
+  if (options.threads != 1) {
+    try {
+      index = std::async(std::launch::async, [&] { return CodeIndex(*repository, headers); });
+    } catch (const std::system_error&) {
+      // No thread to be had: built below, after the services.
+    }
+  }
   result.services = discover_services(*repository, options.config.services);
   result.problems.insert(result.problems.end(), result.services.problems.begin(),
                          result.services.problems.end());
-  const TraceHeaders headers(options.config.headers);
-  const AuditContext context(*repository, result.services, headers,
+  const AuditContext context(*repository, result.services,
+                             index.valid() ? index.get() : CodeIndex(*repository, headers),
                              options.config.trusted_wrappers);
   apply_rules(context, result, options.threads);
   result.thresholds = options.config.fail_under;

@@ -67,9 +67,14 @@ std::vector<std::string> packages_of(const std::string& path, const CodeIndex& i
 
 AuditContext::AuditContext(const Repository& repository, const ServiceMap& services,
                            const TraceHeaders& headers, std::vector<std::string> trusted_wrappers)
+    : AuditContext(repository, services, CodeIndex(repository, headers),
+                   std::move(trusted_wrappers)) {}
+
+AuditContext::AuditContext(const Repository& repository, const ServiceMap& services,
+                           CodeIndex index, std::vector<std::string> trusted_wrappers)
     : repository_(repository),
       services_(services),
-      index_(repository, headers),
+      index_(std::move(index)),
       values_(index_,
               [&] {
                 std::map<std::string, std::map<std::string, std::string>> environment;

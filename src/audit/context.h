@@ -25,6 +25,10 @@ class AuditContext {
   // file's word: "make_client" (any module) or "shared.http.make_client".
   AuditContext(const Repository& repository, const ServiceMap& services,
                const TraceHeaders& headers, std::vector<std::string> trusted_wrappers = {});
+  // The same over a code index already built for `repository` (run_audit
+  // builds it beside the service discovery).
+  AuditContext(const Repository& repository, const ServiceMap& services, CodeIndex index,
+               std::vector<std::string> trusted_wrappers = {});
   AuditContext(const AuditContext&) = delete;
   AuditContext& operator=(const AuditContext&) = delete;
 
