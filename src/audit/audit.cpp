@@ -5,9 +5,22 @@
 #include <set>
 #include <system_error>
 #include <tuple>
+#include <type_traits>
 
 namespace tracemesh::audit {
 namespace {
+
+// `task` started on a second thread, unless `threads` is 1 or no thread can
+// be had: then an empty future, and the caller runs the task itself.
+template <typename Task>
+std::future<std::invoke_result_t<Task>> beside(unsigned threads, Task task) {
+  if (threads == 1) return {};
+  try {
+    return std::async(std::launch::async, std::move(task));
+  } catch (const std::system_error&) {
+    return {};
+  }
+}
 
 std::vector<Edge> find_edges(const std::vector<OutboundCall>& calls,
                              const std::vector<MessagingSite>& messaging) {
@@ -95,14 +108,7 @@ void apply_rules(const AuditContext& context, AuditResult& result, unsigned thre
     map_tests_to_routes(result.integration_tests, result.routes);
     outbound.work();
   };
-  std::future<void> helper;
-  if (threads != 1) {
-    try {
-      helper = std::async(std::launch::async, routes);
-    } catch (const std::system_error&) {
-      // No thread to be had: this one runs the routes too, after the rest.
-    }
-  }
+  std::future<void> helper = beside(threads, routes);
   result.middleware = find_inbound_middleware(context);
   result.messaging = find_messaging(context);
   outbound.work();
@@ -131,14 +137,8 @@ Expected<AuditResult> run_audit(const std::filesystem::path& root, const AuditOp
   const TraceHeaders headers(options.config.headers);
   // The code index needs only the modules: a second thread builds it while
   // this one discovers the services.
-  std::future<CodeIndex> index;
-  if (options.threads != 1) {
-    try {
-      index = std::async(std::launch::async, [&] { return CodeIndex(*repository, headers); });
-    } catch (const std::system_error&) {
-      // No thread to be had: built below, after the services.
-    }
-  }
+  std::future<CodeIndex> index =
+      beside(options.threads, [&] { return CodeIndex(*repository, headers); });
   result.services = discover_services(*repository, options.config.services);
   result.problems.insert(result.problems.end(), result.services.problems.begin(),
                          result.services.problems.end());
