@@ -44,6 +44,11 @@ CodeIndex::CodeIndex(const Repository& repository, const TraceHeaders& headers)
     for (const Import& import : module.imports) {
       if (!import.alias.empty()) view.bound[import.alias] = import;
     }
+    // Resolved once here: the rules ask for the same names again and again.
+    for (const auto& [alias, import] : view.bound) {
+      if (std::string file = resolver_.resolve(module.path, import); !file.empty())
+        view.bound_files.emplace(alias, std::move(file));
+    }
     for (const Function& function : module.functions)
       view.functions[function.qualified] = &function;
     for (const Call& call : module.calls) view.calls[call.function].push_back(&call);
@@ -67,12 +72,12 @@ std::string CodeIndex::canonical(const ModuleView& view, const std::string& call
 std::optional<std::pair<const ModuleView*, std::string>> CodeIndex::imported(
     const ModuleView& view, const std::string& name) const {
   const std::size_t dot = name.find('.');
-  const auto bound = view.bound.find(name.substr(0, dot));
-  if (bound == view.bound.end()) return std::nullopt;
-  const std::string file = resolver_.resolve(view.module->path, bound->second);
-  if (file.empty()) return std::nullopt;
+  const std::string first = name.substr(0, dot);
+  const auto resolved = view.bound_files.find(first);
+  if (resolved == view.bound_files.end()) return std::nullopt;
+  const std::string& file = resolved->second;
   // `from m import f` → f in m; `import m` (or `from p import m`) then `m.f` → f in m.
-  const Import& import = bound->second;
+  const Import& import = view.bound.at(first);
   std::string inside = import.name.empty() || file.ends_with("/" + import.name + ".py") ||
                                file.ends_with("/" + import.name + "/__init__.py")
                            ? (dot == std::string::npos ? std::string() : name.substr(dot + 1))

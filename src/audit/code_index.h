@@ -26,8 +26,9 @@ struct Evidence {
 // A module with its import bindings and functions.
 struct ModuleView {
   const PythonModule* module = nullptr;
-  std::map<std::string, Import> bound;                    // local name → the import binding it
-  std::map<std::string, const Function*> functions;       // by qualified name
+  std::map<std::string, Import> bound;               // local name → the import binding it
+  std::map<std::string, std::string> bound_files;    // local name → the project file it imports
+  std::map<std::string, const Function*> functions;  // by qualified name
   std::map<std::string, std::vector<const Call*>> calls;  // by enclosing function, in order
 
   // The calls made directly in `function` ("" for module level).

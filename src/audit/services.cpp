@@ -223,44 +223,11 @@ std::string app_framework(const std::string& callee) {
   return {};
 }
 
-namespace {
-
-// What an import resolves by: the importing module's folder, the module and the name.
-void resolution_key(std::string& key, std::string_view folder, const Import& import) {
-  key.clear();
-  key.append(folder).append(1, '\n').append(import.module).append(1, '\n').append(import.name);
-}
-
-std::string_view folder_of(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
-}
-
-}  // namespace
-
 ImportResolver::ImportResolver(const Repository& repository) {
   for (const PythonModule& module : repository.modules) paths_.insert(module.path);
-  for (const PythonModule& module : repository.modules) {
-    const std::string folder = parent_folder(module.path);
-    std::string key;
-    for (const Import& import : module.imports) {
-      resolution_key(key, folder, import);
-      if (const auto [entry, added] = resolved_.try_emplace(key); added)
-        entry->second = look_up(folder, import);
-    }
-  }
 }
 
 std::string ImportResolver::resolve(const std::string& module_path, const Import& import) const {
-  thread_local std::string key;
-  resolution_key(key, folder_of(module_path), import);
-  const auto found = resolved_.find(key);
-  if (found != resolved_.end()) return found->second;
-  return look_up(parent_folder(module_path), import);  // an import no module makes
-}
-
-std::string ImportResolver::look_up(const std::string& importer_folder,
-                                    const Import& import) const {
   const auto module_file = [&](const std::string& base) -> std::string {
     if (paths_.contains(base + ".py")) return base + ".py";
     if (paths_.contains(base + "/__init__.py")) return base + "/__init__.py";
@@ -274,7 +241,7 @@ std::string ImportResolver::look_up(const std::string& importer_folder,
   std::string dotted = import.module;
   std::vector<std::string> folders;
   if (!dotted.empty() && dotted.front() == '.') {
-    std::string folder = importer_folder;
+    std::string folder = parent_folder(module_path);
     std::size_t dots = 0;
     while (dots < dotted.size() && dotted[dots] == '.') ++dots;
     for (std::size_t up = 1; up < dots; ++up) folder = parent_folder(folder);
@@ -282,7 +249,7 @@ std::string ImportResolver::look_up(const std::string& importer_folder,
     folders.push_back(folder);
   } else {
     // An absolute import may be rooted at any folder above the importer.
-    for (std::string folder = importer_folder;; folder = parent_folder(folder)) {
+    for (std::string folder = parent_folder(module_path);; folder = parent_folder(folder)) {
       folders.push_back(folder);
       if (folder.empty()) break;
     }

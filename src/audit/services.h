@@ -9,7 +9,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "repository.h"
@@ -82,9 +81,7 @@ ServiceMap discover_services(const Repository& repository,
 // "fastapi.FastAPI", "web.Application", "Flask"...), or "".
 std::string app_framework(const std::string& callee);
 
-// Resolves imports to the repository's own files. Every import the
-// repository's modules make is resolved once, when it is built: the rules
-// ask again for the same imports many times. Safe for concurrent use.
+// Resolves imports to the repository's own files.
 class ImportResolver {
  public:
   explicit ImportResolver(const Repository& repository);
@@ -93,11 +90,7 @@ class ImportResolver {
   std::string resolve(const std::string& module_path, const Import& import) const;
 
  private:
-  std::string look_up(const std::string& folder, const Import& import) const;
-
   std::set<std::string, std::less<>> paths_;
-  // By importing folder, module and name (resolution_key()); unordered: lookups only.
-  std::unordered_map<std::string, std::string> resolved_;
 };
 
 }  // namespace tracemesh::audit

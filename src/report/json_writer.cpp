@@ -38,17 +38,19 @@ JsonWriter& JsonWriter::key(std::string_view name) {
   return *this;
 }
 
-JsonWriter& JsonWriter::begin_object() {
+void JsonWriter::open(char bracket) {
   before_value();
-  out_ += '{';
-  levels_.push_back({true});
+  out_ += bracket;
+  levels_.push_back({bracket == '{'});
+}
+
+JsonWriter& JsonWriter::begin_object() {
+  open('{');
   return *this;
 }
 
 JsonWriter& JsonWriter::begin_array() {
-  before_value();
-  out_ += '[';
-  levels_.push_back({false});
+  open('[');
   return *this;
 }
 

@@ -52,6 +52,7 @@ class JsonWriter {
  private:
   void separate();
   void before_value();
+  void open(char bracket);
   void close(char bracket);
   void indent();
 
