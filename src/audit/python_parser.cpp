@@ -4,9 +4,10 @@
 
 #include <algorithm>
 #include <deque>
-#include <memory>
+#include <optional>
 #include <unordered_set>
 
+#include "parse_arena.h"
 #include "python_grammar.h"
 
 namespace tracemesh::audit {
@@ -14,22 +15,40 @@ namespace {
 
 constexpr std::uint64_t parse_timeout_micros = 10'000'000;
 
-struct ParserDeleter {
-  void operator()(TSParser* parser) const noexcept { ts_parser_delete(parser); }
-};
-struct TreeDeleter {
-  void operator()(TSTree* tree) const noexcept { ts_tree_delete(tree); }
-};
+// Sources up to this size are parsed in a ParseArena (tree-sitter takes up
+// to 100 times the source's size while parsing).
+constexpr std::size_t max_arena_source_bytes = ParseArena::default_max_bytes / 100;
 
-TSParser* thread_parser() {
-  thread_local const std::unique_ptr<TSParser, ParserDeleter> parser = [] {
-    std::unique_ptr<TSParser, ParserDeleter> created(ts_parser_new());
-    ts_parser_set_language(created.get(), python_grammar().language);
-    ts_parser_set_timeout_micros(created.get(), parse_timeout_micros);
-    return created;
-  }();
-  return parser.get();
-}
+// A parser made for one file, and its tree. Inside an arena that held all
+// they allocated, the tree is dropped with the arena; the parser is always
+// deleted (its external scanner keeps state from plain malloc).
+class FileParse {
+ public:
+  FileParse(std::string_view source, const ParseArena* arena) : arena_(arena) {
+    ParseArena::install();
+    parser_ = ts_parser_new();
+    ts_parser_set_language(parser_, python_grammar().language);
+    ts_parser_set_timeout_micros(parser_, parse_timeout_micros);
+    tree_ = ts_parser_parse_string(parser_, nullptr, source.data(),
+                                   static_cast<std::uint32_t>(source.size()));
+  }
+  ~FileParse() {
+    if (tree_ != nullptr && (arena_ == nullptr || !arena_->holds_everything())) {
+      ts_tree_delete(tree_);
+    }
+    ts_parser_delete(parser_);
+  }
+  FileParse(const FileParse&) = delete;
+  FileParse& operator=(const FileParse&) = delete;
+
+  // nullptr when parsing took longer than parse_timeout_micros.
+  const TSTree* tree() const { return tree_; }
+
+ private:
+  const ParseArena* arena_;
+  TSParser* parser_;
+  TSTree* tree_;
+};
 
 class Extractor {
  public:
@@ -527,16 +546,15 @@ Expected<PythonModule> parse_python(std::string_view path, std::string_view sour
   if (source.find('\0') != std::string_view::npos) {
     return Error{ErrorCode::invalid_input, std::string(path) + ": not text (NUL bytes), skipped"};
   }
-  TSParser* parser = thread_parser();
-  const std::unique_ptr<TSTree, TreeDeleter> tree(ts_parser_parse_string(
-      parser, nullptr, source.data(), static_cast<std::uint32_t>(source.size())));
-  if (!tree) {
-    ts_parser_reset(parser);
+  std::optional<ParseArena> arena;
+  if (source.size() <= max_arena_source_bytes) arena.emplace();
+  const FileParse parse(source, arena ? &*arena : nullptr);
+  if (parse.tree() == nullptr) {
     return Error{ErrorCode::invalid_input, std::string(path) + ": parsing took over 10 s, skipped"};
   }
   PythonModule module;
   module.path = std::string(path);
-  const TSNode root = ts_tree_root_node(tree.get());
+  const TSNode root = ts_tree_root_node(parse.tree());
   module.has_syntax_errors = ts_node_has_error(root);
   Extractor(source, module).run(root);
   return module;

@@ -1,6 +1,7 @@
 // Parsing Python with tree-sitter (Debian's runtime, the grammar from npm)
-// into PythonModule facts. One parser per thread: parse_python is
-// thread-safe and keeps a parser per calling thread.
+// into PythonModule facts. parse_python is thread-safe: each file gets its
+// own parser, and files up to 1.28 MiB are parsed in the calling thread's
+// ParseArena (parse_arena.h), dropped whole once the facts are out.
 #pragma once
 
 #include <string_view>
@@ -11,7 +12,7 @@
 namespace tracemesh::audit {
 
 // Limits that keep one odd file from stalling or exhausting an audit.
-inline constexpr std::size_t max_python_file_bytes = 8u * 1024 * 1024;
+inline constexpr std::size_t max_python_file_bytes = std::size_t{8} << 20;
 inline constexpr std::size_t max_strings_per_function = 256;
 inline constexpr std::size_t max_names_per_function = 1024;
 inline constexpr std::size_t max_expression_text = 2048;  // source text kept per expression
