@@ -228,46 +228,55 @@ ImportResolver::ImportResolver(const Repository& repository) {
 }
 
 std::string ImportResolver::resolve(const std::string& module_path, const Import& import) const {
-  const auto module_file = [&](const std::string& base) -> std::string {
-    if (paths_.contains(base + ".py")) return base + ".py";
-    if (paths_.contains(base + "/__init__.py")) return base + "/__init__.py";
-    return {};
+  // Candidate files are built in one buffer: imports are resolved by the
+  // thousand, each trying several folders.
+  std::string candidate;
+  const auto append_dotted = [&](std::string_view dotted) {
+    if (dotted.empty()) return;
+    if (!candidate.empty()) candidate += '/';
+    for (const char c : dotted) candidate += c == '.' ? '/' : c;
   };
-  const auto join = [](const std::string& folder, const std::string& dotted) {
-    std::string path = dotted;
-    std::replace(path.begin(), path.end(), '.', '/');
-    return folder.empty() ? path : path.empty() ? folder : folder + "/" + path;
+  // FOLDER/FIRST/SECOND as a module file or a package.
+  const auto module_file = [&](std::string_view folder, std::string_view first,
+                               std::string_view second) {
+    candidate.assign(folder);
+    append_dotted(first);
+    append_dotted(second);
+    const std::size_t base = candidate.size();
+    candidate += ".py";
+    if (paths_.contains(candidate)) return true;
+    candidate.resize(base);
+    candidate += "/__init__.py";
+    return paths_.contains(candidate);
   };
-  std::string dotted = import.module;
-  std::vector<std::string> folders;
+  // The folders an import may be rooted at, nearest first, as prefixes of module_path.
+  const std::string_view path = module_path;
+  const auto parent = [](std::string_view folder) {
+    const std::size_t slash = folder.rfind('/');
+    return slash == std::string_view::npos ? std::string_view() : folder.substr(0, slash);
+  };
+  std::string_view dotted = import.module;
+  std::vector<std::string_view> folders;
   if (!dotted.empty() && dotted.front() == '.') {
-    std::string folder = parent_folder(module_path);
+    std::string_view folder = parent(path);
     std::size_t dots = 0;
     while (dots < dotted.size() && dotted[dots] == '.') ++dots;
-    for (std::size_t up = 1; up < dots; ++up) folder = parent_folder(folder);
-    dotted = dotted.substr(dots);
+    for (std::size_t up = 1; up < dots; ++up) folder = parent(folder);
+    dotted.remove_prefix(dots);
     folders.push_back(folder);
   } else {
     // An absolute import may be rooted at any folder above the importer.
-    for (std::string folder = parent_folder(module_path);; folder = parent_folder(folder)) {
+    for (std::string_view folder = parent(path);; folder = parent(folder)) {
       folders.push_back(folder);
       if (folder.empty()) break;
     }
   }
-  for (const std::string& folder : folders) {
-    if (!import.name.empty() && import.name != "*") {
-      // `from package import submodule` first, then the package itself.
-      if (auto found =
-              module_file(join(folder, dotted.empty() ? import.name : dotted + "." + import.name));
-          !found.empty()) {
-        return found;
-      }
+  for (const std::string_view folder : folders) {
+    // `from package import submodule` first, then the package itself.
+    if (!import.name.empty() && import.name != "*" && module_file(folder, dotted, import.name)) {
+      return candidate;
     }
-    if (dotted.empty()) {
-      if (auto found = module_file(folder); !found.empty()) return found;
-      continue;
-    }
-    if (auto found = module_file(join(folder, dotted)); !found.empty()) return found;
+    if (module_file(folder, dotted, {})) return candidate;
   }
   return {};
 }

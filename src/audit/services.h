@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "repository.h"
@@ -90,7 +91,7 @@ class ImportResolver {
   std::string resolve(const std::string& module_path, const Import& import) const;
 
  private:
-  std::set<std::string, std::less<>> paths_;
+  std::unordered_set<std::string> paths_;
 };
 
 }  // namespace tracemesh::audit
