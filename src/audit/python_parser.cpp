@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <deque>
 #include <optional>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "parse_arena.h"
 #include "python_grammar.h"
@@ -90,10 +90,11 @@ class Extractor {
     ts_tree_cursor_delete(&cursor);
     // What is used unconditionally somewhere is not guarded.
     for (std::size_t i = 0; i < module_.functions.size(); ++i) {
-      auto& guards = module_.functions[i].guards;
-      for (const std::string_view used : used_[i].unguarded) {
-        if (const auto found = guards.find(used); found != guards.end()) guards.erase(found);
-      }
+      const Uses& uses = used_[i];
+      std::erase_if(module_.functions[i].guards, [&](const auto& guarded) {
+        const auto found = uses.find(guarded.first);
+        return found != uses.end() && (found->second & used_unguarded) != 0;
+      });
     }
   }
 
@@ -116,12 +117,12 @@ class Extractor {
     std::uint32_t named_seen = 0;
     TextIndex after = 0;
   };
-  // Identifiers and strings used in one function; the views point into the
-  // source or into owned_, both alive until the walk ends.
-  struct Uses {
-    std::unordered_set<std::string_view> names;      // identifiers listed (dedup)
-    std::unordered_set<std::string_view> unguarded;  // strings and names used outside any guard
-  };
+  // Identifiers and strings used in one function, each with what is known of
+  // it (one lookup per use); the views point into the source or into owned_,
+  // both alive until the walk ends.
+  static constexpr std::uint8_t listed_in_names = 1;  // an identifier in Function::names
+  static constexpr std::uint8_t used_unguarded = 2;   // used outside any guard
+  using Uses = std::unordered_map<std::string_view, std::uint8_t>;
 
   TextIndex intern(std::string text) {
     texts_.push_back(std::move(text));
@@ -262,16 +263,17 @@ class Extractor {
   void add_use(int in_function, TextIndex guard, std::string_view used, bool identifier) {
     const auto index = static_cast<std::size_t>(in_function);
     Function& function = module_.functions[index];
-    Uses& uses = used_[index];
+    std::uint8_t& known = used_[index][used];
     if (identifier) {
-      if (function.names.size() < max_names_per_function && uses.names.insert(used).second) {
+      if ((known & listed_in_names) == 0 && function.names.size() < max_names_per_function) {
+        known |= listed_in_names;
         function.names.emplace_back(used);
       }
     } else if (function.strings.size() < max_strings_per_function) {
       function.strings.emplace_back(used);
     }
     if (guard == 0) {
-      uses.unguarded.insert(used);
+      known |= used_unguarded;
     } else if (function.guards.size() < max_names_per_function &&
                function.guards.find(used) == function.guards.end()) {
       function.guards.emplace(std::string(used), texts_[guard]);
