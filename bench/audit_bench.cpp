@@ -6,11 +6,12 @@
 // end-to-end time on this machine.
 // End-to-end figures come from scripts/bench-audit.
 //
-// Last run (2026-11-23, 2 cores, this VM's speed varies by up to 1.4x):
-//   BM_TreeSitterParse                      5.9-6.4 MB/s
-//   BM_ParsePythonFacts                     4.3-4.8 MB/s
-//   BM_ParseRepository/tree_sitter/2        2.5-3.6 s  (8.9-12.6 MB/s)
-//   BM_ParseRepository/facts/2              3.4-4.6 s  (6.9-9.2 MB/s)
+// Last run (2026-11-23, later session; 2 cores, this VM's speed varies by up to
+// 1.4x; Google Benchmark's bytes_per_second is MiB/s, MB/s below are 10^6 bytes):
+//   BM_TreeSitterParse                      6.8 MiB/s
+//   BM_ParsePythonFacts                     5.2 MiB/s (parse_python: arena, facts)
+//   BM_ParseRepository/tree_sitter/2        2.31 s  (14.4 MB/s)
+//   BM_ParseRepository/facts/2              2.83-3.27 s  (10.2-11.7 MB/s)
 #include <benchmark/benchmark.h>
 #include <tree_sitter/api.h>
 
