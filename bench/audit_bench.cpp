@@ -99,7 +99,8 @@ const std::vector<std::string>& repository_sources() {
 }
 
 // The repository's files parsed by `threads` threads, each taking the next
-// file: with tree-sitter alone, or into the audit's facts.
+// file: with tree-sitter alone (one parser per thread, malloc), or into the
+// audit's facts (parse_python: a parser and a ParseArena per file).
 void BM_ParseRepository(benchmark::State& state, bool facts) {
   const std::vector<std::string>& sources = repository_sources();
   if (sources.empty()) {
@@ -112,7 +113,7 @@ void BM_ParseRepository(benchmark::State& state, bool facts) {
   for (auto _ : state) {
     std::atomic<std::size_t> next{0};
     const auto work = [&] {
-      TSParser* parser = facts ? nullptr : ts_parser_new();  // parse_python keeps its own
+      TSParser* parser = facts ? nullptr : ts_parser_new();  // parse_python makes its own
       if (parser != nullptr) ts_parser_set_language(parser, tree_sitter_python());
       for (std::size_t i = next++; i < sources.size(); i = next++) {
         const std::string& source = sources[i];

@@ -9,6 +9,15 @@
 #include <cstring>
 #include <stdexcept>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define TRACEMESH_POISON(begin, size) ASAN_POISON_MEMORY_REGION(begin, size)
+#define TRACEMESH_UNPOISON(begin, size) ASAN_UNPOISON_MEMORY_REGION(begin, size)
+#else
+#define TRACEMESH_POISON(begin, size) ((void)(begin), (void)(size))
+#define TRACEMESH_UNPOISON(begin, size) ((void)(begin), (void)(size))
+#endif
+
 namespace tracemesh::audit {
 namespace {
 
@@ -20,14 +29,31 @@ constexpr std::size_t largest_chunk = std::size_t{32} << 20;
 thread_local ParseArena* open_arena = nullptr;
 
 // The thread's first chunk, kept between arenas: most files need no other.
-struct Spare {
-  char* chunk = nullptr;
-  Spare() = default;
-  Spare(const Spare&) = delete;
-  Spare& operator=(const Spare&) = delete;
-  ~Spare() { std::free(chunk); }
+// Plain thread_locals stay usable while the thread ends; the chunk is freed
+// by keep_spare's releaser, after which no chunk is kept.
+thread_local char* spare = nullptr;
+thread_local bool spare_released = false;
+
+struct SpareReleaser {
+  SpareReleaser() = default;
+  SpareReleaser(const SpareReleaser&) = delete;
+  SpareReleaser& operator=(const SpareReleaser&) = delete;
+  ~SpareReleaser() {
+    if (spare != nullptr) TRACEMESH_UNPOISON(spare, first_chunk);
+    std::free(spare);
+    spare = nullptr;
+    spare_released = true;
+  }
 };
-thread_local Spare spare;
+
+// Whether `chunk` was kept as the thread's spare (else the caller frees it).
+bool keep_spare(char* chunk) {
+  if (spare != nullptr || spare_released) return false;
+  thread_local const SpareReleaser releaser;  // frees the spare when the thread ends
+  (void)releaser;
+  spare = chunk;
+  return true;
+}
 
 std::size_t rounded(std::size_t size) noexcept {
   return (size + alignment - 1) & ~(alignment - 1);
@@ -62,11 +88,11 @@ void* hook_calloc(std::size_t count, std::size_t size) {
 }
 
 void* hook_realloc(void* pointer, std::size_t size) {
+  if (pointer == nullptr) return hook_malloc(size);
   ParseArena* arena = open_arena;
-  if (arena == nullptr || pointer == nullptr) {
-    return pointer == nullptr ? hook_malloc(size) : checked(std::realloc(pointer, size), size);
+  if (arena == nullptr || !arena->owns(pointer)) {
+    return checked(std::realloc(pointer, size), size);
   }
-  if (!arena->owns(pointer)) return checked(std::realloc(pointer, size), size);
   if (void* grown = arena->reallocate(pointer, size)) return grown;
   arena->fall_back();
   void* moved = checked(std::malloc(size), size);
@@ -89,15 +115,19 @@ void ParseArena::install() {
   (void)installed;
 }
 
+bool ParseArena::open_on_this_thread() noexcept {
+  return open_arena != nullptr;
+}
+
 ParseArena::ParseArena(std::size_t max_bytes) : max_bytes_(max_bytes) {
   install();
   if (open_arena != nullptr) throw std::logic_error("a ParseArena is already open on this thread");
-  if (spare.chunk != nullptr && first_chunk <= max_bytes_) {
-    chunks_.push_back({spare.chunk, first_chunk});
+  if (spare != nullptr && first_chunk <= max_bytes_) {
+    chunks_.push_back({spare, first_chunk});
     chunk_bytes_ = first_chunk;
-    next_ = spare.chunk;
-    end_ = spare.chunk + first_chunk;
-    spare.chunk = nullptr;
+    next_ = spare;
+    end_ = spare + first_chunk;
+    spare = nullptr;
   }
   open_arena = this;
 }
@@ -105,9 +135,9 @@ ParseArena::ParseArena(std::size_t max_bytes) : max_bytes_(max_bytes) {
 ParseArena::~ParseArena() {
   open_arena = nullptr;
   for (const Chunk& chunk : chunks_) {
-    if (spare.chunk == nullptr && chunk.size == first_chunk) {
-      spare.chunk = chunk.begin;
-    } else {
+    TRACEMESH_POISON(chunk.begin, chunk.size);
+    if (chunk.size != first_chunk || !keep_spare(chunk.begin)) {
+      TRACEMESH_UNPOISON(chunk.begin, chunk.size);
       std::free(chunk.begin);
     }
   }
@@ -142,6 +172,7 @@ bool ParseArena::grow(std::size_t size) noexcept {
     std::free(begin);
     return false;
   }
+  TRACEMESH_POISON(begin, wanted);
   chunk_bytes_ += wanted;
   next_ = begin;
   end_ = begin + wanted;
@@ -153,6 +184,7 @@ void* ParseArena::allocate(std::size_t size) noexcept {
   const std::size_t needed = header + rounded(size);
   if (static_cast<std::size_t>(end_ - next_) < needed && !grow(needed)) return nullptr;
   char* block = next_ + header;
+  TRACEMESH_UNPOISON(next_, needed);
   std::memcpy(next_, &size, sizeof size);
   next_ += needed;
   last_ = block;
@@ -166,6 +198,7 @@ void* ParseArena::reallocate(void* pointer, std::size_t size) noexcept {
   if (block == last_ && size <= max_bytes_ &&
       static_cast<std::size_t>(end_ - block) >= rounded(size)) {
     // The latest allocation grows (or shrinks) where it is.
+    TRACEMESH_UNPOISON(block, rounded(size));
     used_ = used_ - rounded(old) + rounded(size);
     next_ = block + rounded(size);
     std::memcpy(block - header, &size, sizeof size);

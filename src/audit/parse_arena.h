@@ -7,8 +7,10 @@
 //
 // tree-sitter's allocator is process-wide (ts_set_allocator): install()
 // sets one that serves the calling thread's open arena, if any, and malloc
-// otherwise, so tree-sitter objects made outside an arena work as before.
-// Rules while an arena is open on a thread:
+// otherwise, so tree-sitter objects made outside an arena work as before,
+// whether made before or after install(). Under AddressSanitizer the arena's
+// memory is poisoned except for the blocks handed out, so a tree used after
+// its arena closed is still caught. Rules while an arena is open on a thread:
 //  - tree-sitter objects made before it opened are not used on that thread
 //    (they would grow into memory the arena takes back);
 //  - objects made while it is open do not outlive it: when
@@ -25,15 +27,18 @@ namespace tracemesh::audit {
 
 class ParseArena {
  public:
-  // Allocations beyond this fall back to malloc (and holds_everything()
-  // turns false). tree-sitter allocates 20-100 times the source's size while
+  // tree-sitter's allocations beyond this fall back to malloc (and
+  // holds_everything() turns false). tree-sitter allocates 20-100 times the source's size while
   // parsing it, so callers open an arena only for sources up to
   // max_bytes / 100.
   static constexpr std::size_t default_max_bytes = std::size_t{128} << 20;
 
-  // Installs the allocator; idempotent and thread-safe. Call it before the
-  // process's first tree-sitter allocation: the constructor does.
+  // Installs the allocator; idempotent and thread-safe (the constructor
+  // calls it). ts_set_allocator writes plain globals: the first call must not
+  // race with tree-sitter running on a thread that has not called it.
   static void install();
+  // Whether an arena is open on the calling thread.
+  static bool open_on_this_thread() noexcept;
 
   // Opens an arena on the calling thread; at most one per thread at a time
   // (std::logic_error otherwise).
@@ -50,9 +55,9 @@ class ParseArena {
   // Whether `pointer` was handed out by this arena.
   bool owns(const void* pointer) const noexcept;
 
-  // What the allocator hooks use. allocate() and reallocate() (of an owned
-  // pointer) return nullptr when the arena is full; the hook then takes
-  // the memory from malloc and calls fall_back().
+  // Internals, public for the allocator hooks and the tests. allocate() and
+  // reallocate() (of an owned pointer) return nullptr when the arena is
+  // full; the hook then takes the memory from malloc and calls fall_back().
   void* allocate(std::size_t size) noexcept;
   void* reallocate(void* pointer, std::size_t size) noexcept;
   static std::size_t size_of(const void* owned) noexcept;

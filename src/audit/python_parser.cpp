@@ -19,13 +19,17 @@ constexpr std::uint64_t parse_timeout_micros = 10'000'000;
 // to 100 times the source's size while parsing).
 constexpr std::size_t max_arena_source_bytes = ParseArena::default_max_bytes / 100;
 
-// A parser made for one file, and its tree. Inside an arena that held all
-// they allocated, the tree is dropped with the arena; the parser is always
-// deleted (its external scanner keeps state from plain malloc).
+// A parser made for one file, and its tree, in an arena of their own when
+// the source is small enough and no arena is open on this thread already.
+// With everything in the arena the tree is dropped with it; the parser is
+// always deleted (its external scanner keeps state from plain malloc).
 class FileParse {
  public:
-  FileParse(std::string_view source, const ParseArena* arena) : arena_(arena) {
+  explicit FileParse(std::string_view source) {
     ParseArena::install();
+    if (source.size() <= max_arena_source_bytes && !ParseArena::open_on_this_thread()) {
+      arena_.emplace();
+    }
     parser_ = ts_parser_new();
     ts_parser_set_language(parser_, python_grammar().language);
     ts_parser_set_timeout_micros(parser_, parse_timeout_micros);
@@ -33,11 +37,9 @@ class FileParse {
                                    static_cast<std::uint32_t>(source.size()));
   }
   ~FileParse() {
-    if (tree_ != nullptr && (arena_ == nullptr || !arena_->holds_everything())) {
-      ts_tree_delete(tree_);
-    }
+    if (tree_ != nullptr && !(arena_ && arena_->holds_everything())) ts_tree_delete(tree_);
     ts_parser_delete(parser_);
-  }
+  }  // then the arena closes: members go in reverse order
   FileParse(const FileParse&) = delete;
   FileParse& operator=(const FileParse&) = delete;
 
@@ -45,9 +47,9 @@ class FileParse {
   const TSTree* tree() const { return tree_; }
 
  private:
-  const ParseArena* arena_;
-  TSParser* parser_;
-  TSTree* tree_;
+  std::optional<ParseArena> arena_;  // first: it outlives the parser and tree
+  TSParser* parser_ = nullptr;
+  TSTree* tree_ = nullptr;
 };
 
 class Extractor {
@@ -548,9 +550,7 @@ Expected<PythonModule> parse_python(std::string_view path, std::string_view sour
   if (source.find('\0') != std::string_view::npos) {
     return Error{ErrorCode::invalid_input, std::string(path) + ": not text (NUL bytes), skipped"};
   }
-  std::optional<ParseArena> arena;
-  if (source.size() <= max_arena_source_bytes) arena.emplace();
-  const FileParse parse(source, arena ? &*arena : nullptr);
+  const FileParse parse(source);
   if (parse.tree() == nullptr) {
     return Error{ErrorCode::invalid_input, std::string(path) + ": parsing took over 10 s, skipped"};
   }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "python_grammar.h"
 #include "python_parser.h"
@@ -71,13 +72,33 @@ TEST(ParseArena, TreesParsedInsideAreTheTreesParsedOutside) {
   EXPECT_GT(inside.arena_bytes_used, 10 * source.size());
 }
 
+TEST(ParseArena, ReusedMemoryLeavesNoTrace) {
+  {
+    ParseArena dirty;  // its first chunk is kept for the thread's next arena
+    void* block = dirty.allocate(std::size_t{900} << 10);
+    ASSERT_NE(block, nullptr);
+    std::memset(block, 0xff, std::size_t{900} << 10);
+  }
+  const std::string source = sample_source(20);
+  EXPECT_EQ(parse(source, ParseArena::default_max_bytes).tree, parse(source, 0).tree);
+}
+
+TEST(ParseArena, ServesOnlyTheThreadThatOpenedIt) {
+  const std::string source = sample_source(20);
+  const ParseArena arena;
+  Parsed elsewhere;
+  std::thread([&] { elsewhere = parse(source, 0); }).join();
+  EXPECT_EQ(arena.used_bytes(), 0U);
+  EXPECT_NE(elsewhere.tree.find("(function_definition"), std::string::npos);
+}
+
 TEST(ParseArena, WhatDoesNotFitComesFromMallocAndIsDeletedAsUsual) {
   const std::string source = sample_source(400);
   const Parsed outside = parse(source, 0);
   const Parsed small = parse(source, std::size_t{64} << 10);
   EXPECT_FALSE(small.held_everything);
   EXPECT_LE(small.arena_bytes_used, std::size_t{64} << 10);
-  EXPECT_EQ(small.tree, outside.tree);  // and ASan finds no leak or bad free
+  EXPECT_EQ(small.tree, outside.tree);  // and in ASan builds, no leak or bad free
 }
 
 TEST(ParseArena, AllocationsAreAlignedAndKeepTheirContentWhenTheyGrow) {
@@ -98,6 +119,9 @@ TEST(ParseArena, AllocationsAreAlignedAndKeepTheirContentWhenTheyGrow) {
   char* moved = static_cast<char*>(arena.reallocate(grown, 5000));
   ASSERT_NE(moved, nullptr);
   EXPECT_NE(moved, grown);
+  for (const char* block : {second, moved}) {
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(block) % alignof(std::max_align_t), 0U);
+  }
   EXPECT_STREQ(moved, "abcdefghi");
   EXPECT_TRUE(arena.owns(moved));
   EXPECT_TRUE(arena.holds_everything());
@@ -106,10 +130,15 @@ TEST(ParseArena, AllocationsAreAlignedAndKeepTheirContentWhenTheyGrow) {
 TEST(ParseArena, RefusesWhatWouldPassItsLimit) {
   ParseArena arena(std::size_t{1} << 20);
   EXPECT_EQ(arena.allocate(std::size_t{2} << 20), nullptr);
-  void* fits = arena.allocate(1000);
+  char* fits = static_cast<char*>(arena.allocate(1000));
   ASSERT_NE(fits, nullptr);
+  std::memcpy(fits, "kept", 5);
   EXPECT_EQ(arena.reallocate(fits, std::size_t{4} << 20), nullptr);
+  EXPECT_STREQ(fits, "kept");
   EXPECT_LE(arena.used_bytes(), std::size_t{1} << 20);
+  // Called directly, a refusal is the caller's to handle: only tree-sitter's
+  // allocator hooks fall back to malloc and mark the arena.
+  EXPECT_TRUE(arena.holds_everything());
 }
 
 TEST(ParseArena, OnlyOneIsOpenPerThread) {
@@ -118,6 +147,22 @@ TEST(ParseArena, OnlyOneIsOpenPerThread) {
   void* outside = std::malloc(16);
   EXPECT_FALSE(arena.owns(outside));
   std::free(outside);
+}
+
+std::size_t function_count(const std::string& source) {
+  auto module = parse_python("m.py", source);
+  return module ? module->functions.size() : 0;
+}
+
+TEST(ParseArena, ParsePythonWorksWithAnArenaAlreadyOpenAndForLargeFiles) {
+  {
+    const ParseArena outer;  // parse_python then uses malloc instead of an arena of its own
+    EXPECT_EQ(function_count(sample_source(30)), 30U);
+  }
+  // Over 1.28 MiB: parsed with malloc, the tree deleted as usual.
+  const std::string large = sample_source(10000);
+  ASSERT_GT(large.size(), ParseArena::default_max_bytes / 100);
+  EXPECT_EQ(function_count(large), 10000U);
 }
 
 }  // namespace
