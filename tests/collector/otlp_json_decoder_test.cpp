@@ -152,6 +152,11 @@ TEST(OtlpJsonDecoder, RejectsInvalidSpansAndKeepsTheRest) {
       {"time_not_a_number", "{" + ids + R"(,"startTimeUnixNano":"soon"})",
        "startTimeUnixNano must be"},
       {"negative_time", "{" + ids + R"(,"startTimeUnixNano":-5})", "startTimeUnixNano must be"},
+      {"start_after_2262", "{" + ids + R"(,"startTimeUnixNano":"9223372036854775808"})",
+       "start time is after 2262-04-11"},
+      {"end_after_2262",
+       "{" + ids + R"(,"startTimeUnixNano":1,"endTimeUnixNano":"18446744073709551615"})",
+       "end time is after 2262-04-11"},
       {"attribute_not_anyvalue", "{" + ids + R"(,"attributes":[{"key":"a","value":"plain"}]})",
        "AnyValue"},
       {"span_not_object", "42", "a span must be an object"},
@@ -166,6 +171,15 @@ TEST(OtlpJsonDecoder, RejectsInvalidSpansAndKeepsTheRest) {
     EXPECT_NE(batch.rejection_message.find(row.reason), std::string::npos)
         << batch.rejection_message;
   }
+}
+
+TEST(OtlpJsonDecoder, KeepsTheLatestTimeTheStoreCanHold) {
+  const auto batch =
+      decode_ok(request(std::string(R"({"traceId":")") + trace_hex + R"(","spanId":")" + span_hex +
+                        R"(","startTimeUnixNano":"9223372036854775806",
+                                       "endTimeUnixNano":"9223372036854775807"})"));
+  ASSERT_EQ(batch.spans.size(), 1U);
+  EXPECT_EQ(batch.spans[0].end_unix_nano, max_unix_nano);
 }
 
 TEST(OtlpJsonDecoder, RejectsMalformedBodiesWithAClearMessage) {

@@ -107,6 +107,10 @@ TEST(OtlpProtobufDecoder, RejectsSpansWithBadIdsAndKeepsTheRest) {
        std::string("spans { ") + trace_bytes +
            R"( span_id: "\x01\x02\x03\x04\x05\x06\x07\x08" parent_span_id: "\x01\x02\x03\x04\x05\x06\x07\x08\x09" })",
        "parent_span_id must be 8 bytes"},
+      {"start_after_2262",
+       std::string("spans { ") + trace_bytes +
+           R"( span_id: "\x01\x02\x03\x04\x05\x06\x07\x09" start_time_unix_nano: 9223372036854775808 })",
+       "start time is after 2262-04-11"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);

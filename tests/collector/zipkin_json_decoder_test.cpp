@@ -80,6 +80,14 @@ TEST(ZipkinJsonDecoder, RejectsInvalidSpansAndMalformedBodies) {
       {"negative_timestamp",
        R"({"traceId": "d269b633813fc60c", "id": "eee19b7ec3c1b174", "timestamp": -1})",
        "timestamp must be"},
+      {"timestamp_after_2262",
+       R"({"traceId": "d269b633813fc60c", "id": "eee19b7ec3c1b174",
+           "timestamp": 9223372036854776})",
+       "start time is after 2262-04-11"},
+      {"duration_past_2262",
+       R"({"traceId": "d269b633813fc60c", "id": "eee19b7ec3c1b174",
+           "timestamp": 1700000000000000, "duration": 18446744073709551})",
+       "end time is after 2262-04-11"},
   };
   const std::string good = R"({"traceId": "d269b633813fc60c", "id": "eee19b7ec3c1b175"})";
   for (const Row& row : rows) {

@@ -26,6 +26,16 @@ void finish_destination(model::SpanRecord& span) {
   span.destination.from_peer_attributes = false;
 }
 
+std::string time_problem(const model::SpanRecord& span) {
+  const auto beyond = [](const char* which) {
+    return std::string(which) + " time is after 2262-04-11 (over 2^63-1 ns since 1970), " +
+           "which the store cannot hold";
+  };
+  if (span.start_unix_nano > max_unix_nano) return beyond("start");
+  if (span.end_unix_nano > max_unix_nano) return beyond("end");
+  return {};
+}
+
 void DecodedBatch::reject(std::string_view reason) {
   if (rejected++ == 0) rejection_message = reason;
 }

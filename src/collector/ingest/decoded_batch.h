@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,5 +42,13 @@ void note_attribute(model::SpanRecord& span, std::string_view key, std::int64_t 
 // Call once a span is decoded (its kind known): drop destination facts that
 // came from net.peer.* on an inbound span, where they name the caller.
 void finish_destination(model::SpanRecord& span);
+
+// The latest time the store can hold: 2^63-1 ns after 1970 (2262-04-11),
+// since SQLite's integers are signed 64-bit.
+inline constexpr std::uint64_t max_unix_nano = 0x7fff'ffff'ffff'ffffULL;
+
+// Why the decoded `span`'s start or end time cannot be stored, or "" when
+// both can; the decoders reject such a span with this reason.
+std::string time_problem(const model::SpanRecord& span);
 
 }  // namespace tracemesh::collector

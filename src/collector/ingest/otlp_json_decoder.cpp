@@ -404,6 +404,9 @@ class Decoder {
     }
     if (!has_trace_id) throw InvalidSpan{"traceId is missing"};
     if (!has_span_id) throw InvalidSpan{"spanId is missing"};
+    if (std::string problem = time_problem(span); !problem.empty()) {
+      throw InvalidSpan{std::move(problem)};
+    }
     finish_destination(span);
     return span;
   }

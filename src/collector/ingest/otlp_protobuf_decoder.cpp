@@ -190,6 +190,9 @@ class Decoder {
     record.kind = static_cast<model::SpanKind>(span.kind());
     record.start_unix_nano = span.start_time_unix_nano();
     record.end_unix_nano = span.end_time_unix_nano();
+    if (std::string problem = time_problem(record); !problem.empty()) {
+      throw InvalidSpan{std::move(problem)};
+    }
     if (span.status().code() < 0 || span.status().code() > 2) {
       throw InvalidSpan{"status.code must be 0, 1 or 2"};
     }

@@ -157,7 +157,14 @@ model::SpanRecord read_span(element value) {
   span.kind = kind_of(string_field(fields, "kind"));
   span.start_unix_nano = micros_field(fields, "timestamp");
   const std::uint64_t duration = micros_field(fields, "duration");
-  span.end_unix_nano = span.start_unix_nano == 0 ? 0 : span.start_unix_nano + duration;
+  if (span.start_unix_nano != 0) {
+    // A sum past 2^64 stays at the top, for time_problem to reject.
+    span.end_unix_nano =
+        duration > UINT64_MAX - span.start_unix_nano ? UINT64_MAX : span.start_unix_nano + duration;
+  }
+  if (std::string problem = time_problem(span); !problem.empty()) {
+    throw InvalidSpan{std::move(problem)};
+  }
   bool shared = false;
   if (fields["shared"].get_bool().get(shared) == simdjson::SUCCESS && shared &&
       span.kind == model::SpanKind::server) {
