@@ -99,6 +99,25 @@ TEST_F(SpanStoreTest, StoresSpansAndReadsATraceBack) {
   EXPECT_FALSE(missing->has_value());
 }
 
+// A failed sync of the write-ahead log is final (log_syncer.h): the write
+// whose commit it held fails, and the store refuses every later one.
+TEST_F(SpanStoreTest, RefusesWritesOnceTheLogCouldNotBeSynced) {
+  auto store = open();
+  const auto log = directory_.path() / "data" / "tracemesh.db-wal";
+  ASSERT_TRUE(std::filesystem::exists(log));  // written by the schema's migration
+  // The syncer opens the log by name at its first sync: gone, it cannot.
+  std::filesystem::remove(log);
+  const WriteResult first = store->write({span(1, 1, 0)});
+  EXPECT_EQ(first.status, WriteResult::Status::failed);
+  EXPECT_NE(first.message.find("write-ahead log"), std::string::npos) << first.message;
+
+  const WriteResult later = store->write({span(2, 2, 0)});
+  EXPECT_EQ(later.status, WriteResult::Status::failed);
+  EXPECT_NE(later.message.find("the store takes no more writes"), std::string::npos)
+      << later.message;
+  EXPECT_EQ(later.stored, 0U);
+}
+
 TEST_F(SpanStoreTest, StoresARedeliveredSpanOnce) {
   auto store = open();
   EXPECT_EQ(store->write({span(1, 1, 0), span(1, 2, 1)}).stored, 2U);
