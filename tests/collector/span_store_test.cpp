@@ -428,6 +428,45 @@ TEST_F(SpanStoreTest, GraphWindowsHoldTheSpansThatStartInThem) {
   EXPECT_TRUE(graph_services(*store, 2000, 90'000).empty());
 }
 
+// A window far in the past finds its traces through traces_by_start, a
+// recent one through traces_by_last_start: each reads the traces on the
+// window's near side, not every trace since its start.
+TEST_F(SpanStoreTest, GraphWindowsReadTheirTracesThroughTheNarrowerIndex) {
+  auto store = open();
+  for (std::uint64_t trace = 1; trace <= 10; ++trace) {
+    store->write(call_chain(trace, trace * 100'000));
+  }
+  struct Row {
+    std::uint64_t start;
+    std::uint64_t end;
+    WindowIndex index;
+    const char* index_name;
+    std::uint64_t connected;  // calls from 100,100 to 1,000,100, one per trace
+  };
+  const Row rows[] = {
+      {100'000, 150'000, WindowIndex::by_start, "traces_by_start", 1},
+      {0, 350'000, WindowIndex::by_start, "traces_by_start", 3},
+      {900'000, 1'000'500, WindowIndex::by_last_start, "traces_by_last_start", 2},
+      {0, UINT64_MAX, WindowIndex::by_last_start, "traces_by_last_start", 10},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(std::to_string(row.start) + ".." + std::to_string(row.end));
+    store->with_reader([&](Database& db) {
+      EXPECT_EQ(window_index(db, row.start, row.end), row.index);
+      Statement plan = db.prepare("EXPLAIN QUERY PLAN SELECT t.trace_id FROM traces t WHERE " +
+                                  window_traces_condition(db, row.start, row.end));
+      std::string details;
+      while (plan.step()) details += plan.column_text(3) + "; ";
+      EXPECT_NE(details.find(std::string("INDEX ") + row.index_name + " "), std::string::npos)
+          << details;
+    });
+    const auto graph = service_graph(*store, row.start, row.end);
+    ASSERT_TRUE(graph) << graph.error().text();
+    ASSERT_EQ(graph->edges.size(), 1U);
+    EXPECT_EQ(graph->edges[0].connected, row.connected);
+  }
+}
+
 TEST_F(SpanStoreTest, MigratesAVersion1DatabaseKeepingItsTraces) {
   const auto data = directory_.path() / "data";
   std::filesystem::create_directories(data);

@@ -1,6 +1,7 @@
 #include "service_graph.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -27,12 +28,23 @@ std::string protocol_of(model::SpanKind callee_kind, const std::string& messagin
   return messaging_system.empty() ? "messaging" : messaging_system;
 }
 
+// Window bounds as the store holds times: nothing is stored past 2^63-1 ns,
+// so a later bound means the same and stays positive as an SQLite integer.
+std::int64_t stored_time(std::uint64_t unix_nano) {
+  return as_sql(std::min<std::uint64_t>(unix_nano, std::numeric_limits<std::int64_t>::max()));
+}
+
 // The queries below find the window's spans through their traces: a span
 // that starts in [?1, ?2] belongs to a trace whose first span starts by ?2
 // and whose last starts from ?1. Each query reads traces first (CROSS JOIN
-// fixes the order) through traces_by_last_start (the unary + keeps SQLite on
-// that index, which recent windows make narrow), then their spans by id.
-#define TRACEMESH_WINDOW_TRACES "t.last_start_unix_nano >= ?1 AND +t.start_unix_nano <= ?2"
+// fixes the order) through the index window_index() picks, then their
+// spans by id.
+std::string window_traces_sql(WindowIndex index) {
+  // The unary + keeps SQLite off the other index.
+  return index == WindowIndex::by_start
+             ? "+t.last_start_unix_nano >= ?1 AND t.start_unix_nano <= ?2"
+             : "t.last_start_unix_nano >= ?1 AND +t.start_unix_nano <= ?2";
+}
 
 struct EdgeData {
   GraphEdge edge;
@@ -42,7 +54,10 @@ struct EdgeData {
 class GraphBuilder {
  public:
   GraphBuilder(Database& db, std::uint64_t start, std::uint64_t end)
-      : db_(db), start_(start), end_(end) {}
+      : db_(db),
+        start_(start),
+        end_(end),
+        window_(window_traces_sql(window_index(db, start, end))) {}
 
   ServiceGraph build() {
     read_services();
@@ -74,16 +89,20 @@ class GraphBuilder {
     return data;
   }
 
-  Statement windowed(const char* sql) {
+  // `sql` with {window} standing for the condition on the window's traces.
+  Statement windowed(std::string sql) {
+    if (const std::size_t at = sql.find("{window}"); at != std::string::npos) {
+      sql.replace(at, 8, window_);
+    }
     Statement statement = db_.prepare(sql);
-    statement.bind(1, as_sql(start_)).bind(2, as_sql(end_));
+    statement.bind(1, stored_time(start_)).bind(2, stored_time(end_));
     return statement;
   }
 
   void read_services() {
     Statement statement = windowed(
         "SELECT DISTINCT s.service FROM traces t CROSS JOIN spans s ON s.trace_id = t.trace_id "
-        "WHERE " TRACEMESH_WINDOW_TRACES " AND s.start_unix_nano BETWEEN ?1 AND ?2");
+        "WHERE {window} AND s.start_unix_nano BETWEEN ?1 AND ?2");
     while (statement.step()) services_.insert(statement.column_text(0));
   }
 
@@ -93,7 +112,7 @@ SELECT p.service, c.service, p.kind, c.kind, p.start_unix_nano, p.end_unix_nano,
   c.end_unix_nano, p.status_code, c.status_code, c.messaging_system
 FROM traces t CROSS JOIN spans c ON c.trace_id = t.trace_id
   JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
-WHERE )sql" TRACEMESH_WINDOW_TRACES R"sql( AND c.kind IN (2, 5) AND p.service != c.service
+WHERE {window} AND c.kind IN (2, 5) AND p.service != c.service
   AND p.start_unix_nano BETWEEN ?1 AND ?2)sql");
     while (statement.step()) {
       const auto callee_kind = static_cast<model::SpanKind>(statement.column_int(3));
@@ -136,7 +155,7 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
 SELECT p.service, p.span_id, p.kind, p.destination_address, p.destination_port,
   p.messaging_system, p.messaging_destination
 FROM traces t CROSS JOIN spans p ON p.trace_id = t.trace_id
-WHERE )sql" TRACEMESH_WINDOW_TRACES R"sql( AND t.settled = 1 AND p.kind IN (3, 4)
+WHERE {window} AND t.settled = 1 AND p.kind IN (3, 4)
   AND p.start_unix_nano BETWEEN ?1 AND ?2
   AND NOT EXISTS (SELECT 1 FROM spans c WHERE c.trace_id = p.trace_id
                   AND c.parent_span_id = p.span_id AND c.kind IN (2, 5)))sql");
@@ -167,6 +186,7 @@ WHERE )sql" TRACEMESH_WINDOW_TRACES R"sql( AND t.settled = 1 AND p.kind IN (3, 4
   Database& db_;
   std::uint64_t start_;
   std::uint64_t end_;
+  std::string window_;  // the condition on the window's traces
   std::set<std::string> services_;
   std::set<std::string> peers_;
   std::set<std::string> broken_calls_;  // caller span ids (raw bytes) of broken hops
@@ -174,6 +194,28 @@ WHERE )sql" TRACEMESH_WINDOW_TRACES R"sql( AND t.settled = 1 AND p.kind IN (3, 4
 };
 
 }  // namespace
+
+WindowIndex window_index(Database& db, std::uint64_t start, std::uint64_t end) {
+  // Each bound comes from its index's end (SQLite's min/max optimisation).
+  Statement bounds = db.prepare(
+      "SELECT (SELECT min(start_unix_nano) FROM traces), "
+      "(SELECT max(last_start_unix_nano) FROM traces)");
+  if (!bounds.step() || bounds.column_is_null(0)) return WindowIndex::by_last_start;
+  const std::int64_t oldest = bounds.column_int(0);
+  const std::int64_t newest = bounds.column_int(1);
+  // Traces assumed spread evenly over [oldest, newest]: each index reads the
+  // traces on one side of the window.
+  const auto span = [](std::int64_t from, std::int64_t to) {
+    return to > from ? static_cast<std::uint64_t>(to) - static_cast<std::uint64_t>(from) : 0;
+  };
+  const std::uint64_t older_than_end = span(oldest, stored_time(end));
+  const std::uint64_t newer_than_start = span(stored_time(start), newest);
+  return older_than_end < newer_than_start ? WindowIndex::by_start : WindowIndex::by_last_start;
+}
+
+std::string window_traces_condition(Database& db, std::uint64_t start, std::uint64_t end) {
+  return window_traces_sql(window_index(db, start, end));
+}
 
 double GraphEdge::propagation_health() const noexcept {
   const std::uint64_t judged = connected + broken;

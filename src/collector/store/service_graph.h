@@ -49,4 +49,16 @@ struct ServiceGraph {
 Expected<ServiceGraph> service_graph(const SpanStore& store, std::uint64_t start_unix_nano,
                                      std::uint64_t end_unix_nano);
 
+// How the graph's queries find a window's traces. traces_by_last_start reads
+// every trace newer than the window's start (narrow for recent windows, the
+// common case); traces_by_start every trace older than its end (narrow for
+// windows far in the past). The one whose side of the window holds less of
+// the stored time range is used. Throws SqliteError.
+enum class WindowIndex { by_last_start, by_start };
+WindowIndex window_index(Database& db, std::uint64_t start_unix_nano, std::uint64_t end_unix_nano);
+// The SQL condition on `traces t` for the window, on the index chosen
+// (?1 = start, ?2 = end). Exposed for tests.
+std::string window_traces_condition(Database& db, std::uint64_t start_unix_nano,
+                                    std::uint64_t end_unix_nano);
+
 }  // namespace tracemesh::collector
