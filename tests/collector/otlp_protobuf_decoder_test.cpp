@@ -111,6 +111,10 @@ TEST(OtlpProtobufDecoder, RejectsSpansWithBadIdsAndKeepsTheRest) {
        std::string("spans { ") + trace_bytes +
            R"( span_id: "\x01\x02\x03\x04\x05\x06\x07\x09" start_time_unix_nano: 9223372036854775808 })",
        "start time is after 2262-04-11"},
+      {"end_after_2262",
+       std::string("spans { ") + trace_bytes +
+           R"( span_id: "\x01\x02\x03\x04\x05\x06\x07\x0a" start_time_unix_nano: 1 end_time_unix_nano: 18446744073709551615 })",
+       "end time is after 2262-04-11"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);

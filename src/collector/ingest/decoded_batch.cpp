@@ -28,8 +28,7 @@ void finish_destination(model::SpanRecord& span) {
 
 std::string time_problem(const model::SpanRecord& span) {
   const auto beyond = [](const char* which) {
-    return std::string(which) + " time is after 2262-04-11 (over 2^63-1 ns since 1970), " +
-           "which the store cannot hold";
+    return std::string(which) + " time is after 2262-04-11 (more than 2^63-1 ns since 1970)";
   };
   if (span.start_unix_nano > max_unix_nano) return beyond("start");
   if (span.end_unix_nano > max_unix_nano) return beyond("end");

@@ -47,8 +47,9 @@ void finish_destination(model::SpanRecord& span);
 // since SQLite's integers are signed 64-bit.
 inline constexpr std::uint64_t max_unix_nano = 0x7fff'ffff'ffff'ffffULL;
 
-// Why the decoded `span`'s start or end time cannot be stored, or "" when
-// both can; the decoders reject such a span with this reason.
+// Why the decoded `span`'s start or end time is out of range (past
+// max_unix_nano), or "" when neither is; the decoders reject such a span
+// with this reason.
 std::string time_problem(const model::SpanRecord& span);
 
 }  // namespace tracemesh::collector

@@ -1,7 +1,6 @@
 #include "service_graph.h"
 
 #include <algorithm>
-#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -28,12 +27,6 @@ std::string protocol_of(model::SpanKind callee_kind, const std::string& messagin
   return messaging_system.empty() ? "messaging" : messaging_system;
 }
 
-// Window bounds as the store holds times: nothing is stored past 2^63-1 ns,
-// so a later bound means the same and stays positive as an SQLite integer.
-std::int64_t stored_time(std::uint64_t unix_nano) {
-  return as_sql(std::min<std::uint64_t>(unix_nano, std::numeric_limits<std::int64_t>::max()));
-}
-
 // The queries below find the window's spans through their traces: a span
 // that starts in [?1, ?2] belongs to a trace whose first span starts by ?2
 // and whose last starts from ?1. Each query reads traces first (CROSS JOIN
@@ -44,6 +37,34 @@ std::string window_traces_sql(WindowIndex index) {
   return index == WindowIndex::by_start
              ? "+t.last_start_unix_nano >= ?1 AND t.start_unix_nano <= ?2"
              : "t.last_start_unix_nano >= ?1 AND +t.start_unix_nano <= ?2";
+}
+
+// The graph's queries of the window's traces, {window} standing for the
+// condition on them.
+constexpr const char* services_sql =
+    "SELECT DISTINCT s.service FROM traces t CROSS JOIN spans s ON s.trace_id = t.trace_id "
+    "WHERE {window} AND s.start_unix_nano BETWEEN ?1 AND ?2";
+constexpr const char* connected_sql = R"sql(
+SELECT p.service, c.service, p.kind, c.kind, p.start_unix_nano, p.end_unix_nano, c.start_unix_nano,
+  c.end_unix_nano, p.status_code, c.status_code, c.messaging_system
+FROM traces t CROSS JOIN spans c ON c.trace_id = t.trace_id
+  JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
+WHERE {window} AND c.kind IN (2, 5) AND p.service != c.service
+  AND p.start_unix_nano BETWEEN ?1 AND ?2)sql";
+constexpr const char* unanswered_sql = R"sql(
+SELECT p.service, p.span_id, p.kind, p.destination_address, p.destination_port,
+  p.messaging_system, p.messaging_destination
+FROM traces t CROSS JOIN spans p ON p.trace_id = t.trace_id
+WHERE {window} AND t.settled = 1 AND p.kind IN (3, 4)
+  AND p.start_unix_nano BETWEEN ?1 AND ?2
+  AND NOT EXISTS (SELECT 1 FROM spans c WHERE c.trace_id = p.trace_id
+                  AND c.parent_span_id = p.span_id AND c.kind IN (2, 5)))sql";
+
+std::string with_window(std::string sql, const std::string& window) {
+  if (const std::size_t at = sql.find("{window}"); at != std::string::npos) {
+    sql.replace(at, std::string_view("{window}").size(), window);
+  }
+  return sql;
 }
 
 struct EdgeData {
@@ -90,30 +111,19 @@ class GraphBuilder {
   }
 
   // `sql` with {window} standing for the condition on the window's traces.
-  Statement windowed(std::string sql) {
-    if (const std::size_t at = sql.find("{window}"); at != std::string::npos) {
-      sql.replace(at, 8, window_);
-    }
-    Statement statement = db_.prepare(sql);
-    statement.bind(1, stored_time(start_)).bind(2, stored_time(end_));
+  Statement windowed(const char* sql) {
+    Statement statement = db_.prepare(with_window(sql, window_));
+    statement.bind(1, as_sql_bound(start_)).bind(2, as_sql_bound(end_));
     return statement;
   }
 
   void read_services() {
-    Statement statement = windowed(
-        "SELECT DISTINCT s.service FROM traces t CROSS JOIN spans s ON s.trace_id = t.trace_id "
-        "WHERE {window} AND s.start_unix_nano BETWEEN ?1 AND ?2");
+    Statement statement = windowed(services_sql);
     while (statement.step()) services_.insert(statement.column_text(0));
   }
 
   void read_connected() {
-    Statement statement = windowed(R"sql(
-SELECT p.service, c.service, p.kind, c.kind, p.start_unix_nano, p.end_unix_nano, c.start_unix_nano,
-  c.end_unix_nano, p.status_code, c.status_code, c.messaging_system
-FROM traces t CROSS JOIN spans c ON c.trace_id = t.trace_id
-  JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
-WHERE {window} AND c.kind IN (2, 5) AND p.service != c.service
-  AND p.start_unix_nano BETWEEN ?1 AND ?2)sql");
+    Statement statement = windowed(connected_sql);
     while (statement.step()) {
       const auto callee_kind = static_cast<model::SpanKind>(statement.column_int(3));
       EdgeData& data = edge(statement.column_text(0), statement.column_text(1),
@@ -151,14 +161,7 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
   }
 
   void read_unanswered() {
-    Statement statement = windowed(R"sql(
-SELECT p.service, p.span_id, p.kind, p.destination_address, p.destination_port,
-  p.messaging_system, p.messaging_destination
-FROM traces t CROSS JOIN spans p ON p.trace_id = t.trace_id
-WHERE {window} AND t.settled = 1 AND p.kind IN (3, 4)
-  AND p.start_unix_nano BETWEEN ?1 AND ?2
-  AND NOT EXISTS (SELECT 1 FROM spans c WHERE c.trace_id = p.trace_id
-                  AND c.parent_span_id = p.span_id AND c.kind IN (2, 5)))sql");
+    Statement statement = windowed(unanswered_sql);
     while (statement.step()) {
       if (broken_calls_.contains(std::string(statement.column_blob(1)))) continue;
       const bool messaging =
@@ -196,25 +199,39 @@ WHERE {window} AND t.settled = 1 AND p.kind IN (3, 4)
 }  // namespace
 
 WindowIndex window_index(Database& db, std::uint64_t start, std::uint64_t end) {
-  // Each bound comes from its index's end (SQLite's min/max optimisation).
-  Statement bounds = db.prepare(
-      "SELECT (SELECT min(start_unix_nano) FROM traces), "
-      "(SELECT max(last_start_unix_nano) FROM traces)");
-  if (!bounds.step() || bounds.column_is_null(0)) return WindowIndex::by_last_start;
+  // Where the stored traces begin and end in time, from the ends of the two
+  // indexes, skipping the 100 traces at either end: a few with odd clocks
+  // (a span dated 2100, or one without a start) do not move the bounds.
+  Statement bounds = db.prepare(R"sql(
+SELECT (SELECT start_unix_nano FROM traces ORDER BY start_unix_nano LIMIT 1 OFFSET ?1),
+  (SELECT last_start_unix_nano FROM traces ORDER BY last_start_unix_nano DESC LIMIT 1 OFFSET ?1))sql");
+  bounds.bind(1, std::int64_t{100});
+  // Fewer traces than that: either index reads little.
+  if (!bounds.step() || bounds.column_is_null(0) || bounds.column_is_null(1)) {
+    return WindowIndex::by_last_start;
+  }
   const std::int64_t oldest = bounds.column_int(0);
   const std::int64_t newest = bounds.column_int(1);
-  // Traces assumed spread evenly over [oldest, newest]: each index reads the
-  // traces on one side of the window.
-  const auto span = [](std::int64_t from, std::int64_t to) {
+  // Traces taken as spread evenly over [oldest, newest]: each index reads
+  // the traces on one side of the window.
+  const auto distance = [](std::int64_t from, std::int64_t to) {
     return to > from ? static_cast<std::uint64_t>(to) - static_cast<std::uint64_t>(from) : 0;
   };
-  const std::uint64_t older_than_end = span(oldest, stored_time(end));
-  const std::uint64_t newer_than_start = span(stored_time(start), newest);
+  const std::uint64_t older_than_end = distance(oldest, as_sql_bound(end));
+  const std::uint64_t newer_than_start = distance(as_sql_bound(start), newest);
   return older_than_end < newer_than_start ? WindowIndex::by_start : WindowIndex::by_last_start;
 }
 
-std::string window_traces_condition(Database& db, std::uint64_t start, std::uint64_t end) {
-  return window_traces_sql(window_index(db, start, end));
+std::vector<std::string> graph_query_plans(Database& db, std::uint64_t start, std::uint64_t end) {
+  const std::string window = window_traces_sql(window_index(db, start, end));
+  std::vector<std::string> plans;
+  for (const char* sql : {services_sql, connected_sql, unanswered_sql}) {
+    Statement plan = db.prepare("EXPLAIN QUERY PLAN " + with_window(sql, window));
+    std::string steps;
+    while (plan.step()) steps += plan.column_text(3) + "; ";
+    plans.push_back(std::move(steps));
+  }
+  return plans;
 }
 
 double GraphEdge::propagation_health() const noexcept {

@@ -56,9 +56,9 @@ Expected<ServiceGraph> service_graph(const SpanStore& store, std::uint64_t start
 // the stored time range is used. Throws SqliteError.
 enum class WindowIndex { by_last_start, by_start };
 WindowIndex window_index(Database& db, std::uint64_t start_unix_nano, std::uint64_t end_unix_nano);
-// The SQL condition on `traces t` for the window, on the index chosen
-// (?1 = start, ?2 = end). Exposed for tests.
-std::string window_traces_condition(Database& db, std::uint64_t start_unix_nano,
-                                    std::uint64_t end_unix_nano);
+// SQLite's plan (EXPLAIN QUERY PLAN details) for each of the graph's queries
+// of the window's traces, for tests. Throws SqliteError.
+std::vector<std::string> graph_query_plans(Database& db, std::uint64_t start_unix_nano,
+                                           std::uint64_t end_unix_nano);
 
 }  // namespace tracemesh::collector

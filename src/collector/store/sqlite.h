@@ -6,7 +6,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -23,6 +25,12 @@ class Statement;
 // values stay exact below 2^63 (the year 2262).
 inline std::int64_t as_sql(std::uint64_t value) {
   return static_cast<std::int64_t>(value);
+}
+
+// A query's bound on stored times or durations: past 2^63-1 it is 2^63-1
+// (nothing stored is later or longer) instead of turning negative.
+inline std::int64_t as_sql_bound(std::uint64_t value) {
+  return as_sql(std::min<std::uint64_t>(value, std::numeric_limits<std::int64_t>::max()));
 }
 
 class Database {

@@ -37,7 +37,7 @@ Expected<std::vector<TraceSummary>> search_traces(const SpanStore& store, const 
     return "?" + std::to_string(next++);
   };
   const auto number = [&](std::uint64_t value) {
-    numbers.emplace_back(next, as_sql(value));
+    numbers.emplace_back(next, as_sql_bound(value));
     return "?" + std::to_string(next++);
   };
   if (!query.service.empty() || !query.operation.empty()) {
