@@ -420,7 +420,9 @@ class Analysis {
         {"urllib", "URLLibInstrumentor"}};
     for (const PythonModule& module : repository_.modules) {
       if (AuditContext::is_test_file(module.path)) continue;
-      for (const auto& [library, instrumentor] : instrumentors) {
+      for (const auto& [library, name] : instrumentors) {
+        // A structured binding is not captured by a lambda before clang 16 (make fuzz).
+        const std::string_view instrumentor = name;
         if (std::any_of(module.calls.begin(), module.calls.end(), [&](const Call& call) {
               return call.callee.find(instrumentor) != std::string::npos &&
                      call.callee.ends_with(".instrument");
