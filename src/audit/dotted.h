@@ -8,9 +8,14 @@
 
 namespace tracemesh::audit {
 
-inline std::string before_last(std::string_view text, char separator = '.') {
+// The part before the last separator, as a view into `text`.
+inline std::string_view view_before_last(std::string_view text, char separator = '.') {
   const std::size_t at = text.rfind(separator);
-  return at == std::string_view::npos ? std::string() : std::string(text.substr(0, at));
+  return at == std::string_view::npos ? std::string_view() : text.substr(0, at);
+}
+
+inline std::string before_last(std::string_view text, char separator = '.') {
+  return std::string(view_before_last(text, separator));
 }
 
 inline std::string after_last(std::string_view text, char separator = '.') {

@@ -251,22 +251,19 @@ std::string ImportResolver::resolve(const std::string& module_path, const Import
   };
   // The folders an import may be rooted at, nearest first, as prefixes of module_path.
   const std::string_view path = module_path;
-  const auto parent = [](std::string_view folder) {
-    const std::size_t slash = folder.rfind('/');
-    return slash == std::string_view::npos ? std::string_view() : folder.substr(0, slash);
-  };
   std::string_view dotted = import.module;
   std::vector<std::string_view> folders;
   if (!dotted.empty() && dotted.front() == '.') {
-    std::string_view folder = parent(path);
+    std::string_view folder = view_before_last(path, '/');
     std::size_t dots = 0;
     while (dots < dotted.size() && dotted[dots] == '.') ++dots;
-    for (std::size_t up = 1; up < dots; ++up) folder = parent(folder);
+    for (std::size_t up = 1; up < dots; ++up) folder = view_before_last(folder, '/');
     dotted.remove_prefix(dots);
     folders.push_back(folder);
   } else {
     // An absolute import may be rooted at any folder above the importer.
-    for (std::string_view folder = parent(path);; folder = parent(folder)) {
+    for (std::string_view folder = view_before_last(path, '/');;
+         folder = view_before_last(folder, '/')) {
       folders.push_back(folder);
       if (folder.empty()) break;
     }
