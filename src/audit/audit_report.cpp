@@ -1,5 +1,6 @@
 #include "audit_report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -86,6 +87,9 @@ std::string audit_json(const AuditResult& result) {
     for (const std::string& service : library.used_by) out.value(service);
     out.end_array().field("modules", library.modules.size()).end_object();
   }
+  out.end_array();
+  out.key("outside_services").begin_array();
+  for (const std::string& path : result.services.unowned) out.value(path);
   out.end_array();
   out.key("outbound_calls").begin_array();
   for (const OutboundCall& call : result.outbound_calls) {
@@ -209,6 +213,9 @@ std::string audit_markdown(const AuditResult& result) {
   const std::size_t unaudited = result.services.services.size() - m.services_total;
   if (unaudited > 0)
     out += "; " + counted(unaudited, "service") + " in other languages listed, not audited";
+  if (!result.services.unowned.empty())
+    out += "; " + counted(result.services.unowned.size(), "file") +
+           " outside every service, not audited";
   if (!result.problems.empty())
     out += "; " + counted(result.problems.size(), "problem") + " (see Problems)";
   out += ".\n\n## Metrics\n\n";
@@ -266,6 +273,15 @@ std::string audit_markdown(const AuditResult& result) {
     }
     out += "\nShared libraries (their findings count for each service using them):\n\n" +
            markdown_table({"Library", "Modules", "Used by"}, rows);
+  }
+  if (!result.services.unowned.empty()) {
+    constexpr std::size_t shown = 20;
+    const std::vector<std::string>& unowned = result.services.unowned;
+    out += "\nOutside every service and not imported by one (not audited): ";
+    for (std::size_t i = 0; i < std::min(unowned.size(), shown); ++i)
+      out += (i == 0 ? "`" : ", `") + unowned[i] + "`";
+    if (unowned.size() > shown) out += " and " + std::to_string(unowned.size() - shown) + " more";
+    out += ".\n";
   }
 
   out += "\n## Cross-service calls\n\n";

@@ -23,6 +23,33 @@ bool contains(const std::string& root, const std::string& path) {
   return root.empty() || path.rfind(root + "/", 0) == 0;
 }
 
+// The name of the folder at `path` ("." and "dir/" name the folder itself).
+std::string folder_name(const fs::path& path) {
+  std::error_code error;
+  fs::path absolute = fs::weakly_canonical(path, error);
+  if (error) absolute = path.lexically_normal();
+  if (!absolute.has_filename()) absolute = absolute.parent_path();
+  return absolute.filename().string();
+}
+
+// The service folder `.../services/<name>` holding `path`; "" when there is
+// none: the `services` folder must not be inside a Python package or a
+// test folder.
+std::string services_folder(const std::string& path,
+                            const std::unordered_set<std::string>& packages) {
+  const std::string slashed = "/" + path;
+  const std::size_t at = slashed.rfind("/services/");
+  if (at == std::string::npos) return {};
+  const std::size_t end = slashed.find('/', at + 10);
+  if (end == std::string::npos) return {};  // a file directly in services/
+  const std::string_view above = std::string_view(slashed).substr(0, at + 1);  // "/a/b/"
+  if (above.find("/tests/") != std::string_view::npos ||
+      above.find("/test/") != std::string_view::npos)
+    return {};
+  if (packages.contains(std::string(above.substr(1, at == 0 ? 0 : at - 1)))) return {};
+  return slashed.substr(1, end - 1);
+}
+
 // The framework a module's imports name, most specific first.
 std::string imported_framework(const PythonModule& module) {
   static const char* const order[] = {"fastapi", "starlette", "aiohttp", "flask", "quart"};
@@ -313,8 +340,8 @@ ServiceMap discover_services(const Repository& repository,
   };
   const auto add = [&](const std::string& root, const char* how) {
     if (has_root(root)) return;
-    std::string name = root.empty() ? repository.root.filename().string() : after_last(root, '/');
-    if (name.empty()) name = "app";
+    std::string name = root.empty() ? folder_name(repository.root) : after_last(root, '/');
+    if (name.empty() || name == "." || name == "/") name = "app";
     if (has_name(name)) name = root.empty() ? name + "-root" : root;  // keep names unique
     found.push_back({name, root, how, {}, false, {}, {}, {}});
   };
@@ -330,21 +357,25 @@ ServiceMap discover_services(const Repository& repository,
     }
     if (owner != nullptr) read_dockerfile(repository.root / dockerfile, *owner);
   }
+  // Folders that are Python packages: a `services/` folder inside one is a
+  // subpackage of an application (neutron/services/qos), not a fleet.
+  std::unordered_set<std::string> packages;
+  for (const PythonModule& module : repository.modules) {
+    if (after_last(module.path, '/') == "__init__.py") packages.insert(parent_folder(module.path));
+  }
   std::set<std::string> service_folders;
   std::set<std::string> app_folders;
+  bool app_at_root = false;
   for (const PythonModule& module : repository.modules) {
-    // services/<name>/... at any depth.
-    const std::string path = "/" + module.path;
-    const std::size_t at = path.rfind("/services/");
-    if (at != std::string::npos) {
-      const std::size_t start = at + 10;
-      const std::size_t end = path.find('/', start);
-      if (end != std::string::npos) service_folders.insert(path.substr(1, end - 1));
-    }
+    if (const std::string folder = services_folder(module.path, packages); !folder.empty())
+      service_folders.insert(folder);
     for (const Call& call : module.calls) {
-      if (!app_framework(call.callee).empty() && module.path.find('/') != std::string::npos) {
-        app_folders.insert(module.path.substr(0, module.path.find('/')));
-      }
+      if (app_framework(call.callee).empty()) continue;
+      const std::size_t slash = module.path.find('/');
+      if (slash == std::string::npos)
+        app_at_root = true;
+      else
+        app_folders.insert(module.path.substr(0, slash));
     }
   }
   for (const std::string& folder : service_folders) add(folder, "services-folder");
@@ -355,6 +386,10 @@ ServiceMap discover_services(const Repository& repository,
     });
     if (!inside) add(folder, "app-folder");
   }
+  if (app_at_root) add("", "root-app");
+  // No service layout at all: the repository is the service (nova, a
+  // single-app repository whose framework the audit does not know).
+  if (found.empty() && !repository.modules.empty()) add("", "repository");
 
   // Each module belongs to the deepest service root that contains it.
   std::vector<std::string> owner(repository.modules.size());

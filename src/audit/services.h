@@ -19,7 +19,8 @@ namespace tracemesh::audit {
 struct Service {
   std::string name;
   std::string root;       // folder relative to the repository root; "" for the root itself
-  std::string found_by;   // "compose", "dockerfile", "services-folder", "app-folder", "config"
+  std::string found_by;   // "config", "compose", "dockerfile", "services-folder", "app-folder",
+                          // "root-app" (an app module at the root), "repository" (no layout)
   std::string framework;  // "fastapi", "starlette", "aiohttp", "flask", "quart"; "" when none
   bool has_http_server = false;      // constructs an app of a web framework
   std::vector<std::string> modules;  // its own Python files

@@ -55,10 +55,11 @@ TEST_F(AuditCommand, JsonReportHasTheDocumentedShape) {
   const auto ordered = nlohmann::ordered_json::parse(read_file(path("audit.json")));
   std::vector<std::string> top_keys;
   for (const auto& [key, value] : ordered.items()) top_keys.push_back(key);
-  EXPECT_EQ(top_keys,
-            (std::vector<std::string>{"schema", "root", "python_files", "python_bytes", "services",
-                                      "shared_libraries", "outbound_calls", "routes", "messaging",
-                                      "edges", "metrics", "thresholds", "problems"}));
+  EXPECT_EQ(top_keys, (std::vector<std::string>{"schema", "root", "python_files", "python_bytes",
+                                                "services", "shared_libraries", "outside_services",
+                                                "outbound_calls", "routes", "messaging", "edges",
+                                                "metrics", "thresholds", "problems"}));
+  EXPECT_EQ(report["outside_services"], json::array({"tools/scripts/cleanup.py"}));
   ASSERT_EQ(report["services"].size(), 5U);
   const json& orders = report["services"][4];
   EXPECT_EQ(orders["name"], "orders");
@@ -171,8 +172,11 @@ TEST_F(AuditCommand, MarkdownReadsLikeAHandAudit) {
   const auto run = audit({fixture});
   ASSERT_EQ(run.exit_code, 0) << run.output;
   for (const char* section :
-       {"# Tracing audit: fleet-fastapi", "## Metrics",
-        "| Cross-service call sites traced | 2/3 (66.7%) |",
+       {"# Tracing audit: fleet-fastapi",
+        "21 Python files (7 KiB) in 5 services and 1 shared library; 1 file outside every "
+        "service, not audited.",
+        "Outside every service and not imported by one (not audited): `tools/scripts/cleanup.py`.",
+        "## Metrics", "| Cross-service call sites traced | 2/3 (66.7%) |",
         "## Services and inbound tracing middleware", "## Cross-service calls",
         "## Untraced outbound call sites",
         "| gateway | gateway/app/main.py:35 | httpx | POST | http://billing:8002/charge |",

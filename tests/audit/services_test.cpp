@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "audit_fixture.h"
+
 namespace tracemesh::audit {
 namespace {
 
@@ -115,6 +117,64 @@ TEST(Services, ConfiguredServicesComeFirstAndComposeProblemsAreReported) {
   EXPECT_TRUE(map.services[0].has_http_server);
   ASSERT_EQ(map.problems.size(), 1U);
   EXPECT_EQ(map.problems[0].path, "missing-compose.yml");
+}
+
+std::vector<std::string> found(const std::filesystem::path& root) {
+  auto scanned = scan_repository(root, {});
+  EXPECT_TRUE(scanned) << scanned.error().text();
+  if (!scanned) return {};
+  std::vector<std::string> names;
+  for (const Service& service : discover_services(*scanned).services)
+    names.push_back(service.name + "@" + (service.root.empty() ? "." : service.root) + ":" +
+                    service.found_by + ":" + std::to_string(service.modules.size()));
+  return names;
+}
+
+// A `services` folder inside a Python package is a subpackage of one
+// application (neutron/services/qos), and one under a test folder holds
+// tests; neither is a fleet of services.
+TEST(Services, ServicesFoldersInsidePackagesOrTestsAreNotServices) {
+  const testing::TemporaryRepository repository;
+  for (const char* path :
+       {"netapp/__init__.py", "netapp/services/__init__.py", "netapp/services/qos/__init__.py",
+        "netapp/services/qos/plugin.py", "netapp/tests/unit/services/qos/test_plugin.py"})
+    repository.write(path, "import os\n");
+  repository.write("tests/services/billing/test_billing.py", "def test_it():\n    pass\n");
+  repository.write("services/orders/main.py", "import os\n");
+  repository.write("backend/services/payments/main.py", "import os\n");
+  EXPECT_EQ(found(repository.root()),
+            (std::vector<std::string>{"orders@services/orders:services-folder:1",
+                                      "payments@backend/services/payments:services-folder:1"}));
+}
+
+// The common one-service repository: the app module at its root. The
+// service is named after the repository's folder and owns every file.
+TEST(Services, AnAppAtTheRootMakesTheRepositoryAService) {
+  const testing::TemporaryRepository repository;
+  repository.write("main.py",
+                   "from fastapi import FastAPI\nfrom routers import items\napp = FastAPI()\n");
+  repository.write("routers/items.py", "import httpx\n");
+  repository.write("tests/test_items.py", "def test_it():\n    pass\n");
+  const std::string name = repository.root().filename().string();
+  EXPECT_EQ(found(repository.root()), std::vector<std::string>{name + "@.:root-app:3"});
+  // A compose build context at the root already names it.
+  repository.write("compose.yaml", "services:\n  api: {build: .}\n");
+  EXPECT_EQ(found(repository.root()), std::vector<std::string>{"api@.:compose:3"});
+}
+
+// Without any service layout (no compose file, Dockerfile, services folder
+// or known app), the repository is audited as one service instead of not at
+// all; with one, code outside every service stays outside.
+TEST(Services, WithoutAnyLayoutTheRepositoryIsOneService) {
+  const testing::TemporaryRepository repository;
+  repository.write("compute/manager.py", "import requests\n");
+  repository.write("compute/api.py", "import webob\n");
+  const std::string name = repository.root().filename().string();
+  EXPECT_EQ(found(repository.root()), std::vector<std::string>{name + "@.:repository:2"});
+  repository.write("services/worker/main.py", "import os\n");
+  EXPECT_EQ(found(repository.root()),
+            std::vector<std::string>{"worker@services/worker:services-folder:1"});
+  EXPECT_TRUE(found(testing::TemporaryRepository().root()).empty());  // no Python file
 }
 
 }  // namespace
