@@ -1,13 +1,14 @@
 // The audit's parts on one generated router module (bench/generate_audit_repo.py
 // writes 5,000 of them): tree-sitter parsing alone, then fact extraction on
 // top. With AUDIT_BENCH_REPO set to a generated repository (scripts/bench-audit
-// writes one to /tmp/tracemesh-audit-bench), also its every file parsed on
+// writes /tmp/tracemesh-audit-bench-realistic or -dense), also its every file parsed on
 // two threads, alone and with extraction: the floor under the audit's
 // end-to-end time on this machine.
 // End-to-end figures come from scripts/bench-audit.
 //
-// Last run (2026-11-23, later session; 2 cores, this VM's speed varies by up to
-// 1.4x; Google Benchmark's bytes_per_second is MiB/s, MB/s below are 10^6 bytes):
+// Last run (2026-11-23, later session, on the dense repository; 2 cores, this
+// VM's speed varies by up to 1.4x; Google Benchmark's bytes_per_second is MiB/s,
+// MB/s below are 10^6 bytes; the realistic repository: docs/benchmarks.md):
 //   BM_TreeSitterParse                      6.8 MiB/s
 //   BM_ParsePythonFacts                     5.2 MiB/s (parse_python: arena, facts)
 //   BM_ParseRepository/tree_sitter/2        2.31 s  (14.4 MB/s)
