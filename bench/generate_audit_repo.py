@@ -11,7 +11,8 @@ Two styles, with the same routes, calls, models and tests:
                        density, line length and comment and string shares
                        measured on real service code (docs/benchmarks.md);
   dense                the same code with none of that: 1.8x the syntax
-                       tokens per byte of any real repository measured.
+                       tokens per byte of the median real service measured
+                       (1.5x the densest).
 
 Usage: bench/generate_audit_repo.py OUT_DIR [--services N] [--modules-per-service M]
                                     [--style realistic|dense]

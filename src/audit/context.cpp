@@ -105,11 +105,7 @@ const std::set<std::string>& AuditContext::served(const std::string& service) co
 }
 
 bool AuditContext::is_test_file(std::string_view path) {
-  const std::string full = "/" + std::string(path);
-  if (full.find("/tests/") != std::string::npos || full.find("/test/") != std::string::npos)
-    return true;
-  const std::string name = after_last(path, '/');
-  return name.rfind("test_", 0) == 0 || name.ends_with("_test.py") || name == "conftest.py";
+  return audit::is_test_file(path);
 }
 
 bool AuditContext::trusted_wrapper(const std::string& path, const std::string& function) const {

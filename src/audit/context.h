@@ -46,8 +46,8 @@ class AuditContext {
   // import, transitively, packages' __init__ modules included.
   const std::set<std::string>& served(const std::string& service) const;
 
-  // Tests are audited for route coverage, never as service code: files
-  // under tests/ or test/ folders, test_*.py, *_test.py, conftest.py.
+  // Tests are audited for route coverage, never as service code (see
+  // audit::is_test_file in repository.h).
   static bool is_test_file(std::string_view path);
 
   // Whether `function` of the module at `path` is a wrapper the config trusts.

@@ -79,6 +79,17 @@ bool is_skipped_folder(std::string_view name) {
          name.ends_with(".egg-info");
 }
 
+bool in_test_folder(std::string_view path) {
+  const std::string full = "/" + std::string(path);
+  return full.find("/tests/") != std::string::npos || full.find("/test/") != std::string::npos;
+}
+
+bool is_test_file(std::string_view path) {
+  if (in_test_folder(path)) return true;
+  const std::string_view name = path.substr(path.rfind('/') + 1);  // npos + 1 == 0
+  return name.starts_with("test_") || name.ends_with("_test.py") || name == "conftest.py";
+}
+
 Expected<Repository> scan_repository(const fs::path& root, const ScanOptions& options) {
   std::error_code error;
   if (!fs::is_directory(root, error)) {

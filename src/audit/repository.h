@@ -47,6 +47,13 @@ std::string_view build_file_language(std::string_view file_name);
 // Folders never audited: version control, virtualenvs, caches, build output.
 bool is_skipped_folder(std::string_view name);
 
+// Whether a relative path is inside a tests/ or test/ folder.
+bool in_test_folder(std::string_view path);
+
+// Tests are audited for route coverage, never as service code: files
+// under tests/ or test/ folders, test_*.py, *_test.py, conftest.py.
+bool is_test_file(std::string_view path);
+
 // Scan and parse the repository at `root`. An Error only when the root
 // itself cannot be read.
 Expected<Repository> scan_repository(const std::filesystem::path& root, const ScanOptions& options);

@@ -42,11 +42,8 @@ std::string services_folder(const std::string& path,
   if (at == std::string::npos) return {};
   const std::size_t end = slashed.find('/', at + 10);
   if (end == std::string::npos) return {};  // a file directly in services/
-  const std::string_view above = std::string_view(slashed).substr(0, at + 1);  // "/a/b/"
-  if (above.find("/tests/") != std::string_view::npos ||
-      above.find("/test/") != std::string_view::npos)
-    return {};
-  if (packages.contains(std::string(above.substr(1, at == 0 ? 0 : at - 1)))) return {};
+  const std::string parent = at == 0 ? std::string() : slashed.substr(1, at - 1);
+  if (in_test_folder(parent + "/") || packages.contains(parent)) return {};
   return slashed.substr(1, end - 1);
 }
 
@@ -369,6 +366,7 @@ ServiceMap discover_services(const Repository& repository,
   for (const PythonModule& module : repository.modules) {
     if (const std::string folder = services_folder(module.path, packages); !folder.empty())
       service_folders.insert(folder);
+    if (is_test_file(module.path)) continue;  // a test app (TestClient(FastAPI())) is no service
     for (const Call& call : module.calls) {
       if (app_framework(call.callee).empty()) continue;
       const std::size_t slash = module.path.find('/');
@@ -387,9 +385,15 @@ ServiceMap discover_services(const Repository& repository,
     if (!inside) add(folder, "app-folder");
   }
   if (app_at_root) add("", "root-app");
-  // No service layout at all: the repository is the service (nova, a
-  // single-app repository whose framework the audit does not know).
-  if (found.empty() && !repository.modules.empty()) add("", "repository");
+  // No service holding Python code (none found, or only a frontend's
+  // Dockerfile): the repository is the service (nova, a single-app
+  // repository whose framework the audit does not know).
+  const bool python_owned = std::any_of(found.begin(), found.end(), [&](const Service& service) {
+    return std::any_of(
+        repository.modules.begin(), repository.modules.end(),
+        [&](const PythonModule& module) { return contains(service.root, module.path); });
+  });
+  if (!python_owned && !repository.modules.empty()) add("", "repository");
 
   // Each module belongs to the deepest service root that contains it.
   std::vector<std::string> owner(repository.modules.size());

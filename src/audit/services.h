@@ -1,6 +1,7 @@
 // Which services a repository holds, and which code belongs to which:
 // services come from compose files (build contexts), Dockerfiles,
-// `services/<name>/` folders and top-level folders that hold an app;
+// `services/<name>/` folders, top-level folders that hold an app and an app
+// at the root; failing all of these, the repository is one service;
 // shared libraries (code outside every service that services import) are
 // recognised as such, with the services that use them.
 #pragma once

@@ -157,9 +157,34 @@ TEST(Services, AnAppAtTheRootMakesTheRepositoryAService) {
   repository.write("tests/test_items.py", "def test_it():\n    pass\n");
   const std::string name = repository.root().filename().string();
   EXPECT_EQ(found(repository.root()), std::vector<std::string>{name + "@.:root-app:3"});
+  // Named after the folder however the path is written (here with a trailing slash).
+  EXPECT_EQ(found(repository.root() / ""), std::vector<std::string>{name + "@.:root-app:3"});
   // A compose build context at the root already names it.
   repository.write("compose.yaml", "services:\n  api: {build: .}\n");
   EXPECT_EQ(found(repository.root()), std::vector<std::string>{"api@.:compose:3"});
+}
+
+// Tests build apps too (TestClient(FastAPI())): they make no service.
+TEST(Services, AppsBuiltInTestsAreNotServices) {
+  const testing::TemporaryRepository repository;
+  repository.write("conftest.py", "from fastapi import FastAPI\napp = FastAPI()\n");
+  repository.write("tests/test_app.py", "from flask import Flask\napp = Flask(__name__)\n");
+  repository.write("lib/client.py", "import httpx\n");
+  const std::string name = repository.root().filename().string();
+  EXPECT_EQ(found(repository.root()), std::vector<std::string>{name + "@.:repository:3"});
+}
+
+// A service at the root owns every file no deeper service owns: a library
+// beside a root app is the root app's code, not a shared library.
+TEST(Services, ARootAppOwnsWhatNoDeeperServiceOwns) {
+  const testing::TemporaryRepository repository;
+  repository.write("main.py", "from fastapi import FastAPI\napp = FastAPI()\n");
+  repository.write("services/orders/app.py", "from common import util\n");
+  repository.write("common/util.py", "import os\n");
+  const std::string name = repository.root().filename().string();
+  EXPECT_EQ(found(repository.root()),
+            (std::vector<std::string>{"orders@services/orders:services-folder:1",
+                                      name + "@.:root-app:2"}));
 }
 
 // Without any service layout (no compose file, Dockerfile, services folder
@@ -175,6 +200,18 @@ TEST(Services, WithoutAnyLayoutTheRepositoryIsOneService) {
   EXPECT_EQ(found(repository.root()),
             std::vector<std::string>{"worker@services/worker:services-folder:1"});
   EXPECT_TRUE(found(testing::TemporaryRepository().root()).empty());  // no Python file
+}
+
+// Services without Python code (a frontend's Dockerfile) leave the Python
+// code to the repository-wide service.
+TEST(Services, ServicesWithoutPythonLeaveTheRepositoryToOneService) {
+  const testing::TemporaryRepository repository;
+  repository.write("frontend/Dockerfile", "FROM node:20\n");
+  repository.write("frontend/package.json", "{}\n");
+  repository.write("compute/manager.py", "import requests\n");
+  const std::string name = repository.root().filename().string();
+  EXPECT_EQ(found(repository.root()),
+            (std::vector<std::string>{"frontend@frontend:dockerfile:0", name + "@.:repository:1"}));
 }
 
 }  // namespace
