@@ -1,6 +1,7 @@
 #include "broken_hops.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <unordered_set>
 
 namespace tracemesh::model {
@@ -35,7 +36,9 @@ CallWindow call_window(const SpanRecord& call, std::uint64_t tolerance,
   window.earliest = call.start_unix_nano > tolerance ? call.start_unix_nano - tolerance : 0;
   const std::uint64_t end =
       call.end_unix_nano >= call.start_unix_nano ? call.end_unix_nano : call.start_unix_nano;
-  window.latest = end + tolerance + (call.kind == SpanKind::producer ? messaging_delay : 0);
+  const std::uint64_t after =
+      tolerance + (call.kind == SpanKind::producer ? messaging_delay : 0);  // configured: small
+  window.latest = end > UINT64_MAX - after ? UINT64_MAX : end + after;      // saturates
   return window;
 }
 

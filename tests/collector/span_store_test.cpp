@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -286,6 +287,27 @@ TEST_F(SpanStoreTest, StoresABrokenHopTheSameWayHeldOrReadBackAndForgetsItWhenAn
   now_ = 100 * second;
   const StoredSummary read_back = settle_broken_hop(*open(0, 0), now_, directory_.path(), 0);
   EXPECT_EQ(held.verdict, read_back.verdict);
+  EXPECT_EQ(stored_hops(directory_.path(), 21), 1);
+}
+
+// A call dated just before 2262 (2^63-1 ns, the latest time the store
+// holds): its callee window reaches past that time and is clamped, not
+// wrapped to a negative bound that matches no callee.
+TEST_F(SpanStoreTest, FindsABrokenHopJustBeforeTheLatestStorableTime) {
+  auto store = open();
+  constexpr std::uint64_t late = std::numeric_limits<std::int64_t>::max() - 10'000;
+  const auto dated = [&](model::SpanRecord record) {
+    record.start_unix_nano += late;
+    record.end_unix_nano += late;
+    return record;
+  };
+  model::SpanRecord call = span(21, 2, 1, "front", "GET /p");
+  call.kind = model::SpanKind::client;
+  store->write({dated(span(20, 1, 0, "orders", "GET /p"))});
+  store->write({dated(span(21, 1, 0, "front")), dated(call)});
+  now_ = now_ + 20 * second;
+  ASSERT_TRUE(eventually([&] { return store->stats().traces_settled == 2; }));
+  EXPECT_EQ(stored_summary(directory_.path(), 21).integrity, "broken_hop");
   EXPECT_EQ(stored_hops(directory_.path(), 21), 1);
 }
 

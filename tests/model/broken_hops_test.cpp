@@ -126,6 +126,8 @@ TEST(BrokenHops, MessagingWindowExtendsPastThePublish) {
   EXPECT_EQ(messaging.latest, 7010U);
   const CallWindow http = call_window(http_call("/x", 1), 10, 5000);
   EXPECT_EQ(http.latest, 2010U);
+  publish.end_unix_nano = UINT64_MAX - 100;  // the window saturates instead of wrapping
+  EXPECT_EQ(call_window(publish, 10, 5000).latest, UINT64_MAX);
 }
 
 }  // namespace

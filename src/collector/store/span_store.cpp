@@ -514,8 +514,8 @@ struct SpanStore::State {
       Statement& candidates = messaging ? consumer_candidates : http_candidates;
       const model::CallWindow window = model::call_window(
           *call, options.integrity.call_tolerance_nanos, options.integrity.messaging_delay_nanos);
-      candidates.bind(1, as_sql(window.earliest))
-          .bind(2, as_sql(window.latest))
+      candidates.bind(1, as_sql_bound(window.earliest))
+          .bind(2, as_sql_bound(window.latest))
           .bind_blob(3, call->trace_id.bytes.data(), call->trace_id.bytes.size())
           .bind(4, destination);
       while (candidates.step()) {
