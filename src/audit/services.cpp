@@ -25,9 +25,10 @@ bool contains(const std::string& root, const std::string& path) {
 
 // The name of the folder at `path` ("." and "dir/" name the folder itself).
 std::string folder_name(const fs::path& path) {
+  // Not canonical: a checkout reached through a symlink keeps the link's name.
   std::error_code error;
-  fs::path absolute = fs::weakly_canonical(path, error);
-  if (error) absolute = path.lexically_normal();
+  fs::path absolute = fs::absolute(path, error);
+  absolute = (error ? path : absolute).lexically_normal();
   if (!absolute.has_filename()) absolute = absolute.parent_path();
   return absolute.filename().string();
 }
