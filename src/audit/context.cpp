@@ -104,10 +104,6 @@ const std::set<std::string>& AuditContext::served(const std::string& service) co
   return found == served_.end() ? none : found->second;
 }
 
-bool AuditContext::is_test_file(std::string_view path) {
-  return audit::is_test_file(path);
-}
-
 bool AuditContext::trusted_wrapper(const std::string& path, const std::string& function) const {
   std::string dotted = path.substr(0, path.size() - (path.ends_with(".py") ? 3 : 0));
   if (dotted.ends_with("/__init__")) dotted.resize(dotted.size() - 9);

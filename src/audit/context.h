@@ -46,10 +46,6 @@ class AuditContext {
   // import, transitively, packages' __init__ modules included.
   const std::set<std::string>& served(const std::string& service) const;
 
-  // Tests are audited for route coverage, never as service code (see
-  // audit::is_test_file in repository.h).
-  static bool is_test_file(std::string_view path);
-
   // Whether `function` of the module at `path` is a wrapper the config trusts.
   bool trusted_wrapper(const std::string& path, const std::string& function) const;
 

@@ -54,7 +54,7 @@ class Finder {
   std::vector<IntegrationTest> run() const {
     std::vector<IntegrationTest> tests;
     for (const PythonModule& module : context_.repository().modules) {
-      if (!AuditContext::is_test_file(module.path)) continue;
+      if (!is_test_file(module.path)) continue;
       const std::string name = after_last(module.path, '/');
       if (name == "conftest.py") continue;
       const std::string pytestmark = [&] {

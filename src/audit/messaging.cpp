@@ -36,7 +36,7 @@ class Finder {
   std::vector<MessagingSite> run() const {
     std::vector<MessagingSite> sites;
     for (const PythonModule& module : context_.repository().modules) {
-      if (AuditContext::is_test_file(module.path)) continue;
+      if (is_test_file(module.path)) continue;
       const ModuleView& view = index_.view(module.path);
       std::map<std::string, bool> clients;
       for (const Call& call : module.calls) {

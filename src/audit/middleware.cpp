@@ -112,7 +112,7 @@ std::vector<InboundMiddleware> find_inbound_middleware(const AuditContext& conte
     const std::set<std::string>& served = context.served(service.name);
     std::vector<Registration> found;
     for (const std::string& path : service.modules) {
-      if (AuditContext::is_test_file(path)) continue;
+      if (is_test_file(path)) continue;
       auto registrations = finder.registrations(path);
       found.insert(found.end(), registrations.begin(), registrations.end());
     }

@@ -48,7 +48,7 @@ class Analysis {
   void run(std::size_t begin, std::size_t end, std::vector<OutboundCall>& calls) {
     for (std::size_t i = begin; i < end; ++i) {
       const PythonModule& module = repository_.modules[i];
-      if (AuditContext::is_test_file(module.path)) continue;
+      if (is_test_file(module.path)) continue;
       const ModuleView& view = index_.view(module.path);
       current_ = &view;
       const auto clients = client_bindings(view);
@@ -419,7 +419,7 @@ class Analysis {
         {"aiohttp", "AioHttpClientInstrumentor"},
         {"urllib", "URLLibInstrumentor"}};
     for (const PythonModule& module : repository_.modules) {
-      if (AuditContext::is_test_file(module.path)) continue;
+      if (is_test_file(module.path)) continue;
       for (const auto& [library, name] : instrumentors) {
         // A structured binding is not captured by a lambda before clang 16 (make fuzz).
         const std::string_view instrumentor = name;

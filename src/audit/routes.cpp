@@ -52,13 +52,11 @@ class Finder {
 
   std::vector<Route> run() {
     for (const PythonModule& module : context_.repository().modules) {
-      if (AuditContext::is_test_file(module.path) || context_.services_of(module.path).empty())
-        continue;
+      if (is_test_file(module.path) || context_.services_of(module.path).empty()) continue;
       find_owners(index_.view(module.path));
     }
     for (const PythonModule& module : context_.repository().modules) {
-      if (AuditContext::is_test_file(module.path) || context_.services_of(module.path).empty())
-        continue;
+      if (is_test_file(module.path) || context_.services_of(module.path).empty()) continue;
       const ModuleView& view = index_.view(module.path);
       find_mounts(view);
       find_decorated(view);

@@ -339,7 +339,7 @@ ServiceMap discover_services(const Repository& repository,
   const auto add = [&](const std::string& root, const char* how) {
     if (has_root(root)) return;
     std::string name = root.empty() ? folder_name(repository.root) : after_last(root, '/');
-    if (name.empty() || name == "." || name == "/") name = "app";
+    if (name.empty()) name = "app";                                   // the file system's root
     if (has_name(name)) name = root.empty() ? name + "-root" : root;  // keep names unique
     found.push_back({name, root, how, {}, false, {}, {}, {}});
   };
