@@ -20,13 +20,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "python_parser.h"
+#include "python_sources.h"
 
 extern "C" const TSLanguage* tree_sitter_python();
 
@@ -84,16 +83,11 @@ BENCHMARK(BM_ParsePythonFacts);
 // Every .py file under AUDIT_BENCH_REPO, read once.
 const std::vector<std::string>& repository_sources() {
   static const std::vector<std::string> sources = [] {
-    std::vector<std::string> read;
     const char* root = std::getenv("AUDIT_BENCH_REPO");
-    if (root == nullptr || !std::filesystem::is_directory(root)) return read;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-      if (!entry.is_regular_file() || entry.path().extension() != ".py") continue;
-      std::ifstream file(entry.path(), std::ios::binary);
-      std::ostringstream text;
-      text << file.rdbuf();
-      read.push_back(text.str());
-    }
+    if (root == nullptr || !std::filesystem::is_directory(root)) return std::vector<std::string>{};
+    std::error_code error;
+    std::vector<std::string> read = tracemesh::bench::read_python_sources(root, error);
+    if (error) std::fprintf(stderr, "AUDIT_BENCH_REPO: %s\n", error.message().c_str());
     return read;
   }();
   return sources;

@@ -15,9 +15,9 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
+
+#include "python_sources.h"
 
 extern "C" const TSLanguage* tree_sitter_python();
 
@@ -54,13 +54,7 @@ bool measure(const std::filesystem::path& folder, Density& density) {
   TSParser* parser = ts_parser_new();
   ts_parser_set_language(parser, tree_sitter_python());
   std::error_code error;
-  for (std::filesystem::recursive_directory_iterator it(folder, error), end; !error && it != end;
-       it.increment(error)) {
-    if (!it->is_regular_file() || it->path().extension() != ".py") continue;
-    std::ifstream file(it->path(), std::ios::binary);
-    std::ostringstream text;
-    text << file.rdbuf();
-    const std::string source = text.str();
+  for (const std::string& source : tracemesh::bench::read_python_sources(folder, error)) {
     ++density.files;
     density.bytes += source.size();
     for (const char c : source) density.lines += c == '\n' ? 1 : 0;
