@@ -22,11 +22,13 @@ class Finder {
     const ModuleView& view = index_.view(path);
     std::vector<Registration> found;
     for (const Function& function : view.module->functions) {
-      for (const std::string& decorator : function.decorators) {
+      for (std::size_t at = 0; at < function.decorators.size(); ++at) {
+        const std::string& decorator = function.decorators[at];
         const bool http = decorator.find(".middleware(") != std::string::npos;
         const bool before = decorator.ends_with(".before_request");
         if (!http && !before) continue;
-        found.push_back({path, function.line, http ? "http middleware" : "before_request",
+        found.push_back({path, function.decorator_lines[at],
+                         http ? "http middleware" : "before_request",
                          index_.read_evidence(view, function).how, function.qualified});
       }
     }
@@ -124,6 +126,13 @@ std::vector<InboundMiddleware> find_inbound_middleware(const AuditContext& conte
         const auto& registrations = library_registrations.at(path);
         found.insert(found.end(), registrations.begin(), registrations.end());
       }
+    }
+    if (service.has_http_server && service.auto_instrumented()) {
+      result.present = true;
+      result.kind = "opentelemetry-instrument";
+      result.detail = "started by the opentelemetry-instrument launcher";
+      results.push_back(std::move(result));
+      continue;
     }
     const Registration* best = nullptr;
     for (const Registration& registration : found) {

@@ -62,6 +62,8 @@ class Analysis {
           if (!site->propagates_trace && instrumented(service, site->library)) {
             attributed.propagates_trace = true;
             attributed.how = "OpenTelemetry instrumentor of " + site->library + " in " + service;
+            if (service_named(service).auto_instrumented())
+              attributed.how = service + " starts under opentelemetry-instrument";
           }
           attributed.reachable = context_.served(service).contains(module.path);
           resolve_target(view, call, service, attributed);
@@ -221,40 +223,79 @@ class Analysis {
                         found == current_->functions.end() ? nullptr : found->second, name);
   }
 
+  // The library `callee` (as written in `function`) sends requests with, when
+  // it is a request function or a request method of a known client; "" else.
+  std::string request_library(const ModuleView& view, const std::string& function,
+                              const std::string& callee,
+                              const std::map<std::string, ClientOrigin>& clients,
+                              const ClientOrigin** origin) {
+    const std::string verb = after_last(callee);
+    const std::string receiver = before_last(callee);
+    const std::string name = index_.canonical(view, callee);
+    if (name == "urllib.request.urlopen") return "urllib";
+    if ((name.rfind("httpx.", 0) == 0 || name.rfind("requests.", 0) == 0) &&
+        std::count(name.begin(), name.end(), '.') == 1 && is_verb(verb)) {
+      return name.substr(0, name.find('.'));
+    }
+    if (name == "aiohttp.request") return "aiohttp";
+    if ((is_verb(verb) || verb == "send") && !receiver.empty()) {
+      *origin = client_named(clients, function, receiver);
+      if (*origin != nullptr) return (*origin)->library;
+    }
+    return {};
+  }
+
+  // A request function or method handed to a wrapper as a value: the wrapper
+  // call is the request site (`breaker.call(client.post, url)`,
+  // `partial(requests.get, url)`, `asyncio.to_thread(requests.get, url)`,
+  // `loop.run_in_executor(None, session.get, url)`). Returns the position of
+  // the reference among the call's arguments.
+  std::optional<std::size_t> handed_request(const ModuleView& view, const Call& call,
+                                            const std::map<std::string, ClientOrigin>& clients,
+                                            std::string& library, const ClientOrigin** origin) {
+    for (std::size_t i = 0; i < call.arguments.size() && i < 3; ++i) {
+      const std::string& argument = call.arguments[i];
+      if (argument.empty() || argument.find_first_of("()[]{} \"'") != std::string::npos ||
+          argument.find('.') == std::string::npos)
+        continue;
+      library = request_library(view, call.function, argument, clients, origin);
+      if (!library.empty() && library != "urllib") return i;
+    }
+    return std::nullopt;
+  }
+
   std::optional<OutboundCall> request_site(const ModuleView& view, const Call& call,
                                            const std::map<std::string, ClientOrigin>& clients) {
-    const std::string verb = after_last(call.callee);
-    const std::string receiver = before_last(call.callee);
     OutboundCall site;
     site.file = view.module->path;
     site.line = call.line;
     site.function = call.function;
-    const std::string name = index_.canonical(view, call.callee);
+    const ClientOrigin* origin = nullptr;
+    std::string callee = call.callee;
     std::size_t url_argument = 0;
-    if (name == "urllib.request.urlopen") {
-      site.library = "urllib";
-    } else if ((name.rfind("httpx.", 0) == 0 || name.rfind("requests.", 0) == 0) &&
-               std::count(name.begin(), name.end(), '.') == 1 && is_verb(verb)) {
-      site.library = name.substr(0, name.find('.'));
-    } else if (name == "aiohttp.request") {
-      site.library = "aiohttp";
-    } else if (is_verb(verb) && !receiver.empty()) {
-      const ClientOrigin* origin = client_named(clients, call.function, receiver);
-      if (origin == nullptr) return std::nullopt;
-      site.library = origin->library;
+    site.library = request_library(view, call.function, callee, clients, &origin);
+    if (site.library.empty()) {
+      const auto handed = handed_request(view, call, clients, site.library, &origin);
+      if (!handed) return std::nullopt;
+      callee = call.arguments[*handed];
+      url_argument = *handed + 1;
+    }
+    const std::string verb = after_last(callee);
+    const std::string name = index_.canonical(view, callee);
+    if (origin != nullptr) {
       site.construction_file = origin->view->module->path;
       site.construction_line = origin->constructor->line;
       origins_[&call] = *origin;
-    } else {
-      return std::nullopt;
     }
     if (verb == "request" || verb == "stream" || name == "aiohttp.request") {
-      url_argument = 1;
-      if (!call.arguments.empty()) {
-        if (const auto literal = string_literal(call.arguments[0]);
+      if (call.arguments.size() > url_argument) {
+        if (const auto literal = string_literal(call.arguments[url_argument]);
             literal && !literal->content.empty())
           site.method = model::ascii_uppercase(literal->content);
       }
+      ++url_argument;
+    } else if (verb == "send") {
+      site.method.clear();  // the method is the prepared request's
     } else if (site.library != "urllib") {
       site.method = model::ascii_uppercase(verb);
     }
@@ -433,9 +474,18 @@ class Analysis {
     }
   }
 
+  const Service& service_named(const std::string& name) const {
+    static const Service none;
+    const auto& services = context_.services().services;
+    const auto found = std::find_if(services.begin(), services.end(),
+                                    [&](const Service& each) { return each.name == name; });
+    return found == services.end() ? none : *found;
+  }
+
   // Whether an OpenTelemetry instrumentor of `library` is installed where
   // the service runs: in a module it serves.
   bool instrumented(const std::string& service, const std::string& library) const {
+    if (service_named(service).auto_instrumented()) return true;
     const auto found = instrumenting_.find(library);
     if (found == instrumenting_.end()) return false;
     const auto& served = context_.served(service);

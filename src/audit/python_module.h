@@ -46,6 +46,7 @@ struct Function {
   std::string qualified;  // "Class.method" or "function"
   std::string class_name;
   std::vector<std::string> decorators;  // source text, without '@'
+  std::vector<int> decorator_lines;     // the line of each decorator
   std::vector<std::string> parameters;
   std::vector<std::string> strings;  // string literal contents in the body (capped)
   std::vector<std::string> names;    // identifiers used in the body (deduplicated, capped)

@@ -347,8 +347,9 @@ class Extractor {
     return owned_.emplace_back(std::move(joined));
   }
 
-  // The decorators of the function or class definition on top, as source text without '@'.
-  std::vector<std::string> decorators() const {
+  // The decorators of the function or class definition on top, as source
+  // text without '@', and the line of each when `lines` is given.
+  std::vector<std::string> decorators(std::vector<int>* lines = nullptr) const {
     std::vector<std::string> found;
     const TSNode parent = ancestor(1);
     if (!is(parent, symbols_.decorated_definition)) return found;
@@ -357,6 +358,7 @@ class Extractor {
       const TSNode decorator = ts_node_named_child(parent, i);
       if (!is(decorator, symbols_.decorator) || named_count(decorator) == 0) continue;
       found.push_back(flat(ts_node_named_child(decorator, 0)));
+      if (lines != nullptr) lines->push_back(line(decorator));
     }
     return found;
   }
@@ -386,7 +388,7 @@ class Extractor {
       }
       if (is(parameter, symbols_.identifier)) function.parameters.emplace_back(text(parameter));
     }
-    function.decorators = decorators();
+    function.decorators = decorators(&function.decorator_lines);
     module_.functions.push_back(std::move(function));
     return static_cast<int>(module_.functions.size()) - 1;
   }

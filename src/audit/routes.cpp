@@ -199,8 +199,8 @@ class Finder {
 
   void find_decorated(const ModuleView& view) {
     for (const Function& function : view.module->functions) {
-      for (const std::string& decorator : function.decorators) {
-        const CallText call = split_call(decorator);
+      for (std::size_t at = 0; at < function.decorators.size(); ++at) {
+        const CallText call = split_call(function.decorators[at]);
         const std::string verb = after_last(call.callee);
         std::vector<std::string> methods;
         if (http_verbs.contains(verb)) {
@@ -219,7 +219,7 @@ class Finder {
         const std::string path =
             call.arguments.empty() ? keyword(call.keywords, "path") : call.arguments[0];
         for (const std::string& method : methods)
-          declare(view, owner, function.line, method, path, function.qualified, {});
+          declare(view, owner, function.decorator_lines[at], method, path, function.qualified, {});
       }
     }
   }

@@ -5,8 +5,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 
@@ -21,6 +23,15 @@ std::string parent_folder(const std::string& path) {
 
 bool contains(const std::string& root, const std::string& path) {
   return root.empty() || path.rfind(root + "/", 0) == 0;
+}
+
+// A path relative to the repository root, normalized, without a trailing
+// slash; "" for the root itself.
+std::string normal_folder(const fs::path& path) {
+  std::string relative = path.lexically_normal().generic_string();
+  while (!relative.empty() && relative.back() == '/') relative.pop_back();
+  if (relative == ".") relative.clear();
+  return relative;
 }
 
 // The name of the folder at `path` ("." and "dir/" name the folder itself).
@@ -145,9 +156,83 @@ void add_command_ports(std::string_view command, std::set<int>& into) {
   }
 }
 
+// Whether a compose entry's command runs a test or lint tool (`pytest`,
+// `flake8`...): a development task, not a service.
+bool runs_tool(const std::vector<std::string>& commands) {
+  static const char* const tools[] = {"pytest", "py.test", "flake8", "mypy",  "pylint",
+                                      "black",  "tox",     "ruff",   "isort", "coverage"};
+  return std::any_of(commands.begin(), commands.end(), [](const std::string& command) {
+    std::istringstream words(command);
+    std::string word;
+    while (words >> word) {
+      word.erase(0, std::min(word.find_first_not_of("[\"'"), word.size()));
+      while (!word.empty() && (word.back() == '"' || word.back() == '\'' || word.back() == ',' ||
+                               word.back() == ']'))
+        word.pop_back();
+      if (word == "python" || word == "python3" || word == "-m") continue;
+      return std::find(std::begin(tools), std::end(tools), word) != std::end(tools);
+    }
+    return false;
+  });
+}
+
+// Whether a Dockerfile builds infrastructure (a database, a broker, a
+// proxy) rather than code: its last stage comes from such an image, or its
+// start command runs such a server (`CMD ["postgres"]` on alpine).
+bool builds_infrastructure(const fs::path& path) {
+  static const char* const servers[] = {
+      "postgres",      "postgresql", "mysql",           "mysqld",       "mariadb",
+      "mongo",         "mongod",     "redis",           "redis-server", "memcached",
+      "nginx",         "httpd",      "haproxy",         "envoy",        "traefik",
+      "caddy",         "rabbitmq",   "rabbitmq-server", "mosquitto",    "eclipse-mosquitto",
+      "elasticsearch", "zookeeper",  "kafka",           "prometheus",   "grafana",
+      "consul",        "vault"};
+  const auto is_server = [](std::string word) {
+    word = word.substr(word.rfind('/') + 1);  // an image's registry and owner, a command's folder
+    word = word.substr(0, word.find(':'));    // an image's tag
+    return std::find(std::begin(servers), std::end(servers), word) != std::end(servers);
+  };
+  std::ifstream file(path);
+  std::string line;
+  std::string image;
+  std::string command;
+  while (std::getline(file, line)) {
+    std::istringstream words(line);
+    std::string keyword;
+    std::string first;
+    if (!(words >> keyword >> first)) continue;
+    std::transform(keyword.begin(), keyword.end(), keyword.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    if (keyword == "FROM") {
+      if (first.rfind("--", 0) == 0 && !(words >> first)) continue;
+      image = first;
+      command.clear();
+    } else if (keyword == "CMD" || keyword == "ENTRYPOINT") {
+      first.erase(0, std::min(first.find_first_not_of("[\"'"), first.size()));
+      while (!first.empty() && (first.back() == '"' || first.back() == ',' || first.back() == ']'))
+        first.pop_back();
+      command = first;
+    }
+  }
+  return is_server(image) || (!command.empty() && is_server(command));
+}
+
+// Whether a folder (relative to a build context) holds packaging rather
+// than code: `docker/app`, `deploy`, `build/docker`.
+bool packaging_folder(const std::string& folder) {
+  static const char* const names[] = {"docker",     "dockerfiles", ".docker", "deploy",
+                                      "deployment", "build",       "ci",      "containers"};
+  std::istringstream parts(folder);
+  std::string part;
+  while (std::getline(parts, part, '/')) {
+    if (std::find(std::begin(names), std::end(names), part) != std::end(names)) return true;
+  }
+  return false;
+}
+
 void read_compose(const Repository& repository, const std::string& compose,
                   std::vector<Service>& services, std::vector<Infrastructure>& infrastructure,
-                  std::vector<Problem>& problems) {
+                  std::set<std::string>& used_dockerfiles, std::vector<Problem>& problems) {
   try {
     const YAML::Node root = YAML::LoadFile((repository.root / compose).string());
     const YAML::Node entries = root["services"];
@@ -179,13 +264,50 @@ void read_compose(const Repository& repository, const std::string& compose,
             {name, image && image.IsScalar() ? image.Scalar() : std::string(), ports, published});
         continue;
       }
-      std::string relative = (folder / context).lexically_normal().generic_string();
-      while (!relative.empty() && relative.back() == '/') relative.pop_back();
-      if (relative == ".") relative.clear();
+      std::string relative = normal_folder(folder / context);
       if (relative.rfind("..", 0) == 0) continue;  // outside the repository
+      if (runs_tool(commands)) continue;
+      const std::string dockerfile =
+          normal_folder(fs::path(relative) /
+                        (build.IsMap() && build["dockerfile"] && build["dockerfile"].IsScalar()
+                             ? build["dockerfile"].Scalar()
+                             : std::string("Dockerfile")));
+      used_dockerfiles.insert(dockerfile);
+      if (builds_infrastructure(repository.root / dockerfile)) {
+        // A database or proxy built from a local Dockerfile.
+        infrastructure.push_back({name, "built from " + dockerfile, ports, published});
+        continue;
+      }
+      // A context above the service (the repository root, so that a shared
+      // folder can be copied in) with the Dockerfile beside the service's
+      // code: the service lives where its Dockerfile does. Not when the
+      // Dockerfile sits in a packaging folder (`docker/app/Dockerfile`).
+      const std::string home = parent_folder(dockerfile);
+      const bool code_at_home =
+          std::any_of(repository.modules.begin(), repository.modules.end(),
+                      [&](const PythonModule& module) { return contains(home, module.path); });
+      if (home != relative && contains(relative, home) && code_at_home &&
+          !packaging_folder(relative.empty() ? home : home.substr(relative.size() + 1)))
+        relative = home;
       Service service{name, relative, "compose", {}, false, {}, {}, ports, published, commands};
       add_compose_environment(entry.second["environment"], service.environment);
-      services.push_back(std::move(service));
+      // The same service in several compose files (an override, a production
+      // variant) is one service: what each file says of it adds up.
+      const auto same = std::find_if(services.begin(), services.end(), [&](const Service& known) {
+        return known.found_by == "compose" && known.name == name;
+      });
+      if (same == services.end()) {
+        services.push_back(std::move(service));
+        continue;
+      }
+      same->ports.insert(service.ports.begin(), service.ports.end());
+      same->published_ports.insert(service.published_ports.begin(), service.published_ports.end());
+      for (std::string& command : service.commands) {
+        if (std::find(same->commands.begin(), same->commands.end(), command) ==
+            same->commands.end())
+          same->commands.push_back(std::move(command));
+      }
+      same->environment.merge(service.environment);
     }
   } catch (const YAML::Exception& error) {
     problems.push_back({compose, std::string("not a readable compose file: ") + error.what()});
@@ -233,6 +355,30 @@ void read_dockerfile(const fs::path& path, Service& service) {
   }
 }
 
+// One entry per image-run compose service, however many compose files name
+// it; none for a name that another file builds from source (a production
+// file runs the image that the development file builds).
+void merge_infrastructure(std::vector<Infrastructure>& infrastructure,
+                          const std::vector<Service>& services) {
+  std::vector<Infrastructure> merged;
+  for (Infrastructure& entry : infrastructure) {
+    const bool built = std::any_of(services.begin(), services.end(), [&](const Service& service) {
+      return service.found_by == "compose" && service.name == entry.name;
+    });
+    if (built) continue;
+    const auto same = std::find_if(merged.begin(), merged.end(), [&](const Infrastructure& known) {
+      return known.name == entry.name;
+    });
+    if (same == merged.end()) {
+      merged.push_back(std::move(entry));
+      continue;
+    }
+    same->ports.insert(entry.ports.begin(), entry.ports.end());
+    same->published_ports.insert(entry.published_ports.begin(), entry.published_ports.end());
+  }
+  infrastructure = std::move(merged);
+}
+
 }  // namespace
 
 std::string app_framework(const std::string& callee) {
@@ -248,8 +394,43 @@ std::string app_framework(const std::string& callee) {
   return {};
 }
 
+namespace {
+
+// The last folder name in the string literals of a sys.path entry's source
+// text: "/app/shared" and os.path.join(HERE, "..", "shared") both give "shared".
+std::string path_entry_name(const std::string& arguments) {
+  std::string name;
+  std::size_t at = 0;
+  while ((at = arguments.find_first_of("\"'", at)) != std::string::npos) {
+    const std::size_t end = arguments.find(arguments[at], at + 1);
+    if (end == std::string::npos) break;
+    std::string_view literal(arguments.data() + at + 1, end - at - 1);
+    while (!literal.empty() && literal.back() == '/') literal.remove_suffix(1);
+    const std::string_view last = literal.substr(literal.rfind('/') + 1);
+    if (!last.empty() && last != "." && last != ".." &&
+        last.find_first_of("{}\\ ") == std::string_view::npos)
+      name = std::string(last);
+    at = end + 1;
+  }
+  return name;
+}
+
+}  // namespace
+
 ImportResolver::ImportResolver(const Repository& repository) {
-  for (const PythonModule& module : repository.modules) paths_.insert(module.path);
+  for (const PythonModule& module : repository.modules) {
+    paths_.insert(module.path);
+    for (const Call& call : module.calls) {
+      if (call.callee != "sys.path.insert" && call.callee != "sys.path.append") continue;
+      std::string arguments;
+      for (const std::string& argument : call.arguments) arguments += argument + ",";
+      std::string name = path_entry_name(arguments);
+      if (name.empty()) continue;
+      auto& names = path_entries_[parent_folder(module.path)];
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        names.push_back(std::move(name));
+    }
+  }
 }
 
 std::string ImportResolver::resolve(const std::string& module_path, const Import& import) const {
@@ -293,12 +474,23 @@ std::string ImportResolver::resolve(const std::string& module_path, const Import
       if (folder.empty()) break;
     }
   }
-  for (const std::string_view folder : folders) {
+  const auto found_in = [&](std::string_view folder) {
     // `from package import submodule` first, then the package itself.
-    if (!import.name.empty() && import.name != "*" && module_file(folder, dotted, import.name)) {
-      return candidate;
+    return (!import.name.empty() && import.name != "*" &&
+            module_file(folder, dotted, import.name)) ||
+           module_file(folder, dotted, {});
+  };
+  for (const std::string_view folder : folders) {
+    if (found_in(folder)) return candidate;
+  }
+  if (import.module.empty() || import.module.front() == '.') return {};
+  const auto entries = path_entries_.find(std::string(view_before_last(path, '/')));
+  if (entries == path_entries_.end()) return {};
+  for (const std::string_view folder : folders) {
+    for (const std::string& name : entries->second) {
+      const std::string entry = folder.empty() ? name : std::string(folder) + "/" + name;
+      if (found_in(entry)) return candidate;
     }
-    if (module_file(folder, dotted, {})) return candidate;
   }
   return {};
 }
@@ -325,9 +517,11 @@ ServiceMap discover_services(const Repository& repository,
       configured_language.insert(service.name);
     }
   }
+  std::set<std::string> used_dockerfiles;  // the Dockerfiles compose services build
   for (const std::string& compose : repository.compose_files) {
-    read_compose(repository, compose, found, map.infrastructure, map.problems);
+    read_compose(repository, compose, found, map.infrastructure, used_dockerfiles, map.problems);
   }
+  merge_infrastructure(map.infrastructure, found);
   const auto has_root = [&](const std::string& root) {
     return std::any_of(found.begin(), found.end(),
                        [&](const Service& service) { return service.root == root; });
@@ -343,8 +537,9 @@ ServiceMap discover_services(const Repository& repository,
     if (has_name(name)) name = root.empty() ? name + "-root" : root;  // keep names unique
     found.push_back({name, root, how, {}, false, {}, {}, {}});
   };
-  for (const std::string& dockerfile : repository.dockerfiles)
-    add(parent_folder(dockerfile), "dockerfile");
+  for (const std::string& dockerfile : repository.dockerfiles) {
+    if (!used_dockerfiles.contains(dockerfile)) add(parent_folder(dockerfile), "dockerfile");
+  }
   // Each Dockerfile describes the deepest service containing it.
   for (const std::string& dockerfile : repository.dockerfiles) {
     Service* owner = nullptr;
@@ -377,7 +572,37 @@ ServiceMap discover_services(const Repository& repository,
         app_folders.insert(module.path.substr(0, slash));
     }
   }
-  for (const std::string& folder : service_folders) add(folder, "services-folder");
+  // A folder of services/ that nothing runs (no Dockerfile, no app, no
+  // `__main__` block) and that code elsewhere imports is code the services
+  // share, not a service.
+  const ImportResolver resolver(repository);
+  const auto imported_from_outside = [&](const std::string& folder) {
+    return std::any_of(
+        repository.modules.begin(), repository.modules.end(), [&](const PythonModule& module) {
+          return !contains(folder, module.path) &&
+                 std::any_of(module.imports.begin(), module.imports.end(),
+                             [&](const Import& import) {
+                               return contains(folder, resolver.resolve(module.path, import));
+                             });
+        });
+  };
+  const auto runs = [&](const std::string& folder) {
+    return std::any_of(
+               repository.dockerfiles.begin(), repository.dockerfiles.end(),
+               [&](const std::string& dockerfile) { return contains(folder, dockerfile); }) ||
+           std::any_of(repository.modules.begin(), repository.modules.end(),
+                       [&](const PythonModule& module) {
+                         return contains(folder, module.path) && !is_test_file(module.path) &&
+                                (module.has_main_block ||
+                                 std::any_of(module.calls.begin(), module.calls.end(),
+                                             [](const Call& call) {
+                                               return !app_framework(call.callee).empty();
+                                             }));
+                       });
+  };
+  for (const std::string& folder : service_folders) {
+    if (runs(folder) || !imported_from_outside(folder)) add(folder, "services-folder");
+  }
   for (const std::string& folder : app_folders) {
     const bool inside = std::any_of(found.begin(), found.end(), [&](const Service& service) {
       return !service.root.empty() &&
@@ -452,7 +677,6 @@ ServiceMap discover_services(const Repository& repository,
     libraries[root].root = root;
     libraries[root].modules.push_back(path);
   }
-  const ImportResolver resolver(repository);
   for (std::size_t i = 0; i < repository.modules.size(); ++i) {
     if (owner[i].empty()) continue;
     for (const Import& import : repository.modules[i].imports) {

@@ -6,10 +6,12 @@
 // recognised as such, with the services that use them.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -41,6 +43,15 @@ struct Service {
   std::string language = "python";
 
   bool audited() const noexcept { return language == "python"; }
+
+  // Whether it starts under OpenTelemetry's `opentelemetry-instrument`
+  // launcher, which instruments the server and every client library the
+  // process loads.
+  bool auto_instrumented() const {
+    return std::any_of(commands.begin(), commands.end(), [](const std::string& command) {
+      return command.find("opentelemetry-instrument") != std::string::npos;
+    });
+  }
 };
 
 // How a report names a language id ("cpp" -> "C++"); "" for an unknown id.
@@ -90,10 +101,17 @@ class ImportResolver {
   explicit ImportResolver(const Repository& repository);
   // The file that `import` in the module at `module_path` refers to, or ""
   // when it is not in the repository (third-party or standard library).
+  // Absolute imports are tried from each folder above the importer; then,
+  // when the importer's folder puts a folder on `sys.path`
+  // (`sys.path.insert(0, "/app/shared")`, `os.path.join(HERE, "..", "common")`),
+  // from a folder of that name beside each folder above it: the layout the
+  // service has once its Dockerfile copied the shared code in.
   std::string resolve(const std::string& module_path, const Import& import) const;
 
  private:
   std::unordered_set<std::string> paths_;
+  // Folder of modules → the last names of the folders they put on sys.path.
+  std::unordered_map<std::string, std::vector<std::string>> path_entries_;
 };
 
 }  // namespace tracemesh::audit

@@ -30,8 +30,8 @@ TEST(InboundMiddleware, JudgesEveryServiceOfTheFleet) {
   }
   EXPECT_EQ(summary,
             (std::vector<std::string>{
-                "admin present admin/server.py:7 before_request", "billing absent :0 ",
-                "gateway present gateway/app/main.py:20 http middleware", "notifier absent :0 ",
+                "admin present admin/server.py:6 before_request", "billing absent :0 ",
+                "gateway present gateway/app/main.py:19 http middleware", "notifier absent :0 ",
                 "orders absent services/orders/orders/tracing.py:13 add_middleware"}));
   ASSERT_EQ(found.size(), 5U);
   EXPECT_EQ(found[0].detail, "remember_trace: reads X-Request-ID");
@@ -127,6 +127,23 @@ INSTANTIATE_TEST_SUITE_P(
             "absent: request_id reads no trace header"},
         Row{"NoMiddleware", "from fastapi import FastAPI\napp = FastAPI()\n",
             "absent: no middleware registered"}));
+
+// A service started under the opentelemetry-instrument launcher is
+// instrumented on the server side whatever its code registers; so are its
+// clients (outbound_calls_test).
+TEST(InboundMiddleware, TheOpenTelemetryLauncherInstrumentsTheServer) {
+  const TemporaryRepository repository;
+  repository.write("app/main.py", "from flask import Flask\napp = Flask(__name__)\n");
+  repository.write("app/Dockerfile",
+                   "FROM python\nCMD [\"opentelemetry-instrument\", \"flask\", \"run\"]\n");
+  repository.write("plain/main.py", "from flask import Flask\napp = Flask(__name__)\n");
+  repository.write("plain/Dockerfile", "FROM python\nCMD [\"flask\", \"run\"]\n");
+  const auto found = audit_middleware(repository.root());
+  ASSERT_EQ(found.size(), 2U);
+  EXPECT_TRUE(found[0].present);
+  EXPECT_EQ(found[0].kind, "opentelemetry-instrument");
+  EXPECT_FALSE(found[1].present);
+}
 
 }  // namespace
 }  // namespace tracemesh::audit

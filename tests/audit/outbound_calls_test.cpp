@@ -197,11 +197,39 @@ INSTANTIATE_TEST_SUITE_P(
             "import httpx\ndef f(tid):\n    httpx.get('http://x', headers={'traceparent': tid} "
             "if tid else {})\n",
             {"3 httpx GET traced: explicit traceparent header"}},
+        Row{"RequestMethodsHandedToWrappers",
+            "import asyncio, functools, httpx, requests\n"
+            "async def f(loop, breaker, tid):\n"
+            "    async with httpx.AsyncClient() as client:\n"
+            "        await breaker.call(client.post, 'http://a/x', headers={'traceparent': tid})\n"
+            "    p = functools.partial(requests.get, 'http://b/y')\n"
+            "    await asyncio.to_thread(requests.delete, 'http://c/z')\n"
+            "    await loop.run_in_executor(None, requests.put, 'http://d/w')\n"
+            "    await loop.run_in_executor(None, print, 'not a request')\n",
+            {"4 httpx POST traced: explicit traceparent header", "5 requests GET untraced",
+             "6 requests DELETE untraced", "7 requests PUT untraced"}},
+        Row{"PreparedRequestsSentByAClient",
+            "import httpx\nclient = httpx.Client()\n"
+            "def f():\n    request = client.build_request('GET', 'http://a/x')\n"
+            "    return client.send(request)\n",
+            {"5 httpx  untraced"}},
         Row{"TrustedWrapperFromTheConfig",
             "import httpx\ndef trusted_call(url):\n    return httpx.get(url)\n",
             {"3 httpx GET traced: inside trusted wrapper trusted_call (config)"}},
         Row{"TestFilesAreNotServiceCode", "", {}},
         Row{"NotARequest", "import os\nd = {}\nd.get('x')\nos.environ.get('Y')\n", {}}));
+
+// Under the opentelemetry-instrument launcher every client library the
+// process loads is instrumented.
+TEST(OutboundCalls, TheOpenTelemetryLauncherInstrumentsEveryClient) {
+  const TemporaryRepository repository;
+  repository.write("app/main.py", "import requests\nrequests.get('http://x/a')\n");
+  repository.write("app/Dockerfile", "FROM python\nCMD opentelemetry-instrument python main.py\n");
+  const auto calls = audit_calls(repository.root());
+  ASSERT_EQ(calls.size(), 1U);
+  EXPECT_TRUE(calls[0].propagates_trace);
+  EXPECT_EQ(calls[0].how, "app starts under opentelemetry-instrument");
+}
 
 }  // namespace
 }  // namespace tracemesh::audit

@@ -31,21 +31,22 @@ std::vector<std::string> route_lines(const fs::path& root) {
 TEST(Routes, ListsEveryRouteOfTheFleetWithFullPaths) {
   EXPECT_EQ(route_lines(fixture),
             (std::vector<std::string>{
-                "admin GET /health health admin/server.py:12",
-                "billing POST /charge charge services/billing/app.py:7",
-                "gateway GET /orders/{order_id} get_order gateway/app/main.py:26",
-                "gateway POST /checkout checkout gateway/app/main.py:32",
-                "gateway GET /rates rates gateway/app/main.py:40",
-                // A router with a prefix, included under another; stacked decorators.
-                "gateway GET /api/v1/alerts list_alerts gateway/app/routers/alerts.py:9",
-                "gateway GET /api/v1/alerts/ list_alerts gateway/app/routers/alerts.py:9",
-                "gateway POST /api/v1/alerts/{alert_id}/ack ack gateway/app/routers/alerts.py:14",
-                "gateway PATCH /api/v1/alerts/{alert_id} update gateway/app/routers/alerts.py:19",
-                "gateway PUT /api/v1/alerts/{alert_id} update gateway/app/routers/alerts.py:19",
-                "gateway WEBSOCKET /api/v1/alerts/stream stream gateway/app/routers/alerts.py:24",
+                "admin GET /health health admin/server.py:11",
+                "billing POST /charge charge services/billing/app.py:6",
+                "gateway GET /orders/{order_id} get_order gateway/app/main.py:25",
+                "gateway POST /checkout checkout gateway/app/main.py:31",
+                "gateway GET /rates rates gateway/app/main.py:39",
+                // A router with a prefix, included under another; stacked decorators, each on its
+                // own line (routes are reported where they are declared, not at the def).
+                "gateway GET /api/v1/alerts list_alerts gateway/app/routers/alerts.py:7",
+                "gateway GET /api/v1/alerts/ list_alerts gateway/app/routers/alerts.py:8",
+                "gateway POST /api/v1/alerts/{alert_id}/ack ack gateway/app/routers/alerts.py:13",
+                "gateway PATCH /api/v1/alerts/{alert_id} update gateway/app/routers/alerts.py:18",
+                "gateway PUT /api/v1/alerts/{alert_id} update gateway/app/routers/alerts.py:18",
+                "gateway WEBSOCKET /api/v1/alerts/stream stream gateway/app/routers/alerts.py:23",
                 // Nothing includes this router, nothing imports its module.
-                "gateway GET /v0/status status gateway/app/routers/legacy.py:8 (not served)",
-                "orders GET /orders/{order_id} get_order services/orders/orders/api.py:15",
+                "gateway GET /v0/status status gateway/app/routers/legacy.py:7 (not served)",
+                "orders GET /orders/{order_id} get_order services/orders/orders/api.py:14",
             }));
 }
 

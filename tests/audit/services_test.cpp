@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "audit_fixture.h"
 
@@ -212,6 +213,110 @@ TEST(Services, ServicesWithoutPythonLeaveTheRepositoryToOneService) {
   const std::string name = repository.root().filename().string();
   EXPECT_EQ(found(repository.root()),
             (std::vector<std::string>{"frontend@frontend:dockerfile:0", name + "@.:repository:1"}));
+}
+
+// A development compose file and a production one name the same services:
+// one service each, with what both files say of it; a production file that
+// runs the image the development file builds makes it no infrastructure.
+TEST(Services, TheSameServiceInSeveralComposeFilesIsOneService) {
+  const testing::TemporaryRepository repository;
+  repository.write("docker-compose.yml",
+                   "services:\n  api:\n    build: ./api\n    ports: ['8000:8000']\n"
+                   "  db: {image: postgres}\n");
+  repository.write("docker-compose.prod.yml",
+                   "services:\n  api:\n    build: {context: ./api, dockerfile: Dockerfile.prod}\n"
+                   "    expose: ['9000']\n    environment: {MODE: prod}\n"
+                   "  db: {image: postgres}\n");
+  repository.write("docker-compose.override.yml", "services:\n  api: {image: registry/api}\n");
+  repository.write("api/main.py", "from fastapi import FastAPI\napp = FastAPI()\n");
+  auto scanned = scan_repository(repository.root(), {});
+  ASSERT_TRUE(scanned);
+  const ServiceMap map = discover_services(*scanned);
+  ASSERT_EQ(map.services.size(), 1U);
+  EXPECT_EQ(map.services[0].ports, (std::set<int>{8000, 9000}));
+  EXPECT_EQ(map.services[0].environment.at("MODE"), "prod");
+  ASSERT_EQ(map.infrastructure.size(), 1U);
+  EXPECT_EQ(map.infrastructure[0].name, "db");
+}
+
+// Compose entries build from a context above the service so that a shared
+// folder can be copied in: the service lives where its Dockerfile and code
+// are, unless the Dockerfile sits in a packaging folder. Entries that run a
+// test or lint tool are no services; a locally built database is
+// infrastructure, and its Dockerfile makes no service either.
+TEST(Services, ComposeBuildContextsAboveTheServiceAndEntriesThatAreNoService) {
+  const testing::TemporaryRepository repository;
+  repository.write("backend/docker-compose.yml",
+                   "services:\n"
+                   "  orders:\n    build: {context: ., dockerfile: services/orders/Dockerfile}\n"
+                   "  web:\n    build: {context: ., dockerfile: docker/app/Dockerfile}\n"
+                   "  test:\n    build: {context: ., dockerfile: docker/app/Dockerfile}\n"
+                   "    entrypoint: pytest\n"
+                   "  lint:\n    build: .\n    command: [\"python\", \"-m\", \"flake8\"]\n"
+                   "  db:\n    build: {context: ., dockerfile: docker/db/Dockerfile}\n");
+  repository.write("backend/services/orders/Dockerfile", "FROM python:3.12\n");
+  repository.write("backend/services/orders/app.py",
+                   "from flask import Flask\nfrom shared import log\napp = Flask(__name__)\n");
+  repository.write("backend/shared/log.py", "import logging\n");
+  repository.write("backend/docker/app/Dockerfile", "FROM python:3.12\nCMD [\"uwsgi\"]\n");
+  repository.write("backend/docker/app/wait_for_db.py", "import socket\n");
+  repository.write("backend/docker/db/Dockerfile",
+                   "FROM alpine:3.9\nRUN apk add python3\nCMD [\"postgres\"]\n");
+  repository.write("backend/site/views.py", "import requests\n");
+  EXPECT_EQ(found(repository.root()),
+            (std::vector<std::string>{"orders@backend/services/orders:compose:1",
+                                      "web@backend:compose:3"}));
+  auto scanned = scan_repository(repository.root(), {});
+  ASSERT_TRUE(scanned);
+  const ServiceMap map = discover_services(*scanned);
+  ASSERT_EQ(map.infrastructure.size(), 1U);
+  EXPECT_EQ(map.infrastructure[0].name, "db");
+  EXPECT_EQ(map.infrastructure[0].image, "built from backend/docker/db/Dockerfile");
+}
+
+// A folder of services/ that nothing runs and the services import is their
+// shared code; one that nothing imports is still a service (a worker started
+// by hand).
+TEST(Services, AServicesFolderTheOthersImportIsASharedLibrary) {
+  const testing::TemporaryRepository repository;
+  repository.write("services/api/Dockerfile", "FROM python\n");
+  repository.write("services/api/main.py",
+                   "import sys\nsys.path.insert(0, '/app/shared')\nfrom tracing import setup\n");
+  repository.write("services/shared/tracing.py", "def setup():\n    pass\n");
+  repository.write("services/worker/loop.py", "import time\n");
+  EXPECT_EQ(found(repository.root()),
+            (std::vector<std::string>{"api@services/api:dockerfile:1",
+                                      "worker@services/worker:services-folder:1"}));
+  auto scanned = scan_repository(repository.root(), {});
+  ASSERT_TRUE(scanned);
+  const ServiceMap map = discover_services(*scanned);
+  ASSERT_EQ(map.libraries.size(), 1U);
+  EXPECT_EQ(map.libraries[0].modules, std::vector<std::string>{"services/shared/tracing.py"});
+  EXPECT_EQ(map.libraries[0].used_by, std::vector<std::string>{"api"});
+}
+
+// Imports the way services run: a folder put on sys.path (by a container
+// path or a path built from __file__) is looked for beside each folder above
+// the importer; without that sys.path entry the import stays unresolved.
+TEST(Services, ImportsThroughFoldersPutOnSysPath) {
+  const testing::TemporaryRepository repository;
+  repository.write("fleet/gateway/main.py", "import sys\nsys.path.insert(0, '/app/common/')\n");
+  repository.write("fleet/orders/main.py",
+                   "import os, sys\n"
+                   "sys.path.append(os.path.join(os.path.dirname(__file__), '..', 'common'))\n");
+  repository.write("fleet/billing/main.py", "import os\n");
+  repository.write("fleet/common/tracing/__init__.py", "import os\n");
+  repository.write("fleet/common/headers.py", "import os\n");
+  auto scanned = scan_repository(repository.root(), {});
+  ASSERT_TRUE(scanned);
+  const ImportResolver resolver(*scanned);
+  EXPECT_EQ(resolver.resolve("fleet/gateway/main.py", {"headers", "", "headers", 3}),
+            "fleet/common/headers.py");
+  EXPECT_EQ(resolver.resolve("fleet/gateway/main.py", {"tracing", "setup", "setup", 3}),
+            "fleet/common/tracing/__init__.py");
+  EXPECT_EQ(resolver.resolve("fleet/orders/main.py", {"headers", "", "headers", 3}),
+            "fleet/common/headers.py");
+  EXPECT_EQ(resolver.resolve("fleet/billing/main.py", {"headers", "", "headers", 3}), "");
 }
 
 }  // namespace
