@@ -215,6 +215,13 @@ TEST(Services, ServicesWithoutPythonLeaveTheRepositoryToOneService) {
             (std::vector<std::string>{"frontend@frontend:dockerfile:0", name + "@.:repository:1"}));
 }
 
+// The services of the repository at `root` (an empty map when it cannot be scanned).
+ServiceMap discovered(const std::filesystem::path& root) {
+  auto scanned = scan_repository(root, {});
+  EXPECT_TRUE(scanned) << scanned.error().text();
+  return scanned ? discover_services(*scanned) : ServiceMap{};
+}
+
 // A development compose file and a production one name the same services:
 // one service each, with what both files say of it; a production file that
 // runs the image the development file builds makes it no infrastructure.
@@ -229,9 +236,7 @@ TEST(Services, TheSameServiceInSeveralComposeFilesIsOneService) {
                    "  db: {image: postgres}\n");
   repository.write("docker-compose.override.yml", "services:\n  api: {image: registry/api}\n");
   repository.write("api/main.py", "from fastapi import FastAPI\napp = FastAPI()\n");
-  auto scanned = scan_repository(repository.root(), {});
-  ASSERT_TRUE(scanned);
-  const ServiceMap map = discover_services(*scanned);
+  const ServiceMap map = discovered(repository.root());
   ASSERT_EQ(map.services.size(), 1U);
   EXPECT_EQ(map.services[0].ports, (std::set<int>{8000, 9000}));
   EXPECT_EQ(map.services[0].environment.at("MODE"), "prod");
@@ -266,9 +271,7 @@ TEST(Services, ComposeBuildContextsAboveTheServiceAndEntriesThatAreNoService) {
   EXPECT_EQ(found(repository.root()),
             (std::vector<std::string>{"orders@backend/services/orders:compose:1",
                                       "web@backend:compose:3"}));
-  auto scanned = scan_repository(repository.root(), {});
-  ASSERT_TRUE(scanned);
-  const ServiceMap map = discover_services(*scanned);
+  const ServiceMap map = discovered(repository.root());
   ASSERT_EQ(map.infrastructure.size(), 1U);
   EXPECT_EQ(map.infrastructure[0].name, "db");
   EXPECT_EQ(map.infrastructure[0].image, "built from backend/docker/db/Dockerfile");
@@ -287,9 +290,7 @@ TEST(Services, AServicesFolderTheOthersImportIsASharedLibrary) {
   EXPECT_EQ(found(repository.root()),
             (std::vector<std::string>{"api@services/api:dockerfile:1",
                                       "worker@services/worker:services-folder:1"}));
-  auto scanned = scan_repository(repository.root(), {});
-  ASSERT_TRUE(scanned);
-  const ServiceMap map = discover_services(*scanned);
+  const ServiceMap map = discovered(repository.root());
   ASSERT_EQ(map.libraries.size(), 1U);
   EXPECT_EQ(map.libraries[0].modules, std::vector<std::string>{"services/shared/tracing.py"});
   EXPECT_EQ(map.libraries[0].used_by, std::vector<std::string>{"api"});
