@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "dotted.h"
 #include "values.h"
 
 namespace tracemesh::audit {
@@ -78,8 +79,17 @@ std::optional<std::pair<const ModuleView*, std::string>> CodeIndex::imported(
   const std::string& file = resolved->second;
   // `from m import f` → f in m; `import m` (or `from p import m`) then `m.f` → f in m.
   const Import& import = view.bound.at(first);
-  std::string inside = import.name.empty() || file.ends_with("/" + import.name + ".py") ||
-                               file.ends_with("/" + import.name + "/__init__.py")
+  // `from package import submodule` binds the submodule's file; `from m
+  // import name` binds a name in m's file (also when m is named like it).
+  std::string submodule =
+      import.module.substr(import.module.find_first_not_of('.') == std::string::npos
+                               ? import.module.size()
+                               : import.module.find_first_not_of('.'));
+  std::replace(submodule.begin(), submodule.end(), '.', '/');
+  submodule = "/" + (submodule.empty() ? std::string() : submodule + "/") + import.name;
+  const std::string slashed = "/" + file;
+  std::string inside = import.name.empty() || slashed.ends_with(submodule + ".py") ||
+                               slashed.ends_with(submodule + "/__init__.py")
                            ? (dot == std::string::npos ? std::string() : name.substr(dot + 1))
                            : import.name + (dot == std::string::npos ? "" : name.substr(dot));
   if (inside.empty()) return std::nullopt;
@@ -111,6 +121,20 @@ std::optional<std::string> CodeIndex::constant_named(const ModuleView& view,
   const auto found = constants.find(target->second);
   if (found == constants.end()) return std::nullopt;
   return found->second;
+}
+
+// The string a class attribute holds (`HEADER = "X-Request-ID"` in the class body).
+std::optional<std::string> CodeIndex::class_constant(const ModuleView& view,
+                                                     const std::string& class_name,
+                                                     const std::string& attribute) const {
+  for (const Class& found : view.module->classes) {
+    if (found.name != class_name) continue;
+    const auto value = found.attributes.find(attribute);
+    if (value == found.attributes.end()) return std::nullopt;
+    if (const auto literal = string_literal(value->second)) return literal->content;
+    return constant_named(view, value->second);
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -255,6 +279,8 @@ Evidence CodeIndex::read_evidence(const ModuleView& view, const Function& functi
       std::optional<std::string> header;
       if (const auto literal = string_literal(argument)) {
         header = literal->content;
+      } else if (argument.rfind("self.", 0) == 0 || argument.rfind("cls.", 0) == 0) {
+        header = class_constant(view, function.class_name, after_last(argument));
       } else {
         header = constant_named(view, argument);
       }

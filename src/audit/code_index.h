@@ -65,6 +65,10 @@ class CodeIndex {
   std::optional<std::pair<const ModuleView*, const Function*>> function_named(
       const ModuleView& view, const std::string& name) const;
 
+  // The string class attribute `attribute` of class `class_name` of `view` holds.
+  std::optional<std::string> class_constant(const ModuleView& view, const std::string& class_name,
+                                            const std::string& attribute) const;
+
   // The string value of constant `name` as used in `view` (local or imported).
   std::optional<std::string> constant_named(const ModuleView& view, const std::string& name) const;
 

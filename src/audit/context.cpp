@@ -151,7 +151,9 @@ std::set<std::string> AuditContext::compute_served(const Service& service) const
       }
     }
   }
-  if (entries.empty()) entries = service.modules;  // no entry point known: assume all run
+  // Django loads settings, URLconfs, views and middleware by dotted name, out of
+  // sight of the import graph: all of a Django service's modules run.
+  if (entries.empty() || service.framework == "django") entries = service.modules;
   std::erase_if(entries, [](const std::string& path) { return is_test_file(path); });
   std::set<std::string> served(entries.begin(), entries.end());
   std::vector<std::string> pending(entries.begin(), entries.end());

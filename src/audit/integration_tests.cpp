@@ -89,7 +89,6 @@ class Finder {
             (owner != nullptr && any_of(owner->decorators, [](const std::string& d) {
                return marks(d, "integration");
              }));
-        if (!integration) continue;
         IntegrationTest test;
         test.file = module.path;
         test.line = function.line;
@@ -98,6 +97,10 @@ class Finder {
                        (owner != nullptr && any_of(owner->decorators, skips)) ||
                        skips_itself(view, function);
         collect_requests(view, function, test.requests, nullptr);
+        // A test that is not marked or placed as an integration test counts
+        // when it requests a route over HTTP (a TestClient, Flask's or
+        // Django's test client, aiohttp's, or a real client).
+        if (!integration && test.requests.empty()) continue;
         tests.push_back(std::move(test));
       }
     }
@@ -109,7 +112,10 @@ class Finder {
     const std::string name = function.qualified.substr(function.qualified.rfind('.') + 1);
     if (name.rfind("test", 0) != 0) return false;
     if (function.class_name.empty()) return function.qualified.find('.') == std::string::npos;
-    return function.class_name.rfind("Test", 0) == 0;
+    // pytest's Test* classes, and unittest's *TestCase / *Test / *Tests classes.
+    const std::string& owner = function.class_name;
+    return owner.rfind("Test", 0) == 0 || owner.ends_with("TestCase") || owner.ends_with("Test") ||
+           owner.ends_with("Tests");
   }
 
   static const Class* class_of(const PythonModule& module, const std::string& name) {

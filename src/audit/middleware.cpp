@@ -1,6 +1,11 @@
 #include "middleware.h"
 
+#include "dotted.h"
+
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 namespace tracemesh::audit {
@@ -14,9 +19,61 @@ struct Registration {
   std::string what;      // what was registered, for messages
 };
 
+// Middleware of third-party packages that read an inbound trace or request
+// id header, by the dotted name of the class or setup function.
+struct KnownMiddleware {
+  std::string_view prefix;
+  std::string_view reads;
+};
+constexpr KnownMiddleware known_middleware[] = {
+    {"opentelemetry.instrumentation.wsgi.OpenTelemetryMiddleware", "OpenTelemetry WSGI middleware"},
+    {"opentelemetry.instrumentation.asgi.OpenTelemetryMiddleware", "OpenTelemetry ASGI middleware"},
+    {"asgi_correlation_id.", "asgi-correlation-id: reads X-Request-ID"},
+    {"flask_request_id_header.", "flask-request-id-header: reads X-Request-ID"},
+    {"django_guid.", "django-guid: reads Correlation-ID"},
+    {"aiozipkin.setup", "aiozipkin middleware: reads B3 headers"},
+    {"beeline.middleware.", "Honeycomb beeline middleware: reads trace headers"},
+    {"ddtrace.contrib.", "Datadog middleware: reads trace headers"},
+};
+
+// What a known package's middleware `name` (dotted) reads; "" when unknown.
+std::string known_reads(const std::string& name) {
+  for (const KnownMiddleware& known : known_middleware) {
+    if (name == known.prefix || (known.prefix.back() == '.' && name.starts_with(known.prefix)))
+      return std::string(known.reads);
+  }
+  // Imported by its class name alone from a package we do not list.
+  if (name.ends_with("OpenTelemetryMiddleware")) return "OpenTelemetry middleware";
+  return {};
+}
+
+// The string literals of a piece of source text.
+std::vector<std::string> string_literals(std::string_view text) {
+  std::vector<std::string> found;
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    if (text[at] != '"' && text[at] != '\'') continue;
+    const std::size_t end = text.find(text[at], at + 1);
+    if (end == std::string_view::npos) break;
+    found.emplace_back(text.substr(at + 1, end - at - 1));
+    at = end;
+  }
+  return found;
+}
+
+// The 1-based line of the first occurrence of `needle` in the file, or 0.
+int line_of(const std::filesystem::path& file, const std::string& needle) {
+  std::ifstream in(file);
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (line.find(needle) != std::string::npos) return number;
+  }
+  return 0;
+}
+
 class Finder {
  public:
-  explicit Finder(const CodeIndex& index) : index_(index) {}
+  Finder(const CodeIndex& index, std::filesystem::path root)
+      : index_(index), root_(std::move(root)) {}
 
   std::vector<Registration> registrations(const std::string& path) const {
     const ModuleView& view = index_.view(path);
@@ -34,7 +91,13 @@ class Finder {
     }
     for (const Call& call : view.module->calls) {
       const std::string name = index_.canonical(view, call.callee);
-      if (call.callee.ends_with(".add_middleware") && !call.arguments.empty()) {
+      if ((call.callee.ends_with(".middleware(\"http\")") ||
+           call.callee.ends_with(".middleware('http')")) &&
+          !call.arguments.empty()) {
+        // app.middleware("http")(function): the decorator applied by hand.
+        found.push_back({path, call.line, "http middleware",
+                         named_evidence(view, call.arguments[0]), call.arguments[0]});
+      } else if (call.callee.ends_with(".add_middleware") && !call.arguments.empty()) {
         found.push_back({path, call.line, "add_middleware", class_evidence(view, call.arguments[0]),
                          call.arguments[0]});
       } else if (call.callee.ends_with(".middlewares.append") && !call.arguments.empty()) {
@@ -55,15 +118,55 @@ class Finder {
         found.push_back({path, call.line, "opentelemetry instrumentor",
                          "OpenTelemetry " + call.callee.substr(0, call.callee.find_first_of("(.")),
                          call.callee});
+      } else if (std::string reads = known_reads(name);
+                 !reads.empty() && !index_.imported(view, call.callee) &&
+                 (std::isupper(static_cast<unsigned char>(after_last(name).front())) != 0 ||
+                  after_last(name) == "setup")) {
+        // A package's middleware wrapped around the app (`app.wsgi_app =
+        // OpenTelemetryMiddleware(app.wsgi_app)`, `RequestID(app)`) or set up on it.
+        found.push_back({path, call.line, "library middleware", std::move(reads), call.callee});
       }
     }
+    add_django_settings(view, found);
     return found;
   }
 
  private:
+  // Django's middleware is listed by dotted name in the settings module
+  // (MIDDLEWARE, or a list of the project's that is added to it): each
+  // entry of a package we know, or a project class or function that reads a
+  // trace header, is a registration.
+  void add_django_settings(const ModuleView& view, std::vector<Registration>& found) const {
+    const PythonModule& module = *view.module;
+    for (const auto& [name, value] : module.assignments) {
+      if (name.find("MIDDLEWARE") == std::string::npos) continue;
+      for (const std::string& entry : string_literals(value)) {
+        const std::size_t dot = entry.rfind('.');
+        if (dot == std::string::npos) continue;
+        std::string evidence = known_reads(entry);
+        if (evidence.empty()) {
+          const Import import{entry.substr(0, dot), entry.substr(dot + 1), entry.substr(dot + 1),
+                              0};
+          const std::string file = index_.resolver().resolve(module.path, import);
+          if (file.empty()) continue;
+          const ModuleView& home = index_.view(file);
+          evidence = index_.class_read_evidence(home, import.name).how;
+          if (const auto function = home.functions.find(import.name);
+              evidence.empty() && function != home.functions.end())
+            evidence = index_.read_evidence(home, *function->second).how;
+        }
+        found.push_back({module.path,
+                         line_of(root_ / module.path, "'" + entry + "'") +
+                             line_of(root_ / module.path, "\"" + entry + "\""),
+                         "django MIDDLEWARE", std::move(evidence), entry});
+      }
+    }
+  }
+
   static bool is_server_instrumentor(const std::string& callee) {
     static const char* const names[] = {"FastAPIInstrumentor", "StarletteInstrumentor",
-                                        "AioHttpServerInstrumentor", "FlaskInstrumentor"};
+                                        "AioHttpServerInstrumentor", "FlaskInstrumentor",
+                                        "DjangoInstrumentor"};
     return std::any_of(std::begin(names), std::end(names),
                        [&](const char* name) { return callee.find(name) != std::string::npos; }) &&
            (callee.ends_with(".instrument_app") || callee.ends_with(".instrument"));
@@ -79,6 +182,10 @@ class Finder {
   std::string class_evidence(const ModuleView& view, const std::string& name) const {
     if (name.find("OpenTelemetryMiddleware") != std::string::npos)
       return "OpenTelemetry ASGI middleware";
+    if (!index_.imported(view, name)) {
+      if (std::string reads = known_reads(index_.canonical(view, name)); !reads.empty())
+        return reads;
+    }
     if (std::string found = index_.class_read_evidence(view, name).how; !found.empty())
       return found;
     const auto bound = view.bound.find(name);
@@ -89,13 +196,14 @@ class Finder {
   }
 
   const CodeIndex& index_;
+  std::filesystem::path root_;
 };
 
 }  // namespace
 
 std::vector<InboundMiddleware> find_inbound_middleware(const AuditContext& context) {
   const ServiceMap& services = context.services();
-  const Finder finder(context.index());
+  const Finder finder(context.index(), context.repository().root);
   // A shared library's registrations count for each service using it: find them once.
   std::map<std::string, std::vector<Registration>> library_registrations;
   for (const SharedLibrary& library : services.libraries) {

@@ -42,6 +42,7 @@ class Analysis {
     find_client_classes();
     find_factories();
     find_instrumentors();
+    find_callers();
   }
 
   // The request sites of the repository's modules [begin, end), unsorted.
@@ -59,11 +60,11 @@ class Analysis {
         for (const std::string& service : context_.services_of(module.path)) {
           OutboundCall attributed = *site;
           attributed.service = service;
-          if (!site->propagates_trace && instrumented(service, site->library)) {
-            attributed.propagates_trace = true;
-            attributed.how = "OpenTelemetry instrumentor of " + site->library + " in " + service;
-            if (service_named(service).auto_instrumented())
-              attributed.how = service + " starts under opentelemetry-instrument";
+          if (!site->propagates_trace) {
+            if (std::string how = instrumented(service, site->library); !how.empty()) {
+              attributed.propagates_trace = true;
+              attributed.how = std::move(how);
+            }
           }
           attributed.reachable = context_.served(service).contains(module.path);
           resolve_target(view, call, service, attributed);
@@ -193,6 +194,19 @@ class Analysis {
       if (call.assigned_to.empty()) continue;
       if (const auto origin = origin_of(view, call)) clients[binding_key(call)] = *origin;
     }
+    // Passed on to helpers, a few levels deep whatever the order of definition.
+    for (int round = 0; round < 3; ++round) {
+      const std::size_t known = clients.size();
+      pass_to_helpers(view, clients);
+      if (clients.size() == known) break;
+    }
+    kept_in_mappings(view, clients);
+    return clients;
+  }
+
+  // A client passed to a helper of the module (or to a function nested in the
+  // caller) is bound to the helper's parameter: "function:helper:param".
+  void pass_to_helpers(const ModuleView& view, std::map<std::string, ClientOrigin>& clients) const {
     for (const Call& call : view.module->calls) {
       std::string helper = call.callee;
       std::size_t skipped = 0;  // `self` of a method
@@ -200,24 +214,81 @@ class Analysis {
         helper = before_last(call.function) + helper.substr(4);
         skipped = 1;
       }
-      const auto function = view.functions.find(helper);
+      auto function = view.functions.find(helper);
+      if (function == view.functions.end() && !call.function.empty()) {
+        helper = call.function + "." + call.callee;
+        function = view.functions.find(helper);
+      }
       if (function == view.functions.end()) continue;
       const auto& parameters = function->second->parameters;
       for (std::size_t i = 0; i < call.arguments.size() && i + skipped < parameters.size(); ++i) {
         const ClientOrigin* origin = client_named(clients, call.function, call.arguments[i]);
         if (origin != nullptr)
-          clients["function:" + helper + ":" + parameters[i + skipped]] = *origin;
+          clients.emplace("function:" + helper + ":" + parameters[i + skipped], *origin);
       }
       for (const Keyword& keyword : call.keywords) {
         const ClientOrigin* origin = client_named(clients, call.function, keyword.value);
-        if (origin != nullptr) clients["function:" + helper + ":" + keyword.name] = *origin;
+        if (origin != nullptr) clients.emplace("function:" + helper + ":" + keyword.name, *origin);
       }
     }
-    return clients;
+  }
+
+  // The string key of a subscript's source text: `request.app["session"]` → "session".
+  static std::string mapping_key(const std::string& text) {
+    if (text.size() < 4 || text.back() != ']') return {};
+    const std::size_t open = text.rfind('[');
+    if (open == std::string::npos) return {};
+    const auto literal = string_literal(text.substr(open + 1, text.size() - open - 2));
+    return literal ? literal->content : std::string();
+  }
+
+  // A client kept in a mapping (`app["session"] = session`, aiohttp's app
+  // state) and taken out again by its key in the module's functions
+  // (`session = request.app["session"]`, `request.app["session"].get(...)`):
+  // "mapping:session", and the locals bound to it.
+  void kept_in_mappings(const ModuleView& view,
+                        std::map<std::string, ClientOrigin>& clients) const {
+    for (const Function& function : view.module->functions) {
+      for (const ItemSet& item : function.item_sets) {
+        const auto key = string_literal(item.key);
+        if (!key) continue;
+        if (const ClientOrigin* origin = client_named(clients, function.qualified, item.value)) {
+          clients.emplace("mapping:" + key->content, *origin);
+          continue;
+        }
+        // `app["session"] = aiohttp.ClientSession(...)`: the constructor call itself.
+        const CallText made = split_call(item.value);
+        for (const Call* call : view.calls_in(function.qualified)) {
+          const bool same =
+              call->callee == made.callee && call->arguments == made.arguments &&
+              std::equal(call->keywords.begin(), call->keywords.end(), made.keywords.begin(),
+                         made.keywords.end(), [](const Keyword& a, const Keyword& b) {
+                           return a.name == b.name && a.value == b.value;
+                         });
+          if (!same) continue;
+          if (const auto origin = origin_of(view, *call)) {
+            clients.emplace("mapping:" + key->content, *origin);
+            break;
+          }
+        }
+      }
+    }
+    for (const Function& function : view.module->functions) {
+      for (const auto& [name, value] : function.locals) {
+        const std::string key = mapping_key(value);
+        if (key.empty()) continue;
+        if (const auto found = clients.find("mapping:" + key); found != clients.end())
+          clients.emplace("function:" + function.qualified + ":" + name, found->second);
+      }
+    }
   }
 
   const ClientOrigin* client_named(const std::map<std::string, ClientOrigin>& clients,
                                    const std::string& function, const std::string& name) const {
+    if (const std::string key = mapping_key(name); !key.empty()) {
+      const auto kept = clients.find("mapping:" + key);
+      return kept == clients.end() ? nullptr : &kept->second;
+    }
     const auto found = current_->functions.find(function);
     return find_binding(clients, function,
                         found == current_->functions.end() ? nullptr : found->second, name);
@@ -296,6 +367,8 @@ class Analysis {
       ++url_argument;
     } else if (verb == "send") {
       site.method.clear();  // the method is the prepared request's
+      if (call.arguments.size() > url_argument) prepared_request(view, call, url_argument, site);
+      url_argument = call.arguments.size();  // the URL, if known, came from build_request
     } else if (site.library != "urllib") {
       site.method = model::ascii_uppercase(verb);
     }
@@ -305,6 +378,30 @@ class Analysis {
     }
     if (site.library == "urllib") urllib_request(view, call, site);
     return site;
+  }
+
+  // client.send(request) of `request = client.build_request(method, url,
+  // headers=...)`: the prepared request's method and URL are the call's, and
+  // its headers count as the call's.
+  void prepared_request(const ModuleView& view, const Call& call, std::size_t at,
+                        OutboundCall& site) {
+    const auto function = view.functions.find(call.function);
+    if (function == view.functions.end()) return;
+    const auto local = function->second->locals.find(call.arguments[at]);
+    if (local == function->second->locals.end()) return;
+    std::string text = local->second;
+    if (text.rfind("await ", 0) == 0) text.erase(0, 6);
+    const CallText request = split_call(text);
+    if (after_last(request.callee) != "build_request") return;
+    std::string method = request.arguments.empty() ? std::string() : request.arguments[0];
+    site.target = request.arguments.size() > 1 ? request.arguments[1] : std::string();
+    for (const Keyword& keyword : request.keywords) {
+      if (keyword.name == "method") method = keyword.value;
+      if (keyword.name == "url") site.target = keyword.value;
+      if (keyword.name == "headers") request_headers_[&call] = keyword.value;
+    }
+    if (const auto literal = string_literal(method); literal && !literal->content.empty())
+      site.method = model::ascii_uppercase(literal->content);
   }
 
   // urlopen(Request(url, headers=...)), directly or through a local: the
@@ -326,11 +423,67 @@ class Analysis {
     }
   }
 
+  // Every call of a project function (module functions, and methods called
+  // on `self`), by "path:qualified" of the function called.
+  void find_callers() {
+    for (const auto& [path, view] : index_.views()) {
+      if (is_test_file(path)) continue;
+      for (const Call& call : view.module->calls) {
+        if (call.callee.find_first_of("([ ") != std::string::npos) continue;
+        if (call.callee.rfind("self.", 0) == 0) {
+          const std::string method = before_last(call.function) + call.callee.substr(4);
+          if (view.functions.contains(method)) callers_[path + ":" + method].push_back(&call);
+          continue;
+        }
+        if (const auto function = index_.function_named(view, call.callee)) {
+          callers_[function->first->module->path + ":" + function->second->qualified].push_back(
+              &call);
+        }
+      }
+    }
+  }
+
+  // A header sent only when a parameter of the calling function is given
+  // (`if correlation_id: headers[...] = correlation_id`, with `correlation_id=None`):
+  // the parameter, when the function has callers and none of them gives it.
+  std::string never_given(const ModuleView& view, const Call& call,
+                          const std::string& condition) const {
+    const auto function = view.functions.find(call.function);
+    if (function == view.functions.end() || condition.empty()) return {};
+    const auto& parameters = function->second->parameters;
+    const auto callers = callers_.find(view.module->path + ":" + call.function);
+    if (callers == callers_.end()) return {};
+    const std::string guard = condition.substr(0, condition.find(" (in "));
+    for (const auto& [name, called] : identifiers(guard)) {
+      const auto at = std::find(parameters.begin(), parameters.end(), name);
+      if (called || at == parameters.end()) continue;
+      const std::size_t index = static_cast<std::size_t>(at - parameters.begin()) -
+                                (!parameters.empty() && parameters[0] == "self" ? 1 : 0);
+      const bool given =
+          std::any_of(callers->second.begin(), callers->second.end(), [&](const Call* caller) {
+            return caller->arguments.size() > index ||
+                   std::any_of(caller->keywords.begin(), caller->keywords.end(),
+                               [&](const Keyword& keyword) {
+                                 return keyword.name == name || keyword.name.empty();
+                               });
+          });
+      if (!given) return name;
+    }
+    return {};
+  }
+
   void decide(const ModuleView& view, const Call& call, OutboundCall& site) {
     const auto found = [&](Evidence evidence, const std::string& prefix = {}) {
       site.propagates_trace = true;
       site.how = prefix + evidence.how;
       site.propagation_condition = evidence.condition;
+      if (const std::string parameter = never_given(view, call, evidence.condition);
+          !parameter.empty()) {
+        site.propagates_trace = false;
+        site.how += "; only when " + parameter + " is given, and no caller of " + call.function +
+                    " gives it";
+        site.propagation_condition.clear();
+      }
     };
     for (const Keyword& keyword : call.keywords) {
       if (keyword.name != "headers") continue;
@@ -359,6 +512,9 @@ class Analysis {
             index_.expression_evidence(*client.view, keyword.value, client.constructor->function);
         if (!evidence && keyword.name == "transport")
           evidence = transport_evidence(*client.view, keyword.value);
+        if (!evidence)
+          evidence =
+              tracing_library_hook(*client.view, keyword.value, client.constructor->function);
         if (evidence) {
           return found(std::move(evidence),
                        "client " + keyword.name +
@@ -440,6 +596,31 @@ class Analysis {
     return std::nullopt;
   }
 
+  // A hook or trace config made by a tracing library (`trace_configs=
+  // [aiozipkin.make_trace_config(tracer)]`), directly or through a local of
+  // the function that built the client.
+  Evidence tracing_library_hook(const ModuleView& view, const std::string& text,
+                                const std::string& function, int depth = 0) const {
+    static const std::string_view libraries[] = {"aiozipkin.", "opentelemetry.", "beeline.",
+                                                 "ddtrace."};
+    const auto locals = view.functions.find(function);
+    for (const auto& [name, called] : identifiers(text)) {
+      const std::string canonical = index_.canonical(view, name);
+      if (called) {
+        for (const std::string_view library : libraries) {
+          if (canonical.rfind(library, 0) == 0)
+            return {"hook " + canonical + " of a tracing library", {}};
+        }
+      } else if (depth < 2 && locals != view.functions.end()) {
+        const auto local = locals->second->locals.find(name);
+        if (local == locals->second->locals.end()) continue;
+        if (Evidence found = tracing_library_hook(view, local->second, function, depth + 1))
+          return found;
+      }
+    }
+    return {};
+  }
+
   // A project transport class whose methods set a trace header.
   Evidence transport_evidence(const ModuleView& view, const std::string& text) const {
     for (const auto& [name, called] : identifiers(text)) {
@@ -461,6 +642,15 @@ class Analysis {
         {"urllib", "URLLibInstrumentor"}};
     for (const PythonModule& module : repository_.modules) {
       if (is_test_file(module.path)) continue;
+      // Honeycomb's beeline patches a library when its patch module is imported
+      // (`from beeline.patch import requests`, `import beeline.patch.urllib`).
+      for (const Import& import : module.imports) {
+        std::string patched;
+        if (import.module == "beeline.patch") patched = import.name;
+        if (import.module.rfind("beeline.patch.", 0) == 0) patched = import.module.substr(14);
+        if (patched == "requests" || patched == "urllib")
+          instrumenting_[patched].emplace_back(module.path, "beeline.patch");
+      }
       for (const auto& [library, name] : instrumentors) {
         // A structured binding is not captured by a lambda before clang 16 (make fuzz).
         const std::string_view instrumentor = name;
@@ -468,7 +658,8 @@ class Analysis {
               return call.callee.find(instrumentor) != std::string::npos &&
                      call.callee.ends_with(".instrument");
             })) {
-          instrumenting_[std::string(library)].push_back(module.path);
+          instrumenting_[std::string(library)].emplace_back(module.path,
+                                                            "OpenTelemetry instrumentor");
         }
       }
     }
@@ -482,15 +673,19 @@ class Analysis {
     return found == services.end() ? none : *found;
   }
 
-  // Whether an OpenTelemetry instrumentor of `library` is installed where
-  // the service runs: in a module it serves.
-  bool instrumented(const std::string& service, const std::string& library) const {
-    if (service_named(service).auto_instrumented()) return true;
+  // How `library` is instrumented where the service runs ("" when it is
+  // not): an instrumentor or patch in a module the service serves, or the
+  // opentelemetry-instrument launcher.
+  std::string instrumented(const std::string& service, const std::string& library) const {
+    if (service_named(service).auto_instrumented())
+      return service + " starts under opentelemetry-instrument";
     const auto found = instrumenting_.find(library);
-    if (found == instrumenting_.end()) return false;
+    if (found == instrumenting_.end()) return {};
     const auto& served = context_.served(service);
-    return std::any_of(found->second.begin(), found->second.end(),
-                       [&](const std::string& path) { return served.contains(path); });
+    for (const auto& [path, label] : found->second) {
+      if (served.contains(path)) return label + " of " + library + " in " + service;
+    }
+    return {};
   }
 
   const AuditContext& context_;
@@ -500,8 +695,10 @@ class Analysis {
   std::map<std::string, ClientOrigin> factories_;
   std::map<std::string, std::string> client_classes_;  // "path:Class" → library
   std::map<const Call*, ClientOrigin> origins_;
-  std::map<const Call*, std::string> request_headers_;             // urllib Request(headers=...)
-  std::map<std::string, std::vector<std::string>> instrumenting_;  // library → modules
+  std::map<const Call*, std::string> request_headers_;       // urllib Request(headers=...)
+  std::map<std::string, std::vector<const Call*>> callers_;  // "path:function" → its calls
+  // library → the modules instrumenting it, with how ("OpenTelemetry instrumentor")
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> instrumenting_;
 };
 
 void sort_calls(std::vector<OutboundCall>& calls) {

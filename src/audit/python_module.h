@@ -40,6 +40,7 @@ struct ItemSet {
   std::string target;  // "headers"
   std::string key;     // source text: "TRACE_ID_HEADER", "\"X-Trace-ID\""
   std::string guard;   // the condition it sits under; "" when none
+  std::string value;   // source text of the value set
 };
 
 struct Function {
@@ -66,6 +67,7 @@ struct Class {
   std::string name;
   std::vector<std::string> bases;  // source text: "BaseHTTPMiddleware", "httpx.AsyncBaseTransport"
   std::vector<std::string> decorators;            // source text, without '@'
+  std::vector<int> decorator_lines;               // the line of each decorator
   std::map<std::string, std::string> attributes;  // class-level NAME = expression (first binding)
   int line = 0;
 };

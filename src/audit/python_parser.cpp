@@ -399,7 +399,7 @@ class Extractor {
     const std::string& enclosing_name = class_name(enclosing);
     if (!enclosing_name.empty() && function < 0) found.name = enclosing_name + "." + found.name;
     found.line = line(node);
-    found.decorators = decorators();
+    found.decorators = decorators(&found.decorator_lines);
     const TSNode bases = field(node, fields_.superclasses);
     const std::uint32_t count = named_count(bases);
     for (std::uint32_t i = 0; i < count; ++i) {
@@ -506,7 +506,7 @@ class Extractor {
       auto& items = module_.functions[static_cast<std::size_t>(frame.function)].item_sets;
       if (items.size() < max_strings_per_function) {
         items.push_back({flat(field(left, fields_.value)), flat(field(left, fields_.subscript)),
-                         texts_[frame.guard]});
+                         texts_[frame.guard], flat(right)});
       }
       return;
     }

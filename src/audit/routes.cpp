@@ -74,6 +74,10 @@ class Finder {
           route.line = declared.line;
           route.method = declared.method;
           route.path = join_paths(prefix, declared.path);
+          // Django's URLconf paths are relative ("orders/<int:id>/").
+          if (declared.owner.ends_with(":urlpatterns") && !route.path.empty() &&
+              route.path.front() != '/')
+            route.path.insert(0, "/");
           if (route.path.empty()) route.path = "/";
           route.handler = declared.handler;
           route.served = file_served && mounted;
@@ -111,7 +115,34 @@ class Finder {
     return {};
   }
 
+  static bool is_rest_api(const std::string& name) {
+    return name == "flask_restplus.Api" || name == "flask_restx.Api" || name == "flask_restful.Api";
+  }
+
+  static bool is_django_path(const std::string& name) {
+    return name == "django.urls.path" || name == "django.urls.re_path" ||
+           name == "django.conf.urls.url";
+  }
+
+  // Django: each URLconf's urlpatterns is a router; the settings' ROOT_URLCONF is the app.
+  void find_django_owners(const ModuleView& view) {
+    const PythonModule& module = *view.module;
+    if (module.assignments.contains("urlpatterns") &&
+        !owners_.contains(module.path + ":urlpatterns"))
+      owners_[module.path + ":urlpatterns"] = Owner{"router", {}};
+    const auto root = module.constants.find("ROOT_URLCONF");
+    if (root == module.constants.end()) return;
+    const std::string file = url_module(view, root->second);
+    if (!file.empty()) owners_[file + ":urlpatterns"] = Owner{"app", {}};
+  }
+
+  // The file of the URLconf module named by dotted `name` from `view`; "" when not found.
+  std::string url_module(const ModuleView& view, const std::string& name) const {
+    return index_.resolver().resolve(view.module->path, Import{name, {}, {}, 0});
+  }
+
   void find_owners(const ModuleView& view) {
+    find_django_owners(view);
     for (const Call& call : view.module->calls) {
       if (call.assigned_to.empty() || call.assigned_to.find('.') != std::string::npos) continue;
       const std::string name = index_.canonical(view, call.callee);
@@ -127,6 +158,17 @@ class Finder {
         owner.prefix = keyword(call.keywords, "url_prefix");
       } else if (name == "aiohttp.web.RouteTableDef") {
         owner.kind = "table";
+      } else if (is_rest_api(name)) {
+        owner.kind = "router";
+        owner.prefix = keyword(call.keywords, "prefix");
+      } else if (name == "flask_restplus.Namespace" || name == "flask_restx.Namespace") {
+        // A namespace's path is "/" + its name unless given.
+        owner.kind = "router";
+        owner.prefix = keyword(call.keywords, "path");
+        if (owner.prefix.empty() && !call.arguments.empty()) {
+          if (const auto literal = string_literal(call.arguments[0]))
+            owner.prefix = "\"/" + literal->content + "\"";
+        }
       } else {
         continue;
       }
@@ -150,7 +192,37 @@ class Finder {
 
   void find_mounts(const ModuleView& view) {
     for (const Call& call : view.module->calls) {
+      const std::string name = index_.canonical(view, call.callee);
+      if (is_rest_api(name) && !call.arguments.empty() && !call.assigned_to.empty()) {
+        // Api(app) or Api(blueprint): the API's resources hang on it.
+        const std::string parent = owner_key(view, call.arguments[0]);
+        const std::string child = owner_key(view, call.assigned_to);
+        if (!parent.empty() && !child.empty()) mounts_[child].push_back({parent, {}, false});
+        continue;
+      }
+      if (is_django_path(name) && call.arguments.size() >= 2 &&
+          call.arguments[1].rfind("include(", 0) == 0 && owners_.contains(django_owner(view))) {
+        const CallText include = split_call(call.arguments[1]);
+        const auto literal =
+            include.arguments.empty() ? std::nullopt : string_literal(include.arguments[0]);
+        const std::string file = literal ? url_module(view, literal->content) : std::string();
+        if (!file.empty() && owners_.contains(file + ":urlpatterns")) {
+          mounts_[file + ":urlpatterns"].push_back(
+              {django_owner(view), text_value(view, call.function, call.arguments[0]), false});
+        }
+        continue;
+      }
       const std::string method = after_last(call.callee);
+      if (method == "add_namespace" && !call.arguments.empty()) {
+        const std::string parent = owner_key(view, before_last(call.callee));
+        const std::string child = owner_key(view, call.arguments[0]);
+        std::string prefix = keyword(call.keywords, "path");
+        if (prefix.empty() && call.arguments.size() >= 2) prefix = call.arguments[1];
+        if (parent.empty() || child.empty()) continue;
+        if (!prefix.empty()) prefix = text_value(view, call.function, prefix);
+        mounts_[child].push_back({parent, prefix, !prefix.empty()});
+        continue;
+      }
       if (method != "include_router" && method != "register_blueprint" && method != "add_subapp" &&
           method != "add_routes") {
         continue;
@@ -224,7 +296,75 @@ class Finder {
     }
   }
 
+  static std::string django_owner(const ModuleView& view) {
+    return view.module->path + ":urlpatterns";
+  }
+
+  // The HTTP methods class `name` (as written in `view`, local or imported)
+  // handles: its methods named get, post...; empty when it is not a project class.
+  std::vector<std::string> class_methods(const ModuleView& view, const std::string& name) const {
+    const ModuleView* home = &view;
+    std::string local = name;
+    if (const auto target = index_.imported(view, name)) {
+      home = target->first;
+      local = target->second;
+    }
+    std::vector<std::string> methods;
+    for (const Function& function : home->module->functions) {
+      const std::string verb = after_last(function.qualified);
+      if (function.class_name == local && http_verbs.contains(verb))
+        methods.push_back(model::ascii_uppercase(verb));
+    }
+    return methods;
+  }
+
+  // Flask-RESTPlus/RESTX: `@ns.route("/x")` on a Resource class routes its methods.
+  void find_resources(const ModuleView& view) {
+    for (const Class& found : view.module->classes) {
+      for (std::size_t at = 0; at < found.decorators.size(); ++at) {
+        const CallText call = split_call(found.decorators[at]);
+        if (after_last(call.callee) != "route" || call.arguments.empty()) continue;
+        const std::string owner = owner_key(view, before_last(call.callee));
+        if (owner.empty()) continue;
+        for (const std::string& method : class_methods(view, found.name)) {
+          declare(view, owner, found.decorator_lines[at], method, call.arguments[0],
+                  found.name + "." + model::ascii_lowercase(method), {});
+        }
+      }
+    }
+  }
+
+  // Django: path("orders/", view) in a URLconf: a function view takes any
+  // method unless a decorator names them; a class view (X.as_view()) the
+  // methods it defines.
+  void declare_django(const ModuleView& view, const Call& call) {
+    const std::string handler = call.arguments[1];
+    std::vector<std::string> methods;
+    if (const std::size_t at = handler.find(".as_view("); at != std::string::npos) {
+      methods = class_methods(view, handler.substr(0, at));
+    } else if (const auto function = index_.function_named(view, handler)) {
+      for (const std::string& decorator : function->second->decorators) {
+        const CallText restriction = split_call(decorator);
+        const std::string verb = after_last(restriction.callee);
+        if (verb == "api_view" || verb == "require_http_methods") {
+          std::vector<Keyword> listed{
+              {"methods", restriction.arguments.empty()
+                              ? keyword(restriction.keywords, "http_method_names")
+                              : restriction.arguments[0]}};
+          methods = methods_of(listed, "*");
+        } else if (verb == "require_GET" || verb == "require_POST" || verb == "require_safe") {
+          methods = {verb == "require_POST" ? "POST" : "GET"};
+        }
+      }
+    }
+    if (methods.empty()) methods = {"*"};
+    for (const std::string& method : methods)
+      declare(view, django_owner(view), call.line, method, call.arguments[0], handler,
+              call.function);
+  }
+
   void find_registered(const ModuleView& view) {
+    find_resources(view);
     // The module's app, for web.get(...) in add_routes.
     const auto app = apps_.find(view.module->path);
     const std::string module_app = app == apps_.end() ? std::string() : app->second;
@@ -234,6 +374,22 @@ class Finder {
       const auto argument = [&](std::size_t i) {
         return i < call.arguments.size() ? call.arguments[i] : std::string();
       };
+      if (is_django_path(name) && call.arguments.size() >= 2 &&
+          call.arguments[1].rfind("include(", 0) != 0 && owners_.contains(django_owner(view))) {
+        declare_django(view, call);
+        continue;
+      }
+      // Flask-RESTful: api.add_resource(Resource, "/a", "/b").
+      if (verb == "add_resource" && call.arguments.size() >= 2) {
+        const std::string owner = owner_key(view, before_last(call.callee));
+        if (owner.empty()) continue;
+        for (std::size_t i = 1; i < call.arguments.size(); ++i) {
+          for (const std::string& method : class_methods(view, call.arguments[0]))
+            declare(view, owner, call.line, method, call.arguments[i], call.arguments[0],
+                    call.function);
+        }
+        continue;
+      }
       // aiohttp: app.router.add_get(path, handler), add_route(method, path, handler).
       if (call.callee.find(".router.add_") != std::string::npos ||
           call.callee.find(".add_") != std::string::npos) {

@@ -61,7 +61,8 @@ std::string services_folder(const std::string& path,
 
 // The framework a module's imports name, most specific first.
 std::string imported_framework(const PythonModule& module) {
-  static const char* const order[] = {"fastapi", "starlette", "aiohttp", "flask", "quart"};
+  static const char* const order[] = {"fastapi", "starlette", "aiohttp",
+                                      "flask",   "quart",     "django"};
   for (const char* framework : order) {
     for (const Import& import : module.imports) {
       const std::string top = import.module.substr(0, import.module.find('.'));
@@ -391,6 +392,10 @@ std::string app_framework(const std::string& callee) {
       (callee == "web.Application" || callee.ends_with("aiohttp.web.Application"))) {
     return "aiohttp";
   }
+  // Django builds its application from settings: the WSGI/ASGI entry or manage.py.
+  if (last == "get_wsgi_application" || last == "get_asgi_application" ||
+      last == "execute_from_command_line")
+    return "django";
   return {};
 }
 
@@ -425,6 +430,21 @@ ImportResolver::ImportResolver(const Repository& repository) {
       std::string arguments;
       for (const std::string& argument : call.arguments) arguments += argument + ",";
       std::string name = path_entry_name(arguments);
+      if (name.empty()) {
+        // A module-level name (`APPS_DIR = BASE_DIR / "apps"`) stands for its value.
+        std::string spaced = arguments;
+        for (char& c : spaced) {
+          if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_') c = ' ';
+        }
+        std::istringstream words(spaced);
+        std::string word;
+        std::string values;
+        while (words >> word) {
+          if (const auto value = module.assignments.find(word); value != module.assignments.end())
+            values += value->second + ",";
+        }
+        name = path_entry_name(values);
+      }
       if (name.empty()) continue;
       auto& names = path_entries_[parent_folder(module.path)];
       if (std::find(names.begin(), names.end(), name) == names.end())
@@ -610,6 +630,20 @@ ServiceMap discover_services(const Repository& repository,
     });
     if (!inside) add(folder, "app-folder");
   }
+  // A runnable app module above other services' folders (a backend/app.py
+  // beside backend/services/*) is a service of its own, rooted at its folder.
+  for (const PythonModule& module : repository.modules) {
+    if (is_test_file(module.path) || !module.has_main_block ||
+        module.path.find('/') == std::string::npos)
+      continue;
+    const bool constructs_app =
+        std::any_of(module.calls.begin(), module.calls.end(),
+                    [](const Call& call) { return !app_framework(call.callee).empty(); });
+    const bool owned = std::any_of(found.begin(), found.end(), [&](const Service& service) {
+      return contains(service.root, module.path);
+    });
+    if (constructs_app && !owned) add(parent_folder(module.path), "app-folder");
+  }
   if (app_at_root) add("", "root-app");
   // No service holding Python code (none found, or only a frontend's
   // Dockerfile): the repository is the service (nova, a single-app
@@ -633,6 +667,34 @@ ServiceMap discover_services(const Repository& repository,
       }
     }
     if (best != nullptr) owner[i] = best->name;
+  }
+  // Code in a service's folder that a service nested inside it imports is
+  // shared by them (backend/shared beside backend/services/*), not the outer
+  // service's own.
+  {
+    std::map<std::string, std::size_t> index_of;
+    for (std::size_t i = 0; i < repository.modules.size(); ++i)
+      index_of[repository.modules[i].path] = i;
+    std::vector<std::size_t> shared;
+    for (std::size_t i = 0; i < repository.modules.size(); ++i) {
+      if (owner[i].empty()) continue;
+      for (const Import& import : repository.modules[i].imports) {
+        const auto target = index_of.find(resolver.resolve(repository.modules[i].path, import));
+        if (target == index_of.end() || owner[target->second].empty() ||
+            owner[target->second] == owner[i])
+          continue;
+        const auto outer = std::find_if(found.begin(), found.end(), [&](const Service& service) {
+          return service.name == owner[target->second];
+        });
+        const auto inner = std::find_if(found.begin(), found.end(), [&](const Service& service) {
+          return service.name == owner[i];
+        });
+        if (outer != found.end() && inner != found.end() && outer->root != inner->root &&
+            contains(outer->root, inner->root + "/"))
+          shared.push_back(target->second);
+      }
+    }
+    for (const std::size_t i : shared) owner[i].clear();
   }
   std::map<std::string, Service*> by_name;
   for (Service& service : found) by_name[service.name] = &service;

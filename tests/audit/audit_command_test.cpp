@@ -136,7 +136,7 @@ TEST_F(AuditCommand, JsonReportHasTheDocumentedShape) {
       "services_total": 5, "services_with_tracing": 2,
       "outbound_call_sites": 4, "outbound_traced": 3,
       "cross_service_call_sites": 3, "cross_service_traced": 2,
-      "routes_total": 13, "routes_integration_tested": 7,
+      "routes_total": 13, "routes_integration_tested": 8,
       "route_modules": 6, "route_modules_with_integration_tests": 4})"));
 }
 

@@ -38,6 +38,8 @@ TEST(IntegrationTests, MapEveryRecognisedFormToTheRoutesOfTheFleet) {
           "gateway/api/v1/alerts/42/ack",
           "gateway/tests/integration/test_alerts_flow.py:18 test_update_alert | PUT "
           "gateway/api/v1/alerts/{alert_id}",
+          // Not marked as an integration test, but it requests the route in process.
+          "gateway/tests/test_gateway.py:11 test_rates_unit | GET gateway/rates",
           "gateway/tests/test_gateway.py:18 TestOrders.test_get_order | GET gateway/orders/123",
           "gateway/tests/test_gateway.py:22 TestOrders.test_checkout | POST gateway/checkout",
           "services/billing/test_integration_billing.py:7 test_charge | POST billing/charge",
@@ -55,22 +57,23 @@ TEST(IntegrationTests, MapEveryRecognisedFormToTheRoutesOfTheFleet) {
       line += " " + test.name + (test.skipped ? "(skipped)" : "");
     coverage.push_back(line);
   }
-  EXPECT_EQ(coverage, (std::vector<std::string>{
-                          "admin GET /health: tested test_health",
-                          "billing POST /charge: tested test_charge",
-                          "gateway GET /orders/{order_id}: tested TestOrders.test_get_order",
-                          "gateway POST /checkout: tested TestOrders.test_checkout",
-                          "gateway GET /rates: untested",  // only a unit test requests it
-                          "gateway GET /api/v1/alerts: tested test_list_alerts",
-                          "gateway GET /api/v1/alerts/: tested test_list_alerts",
-                          "gateway POST /api/v1/alerts/{alert_id}/ack: untested "
-                          "test_ack_alert(skipped)",
-                          "gateway PATCH /api/v1/alerts/{alert_id}: untested",
-                          "gateway PUT /api/v1/alerts/{alert_id}: tested test_update_alert",
-                          "gateway WEBSOCKET /api/v1/alerts/stream: untested",
-                          "gateway GET /v0/status: untested",
-                          "orders GET /orders/{order_id}: untested test_get_order(skipped)",
-                      }));
+  EXPECT_EQ(coverage,
+            (std::vector<std::string>{
+                "admin GET /health: tested test_health",
+                "billing POST /charge: tested test_charge",
+                "gateway GET /orders/{order_id}: tested TestOrders.test_get_order",
+                "gateway POST /checkout: tested TestOrders.test_checkout",
+                "gateway GET /rates: tested test_rates_unit",  // an unmarked test, in process
+                "gateway GET /api/v1/alerts: tested test_list_alerts",
+                "gateway GET /api/v1/alerts/: tested test_list_alerts",
+                "gateway POST /api/v1/alerts/{alert_id}/ack: untested "
+                "test_ack_alert(skipped)",
+                "gateway PATCH /api/v1/alerts/{alert_id}: untested",
+                "gateway PUT /api/v1/alerts/{alert_id}: tested test_update_alert",
+                "gateway WEBSOCKET /api/v1/alerts/stream: untested",
+                "gateway GET /v0/status: untested",
+                "orders GET /orders/{order_id}: untested test_get_order(skipped)",
+            }));
 }
 
 TEST(IntegrationTests, ClassMarksBaseUrlFixturesAndModuleLevelSkips) {
@@ -124,6 +127,36 @@ TEST(IntegrationTests, PathsMatchTemplatesSegmentBySegment) {
        }) {
     EXPECT_EQ(path_matches(c.route, c.request), c.matches) << c.route << " vs " << c.request;
   }
+}
+
+// A test need not be marked as an integration test: one that requests a
+// route over HTTP covers it, also a method of a unittest-style *TestCase
+// class (aiohttp's AioHTTPTestCase and its self.client). A test that
+// requests nothing is not listed.
+TEST(IntegrationTests, UnmarkedTestsThatRequestARouteCoverIt) {
+  const TemporaryRepository repository;
+  repository.write("app/main.py",
+                   "from aiohttp import web\nroutes = web.RouteTableDef()\n"
+                   "@routes.get('/products')\nasync def products(request):\n    pass\n"
+                   "@routes.get('/health')\nasync def health(request):\n    pass\n"
+                   "app = web.Application()\napp.add_routes(routes)\n");
+  repository.write("app/Dockerfile", "FROM python\n");
+  repository.write("app/tests/test_products.py",
+                   "from aiohttp.test_utils import AioHTTPTestCase\n"
+                   "class ProductsHandlerTestCase(AioHTTPTestCase):\n"
+                   "    async def test_products(self):\n"
+                   "        await self.client.request('GET', '/products')\n"
+                   "def test_parsing():\n    assert int('1') == 1\n");
+  const AuditedRepository audited(repository.root());
+  const auto tests = find_integration_tests(audited.context());
+  ASSERT_EQ(tests.size(), 1U);
+  EXPECT_EQ(tests[0].name, "ProductsHandlerTestCase.test_products");
+  std::vector<Route> routes = find_routes(audited.context());
+  map_tests_to_routes(tests, routes);
+  ASSERT_EQ(routes.size(), 2U);
+  EXPECT_EQ(routes[0].path, "/products");
+  EXPECT_TRUE(routes[0].integration_tested);
+  EXPECT_FALSE(routes[1].integration_tested);
 }
 
 }  // namespace

@@ -109,6 +109,33 @@ INSTANTIATE_TEST_SUITE_P(
             "    request['tid'] = request.headers.get('b3')\n    return await handler(request)\n"
             "app = web.Application()\napp.middlewares.append(trace)\n",
             "present aiohttp middlewares: trace: reads b3"},
+        Row{"MiddlewareDecoratorAppliedByHand",
+            "from fastapi import FastAPI\napp = FastAPI()\n"
+            "async def correlation(request, call_next):\n"
+            "    cid = request.headers.get('X-Correlation-ID')\n    return await "
+            "call_next(request)\n"
+            "app.middleware('http')(correlation)\n",
+            "present http middleware: correlation: reads X-Correlation-ID"},
+        Row{"ThirdPartyCorrelationIdMiddleware",
+            "from fastapi import FastAPI\nfrom asgi_correlation_id import CorrelationIdMiddleware\n"
+            "app = FastAPI()\napp.add_middleware(CorrelationIdMiddleware)\n",
+            "present add_middleware: CorrelationIdMiddleware: asgi-correlation-id: reads "
+            "X-Request-ID"},
+        Row{"WsgiMiddlewareWrappedAroundTheApp",
+            "from flask import Flask\nfrom opentelemetry.instrumentation.wsgi import "
+            "OpenTelemetryMiddleware\napp = Flask(__name__)\n"
+            "app.wsgi_app = OpenTelemetryMiddleware(app.wsgi_app)\n",
+            "present library middleware: OpenTelemetryMiddleware: OpenTelemetry WSGI middleware"},
+        Row{"TracingLibrarySetUpOnTheApp",
+            "import aiozipkin as az\nfrom aiohttp import web\napp = web.Application()\n"
+            "az.setup(app, tracer)\n",
+            "present library middleware: az.setup: aiozipkin middleware: reads B3 headers"},
+        Row{"DjangoInstrumentor",
+            "from django.core.wsgi import get_wsgi_application\n"
+            "from opentelemetry.instrumentation.django import DjangoInstrumentor\n"
+            "DjangoInstrumentor().instrument()\napplication = get_wsgi_application()\n",
+            "present opentelemetry instrumentor: DjangoInstrumentor().instrument: OpenTelemetry "
+            "DjangoInstrumentor"},
         Row{"OpenTelemetryInstrumentor",
             "from fastapi import FastAPI\nfrom opentelemetry.instrumentation.fastapi import "
             "FastAPIInstrumentor\n"
@@ -143,6 +170,36 @@ TEST(InboundMiddleware, TheOpenTelemetryLauncherInstrumentsTheServer) {
   EXPECT_TRUE(found[0].present);
   EXPECT_EQ(found[0].kind, "opentelemetry-instrument");
   EXPECT_FALSE(found[1].present);
+}
+
+// Django lists its middleware by dotted name in the settings module (also in
+// a project list added to MIDDLEWARE); a project class that reads a trace
+// header from request.META (HTTP_X_REQUEST_ID, through a class constant)
+// counts, a package's that reads none does not.
+TEST(InboundMiddleware, DjangoSettingsListTheMiddleware) {
+  const TemporaryRepository repository;
+  repository.write("web/manage.py",
+                   "from django.core.management import execute_from_command_line\n"
+                   "if __name__ == '__main__':\n    execute_from_command_line()\n");
+  repository.write("web/gateway/settings.py",
+                   "ROOT_URLCONF = 'gateway.urls'\n"
+                   "MIDDLEWARE = [\n    'django.middleware.common.CommonMiddleware',\n]\n"
+                   "PROJECT_MIDDLEWARE = [\n    'gateway.middleware.RequestIdMiddleware',\n]\n"
+                   "MIDDLEWARE += PROJECT_MIDDLEWARE\n");
+  repository.write(
+      "web/gateway/middleware.py",
+      "class RequestIdMiddleware:\n    HEADER = 'HTTP_X_REQUEST_ID'\n"
+      "    def __call__(self, request):\n"
+      "        rid = request.META.get(self.HEADER)\n        return self.next(request)\n");
+  repository.write("web/Dockerfile", "FROM python\n");
+  const auto found = audit_middleware(repository.root());
+  ASSERT_EQ(found.size(), 1U);
+  EXPECT_TRUE(found[0].present);
+  EXPECT_EQ(found[0].kind, "django MIDDLEWARE");
+  EXPECT_EQ(found[0].file, "web/gateway/settings.py");
+  EXPECT_EQ(found[0].line, 6);
+  EXPECT_EQ(found[0].detail,
+            "gateway.middleware.RequestIdMiddleware: reads HTTP_X_REQUEST_ID (self.HEADER)");
 }
 
 }  // namespace

@@ -212,7 +212,49 @@ INSTANTIATE_TEST_SUITE_P(
             "import httpx\nclient = httpx.Client()\n"
             "def f():\n    request = client.build_request('GET', 'http://a/x')\n"
             "    return client.send(request)\n",
-            {"5 httpx  untraced"}},
+            {"5 httpx GET untraced"}},
+        Row{"ClientKeptInTheAppMappingAndTracedByALibraryHook",
+            "import aiohttp\nimport aiozipkin as az\n"
+            "async def handler(request):\n    session = request.app['session']\n"
+            "    await session.get('http://b/x')\n"
+            "    await request.app['plain'].post('http://c/y')\n"
+            "async def make_app(app, tracer):\n    config = az.make_trace_config(tracer)\n"
+            "    session = aiohttp.ClientSession(trace_configs=[config])\n"
+            "    app['session'] = session\n    app['plain'] = aiohttp.ClientSession()\n",
+            {"5 aiohttp GET traced: client trace_configs: hook aiozipkin.make_trace_config",
+             "6 aiohttp POST untraced"}},
+        Row{"ClientPassedToAFunctionNestedInTheHelper",
+            "import asyncio, aiohttp\n"
+            "async def inventory(session, ids):\n"
+            "    def fetch(s, i):\n        return asyncio.create_task(s.get(f'http://inv/{i}'))\n"
+            "    return [fetch(session, i) for i in ids]\n"
+            "async def handler():\n    async with aiohttp.ClientSession() as session:\n"
+            "        await inventory(session, [1])\n",
+            {"4 aiohttp GET untraced"}},
+        Row{"PreparedRequestWithHeaders",
+            "import httpx\nasync def forward(client, tid, url):\n"
+            "    request = client.build_request('POST', url, headers={'traceparent': tid})\n"
+            "    return await client.send(request)\n"
+            "async def main():\n    async with httpx.AsyncClient() as client:\n"
+            "        await forward(client, 't', 'http://x')\n",
+            {"4 httpx POST traced: Request headers: explicit traceparent header"}},
+        Row{"HeaderOnlyWhenAnArgumentNoCallerGives",
+            "import httpx\nHEADER = 'X-Correlation-ID'\n"
+            "def get_store(store_id, correlation_id=None):\n    headers = {}\n"
+            "    if correlation_id:\n        headers[HEADER] = correlation_id\n"
+            "    return httpx.get(f'http://store/{store_id}', headers=headers)\n"
+            "def update(order_id, correlation_id=None):\n    headers = {}\n"
+            "    if correlation_id:\n        headers[HEADER] = correlation_id\n"
+            "    return httpx.put(f'http://orders/{order_id}', headers=headers)\n"
+            "def checkout(cid):\n    get_store(1)\n    update(2, correlation_id=cid)\n"
+            "    update(3)\n",
+            {"7 httpx GET untraced: headers built in get_store, which sets X-Correlation-ID "
+             "(HEADER); only when correlation_id is given, and no caller of get_store gives it",
+             "12 httpx PUT traced: headers built in update, which sets X-Correlation-ID"}},
+        Row{"LibraryPatchedByAnImport",
+            "from beeline.patch import urllib\nimport urllib.request\n"
+            "def f():\n    return urllib.request.urlopen('http://x/a')\n",
+            {"4 urllib  traced: beeline.patch of urllib in app"}},
         Row{"TrustedWrapperFromTheConfig",
             "import httpx\ndef trusted_call(url):\n    return httpx.get(url)\n",
             {"3 httpx GET traced: inside trusted wrapper trusted_call (config)"}},

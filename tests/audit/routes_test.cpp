@@ -107,5 +107,87 @@ INSTANTIATE_TEST_SUITE_P(
             {"POST /p handler", "GET /r/x x (not served)"}},
         Row{"NotRoutes", "d = {}\n@d.get('x')\ndef f():\n    pass\ncache.add_get('/x', y)\n", {}}));
 
+// Django: ROOT_URLCONF names the root URLconf; include() mounts another
+// under a prefix (here through a folder the settings put on sys.path); a
+// class view routes the methods it defines, a function view any method
+// unless a decorator names them, admin.site.urls any method.
+TEST(Routes, DjangoUrlconfsFromRootUrlconfThroughIncludes) {
+  const TemporaryRepository repository;
+  repository.write("web/manage.py",
+                   "from django.core.management import execute_from_command_line\n"
+                   "if __name__ == '__main__':\n    execute_from_command_line()\n");
+  repository.write("web/gateway/settings.py",
+                   "import sys\nfrom pathlib import Path\nBASE_DIR = Path(__file__).parent.parent\n"
+                   "APPS_DIR = BASE_DIR / 'apps'\nsys.path.insert(0, str(APPS_DIR))\n"
+                   "ROOT_URLCONF = 'gateway.urls'\n");
+  repository.write("web/gateway/urls.py",
+                   "from django.contrib import admin\nfrom django.urls import include, path\n"
+                   "urlpatterns = [\n    path('admin/', admin.site.urls),\n"
+                   "    path('api/orders/', include('orders.urls')),\n]\n");
+  repository.write(
+      "web/apps/orders/urls.py",
+      "from django.urls import path\nfrom . import views\n"
+      "urlpatterns = [\n    path('', views.OrderList.as_view()),\n"
+      "    path('<int:oid>/', views.order_detail),\n    path('ping/', views.ping),\n]\n");
+  repository.write("web/apps/orders/views.py",
+                   "from rest_framework.decorators import api_view\n"
+                   "class OrderList(APIView):\n    def get(self, request):\n        pass\n"
+                   "    def post(self, request):\n        pass\n"
+                   "@api_view(['GET', 'DELETE'])\ndef order_detail(request, oid):\n    pass\n"
+                   "def ping(request):\n    pass\n");
+  repository.write("web/Dockerfile", "FROM python\n");
+  EXPECT_EQ(route_lines(repository.root()),
+            (std::vector<std::string>{
+                "web GET /api/orders/ views.OrderList.as_view() web/apps/orders/urls.py:4",
+                "web POST /api/orders/ views.OrderList.as_view() web/apps/orders/urls.py:4",
+                "web DELETE /api/orders/<int:oid>/ views.order_detail web/apps/orders/urls.py:5",
+                "web GET /api/orders/<int:oid>/ views.order_detail web/apps/orders/urls.py:5",
+                "web * /api/orders/ping/ views.ping web/apps/orders/urls.py:6",
+                "web * /admin/ admin.site.urls web/gateway/urls.py:4",
+            }));
+}
+
+// Flask-RESTPlus/RESTX: @ns.route on a Resource class routes its methods
+// under the namespace's path ("/" + its name, or add_namespace's path=),
+// on the app the Api wraps; Flask-RESTful's add_resource likewise. The
+// namespace is imported inside the app factory from a module of its name.
+TEST(Routes, RestPlusNamespacesAndRestfulResources) {
+  const TemporaryRepository repository;
+  repository.write(
+      "api/service/app.py",
+      "from flask import Flask\nfrom flask_restx import Api\n"
+      "from flask_restful import Api as RestfulApi\nfrom service.extra import Ping\n"
+      "def create_app():\n    from service.things import things\n"
+      "    from service.admin import admin\n    application = Flask(__name__)\n"
+      "    api = Api(application)\n    api.add_namespace(things)\n"
+      "    api.add_namespace(admin, path='/adm')\n"
+      "    rest = RestfulApi(application)\n    rest.add_resource(Ping, '/ping', '/p')\n"
+      "    return application\n");
+  repository.write(
+      "api/service/things.py",
+      "from flask_restx import Namespace, Resource\nthings = Namespace('things')\n"
+      "@things.route('/<int:thing_id>/')\nclass Thing(Resource):\n"
+      "    def get(self, thing_id):\n        pass\n"
+      "    def delete(self, thing_id):\n        pass\n    def helper(self):\n        pass\n");
+  repository.write("api/service/admin.py",
+                   "from flask_restx import Namespace, Resource\nadmin = Namespace('admin')\n"
+                   "@admin.route('/version/')\nclass Version(Resource):\n"
+                   "    def get(self):\n        pass\n");
+  repository.write("api/service/extra.py",
+                   "from flask_restful import Resource\nclass Ping(Resource):\n"
+                   "    def get(self):\n        pass\n");
+  repository.write("api/wsgi.py",
+                   "from service.app import create_app\napplication = create_app()\n");
+  repository.write("api/Dockerfile", "FROM python\nCMD [\"gunicorn\", \"wsgi:application\"]\n");
+  EXPECT_EQ(route_lines(repository.root()),
+            (std::vector<std::string>{
+                "api GET /adm/version/ Version.get api/service/admin.py:3",
+                "api GET /p Ping api/service/app.py:13",
+                "api GET /ping Ping api/service/app.py:13",
+                "api DELETE /things/<int:thing_id>/ Thing.delete api/service/things.py:3",
+                "api GET /things/<int:thing_id>/ Thing.get api/service/things.py:3",
+            }));
+}
+
 }  // namespace
 }  // namespace tracemesh::audit

@@ -131,6 +131,13 @@ std::vector<std::string> found(const std::filesystem::path& root) {
   return names;
 }
 
+// The services of the repository at `root` (an empty map when it cannot be scanned).
+ServiceMap discovered(const std::filesystem::path& root) {
+  auto scanned = scan_repository(root, {});
+  EXPECT_TRUE(scanned) << scanned.error().text();
+  return scanned ? discover_services(*scanned) : ServiceMap{};
+}
+
 // A `services` folder inside a Python package is a subpackage of one
 // application (neutron/services/qos), and one under a test folder holds
 // tests; neither is a fleet of services.
@@ -175,17 +182,23 @@ TEST(Services, AppsBuiltInTestsAreNotServices) {
   EXPECT_EQ(found(repository.root()), std::vector<std::string>{name + "@.:repository:3"});
 }
 
-// A service at the root owns every file no deeper service owns: a library
-// beside a root app is the root app's code, not a shared library.
-TEST(Services, ARootAppOwnsWhatNoDeeperServiceOwns) {
+// A service at the root owns every file no deeper service owns, except
+// what a service nested in it imports: that code is shared by them.
+TEST(Services, ARootAppOwnsWhatNoDeeperServiceOwnsOrImports) {
   const testing::TemporaryRepository repository;
-  repository.write("main.py", "from fastapi import FastAPI\napp = FastAPI()\n");
+  repository.write("main.py",
+                   "from fastapi import FastAPI\nfrom helpers import views\napp = FastAPI()\n");
+  repository.write("helpers/views.py", "import os\n");
   repository.write("services/orders/app.py", "from common import util\n");
   repository.write("common/util.py", "import os\n");
   const std::string name = repository.root().filename().string();
   EXPECT_EQ(found(repository.root()),
             (std::vector<std::string>{"orders@services/orders:services-folder:1",
                                       name + "@.:root-app:2"}));
+  const ServiceMap map = discovered(repository.root());
+  ASSERT_EQ(map.libraries.size(), 1U);
+  EXPECT_EQ(map.libraries[0].modules, std::vector<std::string>{"common/util.py"});
+  EXPECT_EQ(map.libraries[0].used_by, std::vector<std::string>{"orders"});
 }
 
 // Without any service layout (no compose file, Dockerfile, services folder
@@ -213,13 +226,6 @@ TEST(Services, ServicesWithoutPythonLeaveTheRepositoryToOneService) {
   const std::string name = repository.root().filename().string();
   EXPECT_EQ(found(repository.root()),
             (std::vector<std::string>{"frontend@frontend:dockerfile:0", name + "@.:repository:1"}));
-}
-
-// The services of the repository at `root` (an empty map when it cannot be scanned).
-ServiceMap discovered(const std::filesystem::path& root) {
-  auto scanned = scan_repository(root, {});
-  EXPECT_TRUE(scanned) << scanned.error().text();
-  return scanned ? discover_services(*scanned) : ServiceMap{};
 }
 
 // A development compose file and a production one name the same services:
@@ -270,7 +276,7 @@ TEST(Services, ComposeBuildContextsAboveTheServiceAndEntriesThatAreNoService) {
   repository.write("backend/site/views.py", "import requests\n");
   EXPECT_EQ(found(repository.root()),
             (std::vector<std::string>{"orders@backend/services/orders:compose:1",
-                                      "web@backend:compose:3"}));
+                                      "web@backend:compose:2"}));
   const ServiceMap map = discovered(repository.root());
   ASSERT_EQ(map.infrastructure.size(), 1U);
   EXPECT_EQ(map.infrastructure[0].name, "db");
@@ -306,6 +312,10 @@ TEST(Services, ImportsThroughFoldersPutOnSysPath) {
                    "import os, sys\n"
                    "sys.path.append(os.path.join(os.path.dirname(__file__), '..', 'common'))\n");
   repository.write("fleet/billing/main.py", "import os\n");
+  repository.write("fleet/jobs/main.py",
+                   "import sys\nfrom pathlib import Path\n"
+                   "SHARED = Path(__file__).parent.parent / 'common'\n"
+                   "sys.path.insert(0, str(SHARED))\n");
   repository.write("fleet/common/tracing/__init__.py", "import os\n");
   repository.write("fleet/common/headers.py", "import os\n");
   auto scanned = scan_repository(repository.root(), {});
@@ -318,6 +328,30 @@ TEST(Services, ImportsThroughFoldersPutOnSysPath) {
   EXPECT_EQ(resolver.resolve("fleet/orders/main.py", {"headers", "", "headers", 3}),
             "fleet/common/headers.py");
   EXPECT_EQ(resolver.resolve("fleet/billing/main.py", {"headers", "", "headers", 3}), "");
+  // The folder named through a module-level name (SHARED = BASE / "common").
+  EXPECT_EQ(resolver.resolve("fleet/jobs/main.py", {"headers", "", "headers", 5}),
+            "fleet/common/headers.py");
+}
+
+// A runnable app above other services' folders (a backend/app.py run by
+// hand beside backend/services/*) is a service of its own; the code beside
+// it that the nested services import stays shared.
+TEST(Services, ARunnableAppAboveOtherServicesIsAServiceToo) {
+  const testing::TemporaryRepository repository;
+  repository.write("backend/app.py",
+                   "from flask import Flask\nfrom shared import log\napp = Flask(__name__)\n"
+                   "if __name__ == '__main__':\n    app.run()\n");
+  repository.write("backend/shared/log.py", "import logging\n");
+  repository.write("backend/services/orders/Dockerfile", "FROM python\n");
+  repository.write("backend/services/orders/app.py",
+                   "from flask import Flask\nfrom shared import log\napp = Flask(__name__)\n");
+  EXPECT_EQ(found(repository.root()),
+            (std::vector<std::string>{"backend@backend:app-folder:1",
+                                      "orders@backend/services/orders:dockerfile:1"}));
+  const ServiceMap map = discovered(repository.root());
+  ASSERT_EQ(map.libraries.size(), 1U);
+  EXPECT_EQ(map.libraries[0].modules, std::vector<std::string>{"backend/shared/log.py"});
+  EXPECT_EQ(map.libraries[0].used_by, (std::vector<std::string>{"backend", "orders"}));
 }
 
 }  // namespace
