@@ -63,6 +63,10 @@ Metrics compute_metrics(const AuditResult& result) {
   }
   for (const OutboundCall& call : result.outbound_calls) {
     if (!call.counts()) continue;
+    if (!call.unresolved.empty()) {
+      ++metrics.outbound_unresolved;
+      continue;
+    }
     ++metrics.outbound_call_sites;
     metrics.outbound_traced += call.propagates_trace ? 1 : 0;
     if (!call.cross_service) continue;

@@ -36,8 +36,9 @@ struct Edge {
 struct Metrics {
   std::size_t services_total = 0;
   std::size_t services_with_tracing = 0;  // inbound middleware present
-  std::size_t outbound_call_sites = 0;
+  std::size_t outbound_call_sites = 0;    // decided sites: traced or not
   std::size_t outbound_traced = 0;
+  std::size_t outbound_unresolved = 0;  // sites the audit could not decide, counted apart
   std::size_t cross_service_call_sites = 0;
   std::size_t cross_service_traced = 0;
   std::size_t routes_total = 0;

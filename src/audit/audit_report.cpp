@@ -114,6 +114,8 @@ std::string audit_json(const AuditResult& result) {
         .field("propagates_trace", call.propagates_trace)
         .key("propagation_condition")
         .text_or_null(call.propagation_condition)
+        .key("unresolved")
+        .text_or_null(call.unresolved)
         .field("how", call.how)
         .field("reachable", call.reachable)
         .end_object();
@@ -175,6 +177,7 @@ std::string audit_json(const AuditResult& result) {
       .field("services_with_tracing", m.services_with_tracing)
       .field("outbound_call_sites", m.outbound_call_sites)
       .field("outbound_traced", m.outbound_traced)
+      .field("outbound_unresolved", m.outbound_unresolved)
       .field("cross_service_call_sites", m.cross_service_call_sites)
       .field("cross_service_traced", m.cross_service_traced)
       .field("routes_total", m.routes_total)
@@ -229,6 +232,11 @@ std::string audit_markdown(const AuditResult& result) {
        row("Cross-service call sites traced", "cross_service_traced"),
        row("Routes with integration tests", "routes_integration_tested"),
        row("Router modules with integration tests", "route_modules_with_integration_tests")});
+  if (m.outbound_unresolved > 0) {
+    out += "\n" + std::to_string(m.outbound_unresolved) +
+           " outbound call site(s) could not be decided; they are counted apart (see \"Not "
+           "decided\").\n";
+  }
   if (!result.thresholds.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& [key, minimum] : result.thresholds) {
@@ -296,7 +304,7 @@ std::string audit_markdown(const AuditResult& result) {
   out += "\n## Untraced outbound call sites\n\n";
   rows.clear();
   for (const OutboundCall& call : result.outbound_calls) {
-    if (call.propagates_trace || !call.counts()) continue;
+    if (call.propagates_trace || !call.counts() || !call.unresolved.empty()) continue;
     rows.push_back({call.service, location(call.file, call.line), call.library,
                     call.method.empty() ? "-" : call.method, call.target,
                     call.target_service.empty() ? call.target_kind
@@ -317,13 +325,26 @@ std::string audit_markdown(const AuditResult& result) {
     out += "\n### Traced only under a condition\n\n" +
            markdown_table({"Service", "Call site", "Only", "How"}, rows);
   }
+  rows.clear();
+  for (const OutboundCall& call : result.outbound_calls) {
+    if (!call.unresolved.empty())
+      rows.push_back({call.service, location(call.file, call.line), call.unresolved});
+  }
+  if (!rows.empty()) {
+    out += "\n### Not decided (counted apart)\n\n" +
+           markdown_table({"Service", "Call site", "Unresolved"}, rows);
+  }
   out += "\n### Every outbound call site\n\n";
   rows.clear();
   for (const OutboundCall& call : result.outbound_calls) {
     rows.push_back({call.service, location(call.file, call.line),
                     location(call.construction_file, call.construction_line), call.library,
                     call.method.empty() ? "-" : call.method, call.target,
-                    call.propagates_trace ? "yes" : (call.counts() ? "**no**" : "n/a"), call.how});
+                    call.propagates_trace      ? "yes"
+                    : !call.unresolved.empty() ? "unresolved"
+                    : call.counts()            ? "**no**"
+                                               : "n/a",
+                    call.how});
   }
   out += rows.empty() ? "None found.\n"
                       : markdown_table({"Service", "Call site", "Client made at", "Library",
@@ -420,7 +441,7 @@ std::string audit_sarif(const AuditResult& result) {
     results.push_back(std::move(entry));
   }
   for (const OutboundCall& call : result.outbound_calls) {
-    if (call.propagates_trace || !call.counts()) continue;
+    if (call.propagates_trace || !call.counts() || !call.unresolved.empty()) continue;
     std::string message = call.service + ": " + (call.method.empty() ? "" : call.method + " ") +
                           call.target + " (" + call.library + ") without the trace context";
     if (call.cross_service) message += ", to service " + call.target_service;

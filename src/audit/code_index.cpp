@@ -206,14 +206,26 @@ Evidence CodeIndex::expression_evidence(const ModuleView& view, const std::strin
           (called ? "header helper " : "hook ") + function->second->qualified + " " + found.how;
       return with_condition(std::move(found));
     }
-    // A local variable of the enclosing function: what it was bound to and set on it.
+    // A local variable of the enclosing function, or of a function it is
+    // nested in (a closure): what it was bound to and set on it.
     if (!called && !enclosing.empty() && depth < 3) {
-      const auto function = view.functions.find(enclosing);
-      if (function == view.functions.end()) continue;
-      Evidence found = local_evidence(view, *function->second, name, depth + 1);
-      if (!found) continue;
-      found.how = "headers built in " + enclosing + ", which " + found.how;
-      return with_condition(std::move(found));
+      const std::string& local = name;  // a structured binding is not captured before clang 16
+      const auto binds = [&local](const Function& function) {
+        return function.locals.contains(local) ||
+               std::find(function.parameters.begin(), function.parameters.end(), local) !=
+                   function.parameters.end();
+      };
+      for (std::string scope = enclosing; !scope.empty(); scope = before_last(scope)) {
+        const auto function = view.functions.find(scope);
+        if (function == view.functions.end()) break;
+        if (scope != enclosing && !binds(*function->second)) continue;
+        Evidence found = local_evidence(view, *function->second, name, depth + 1);
+        if (found) {
+          found.how = "headers built in " + scope + ", which " + found.how;
+          return with_condition(std::move(found));
+        }
+        if (binds(*function->second)) break;  // bound here, without a trace header
+      }
     }
   }
   return {};

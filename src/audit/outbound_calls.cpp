@@ -432,12 +432,13 @@ class Analysis {
         if (call.callee.find_first_of("([ ") != std::string::npos) continue;
         if (call.callee.rfind("self.", 0) == 0) {
           const std::string method = before_last(call.function) + call.callee.substr(4);
-          if (view.functions.contains(method)) callers_[path + ":" + method].push_back(&call);
+          if (view.functions.contains(method))
+            callers_[path + ":" + method].emplace_back(&view, &call);
           continue;
         }
         if (const auto function = index_.function_named(view, call.callee)) {
-          callers_[function->first->module->path + ":" + function->second->qualified].push_back(
-              &call);
+          callers_[function->first->module->path + ":" + function->second->qualified].emplace_back(
+              &view, &call);
         }
       }
     }
@@ -454,13 +455,15 @@ class Analysis {
     const auto callers = callers_.find(view.module->path + ":" + call.function);
     if (callers == callers_.end()) return {};
     const std::string guard = condition.substr(0, condition.find(" (in "));
-    for (const auto& [name, called] : identifiers(guard)) {
+    for (const auto& [identifier, called] : identifiers(guard)) {
+      const std::string name = identifier;  // a structured binding is not captured before clang 16
       const auto at = std::find(parameters.begin(), parameters.end(), name);
       if (called || at == parameters.end()) continue;
       const std::size_t index = static_cast<std::size_t>(at - parameters.begin()) -
                                 (!parameters.empty() && parameters[0] == "self" ? 1 : 0);
       const bool given =
-          std::any_of(callers->second.begin(), callers->second.end(), [&](const Call* caller) {
+          std::any_of(callers->second.begin(), callers->second.end(), [&](const auto& each) {
+            const Call* caller = each.second;
             return caller->arguments.size() > index ||
                    std::any_of(caller->keywords.begin(), caller->keywords.end(),
                                [&](const Keyword& keyword) {
@@ -536,7 +539,76 @@ class Analysis {
       if (index_.canonical(view, other->callee) == "opentelemetry.propagate.inject")
         return found({"opentelemetry.propagate.inject in " + call.function, {}});
     }
+    if (headers_from_callers(view, call, site)) return;
     site.how = "no trace header, hook or instrumentation found";
+  }
+
+  // Headers handed in by the callers of the calling function: `headers=`
+  // one of its parameters, or its `**kwargs` forwarded. Decided by what its
+  // callers pass; unresolved when none is found. False when the headers do
+  // not come from a parameter.
+  bool headers_from_callers(const ModuleView& view, const Call& call, OutboundCall& site) const {
+    const auto function = view.functions.find(call.function);
+    if (function == view.functions.end()) return false;
+    const auto& parameters = function->second->parameters;
+    const auto is_parameter = [&](const std::string& name) {
+      return std::find(parameters.begin(), parameters.end(), name) != parameters.end();
+    };
+    std::string parameter;       // the calling function's parameter holding the headers
+    std::string caller_keyword;  // the keyword its callers pass them as
+    for (const Keyword& keyword : call.keywords) {
+      if (keyword.name == "headers" && is_parameter(keyword.value))
+        parameter = caller_keyword = keyword.value;
+    }
+    if (parameter.empty()) {
+      const bool has_headers = std::any_of(call.keywords.begin(), call.keywords.end(),
+                                           [](const Keyword& k) { return k.name == "headers"; });
+      for (const std::string& argument : call.arguments) {
+        if (!has_headers && argument.rfind("**", 0) == 0 && is_parameter(argument.substr(2))) {
+          parameter = argument.substr(2);
+          caller_keyword = "headers";
+        }
+      }
+    }
+    if (parameter.empty()) return false;
+    const std::string where = "parameter " + parameter + " of " + call.function;
+    const auto callers = callers_.find(view.module->path + ":" + call.function);
+    if (callers == callers_.end() || callers->second.empty()) {
+      site.unresolved = "headers come from " + where + ", and no call of it was found";
+      site.how = site.unresolved;
+      return true;
+    }
+    const bool kwargs = caller_keyword != parameter;
+    const std::size_t index = static_cast<std::size_t>(
+        std::find(parameters.begin(), parameters.end(), parameter) - parameters.begin() -
+        (!parameters.empty() && parameters[0] == "self" ? 1 : 0));
+    std::size_t traced = 0;
+    Evidence first;
+    for (const auto& [caller_view, caller] : callers->second) {
+      std::string passed;
+      if (!kwargs && index < caller->arguments.size()) passed = caller->arguments[index];
+      for (const Keyword& keyword : caller->keywords) {
+        if (keyword.name == caller_keyword) passed = keyword.value;
+      }
+      if (passed.empty()) continue;
+      if (Evidence evidence = index_.expression_evidence(*caller_view, passed, caller->function)) {
+        if (!first) first = std::move(evidence);
+        ++traced;
+      }
+    }
+    const std::size_t total = callers->second.size();
+    if (traced == 0) {
+      site.how = "headers come from " + where + "; none of its " + std::to_string(total) +
+                 " callers passes a trace header";
+      return true;
+    }
+    site.propagates_trace = true;
+    site.how = "headers from the callers of " + call.function + ": " + first.how;
+    if (traced < total) {
+      site.propagation_condition =
+          "from " + std::to_string(traced) + " of its " + std::to_string(total) + " callers";
+    }
+    return true;
   }
 
   // The URL the call goes to, as the service's deployment and the code tell,
@@ -695,8 +767,9 @@ class Analysis {
   std::map<std::string, ClientOrigin> factories_;
   std::map<std::string, std::string> client_classes_;  // "path:Class" → library
   std::map<const Call*, ClientOrigin> origins_;
-  std::map<const Call*, std::string> request_headers_;       // urllib Request(headers=...)
-  std::map<std::string, std::vector<const Call*>> callers_;  // "path:function" → its calls
+  std::map<const Call*, std::string> request_headers_;  // urllib Request(headers=...)
+  // "path:function" → its calls, each with the module making it
+  std::map<std::string, std::vector<std::pair<const ModuleView*, const Call*>>> callers_;
   // library → the modules instrumenting it, with how ("OpenTelemetry instrumentor")
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> instrumenting_;
 };

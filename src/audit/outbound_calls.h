@@ -33,7 +33,11 @@ struct OutboundCall {
   bool propagates_trace = false;
   std::string propagation_condition;  // "if tid (in trace_headers)"; "" when unconditional
   std::string how;                    // the evidence, or what is missing
-  bool reachable = false;             // its module is served by the service
+  // Why the audit could not decide whether the trace travels ("headers come
+  // from parameter headers of get, and no call of it was found"); "" when
+  // decided. Such a site is not counted as traced or untraced.
+  std::string unresolved;
+  bool reachable = false;  // its module is served by the service
 
   // Whether the call should carry the trace: every call but telemetry export
   // (OTLP or Zipkin ingest), which reports traces instead of continuing one.

@@ -62,6 +62,7 @@ PythonGrammar look_up() {
   lookup.symbol(s.block, "block");
   lookup.symbol(s.return_statement, "return_statement");
   lookup.symbol(s.raise_statement, "raise_statement");
+  lookup.symbol(s.yield, "yield");
   lookup.symbol(s.async_keyword, "async", false);
   PythonFields& f = grammar.field;
   lookup.field(f.name, "name");

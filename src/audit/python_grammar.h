@@ -17,7 +17,7 @@ struct PythonSymbols {
   TSSymbol import_statement, import_from_statement, aliased_import, dotted_name, wildcard_import;
   TSSymbol assignment, subscript, identifier, string, string_content, interpolation, comment;
   TSSymbol if_statement, elif_clause, else_clause, try_statement, conditional_expression, block;
-  TSSymbol return_statement, raise_statement;
+  TSSymbol return_statement, raise_statement, yield;
   TSSymbol async_keyword;  // the anonymous `async` token
 };
 

@@ -57,7 +57,7 @@ struct Function {
   std::map<std::string, std::string, std::less<>> guards;
   std::map<std::string, std::string> locals;  // name = expression (source text, first binding)
   std::vector<ItemSet> item_sets;             // subscript assignments
-  std::vector<std::string> returns;           // `return EXPR` source texts
+  std::vector<std::string> returns;           // `return EXPR` and `yield EXPR` source texts
   int line = 0;
   int end_line = 0;
   bool is_async = false;

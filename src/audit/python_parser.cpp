@@ -211,7 +211,9 @@ class Extractor {
       ++level.conditional;
     }
     if (level.function < 0) return;
-    if (symbol == symbols_.return_statement && named_count(node) > 0) {
+    // `yield client` in a (context manager) generator hands it out like a return.
+    if ((symbol == symbols_.return_statement || symbol == symbols_.yield) &&
+        named_count(node) > 0) {
       auto& returns = module_.functions[static_cast<std::size_t>(level.function)].returns;
       if (returns.size() < max_strings_per_function)
         returns.push_back(flat(ts_node_named_child(node, 0)));

@@ -224,7 +224,7 @@ class Finder {
         continue;
       }
       if (method != "include_router" && method != "register_blueprint" && method != "add_subapp" &&
-          method != "add_routes") {
+          method != "add_routes" && method != "mount") {
         continue;
       }
       const std::string parent = owner_key(view, before_last(call.callee));
@@ -235,9 +235,13 @@ class Finder {
           !call.arguments.empty()) {
         child = owner_key(view, call.arguments[0]);
         prefix = keyword(call.keywords, method == "include_router" ? "prefix" : "url_prefix");
-      } else if (method == "add_subapp" && call.arguments.size() >= 2) {
+      } else if ((method == "add_subapp" || method == "mount") && call.arguments.size() >= 2) {
+        // aiohttp add_subapp(prefix, app); FastAPI/Starlette mount(path, app).
         child = owner_key(view, call.arguments[1]);
         prefix = call.arguments[0];
+      } else if (method == "mount") {
+        child = owner_key(view, keyword(call.keywords, "app"));
+        prefix = call.arguments.empty() ? keyword(call.keywords, "path") : call.arguments[0];
       } else if (method == "add_routes" && !call.arguments.empty()) {
         child = owner_key(view, call.arguments[0]);  // a RouteTableDef
       }
@@ -294,6 +298,23 @@ class Finder {
           declare(view, owner, function.decorator_lines[at], method, path, function.qualified, {});
       }
     }
+  }
+
+  // Whether `call` (an .expose(app)) is prometheus-fastapi-instrumentator's.
+  bool exposes_metrics(const ModuleView& view, const Call& call) const {
+    if (call.callee.find("Instrumentator") != std::string::npos) return true;
+    const std::string receiver = before_last(call.callee);
+    const auto function = view.functions.find(call.function);
+    std::string made = function == view.functions.end() ? std::string() : [&] {
+      const auto local = function->second->locals.find(receiver);
+      return local == function->second->locals.end() ? std::string() : local->second;
+    }();
+    if (made.empty()) {
+      const auto global = view.module->assignments.find(receiver);
+      if (global != view.module->assignments.end()) made = global->second;
+    }
+    return index_.canonical(view, split_call(made).callee)
+               .rfind("prometheus_fastapi_instrumentator", 0) == 0;
   }
 
   static std::string django_owner(const ModuleView& view) {
@@ -377,6 +398,15 @@ class Finder {
       if (is_django_path(name) && call.arguments.size() >= 2 &&
           call.arguments[1].rfind("include(", 0) != 0 && owners_.contains(django_owner(view))) {
         declare_django(view, call);
+        continue;
+      }
+      // prometheus-fastapi-instrumentator: Instrumentator().expose(app) serves GET /metrics.
+      if (verb == "expose" && !call.arguments.empty() && exposes_metrics(view, call)) {
+        const std::string owner = owner_key(view, call.arguments[0]);
+        std::string endpoint = keyword(call.keywords, "endpoint");
+        if (endpoint.empty()) endpoint = "\"/metrics\"";
+        if (!owner.empty())
+          declare(view, owner, call.line, "GET", endpoint, "Instrumentator.expose", call.function);
         continue;
       }
       // Flask-RESTful: api.add_resource(Resource, "/a", "/b").

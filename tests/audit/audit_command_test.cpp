@@ -84,6 +84,7 @@ TEST_F(AuditCommand, JsonReportHasTheDocumentedShape) {
                                               "cross_service",
                                               "propagates_trace",
                                               "propagation_condition",
+                                              "unresolved",
                                               "how",
                                               "reachable"};
   ASSERT_EQ(report["outbound_calls"].size(), 4U);
@@ -134,7 +135,7 @@ TEST_F(AuditCommand, JsonReportHasTheDocumentedShape) {
                "traced_call_sites": 1}])"));
   EXPECT_EQ(report["metrics"], json::parse(R"({
       "services_total": 5, "services_with_tracing": 2,
-      "outbound_call_sites": 4, "outbound_traced": 3,
+      "outbound_call_sites": 4, "outbound_traced": 3, "outbound_unresolved": 0,
       "cross_service_call_sites": 3, "cross_service_traced": 2,
       "routes_total": 13, "routes_integration_tested": 8,
       "route_modules": 6, "route_modules_with_integration_tests": 4})"));

@@ -163,5 +163,25 @@ TEST(Audit, RulesGiveTheSameReportOnOneThreadAndOnTwo) {
   for (int run = 0; run < 3; ++run) EXPECT_EQ(audit(2), one);
 }
 
+// A site the audit could not decide is counted apart: not among the call
+// sites whose share is traced, and listed in every report.
+TEST(Audit, UndecidedSitesAreCountedApart) {
+  const testing::TemporaryRepository repository;
+  repository.write("app/main.py",
+                   "import httpx\nclient = httpx.Client()\n"
+                   "def orphan(url, headers):\n    return client.put(url, headers=headers)\n"
+                   "def plain():\n    return client.get('http://x/a')\n");
+  repository.write("app/Dockerfile", "FROM python\n");
+  auto audited = run_audit(repository.root(), {});
+  ASSERT_TRUE(audited) << audited.error().text();
+  EXPECT_EQ(audited->metrics.outbound_unresolved, 1U);
+  EXPECT_EQ(audited->metrics.outbound_call_sites, 1U);
+  EXPECT_EQ(audited->metrics.outbound_traced, 0U);
+  const std::string markdown = audit_markdown(*audited);
+  EXPECT_NE(markdown.find("### Not decided (counted apart)"), std::string::npos);
+  EXPECT_NE(markdown.find("| app | app/main.py:4 | headers come from parameter headers of orphan"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace tracemesh::audit

@@ -255,6 +255,44 @@ INSTANTIATE_TEST_SUITE_P(
             "from beeline.patch import urllib\nimport urllib.request\n"
             "def f():\n    return urllib.request.urlopen('http://x/a')\n",
             {"4 urllib  traced: beeline.patch of urllib in app"}},
+        Row{"ClientFromAnAsyncContextManagerFactory",
+            "import contextlib, httpx\n@contextlib.asynccontextmanager\n"
+            "async def traced_client(base):\n"
+            "    async with httpx.AsyncClient(base_url=base, headers={'X-Request-ID': rid()}) as "
+            "client:\n        yield client\n"
+            "async def f():\n    async with traced_client('http://orders') as c:\n"
+            "        await c.post('/orders')\n",
+            {"8 httpx POST traced: client headers (factory traced_client): explicit X-Request-ID"}},
+        Row{"HeadersFromTheEnclosingFunctionOfAClosure",
+            "import asyncio, httpx\nasync def fan_out(tid, urls):\n"
+            "    headers = {'traceparent': tid}\n"
+            "    async def one(client, url):\n        return await client.get(url, "
+            "headers=headers)\n"
+            "    async with httpx.AsyncClient() as client:\n"
+            "        return await asyncio.gather(*[one(client, u) for u in urls])\n",
+            {"5 httpx GET traced: headers built in fan_out, which explicit traceparent header"}},
+        Row{"HeadersMergedFromABase",
+            "import httpx\ndef f(rid):\n    base = {'X-Request-ID': rid}\n"
+            "    httpx.get('http://a', headers={**base, 'Accept': 'json'})\n"
+            "    httpx.get('http://b', headers=dict(base, Accept='json'))\n",
+            {"4 httpx GET traced: headers built in f, which explicit X-Request-ID header",
+             "5 httpx GET traced: headers built in f, which explicit X-Request-ID header"}},
+        Row{"HeadersHandedInByTheCallers",
+            "import httpx\nclient = httpx.Client()\n"
+            "def send(url, headers):\n    return client.get(url, headers=headers)\n"
+            "def a(tid):\n    return send('http://x/a', {'traceparent': tid})\n"
+            "def b():\n    return send('http://x/b', headers={'Accept': 'json'})\n"
+            "def forward(url, **kwargs):\n    return client.post(url, **kwargs)\n"
+            "def c(tid):\n    return forward('http://x/c', headers={'X-Request-ID': tid})\n"
+            "def quiet(url, headers):\n    return client.delete(url, headers=headers)\n"
+            "def d():\n    return quiet('http://x/d', {})\n"
+            "def orphan(url, headers):\n    return client.put(url, headers=headers)\n",
+            {"4 httpx GET traced: headers from the callers of send: explicit traceparent header",
+             "10 httpx POST traced: headers from the callers of forward: explicit X-Request-ID",
+             "14 httpx DELETE untraced: headers come from parameter headers of quiet; none of its "
+             "1 callers",
+             "18 httpx PUT untraced: headers come from parameter headers of orphan, and no call of "
+             "it was found"}},
         Row{"TrustedWrapperFromTheConfig",
             "import httpx\ndef trusted_call(url):\n    return httpx.get(url)\n",
             {"3 httpx GET traced: inside trusted wrapper trusted_call (config)"}},
@@ -271,6 +309,26 @@ TEST(OutboundCalls, TheOpenTelemetryLauncherInstrumentsEveryClient) {
   ASSERT_EQ(calls.size(), 1U);
   EXPECT_TRUE(calls[0].propagates_trace);
   EXPECT_EQ(calls[0].how, "app starts under opentelemetry-instrument");
+}
+
+// What the audit cannot decide it says on the site, and does not claim
+// either way: headers from a parameter of a function nothing calls.
+TEST(OutboundCalls, SitesThatCannotBeDecidedSaySo) {
+  const TemporaryRepository repository;
+  repository.write("app/main.py",
+                   "import httpx\nclient = httpx.Client()\n"
+                   "def send(url, headers):\n    return client.get(url, headers=headers)\n"
+                   "def a(tid):\n    return send('http://x/a', {'traceparent': tid})\n"
+                   "def b():\n    return send('http://x/b', {})\n"
+                   "def orphan(url, headers):\n    return client.put(url, headers=headers)\n");
+  repository.write("app/Dockerfile", "FROM python\n");
+  const auto calls = audit_calls(repository.root());
+  ASSERT_EQ(calls.size(), 2U);
+  EXPECT_EQ(calls[0].unresolved, "");
+  EXPECT_EQ(calls[0].propagation_condition, "from 1 of its 2 callers");
+  EXPECT_FALSE(calls[1].propagates_trace);
+  EXPECT_EQ(calls[1].unresolved,
+            "headers come from parameter headers of orphan, and no call of it was found");
 }
 
 }  // namespace

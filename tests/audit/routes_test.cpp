@@ -86,6 +86,16 @@ INSTANTIATE_TEST_SUITE_P(
             "from aiohttp import web\napi = web.Application()\napi.router.add_get('/x', x)\n"
             "app = web.Application()\napp.add_subapp('/api/', api)\n",
             {"GET /api/x x"}},
+        Row{"FastApiSubApplicationMounted",
+            "from fastapi import FastAPI\napp = FastAPI()\nv1 = FastAPI()\n"
+            "@v1.get('/items')\ndef items():\n    pass\napp.mount('/v1', v1)\n",
+            {"GET /v1/items items"}},
+        Row{"MetricsExposedByTheInstrumentator",
+            "from fastapi import FastAPI\n"
+            "from prometheus_fastapi_instrumentator import Instrumentator\napp = FastAPI()\n"
+            "Instrumentator().instrument(app).expose(app)\n"
+            "metrics = Instrumentator()\nmetrics.expose(app, endpoint='/internal/metrics')\n",
+            {"GET /metrics Instrumentator.expose", "GET /internal/metrics Instrumentator.expose"}},
         Row{"FlaskBlueprintsAndRules",
             "from flask import Flask, Blueprint\nbp = Blueprint('b', __name__, url_prefix='/bp')\n"
             "@bp.route('/items', methods=['GET', 'post'])\ndef items():\n    pass\n"
