@@ -35,7 +35,9 @@ std::vector<Edge> find_edges(const std::vector<OutboundCall>& calls,
     if (traced) ++edge.traced_call_sites;
   };
   for (const OutboundCall& call : calls) {
-    if (call.cross_service) count(call.service, call.target_service, "http", call.propagates_trace);
+    // An undecided site is counted apart, here as in the metrics.
+    if (call.cross_service && call.unresolved.empty())
+      count(call.service, call.target_service, "http", call.propagates_trace);
   }
   for (const MessagingSite& publisher : messaging) {
     if (publisher.role != "publisher") continue;

@@ -81,15 +81,18 @@ std::optional<std::pair<const ModuleView*, std::string>> CodeIndex::imported(
   const Import& import = view.bound.at(first);
   // `from package import submodule` binds the submodule's file; `from m
   // import name` binds a name in m's file (also when m is named like it).
-  std::string submodule =
-      import.module.substr(import.module.find_first_not_of('.') == std::string::npos
-                               ? import.module.size()
-                               : import.module.find_first_not_of('.'));
-  std::replace(submodule.begin(), submodule.end(), '.', '/');
-  submodule = "/" + (submodule.empty() ? std::string() : submodule + "/") + import.name;
-  const std::string slashed = "/" + file;
-  std::string inside = import.name.empty() || slashed.ends_with(submodule + ".py") ||
-                               slashed.ends_with(submodule + "/__init__.py")
+  const auto is_submodule = [&] {
+    // Cheap first: the file must be named like the imported name.
+    if (!file.ends_with(import.name + ".py") && !file.ends_with(import.name + "/__init__.py"))
+      return false;
+    const std::size_t start = std::min(import.module.find_first_not_of('.'), import.module.size());
+    std::string submodule = import.module.substr(start);
+    std::replace(submodule.begin(), submodule.end(), '.', '/');
+    submodule = "/" + (submodule.empty() ? std::string() : submodule + "/") + import.name;
+    const std::string slashed = "/" + file;
+    return slashed.ends_with(submodule + ".py") || slashed.ends_with(submodule + "/__init__.py");
+  };
+  std::string inside = import.name.empty() || is_submodule()
                            ? (dot == std::string::npos ? std::string() : name.substr(dot + 1))
                            : import.name + (dot == std::string::npos ? "" : name.substr(dot));
   if (inside.empty()) return std::nullopt;
@@ -138,6 +141,15 @@ std::optional<std::string> CodeIndex::class_constant(const ModuleView& view,
 }
 
 namespace {
+
+// The header a WSGI environ key names (Django's request.META): HTTP_X_REQUEST_ID →
+// X-REQUEST-ID; "" for any other key.
+std::string environ_header(const std::string& key) {
+  if (key.size() <= 5 || key.compare(0, 5, "HTTP_") != 0) return {};
+  std::string header = key.substr(5);
+  std::replace(header.begin(), header.end(), '_', '-');
+  return header;
+}
 
 // "if tid (in trace_headers)": the guard of `used` in `function`, or "".
 std::string guard_of(const Function& function, const std::string& used) {
@@ -296,7 +308,7 @@ Evidence CodeIndex::read_evidence(const ModuleView& view, const Function& functi
       } else {
         header = constant_named(view, argument);
       }
-      if (header && headers_.contains(*header)) {
+      if (header && (headers_.contains(*header) || headers_.contains(environ_header(*header)))) {
         return {"reads " + *header + (string_literal(argument) ? "" : " (" + argument + ")"), {}};
       }
     }

@@ -96,10 +96,12 @@ class Finder {
         test.skipped = module_skipped || skips(class_mark) || any_of(function.decorators, skips) ||
                        (owner != nullptr && any_of(owner->decorators, skips)) ||
                        skips_itself(view, function);
-        collect_requests(view, function, test.requests, nullptr);
         // A test that is not marked or placed as an integration test counts
-        // when it requests a route over HTTP (a TestClient, Flask's or
-        // Django's test client, aiohttp's, or a real client).
+        // when it requests a route through a test client (a TestClient,
+        // Flask's or Django's test client, aiohttp's `self.client`), not
+        // through an HTTP mock (`responses.get`, `requests_mock`) or another
+        // store's client (`zk.get("/config")`).
+        collect_requests(view, function, test.requests, !integration, nullptr);
         if (!integration && test.requests.empty()) continue;
         tests.push_back(std::move(test));
       }
@@ -137,25 +139,37 @@ class Finder {
   // Requests made in `function`; in a helper, `site` is the test's call to it,
   // whose arguments give the helper's parameters their values.
   void collect_requests(const ModuleView& view, const Function& function,
-                        std::vector<TestRequest>& requests, const Call* site,
+                        std::vector<TestRequest>& requests, bool clients_only, const Call* site,
                         const Function* caller = nullptr) const {
     static const std::vector<std::string_view> verbs = {
         "get",  "post",    "put",     "patch",  "delete",
         "head", "options", "request", "stream", "websocket_connect"};
     const std::string& service = test_service(view.module->path);
-    for (const Call& call : view.module->calls) {
-      if (call.function != function.qualified &&
-          call.function.rfind(function.qualified + ".", 0) != 0)
-        continue;
+    // The calls of the function and of functions nested in it, in source order
+    // (every test of a module is read: look them up, not scan the module).
+    std::vector<const Call*> calls;
+    for (auto scope = view.calls.lower_bound(function.qualified);
+         scope != view.calls.end() && scope->first.starts_with(function.qualified); ++scope) {
+      if (scope->first.size() == function.qualified.size() ||
+          scope->first[function.qualified.size()] == '.')
+        calls.insert(calls.end(), scope->second.begin(), scope->second.end());
+    }
+    std::stable_sort(calls.begin(), calls.end(),
+                     [](const Call* a, const Call* b) { return a->line < b->line; });
+    for (const Call* each : calls) {
+      const Call& call = *each;
       const std::string verb =
           before_last(call.callee).empty() ? std::string() : after_last(call.callee);
       if (std::find(verbs.begin(), verbs.end(), verb) == verbs.end()) {
         // One level of the test module's own helpers.
         const auto helper = view.functions.find(call.callee);
         if (site == nullptr && helper != view.functions.end() && !is_test(*helper->second))
-          collect_requests(view, *helper->second, requests, &call, &function);
+          collect_requests(view, *helper->second, requests, clients_only, &call, &function);
         continue;
       }
+      if (clients_only &&
+          model::ascii_lowercase(before_last(call.callee)).find("client") == std::string::npos)
+        continue;
       TestRequest request;
       request.line = call.line;
       std::size_t url_argument = 0;

@@ -118,10 +118,9 @@ class Finder {
         found.push_back({path, call.line, "opentelemetry instrumentor",
                          "OpenTelemetry " + call.callee.substr(0, call.callee.find_first_of("(.")),
                          call.callee});
-      } else if (std::string reads = known_reads(name);
-                 !reads.empty() && !index_.imported(view, call.callee) &&
-                 (std::isupper(static_cast<unsigned char>(after_last(name).front())) != 0 ||
-                  after_last(name) == "setup")) {
+      } else if (std::string reads = known_reads(name); !reads.empty() &&
+                                                        !index_.imported(view, call.callee) &&
+                                                        is_middleware_constructor(name)) {
         // A package's middleware wrapped around the app (`app.wsgi_app =
         // OpenTelemetryMiddleware(app.wsgi_app)`, `RequestID(app)`) or set up on it.
         found.push_back({path, call.line, "library middleware", std::move(reads), call.callee});
@@ -138,8 +137,11 @@ class Finder {
   // trace header, is a registration.
   void add_django_settings(const ModuleView& view, std::vector<Registration>& found) const {
     const PythonModule& module = *view.module;
+    if (!module.assignments.contains("ROOT_URLCONF") &&
+        !module.assignments.contains("INSTALLED_APPS"))
+      return;  // not a settings module
     for (const auto& [name, value] : module.assignments) {
-      if (name.find("MIDDLEWARE") == std::string::npos) continue;
+      if (!name.ends_with("MIDDLEWARE") && name != "MIDDLEWARE_CLASSES") continue;
       for (const std::string& entry : string_literals(value)) {
         const std::size_t dot = entry.rfind('.');
         if (dot == std::string::npos) continue;
@@ -155,12 +157,20 @@ class Finder {
               evidence.empty() && function != home.functions.end())
             evidence = index_.read_evidence(home, *function->second).how;
         }
-        found.push_back({module.path,
-                         line_of(root_ / module.path, "'" + entry + "'") +
-                             line_of(root_ / module.path, "\"" + entry + "\""),
-                         "django MIDDLEWARE", std::move(evidence), entry});
+        int line = line_of(root_ / module.path, "'" + entry + "'");
+        if (line == 0) line = line_of(root_ / module.path, "\"" + entry + "\"");
+        found.push_back({module.path, line, "django MIDDLEWARE", std::move(evidence), entry});
       }
     }
+  }
+
+  // A package's middleware built around or set up on the app: a class named
+  // *Middleware, or a known setup (`aiozipkin.setup`, `RequestID(app)`); not
+  // the package's other classes (a logging filter, a traced session).
+  static bool is_middleware_constructor(const std::string& name) {
+    const std::string last = after_last(name);
+    return last.ends_with("Middleware") || name == "aiozipkin.setup" ||
+           name == "flask_request_id_header.middleware.RequestID";
   }
 
   static bool is_server_instrumentor(const std::string& callee) {

@@ -64,6 +64,7 @@ class Analysis {
             if (std::string how = instrumented(service, site->library); !how.empty()) {
               attributed.propagates_trace = true;
               attributed.how = std::move(how);
+              attributed.unresolved.clear();  // decided by the instrumentation
             }
           }
           attributed.reachable = context_.served(service).contains(module.path);
@@ -233,13 +234,16 @@ class Analysis {
     }
   }
 
-  // The string key of a subscript's source text: `request.app["session"]` → "session".
+  // The container and string key of a subscript's source text:
+  // `request.app["session"]` → "app:session" (the container's last name, so
+  // that `app["session"]` set elsewhere is the same entry); "" otherwise.
   static std::string mapping_key(const std::string& text) {
     if (text.size() < 4 || text.back() != ']') return {};
     const std::size_t open = text.rfind('[');
-    if (open == std::string::npos) return {};
+    if (open == std::string::npos || open == 0) return {};
     const auto literal = string_literal(text.substr(open + 1, text.size() - open - 2));
-    return literal ? literal->content : std::string();
+    if (!literal) return {};
+    return after_last(text.substr(0, open)) + ":" + literal->content;
   }
 
   // A client kept in a mapping (`app["session"] = session`, aiohttp's app
@@ -250,10 +254,11 @@ class Analysis {
                         std::map<std::string, ClientOrigin>& clients) const {
     for (const Function& function : view.module->functions) {
       for (const ItemSet& item : function.item_sets) {
-        const auto key = string_literal(item.key);
-        if (!key) continue;
+        const auto literal = string_literal(item.key);
+        if (!literal) continue;
+        const std::string key = after_last(item.target) + ":" + literal->content;
         if (const ClientOrigin* origin = client_named(clients, function.qualified, item.value)) {
-          clients.emplace("mapping:" + key->content, *origin);
+          clients.emplace("mapping:" + key, *origin);
           continue;
         }
         // `app["session"] = aiohttp.ClientSession(...)`: the constructor call itself.
@@ -267,7 +272,7 @@ class Analysis {
                          });
           if (!same) continue;
           if (const auto origin = origin_of(view, *call)) {
-            clients.emplace("mapping:" + key->content, *origin);
+            clients.emplace("mapping:" + key, *origin);
             break;
           }
         }
@@ -329,6 +334,7 @@ class Analysis {
       if (argument.empty() || argument.find_first_of("()[]{} \"'") != std::string::npos ||
           argument.find('.') == std::string::npos)
         continue;
+      if (const std::string verb = after_last(argument); !is_verb(verb) && verb != "send") continue;
       library = request_library(view, call.function, argument, clients, origin);
       if (!library.empty() && library != "urllib") return i;
     }
@@ -432,16 +438,38 @@ class Analysis {
         if (call.callee.find_first_of("([ ") != std::string::npos) continue;
         if (call.callee.rfind("self.", 0) == 0) {
           const std::string method = before_last(call.function) + call.callee.substr(4);
-          if (view.functions.contains(method))
+          if (view.functions.contains(method)) {
             callers_[path + ":" + method].emplace_back(&view, &call);
-          continue;
-        }
-        if (const auto function = index_.function_named(view, call.callee)) {
+            continue;
+          }
+        } else if (const auto function = index_.function_named(view, call.callee)) {
           callers_[function->first->module->path + ":" + function->second->qualified].emplace_back(
               &view, &call);
+          continue;
         }
+        unresolved_calls_[after_last(call.callee)].push_back(&path);
       }
     }
+  }
+
+  // Whether a method's first parameter is bound by the call (self, cls).
+  static bool bound_first(const std::vector<std::string>& parameters) {
+    return !parameters.empty() && (parameters[0] == "self" || parameters[0] == "cls");
+  }
+
+  // Whether every call of `function` (qualified, in the module at `path`) is
+  // known: no call of its name that the audit could not resolve runs in a
+  // service that runs the function (a call through an object it cannot follow).
+  bool all_callers_known(const std::string& path, const std::string& function) const {
+    const auto named = unresolved_calls_.find(after_last(function));
+    if (named == unresolved_calls_.end()) return true;
+    const auto& services = context_.services_of(path);
+    return std::none_of(named->second.begin(), named->second.end(), [&](const std::string* caller) {
+      const auto& callers = context_.services_of(*caller);
+      return std::any_of(callers.begin(), callers.end(), [&](const std::string& service) {
+        return std::find(services.begin(), services.end(), service) != services.end();
+      });
+    });
   }
 
   // A header sent only when a parameter of the calling function is given
@@ -453,22 +481,24 @@ class Analysis {
     if (function == view.functions.end() || condition.empty()) return {};
     const auto& parameters = function->second->parameters;
     const auto callers = callers_.find(view.module->path + ":" + call.function);
-    if (callers == callers_.end()) return {};
+    if (callers == callers_.end() || !all_callers_known(view.module->path, call.function))
+      return {};
     const std::string guard = condition.substr(0, condition.find(" (in "));
     for (const auto& [identifier, called] : identifiers(guard)) {
       const std::string name = identifier;  // a structured binding is not captured before clang 16
       const auto at = std::find(parameters.begin(), parameters.end(), name);
       if (called || at == parameters.end()) continue;
-      const std::size_t index = static_cast<std::size_t>(at - parameters.begin()) -
-                                (!parameters.empty() && parameters[0] == "self" ? 1 : 0);
+      const std::size_t index =
+          static_cast<std::size_t>(at - parameters.begin()) - (bound_first(parameters) ? 1 : 0);
       const bool given =
           std::any_of(callers->second.begin(), callers->second.end(), [&](const auto& each) {
             const Call* caller = each.second;
+            // `f(*args)` / `f(**options)` may give it: not a "no".
             return caller->arguments.size() > index ||
+                   std::any_of(caller->arguments.begin(), caller->arguments.end(),
+                               [](const std::string& a) { return a.rfind('*', 0) == 0; }) ||
                    std::any_of(caller->keywords.begin(), caller->keywords.end(),
-                               [&](const Keyword& keyword) {
-                                 return keyword.name == name || keyword.name.empty();
-                               });
+                               [&](const Keyword& keyword) { return keyword.name == name; });
           });
       if (!given) return name;
     }
@@ -578,13 +608,24 @@ class Analysis {
       site.how = site.unresolved;
       return true;
     }
+    if (!all_callers_known(view.module->path, call.function)) {
+      site.unresolved = "headers come from " + where + ", and not every call of it was followed";
+      site.how = site.unresolved;
+      return true;
+    }
     const bool kwargs = caller_keyword != parameter;
-    const std::size_t index = static_cast<std::size_t>(
-        std::find(parameters.begin(), parameters.end(), parameter) - parameters.begin() -
-        (!parameters.empty() && parameters[0] == "self" ? 1 : 0));
+    const std::size_t index =
+        static_cast<std::size_t>(std::find(parameters.begin(), parameters.end(), parameter) -
+                                 parameters.begin() - (bound_first(parameters) ? 1 : 0));
     std::size_t traced = 0;
     Evidence first;
     for (const auto& [caller_view, caller] : callers->second) {
+      if (std::any_of(caller->arguments.begin(), caller->arguments.end(),
+                      [](const std::string& a) { return a.rfind('*', 0) == 0; })) {
+        site.unresolved = "headers come from " + where + ", and a caller passes them on unpacked";
+        site.how = site.unresolved;
+        return true;
+      }
       std::string passed;
       if (!kwargs && index < caller->arguments.size()) passed = caller->arguments[index];
       for (const Keyword& keyword : caller->keywords) {
@@ -768,6 +809,9 @@ class Analysis {
   std::map<std::string, std::string> client_classes_;  // "path:Class" → library
   std::map<const Call*, ClientOrigin> origins_;
   std::map<const Call*, std::string> request_headers_;  // urllib Request(headers=...)
+  // Calls the audit could not resolve to a project function, by the last
+  // name of their callee, with the module making each.
+  std::map<std::string, std::vector<const std::string*>, std::less<>> unresolved_calls_;
   // "path:function" → its calls, each with the module making it
   std::map<std::string, std::vector<std::pair<const ModuleView*, const Call*>>> callers_;
   // library → the modules instrumenting it, with how ("OpenTelemetry instrumentor")

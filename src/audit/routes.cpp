@@ -193,6 +193,14 @@ class Finder {
   void find_mounts(const ModuleView& view) {
     for (const Call& call : view.module->calls) {
       const std::string name = index_.canonical(view, call.callee);
+      if (after_last(call.callee) == "init_app" && !call.arguments.empty()) {
+        // Api() then api.init_app(app) in an app factory.
+        const std::string child = owner_key(view, before_last(call.callee));
+        const std::string parent = owner_key(view, call.arguments[0]);
+        if (!child.empty() && !parent.empty() && owners_.at(child).kind == "router")
+          mounts_[child].push_back({parent, {}, false});
+        continue;
+      }
       if (is_rest_api(name) && !call.arguments.empty() && !call.assigned_to.empty()) {
         // Api(app) or Api(blueprint): the API's resources hang on it.
         const std::string parent = owner_key(view, call.arguments[0]);
@@ -317,6 +325,34 @@ class Finder {
                .rfind("prometheus_fastapi_instrumentator", 0) == 0;
   }
 
+  // re_path(r"^orders/(?P<id>\d+)/$") as a path template: "orders/{id}/",
+  // still a string literal for the value resolver.
+  static std::string django_regex_path(const std::string& text) {
+    const auto literal = string_literal(text);
+    if (!literal) return text;
+    std::string pattern = literal->content;
+    if (!pattern.empty() && pattern.front() == '^') pattern.erase(0, 1);
+    if (!pattern.empty() && pattern.back() == '$') pattern.pop_back();
+    std::string path;
+    for (std::size_t at = 0; at < pattern.size(); ++at) {
+      if (pattern.compare(at, 4, "(?P<") == 0) {
+        const std::size_t close = pattern.find('>', at);
+        std::size_t depth = 0;
+        std::size_t end = at;
+        for (; end < pattern.size(); ++end) {
+          if (pattern[end] == '(') ++depth;
+          if (pattern[end] == ')' && --depth == 0) break;
+        }
+        if (close == std::string::npos || end >= pattern.size()) return text;
+        path += "{" + pattern.substr(at + 4, close - at - 4) + "}";
+        at = end;
+      } else if (pattern[at] != '\\') {
+        path += pattern[at];
+      }
+    }
+    return "\"" + path + "\"";
+  }
+
   static std::string django_owner(const ModuleView& view) {
     return view.module->path + ":urlpatterns";
   }
@@ -379,9 +415,10 @@ class Finder {
       }
     }
     if (methods.empty()) methods = {"*"};
+    std::string path = call.arguments[0];
+    if (after_last(index_.canonical(view, call.callee)) != "path") path = django_regex_path(path);
     for (const std::string& method : methods)
-      declare(view, django_owner(view), call.line, method, call.arguments[0], handler,
-              call.function);
+      declare(view, django_owner(view), call.line, method, path, handler, call.function);
   }
 
   void find_registered(const ModuleView& view) {

@@ -160,8 +160,8 @@ void add_command_ports(std::string_view command, std::set<int>& into) {
 // Whether a compose entry's command runs a test or lint tool (`pytest`,
 // `flake8`...): a development task, not a service.
 bool runs_tool(const std::vector<std::string>& commands) {
-  static const char* const tools[] = {"pytest", "py.test", "flake8", "mypy",  "pylint",
-                                      "black",  "tox",     "ruff",   "isort", "coverage"};
+  static const char* const tools[] = {"pytest", "py.test", "flake8", "mypy", "pylint",
+                                      "black",  "tox",     "ruff",   "isort"};
   return std::any_of(commands.begin(), commands.end(), [](const std::string& command) {
     std::istringstream words(command);
     std::string word;
@@ -215,6 +215,13 @@ bool builds_infrastructure(const fs::path& path) {
       command = first;
     }
   }
+  // An app's own start command (python, gunicorn...) on such an image is an app.
+  static const char* const python_commands[] = {"python",    "python3", "gunicorn", "uvicorn",
+                                                "hypercorn", "uwsgi",   "flask",    "celery"};
+  const std::string started = command.substr(command.rfind('/') + 1);
+  if (std::find(std::begin(python_commands), std::end(python_commands), started) !=
+      std::end(python_commands))
+    return false;
   return is_server(image) || (!command.empty() && is_server(command));
 }
 
@@ -233,7 +240,9 @@ bool packaging_folder(const std::string& folder) {
 
 void read_compose(const Repository& repository, const std::string& compose,
                   std::vector<Service>& services, std::vector<Infrastructure>& infrastructure,
-                  std::set<std::string>& used_dockerfiles, std::vector<Problem>& problems) {
+                  std::map<std::string, bool>& used_dockerfiles,
+                  std::map<std::string, std::string>& compose_folders,
+                  std::vector<Problem>& problems) {
   try {
     const YAML::Node root = YAML::LoadFile((repository.root / compose).string());
     const YAML::Node entries = root["services"];
@@ -267,16 +276,21 @@ void read_compose(const Repository& repository, const std::string& compose,
       }
       std::string relative = normal_folder(folder / context);
       if (relative.rfind("..", 0) == 0) continue;  // outside the repository
-      if (runs_tool(commands)) continue;
       const std::string dockerfile =
           normal_folder(fs::path(relative) /
                         (build.IsMap() && build["dockerfile"] && build["dockerfile"].IsScalar()
                              ? build["dockerfile"].Scalar()
                              : std::string("Dockerfile")));
-      used_dockerfiles.insert(dockerfile);
-      if (builds_infrastructure(repository.root / dockerfile)) {
+      used_dockerfiles.emplace(dockerfile, false);
+      if (runs_tool(commands)) continue;
+      const bool python_beside = std::any_of(
+          repository.modules.begin(), repository.modules.end(), [&](const PythonModule& module) {
+            return parent_folder(module.path) == parent_folder(dockerfile);
+          });
+      if (!python_beside && builds_infrastructure(repository.root / dockerfile)) {
         // A database or proxy built from a local Dockerfile.
         infrastructure.push_back({name, "built from " + dockerfile, ports, published});
+        used_dockerfiles[dockerfile] = true;
         continue;
       }
       // A context above the service (the repository root, so that a shared
@@ -292,12 +306,21 @@ void read_compose(const Repository& repository, const std::string& compose,
         relative = home;
       Service service{name, relative, "compose", {}, false, {}, {}, ports, published, commands};
       add_compose_environment(entry.second["environment"], service.environment);
-      // The same service in several compose files (an override, a production
-      // variant) is one service: what each file says of it adds up.
+      // The same service in several compose files of one folder (an
+      // override, a production variant), or built from the same root, is one
+      // service: what each file says of it adds up, later files winning.
       const auto same = std::find_if(services.begin(), services.end(), [&](const Service& known) {
-        return known.found_by == "compose" && known.name == name;
+        if (known.found_by != "compose" || known.name != name) return false;
+        const auto first = compose_folders.find(name);
+        return known.root == relative ||
+               (first != compose_folders.end() && first->second == folder.generic_string());
       });
       if (same == services.end()) {
+        // Another project's service of the same name keeps its own, by its root.
+        const bool taken = std::any_of(services.begin(), services.end(),
+                                       [&](const Service& known) { return known.name == name; });
+        if (taken && !relative.empty()) service.name = relative;
+        compose_folders.emplace(service.name, folder.generic_string());
         services.push_back(std::move(service));
         continue;
       }
@@ -308,7 +331,8 @@ void read_compose(const Repository& repository, const std::string& compose,
             same->commands.end())
           same->commands.push_back(std::move(command));
       }
-      same->environment.merge(service.environment);
+      for (auto& [variable, value] : service.environment)
+        same->environment.insert_or_assign(variable, std::move(value));
     }
   } catch (const YAML::Exception& error) {
     problems.push_back({compose, std::string("not a readable compose file: ") + error.what()});
@@ -537,9 +561,12 @@ ServiceMap discover_services(const Repository& repository,
       configured_language.insert(service.name);
     }
   }
-  std::set<std::string> used_dockerfiles;  // the Dockerfiles compose services build
+  // The Dockerfiles compose services build, true for those of infrastructure.
+  std::map<std::string, bool> used_dockerfiles;
+  std::map<std::string, std::string> compose_folders;  // service → its first compose file's folder
   for (const std::string& compose : repository.compose_files) {
-    read_compose(repository, compose, found, map.infrastructure, used_dockerfiles, map.problems);
+    read_compose(repository, compose, found, map.infrastructure, used_dockerfiles, compose_folders,
+                 map.problems);
   }
   merge_infrastructure(map.infrastructure, found);
   const auto has_root = [&](const std::string& root) {
@@ -568,6 +595,8 @@ ServiceMap discover_services(const Repository& repository,
           (owner == nullptr || service.root.size() > owner->root.size()))
         owner = &service;
     }
+    const auto used = used_dockerfiles.find(dockerfile);
+    if (used != used_dockerfiles.end() && used->second) continue;  // a database's, not the code's
     if (owner != nullptr) read_dockerfile(repository.root / dockerfile, *owner);
   }
   // Folders that are Python packages: a `services/` folder inside one is a
@@ -596,29 +625,38 @@ ServiceMap discover_services(const Repository& repository,
   // `__main__` block) and that code elsewhere imports is code the services
   // share, not a service.
   const ImportResolver resolver(repository);
+  // Every import of the repository resolved once: (importer, imported file).
+  std::vector<std::pair<const std::string*, std::string>> imports;
+  for (const PythonModule& module : repository.modules) {
+    for (const Import& import : module.imports) {
+      std::string target = resolver.resolve(module.path, import);
+      if (!target.empty()) imports.emplace_back(&module.path, std::move(target));
+    }
+  }
   const auto imported_from_outside = [&](const std::string& folder) {
-    return std::any_of(
-        repository.modules.begin(), repository.modules.end(), [&](const PythonModule& module) {
-          return !contains(folder, module.path) &&
-                 std::any_of(module.imports.begin(), module.imports.end(),
-                             [&](const Import& import) {
-                               return contains(folder, resolver.resolve(module.path, import));
-                             });
-        });
+    return std::any_of(imports.begin(), imports.end(), [&](const auto& import) {
+      return !is_test_file(*import.first) && !contains(folder, *import.first) &&
+             contains(folder, import.second);
+    });
   };
+  // Modules that run by themselves: an app, a worker app, a `__main__` block.
+  std::unordered_set<std::string> running;
+  for (const PythonModule& module : repository.modules) {
+    if (is_test_file(module.path)) continue;
+    const bool starts = module.has_main_block ||
+                        std::any_of(module.calls.begin(), module.calls.end(), [](const Call& call) {
+                          return !app_framework(call.callee).empty() ||
+                                 after_last(call.callee) == "Celery" ||
+                                 call.callee.ends_with("faust.App");
+                        });
+    if (starts) running.insert(module.path);
+  }
   const auto runs = [&](const std::string& folder) {
     return std::any_of(
                repository.dockerfiles.begin(), repository.dockerfiles.end(),
                [&](const std::string& dockerfile) { return contains(folder, dockerfile); }) ||
-           std::any_of(repository.modules.begin(), repository.modules.end(),
-                       [&](const PythonModule& module) {
-                         return contains(folder, module.path) && !is_test_file(module.path) &&
-                                (module.has_main_block ||
-                                 std::any_of(module.calls.begin(), module.calls.end(),
-                                             [](const Call& call) {
-                                               return !app_framework(call.callee).empty();
-                                             }));
-                       });
+           std::any_of(running.begin(), running.end(),
+                       [&](const std::string& path) { return contains(folder, path); });
   };
   for (const std::string& folder : service_folders) {
     if (runs(folder) || !imported_from_outside(folder)) add(folder, "services-folder");
@@ -642,7 +680,12 @@ ServiceMap discover_services(const Repository& repository,
     const bool owned = std::any_of(found.begin(), found.end(), [&](const Service& service) {
       return contains(service.root, module.path);
     });
-    if (constructs_app && !owned) add(parent_folder(module.path), "app-folder");
+    // Only above other services: elsewhere the app folders above found it.
+    const std::string folder = parent_folder(module.path);
+    const bool above = std::any_of(found.begin(), found.end(), [&](const Service& service) {
+      return service.root != folder && contains(folder, service.root);
+    });
+    if (constructs_app && !owned && above) add(folder, "app-folder");
   }
   if (app_at_root) add("", "root-app");
   // No service holding Python code (none found, or only a frontend's
@@ -672,27 +715,21 @@ ServiceMap discover_services(const Repository& repository,
   // shared by them (backend/shared beside backend/services/*), not the outer
   // service's own.
   {
-    std::map<std::string, std::size_t> index_of;
+    std::unordered_map<std::string_view, std::size_t> index_of;
     for (std::size_t i = 0; i < repository.modules.size(); ++i)
-      index_of[repository.modules[i].path] = i;
+      index_of.emplace(repository.modules[i].path, i);
+    std::unordered_map<std::string_view, std::string_view> root_of;
+    for (const Service& service : found) root_of.emplace(service.name, service.root);
     std::vector<std::size_t> shared;
-    for (std::size_t i = 0; i < repository.modules.size(); ++i) {
-      if (owner[i].empty()) continue;
-      for (const Import& import : repository.modules[i].imports) {
-        const auto target = index_of.find(resolver.resolve(repository.modules[i].path, import));
-        if (target == index_of.end() || owner[target->second].empty() ||
-            owner[target->second] == owner[i])
-          continue;
-        const auto outer = std::find_if(found.begin(), found.end(), [&](const Service& service) {
-          return service.name == owner[target->second];
-        });
-        const auto inner = std::find_if(found.begin(), found.end(), [&](const Service& service) {
-          return service.name == owner[i];
-        });
-        if (outer != found.end() && inner != found.end() && outer->root != inner->root &&
-            contains(outer->root, inner->root + "/"))
-          shared.push_back(target->second);
-      }
+    for (const auto& [importer, file] : imports) {
+      const std::size_t i = index_of.at(*importer);
+      const auto target = index_of.find(file);
+      if (owner[i].empty() || target == index_of.end() || owner[target->second].empty() ||
+          owner[target->second] == owner[i] || running.contains(file))
+        continue;  // an entry point or app module stays its service's
+      const std::string outer(root_of.at(owner[target->second]));
+      const std::string inner(root_of.at(owner[i]));
+      if (outer != inner && contains(outer, inner + "/")) shared.push_back(target->second);
     }
     for (const std::size_t i : shared) owner[i].clear();
   }

@@ -48,8 +48,17 @@ struct Service {
   // launcher, which instruments the server and every client library the
   // process loads.
   bool auto_instrumented() const {
+    static constexpr std::string_view launcher = "opentelemetry-instrument";
     return std::any_of(commands.begin(), commands.end(), [](const std::string& command) {
-      return command.find("opentelemetry-instrument") != std::string::npos;
+      // The command word itself, not a package such as opentelemetry-instrumentation-flask.
+      for (std::size_t at = command.find(launcher); at != std::string::npos;
+           at = command.find(launcher, at + 1)) {
+        const std::size_t end = at + launcher.size();
+        if (end == command.size() || command[end] == ' ' || command[end] == '"' ||
+            command[end] == '\'' || command[end] == ',')
+          return true;
+      }
+      return false;
     });
   }
 };

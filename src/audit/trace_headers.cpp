@@ -32,12 +32,7 @@ TraceHeaders::TraceHeaders(const std::vector<std::string>& extra)
 }
 
 bool TraceHeaders::contains(std::string_view name) const {
-  std::string lower = model::ascii_lowercase(name);
-  // A WSGI environ key (Django's request.META): HTTP_X_REQUEST_ID.
-  if (lower.rfind("http_", 0) == 0 && lower.size() > 5) {
-    lower.erase(0, 5);
-    std::replace(lower.begin(), lower.end(), '_', '-');
-  }
+  const std::string lower = model::ascii_lowercase(name);
   if (lower.rfind("x-b3-", 0) == 0) return true;
   return std::find(names_.begin(), names_.end(), lower) != names_.end();
 }

@@ -146,7 +146,8 @@ TEST(IntegrationTests, UnmarkedTestsThatRequestARouteCoverIt) {
                    "class ProductsHandlerTestCase(AioHTTPTestCase):\n"
                    "    async def test_products(self):\n"
                    "        await self.client.request('GET', '/products')\n"
-                   "def test_parsing():\n    assert int('1') == 1\n");
+                   "def test_parsing():\n    assert int('1') == 1\n"
+                   "def test_with_a_mock():\n    responses.get('http://app/health')\n");
   const AuditedRepository audited(repository.root());
   const auto tests = find_integration_tests(audited.context());
   ASSERT_EQ(tests.size(), 1U);

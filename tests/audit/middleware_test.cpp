@@ -116,6 +116,11 @@ INSTANTIATE_TEST_SUITE_P(
             "call_next(request)\n"
             "app.middleware('http')(correlation)\n",
             "present http middleware: correlation: reads X-Correlation-ID"},
+        Row{"APackagesOtherClassesAreNoMiddleware",
+            "from fastapi import FastAPI\nfrom asgi_correlation_id import CorrelationIdFilter\n"
+            "app = FastAPI()\nlog_filter = CorrelationIdFilter(uuid_length=8)\n"
+            "MIDDLEWARE = ['app.tracing.Trace']\n",
+            "absent: no middleware registered"},
         Row{"ThirdPartyCorrelationIdMiddleware",
             "from fastapi import FastAPI\nfrom asgi_correlation_id import CorrelationIdMiddleware\n"
             "app = FastAPI()\napp.add_middleware(CorrelationIdMiddleware)\n",

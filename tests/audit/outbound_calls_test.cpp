@@ -293,6 +293,19 @@ INSTANTIATE_TEST_SUITE_P(
              "1 callers",
              "18 httpx PUT untraced: headers come from parameter headers of orphan, and no call of "
              "it was found"}},
+        Row{"CallersThatMayGiveTheArgumentUnpacked",
+            "import httpx\nHEADER = 'X-Correlation-ID'\n"
+            "def get_store(store_id, correlation_id=None):\n    headers = {}\n"
+            "    if correlation_id:\n        headers[HEADER] = correlation_id\n"
+            "    return httpx.get(f'http://store/{store_id}', headers=headers)\n"
+            "def checkout(ctx):\n    get_store(1, **ctx)\n",
+            {"7 httpx GET traced: headers built in get_store, which sets X-Correlation-ID"}},
+        Row{"AMappingEntryOfAnotherContainerIsNoClient",
+            "import aiohttp\n"
+            "def make(app):\n    app['session'] = aiohttp.ClientSession()\n"
+            "def handle(payload, request):\n    payload['session'].get('name')\n"
+            "    request.app['session'].get('http://b/x')\n",
+            {"6 aiohttp GET untraced"}},
         Row{"TrustedWrapperFromTheConfig",
             "import httpx\ndef trusted_call(url):\n    return httpx.get(url)\n",
             {"3 httpx GET traced: inside trusted wrapper trusted_call (config)"}},
@@ -329,6 +342,18 @@ TEST(OutboundCalls, SitesThatCannotBeDecidedSaySo) {
   EXPECT_FALSE(calls[1].propagates_trace);
   EXPECT_EQ(calls[1].unresolved,
             "headers come from parameter headers of orphan, and no call of it was found");
+}
+
+// Installing an instrumentation package is not starting under the launcher.
+TEST(OutboundCalls, AnInstrumentationPackageIsNotTheLauncher) {
+  const TemporaryRepository repository;
+  repository.write("app/main.py", "import requests\nrequests.get('http://x/a')\n");
+  repository.write("app/Dockerfile",
+                   "FROM python\nRUN pip install opentelemetry-instrumentation-requests\n"
+                   "CMD python main.py\n");
+  const auto calls = audit_calls(repository.root());
+  ASSERT_EQ(calls.size(), 1U);
+  EXPECT_FALSE(calls[0].propagates_trace);
 }
 
 }  // namespace

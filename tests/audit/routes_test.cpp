@@ -96,6 +96,12 @@ INSTANTIATE_TEST_SUITE_P(
             "Instrumentator().instrument(app).expose(app)\n"
             "metrics = Instrumentator()\nmetrics.expose(app, endpoint='/internal/metrics')\n",
             {"GET /metrics Instrumentator.expose", "GET /internal/metrics Instrumentator.expose"}},
+        Row{"RestxApiInitialisedOnTheAppLater",
+            "from flask import Flask\nfrom flask_restx import Api, Namespace, Resource\n"
+            "api = Api()\nns = Namespace('items')\napi.add_namespace(ns)\n"
+            "@ns.route('/<int:id>')\nclass Item(Resource):\n    def get(self, id):\n        pass\n"
+            "def create_app():\n    app = Flask(__name__)\n    api.init_app(app)\n    return app\n",
+            {"GET /items/<int:id> Item.get"}},
         Row{"FlaskBlueprintsAndRules",
             "from flask import Flask, Blueprint\nbp = Blueprint('b', __name__, url_prefix='/bp')\n"
             "@bp.route('/items', methods=['GET', 'post'])\ndef items():\n    pass\n"
@@ -134,11 +140,11 @@ TEST(Routes, DjangoUrlconfsFromRootUrlconfThroughIncludes) {
                    "from django.contrib import admin\nfrom django.urls import include, path\n"
                    "urlpatterns = [\n    path('admin/', admin.site.urls),\n"
                    "    path('api/orders/', include('orders.urls')),\n]\n");
-  repository.write(
-      "web/apps/orders/urls.py",
-      "from django.urls import path\nfrom . import views\n"
-      "urlpatterns = [\n    path('', views.OrderList.as_view()),\n"
-      "    path('<int:oid>/', views.order_detail),\n    path('ping/', views.ping),\n]\n");
+  repository.write("web/apps/orders/urls.py",
+                   "from django.urls import path, re_path\nfrom . import views\n"
+                   "urlpatterns = [\n    path('', views.OrderList.as_view()),\n"
+                   "    path('<int:oid>/', views.order_detail),\n    path('ping/', views.ping),\n"
+                   "    re_path(r'^legacy/(?P<oid>[0-9]+)/$', views.ping),\n]\n");
   repository.write("web/apps/orders/views.py",
                    "from rest_framework.decorators import api_view\n"
                    "class OrderList(APIView):\n    def get(self, request):\n        pass\n"
@@ -153,6 +159,7 @@ TEST(Routes, DjangoUrlconfsFromRootUrlconfThroughIncludes) {
                 "web DELETE /api/orders/<int:oid>/ views.order_detail web/apps/orders/urls.py:5",
                 "web GET /api/orders/<int:oid>/ views.order_detail web/apps/orders/urls.py:5",
                 "web * /api/orders/ping/ views.ping web/apps/orders/urls.py:6",
+                "web * /api/orders/legacy/{oid}/ views.ping web/apps/orders/urls.py:7",
                 "web * /admin/ admin.site.urls web/gateway/urls.py:4",
             }));
 }

@@ -354,5 +354,23 @@ TEST(Services, ARunnableAppAboveOtherServicesIsAServiceToo) {
   EXPECT_EQ(map.libraries[0].used_by, (std::vector<std::string>{"backend", "orders"}));
 }
 
+// What the discovery rules must not do: merge same-named services of two
+// projects' compose files (the second keeps its root as its name), call an
+// app on an nginx image infrastructure, or make a service of a runnable
+// example that sits above no other service.
+TEST(Services, NegativesOfTheDiscoveryRules) {
+  const testing::TemporaryRepository repository;
+  repository.write("shop/docker-compose.yml", "services:\n  web: {build: .}\n");
+  repository.write("shop/main.py", "from fastapi import FastAPI\napp = FastAPI()\n");
+  repository.write("blog/docker-compose.yml", "services:\n  web: {build: .}\n");
+  repository.write("blog/Dockerfile", "FROM nginx:1.27\nCMD [\"gunicorn\", \"app:app\"]\n");
+  repository.write("blog/app.py", "from flask import Flask\napp = Flask(__name__)\n");
+  repository.write("shop/examples/demo/app.py",
+                   "from flask import Flask\napp = Flask(__name__)\n"
+                   "if __name__ == '__main__':\n    app.run()\n");
+  EXPECT_EQ(found(repository.root()),
+            (std::vector<std::string>{"shop@shop:compose:2", "web@blog:compose:1"}));
+}
+
 }  // namespace
 }  // namespace tracemesh::audit
