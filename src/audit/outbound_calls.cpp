@@ -2,12 +2,14 @@
 
 #include "ascii.h"
 #include "bindings.h"
+#include "caller_headers.h"
 #include "dotted.h"
 #include "targets.h"
 
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -42,7 +44,7 @@ class Analysis {
     find_client_classes();
     find_factories();
     find_instrumentors();
-    find_callers();
+    callers_ = std::make_shared<const CallerIndex>(context);
   }
 
   // The request sites of the repository's modules [begin, end), unsorted.
@@ -429,88 +431,13 @@ class Analysis {
     }
   }
 
-  // Every call of a project function (module functions, and methods called
-  // on `self`), by "path:qualified" of the function called.
-  void find_callers() {
-    for (const auto& [path, view] : index_.views()) {
-      if (is_test_file(path)) continue;
-      for (const Call& call : view.module->calls) {
-        if (call.callee.find_first_of("([ ") != std::string::npos) continue;
-        if (call.callee.rfind("self.", 0) == 0) {
-          const std::string method = before_last(call.function) + call.callee.substr(4);
-          if (view.functions.contains(method)) {
-            callers_[path + ":" + method].emplace_back(&view, &call);
-            continue;
-          }
-        } else if (const auto function = index_.function_named(view, call.callee)) {
-          callers_[function->first->module->path + ":" + function->second->qualified].emplace_back(
-              &view, &call);
-          continue;
-        }
-        unresolved_calls_[after_last(call.callee)].push_back(&path);
-      }
-    }
-  }
-
-  // Whether a method's first parameter is bound by the call (self, cls).
-  static bool bound_first(const std::vector<std::string>& parameters) {
-    return !parameters.empty() && (parameters[0] == "self" || parameters[0] == "cls");
-  }
-
-  // Whether every call of `function` (qualified, in the module at `path`) is
-  // known: no call of its name that the audit could not resolve runs in a
-  // service that runs the function (a call through an object it cannot follow).
-  bool all_callers_known(const std::string& path, const std::string& function) const {
-    const auto named = unresolved_calls_.find(after_last(function));
-    if (named == unresolved_calls_.end()) return true;
-    const auto& services = context_.services_of(path);
-    return std::none_of(named->second.begin(), named->second.end(), [&](const std::string* caller) {
-      const auto& callers = context_.services_of(*caller);
-      return std::any_of(callers.begin(), callers.end(), [&](const std::string& service) {
-        return std::find(services.begin(), services.end(), service) != services.end();
-      });
-    });
-  }
-
-  // A header sent only when a parameter of the calling function is given
-  // (`if correlation_id: headers[...] = correlation_id`, with `correlation_id=None`):
-  // the parameter, when the function has callers and none of them gives it.
-  std::string never_given(const ModuleView& view, const Call& call,
-                          const std::string& condition) const {
-    const auto function = view.functions.find(call.function);
-    if (function == view.functions.end() || condition.empty()) return {};
-    const auto& parameters = function->second->parameters;
-    const auto callers = callers_.find(view.module->path + ":" + call.function);
-    if (callers == callers_.end() || !all_callers_known(view.module->path, call.function))
-      return {};
-    const std::string guard = condition.substr(0, condition.find(" (in "));
-    for (const auto& [identifier, called] : identifiers(guard)) {
-      const std::string name = identifier;  // a structured binding is not captured before clang 16
-      const auto at = std::find(parameters.begin(), parameters.end(), name);
-      if (called || at == parameters.end()) continue;
-      const std::size_t index =
-          static_cast<std::size_t>(at - parameters.begin()) - (bound_first(parameters) ? 1 : 0);
-      const bool given =
-          std::any_of(callers->second.begin(), callers->second.end(), [&](const auto& each) {
-            const Call* caller = each.second;
-            // `f(*args)` / `f(**options)` may give it: not a "no".
-            return caller->arguments.size() > index ||
-                   std::any_of(caller->arguments.begin(), caller->arguments.end(),
-                               [](const std::string& a) { return a.rfind('*', 0) == 0; }) ||
-                   std::any_of(caller->keywords.begin(), caller->keywords.end(),
-                               [&](const Keyword& keyword) { return keyword.name == name; });
-          });
-      if (!given) return name;
-    }
-    return {};
-  }
-
   void decide(const ModuleView& view, const Call& call, OutboundCall& site) {
     const auto found = [&](Evidence evidence, const std::string& prefix = {}) {
       site.propagates_trace = true;
       site.how = prefix + evidence.how;
       site.propagation_condition = evidence.condition;
-      if (const std::string parameter = never_given(view, call, evidence.condition);
+      if (const std::string parameter =
+              argument_never_given(*callers_, view, call, evidence.condition);
           !parameter.empty()) {
         site.propagates_trace = false;
         site.how += "; only when " + parameter + " is given, and no caller of " + call.function +
@@ -569,87 +496,8 @@ class Analysis {
       if (index_.canonical(view, other->callee) == "opentelemetry.propagate.inject")
         return found({"opentelemetry.propagate.inject in " + call.function, {}});
     }
-    if (headers_from_callers(view, call, site)) return;
+    if (headers_from_callers(*callers_, index_, view, call, site)) return;
     site.how = "no trace header, hook or instrumentation found";
-  }
-
-  // Headers handed in by the callers of the calling function: `headers=`
-  // one of its parameters, or its `**kwargs` forwarded. Decided by what its
-  // callers pass; unresolved when none is found. False when the headers do
-  // not come from a parameter.
-  bool headers_from_callers(const ModuleView& view, const Call& call, OutboundCall& site) const {
-    const auto function = view.functions.find(call.function);
-    if (function == view.functions.end()) return false;
-    const auto& parameters = function->second->parameters;
-    const auto is_parameter = [&](const std::string& name) {
-      return std::find(parameters.begin(), parameters.end(), name) != parameters.end();
-    };
-    std::string parameter;       // the calling function's parameter holding the headers
-    std::string caller_keyword;  // the keyword its callers pass them as
-    for (const Keyword& keyword : call.keywords) {
-      if (keyword.name == "headers" && is_parameter(keyword.value))
-        parameter = caller_keyword = keyword.value;
-    }
-    if (parameter.empty()) {
-      const bool has_headers = std::any_of(call.keywords.begin(), call.keywords.end(),
-                                           [](const Keyword& k) { return k.name == "headers"; });
-      for (const std::string& argument : call.arguments) {
-        if (!has_headers && argument.rfind("**", 0) == 0 && is_parameter(argument.substr(2))) {
-          parameter = argument.substr(2);
-          caller_keyword = "headers";
-        }
-      }
-    }
-    if (parameter.empty()) return false;
-    const std::string where = "parameter " + parameter + " of " + call.function;
-    const auto callers = callers_.find(view.module->path + ":" + call.function);
-    if (callers == callers_.end() || callers->second.empty()) {
-      site.unresolved = "headers come from " + where + ", and no call of it was found";
-      site.how = site.unresolved;
-      return true;
-    }
-    if (!all_callers_known(view.module->path, call.function)) {
-      site.unresolved = "headers come from " + where + ", and not every call of it was followed";
-      site.how = site.unresolved;
-      return true;
-    }
-    const bool kwargs = caller_keyword != parameter;
-    const std::size_t index =
-        static_cast<std::size_t>(std::find(parameters.begin(), parameters.end(), parameter) -
-                                 parameters.begin() - (bound_first(parameters) ? 1 : 0));
-    std::size_t traced = 0;
-    Evidence first;
-    for (const auto& [caller_view, caller] : callers->second) {
-      if (std::any_of(caller->arguments.begin(), caller->arguments.end(),
-                      [](const std::string& a) { return a.rfind('*', 0) == 0; })) {
-        site.unresolved = "headers come from " + where + ", and a caller passes them on unpacked";
-        site.how = site.unresolved;
-        return true;
-      }
-      std::string passed;
-      if (!kwargs && index < caller->arguments.size()) passed = caller->arguments[index];
-      for (const Keyword& keyword : caller->keywords) {
-        if (keyword.name == caller_keyword) passed = keyword.value;
-      }
-      if (passed.empty()) continue;
-      if (Evidence evidence = index_.expression_evidence(*caller_view, passed, caller->function)) {
-        if (!first) first = std::move(evidence);
-        ++traced;
-      }
-    }
-    const std::size_t total = callers->second.size();
-    if (traced == 0) {
-      site.how = "headers come from " + where + "; none of its " + std::to_string(total) +
-                 " callers passes a trace header";
-      return true;
-    }
-    site.propagates_trace = true;
-    site.how = "headers from the callers of " + call.function + ": " + first.how;
-    if (traced < total) {
-      site.propagation_condition =
-          "from " + std::to_string(traced) + " of its " + std::to_string(total) + " callers";
-    }
-    return true;
   }
 
   // The URL the call goes to, as the service's deployment and the code tell,
@@ -809,11 +657,7 @@ class Analysis {
   std::map<std::string, std::string> client_classes_;  // "path:Class" → library
   std::map<const Call*, ClientOrigin> origins_;
   std::map<const Call*, std::string> request_headers_;  // urllib Request(headers=...)
-  // Calls the audit could not resolve to a project function, by the last
-  // name of their callee, with the module making each.
-  std::map<std::string, std::vector<const std::string*>, std::less<>> unresolved_calls_;
-  // "path:function" → its calls, each with the module making it
-  std::map<std::string, std::vector<std::pair<const ModuleView*, const Call*>>> callers_;
+  std::shared_ptr<const CallerIndex> callers_;          // shared by the workers' copies
   // library → the modules instrumenting it, with how ("OpenTelemetry instrumentor")
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> instrumenting_;
 };

@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "import_resolver.h"
 #include "repository.h"
 
 namespace tracemesh::audit {
@@ -103,24 +104,5 @@ ServiceMap discover_services(const Repository& repository,
 // The web framework whose app constructor `callee` is ("FastAPI",
 // "fastapi.FastAPI", "web.Application", "Flask"...), or "".
 std::string app_framework(const std::string& callee);
-
-// Resolves imports to the repository's own files.
-class ImportResolver {
- public:
-  explicit ImportResolver(const Repository& repository);
-  // The file that `import` in the module at `module_path` refers to, or ""
-  // when it is not in the repository (third-party or standard library).
-  // Absolute imports are tried from each folder above the importer; then,
-  // when the importer's folder puts a folder on `sys.path`
-  // (`sys.path.insert(0, "/app/shared")`, `os.path.join(HERE, "..", "common")`),
-  // from a folder of that name beside each folder above it: the layout the
-  // service has once its Dockerfile copied the shared code in.
-  std::string resolve(const std::string& module_path, const Import& import) const;
-
- private:
-  std::unordered_set<std::string> paths_;
-  // Folder of modules → the last names of the folders they put on sys.path.
-  std::unordered_map<std::string, std::vector<std::string>> path_entries_;
-};
 
 }  // namespace tracemesh::audit
