@@ -15,14 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string parent_folder(const std::string& path) {
-  return before_last(path, '/');
-}
-
-bool contains(const std::string& root, const std::string& path) {
-  return root.empty() || path.rfind(root + "/", 0) == 0;
-}
-
 // A path relative to the repository root, normalized, without a trailing
 // slash; "" for the root itself.
 std::string normal_folder(const fs::path& path) {

@@ -1,6 +1,6 @@
 // Splitting dotted names ("self.client.get") and '/' paths at their last
 // separator: before it ("self.client", "" when there is none) and after it
-// ("get", the whole text when there is none).
+// ("get", the whole text when there is none); and whether a path lies in a folder.
 #pragma once
 
 #include <string>
@@ -21,6 +21,17 @@ inline std::string before_last(std::string_view text, char separator = '.') {
 inline std::string after_last(std::string_view text, char separator = '.') {
   const std::size_t at = text.rfind(separator);
   return std::string(at == std::string_view::npos ? text : text.substr(at + 1));
+}
+
+// The folder of a '/' path ("a/b/c.py" → "a/b"; "" at the top).
+inline std::string parent_folder(std::string_view path) {
+  return before_last(path, '/');
+}
+
+// Whether `path` lies in folder `root` ("" is the repository's root, which holds everything).
+inline bool contains(std::string_view root, std::string_view path) {
+  return root.empty() ||
+         (path.size() > root.size() && path.starts_with(root) && path[root.size()] == '/');
 }
 
 }  // namespace tracemesh::audit

@@ -16,14 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string parent_folder(const std::string& path) {
-  return before_last(path, '/');
-}
-
-bool contains(const std::string& root, const std::string& path) {
-  return root.empty() || path.rfind(root + "/", 0) == 0;
-}
-
 // The name of the folder at `path` ("." and "dir/" name the folder itself).
 std::string folder_name(const fs::path& path) {
   // Not canonical: a checkout reached through a symlink keeps the link's name.
