@@ -60,12 +60,20 @@ std::vector<std::string> string_literals(std::string_view text) {
   return found;
 }
 
-// The 1-based line of the first occurrence of `needle` in the file, or 0.
-int line_of(const std::filesystem::path& file, const std::string& needle) {
+// The lines of a file (empty when it cannot be read).
+std::vector<std::string> file_lines(const std::filesystem::path& file) {
   std::ifstream in(file);
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    if (line.find(needle) != std::string::npos) return number;
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(std::move(line));
+  return lines;
+}
+
+// The 1-based line of the first line holding `entry` quoted either way, or 0.
+int quoted_line(const std::vector<std::string>& lines, const std::string& entry) {
+  for (const std::string& quoted : {"'" + entry + "'", "\"" + entry + "\""}) {
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (lines[i].find(quoted) != std::string::npos) return static_cast<int>(i) + 1;
+    }
   }
   return 0;
 }
@@ -139,7 +147,8 @@ class Finder {
     const PythonModule& module = *view.module;
     if (!module.assignments.contains("ROOT_URLCONF") &&
         !module.assignments.contains("INSTALLED_APPS"))
-      return;  // not a settings module
+      return;                        // not a settings module
+    std::vector<std::string> lines;  // read once, for the entries' lines
     for (const auto& [name, value] : module.assignments) {
       if (!name.ends_with("MIDDLEWARE") && name != "MIDDLEWARE_CLASSES") continue;
       for (const std::string& entry : string_literals(value)) {
@@ -157,9 +166,9 @@ class Finder {
               evidence.empty() && function != home.functions.end())
             evidence = index_.read_evidence(home, *function->second).how;
         }
-        int line = line_of(root_ / module.path, "'" + entry + "'");
-        if (line == 0) line = line_of(root_ / module.path, "\"" + entry + "\"");
-        found.push_back({module.path, line, "django MIDDLEWARE", std::move(evidence), entry});
+        if (lines.empty()) lines = file_lines(root_ / module.path);
+        found.push_back({module.path, quoted_line(lines, entry), "django MIDDLEWARE",
+                         std::move(evidence), entry});
       }
     }
   }
