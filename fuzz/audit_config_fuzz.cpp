@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "config.h"
+#include "audit/config.h"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "audit_report.h"
-#include "python_parser.h"
-#include "targets.h"
+#include "audit/audit_report.h"
+#include "audit/python_parser.h"
+#include "audit/targets.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace tracemesh::audit;

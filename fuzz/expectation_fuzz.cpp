@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "assertion_check.h"
-#include "path_check.h"
+#include "verify/assertion_check.h"
+#include "verify/path_check.h"
 
 namespace {
 

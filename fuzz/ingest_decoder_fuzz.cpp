@@ -5,13 +5,13 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "otlp_json_decoder.h"
-#include "otlp_protobuf_decoder.h"
-#include "zipkin_json_decoder.h"
+#include "ingest/otlp_json_decoder.h"
+#include "ingest/otlp_protobuf_decoder.h"
+#include "ingest/zipkin_json_decoder.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);  // NOLINT
-  tracemesh::collector::DecodeLimits limits;
+  tracemesh::ingest::DecodeLimits limits;
   limits.max_spans = 1000;
   const auto decoded = tracemesh::collector::TRACEMESH_DECODER(body, limits);
   if (!decoded) {

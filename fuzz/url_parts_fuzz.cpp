@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "url_parts.h"
+#include "sdk/integrations/curl/url_parts.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view url(reinterpret_cast<const char*>(data), size);  // NOLINT

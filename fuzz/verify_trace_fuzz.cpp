@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "builtin_checks.h"
-#include "path_check.h"
+#include "verify/builtin_checks.h"
+#include "verify/path_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);  // NOLINT

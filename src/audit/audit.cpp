@@ -1,4 +1,4 @@
-#include "audit.h"
+#include "audit/audit.h"
 
 #include <algorithm>
 #include <future>

@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
-#include "integration_tests.h"
-#include "messaging.h"
-#include "middleware.h"
-#include "outbound_calls.h"
-#include "routes.h"
-#include "services.h"
+#include "audit/config.h"
+#include "audit/integration_tests.h"
+#include "audit/messaging.h"
+#include "audit/middleware.h"
+#include "audit/outbound_calls.h"
+#include "audit/routes.h"
+#include "audit/services.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::audit {

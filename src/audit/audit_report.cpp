@@ -1,12 +1,12 @@
-#include "audit_report.h"
+#include "audit/audit_report.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
 
-#include "json_writer.h"
-#include "markdown.h"
-#include "sarif.h"
+#include "report/json_writer.h"
+#include "report/markdown.h"
+#include "report/sarif.h"
 
 namespace tracemesh::audit {
 namespace {

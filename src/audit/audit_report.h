@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "audit.h"
+#include "audit/audit.h"
 
 namespace tracemesh::audit {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "dotted.h"
-#include "python_module.h"
+#include "audit/dotted.h"
+#include "audit/python_module.h"
 
 namespace tracemesh::audit {
 

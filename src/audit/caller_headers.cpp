@@ -1,7 +1,7 @@
-#include "caller_headers.h"
+#include "audit/caller_headers.h"
 
-#include "code_index.h"
-#include "dotted.h"
+#include "audit/code_index.h"
+#include "audit/dotted.h"
 
 #include <algorithm>
 

@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "context.h"
-#include "outbound_calls.h"
+#include "audit/context.h"
+#include "audit/outbound_calls.h"
 
 namespace tracemesh::audit {
 

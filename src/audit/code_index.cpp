@@ -1,9 +1,9 @@
-#include "code_index.h"
+#include "audit/code_index.h"
 
 #include <algorithm>
 
-#include "dotted.h"
-#include "values.h"
+#include "audit/dotted.h"
+#include "audit/values.h"
 
 namespace tracemesh::audit {
 

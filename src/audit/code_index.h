@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "repository.h"
-#include "services.h"
-#include "trace_headers.h"
+#include "audit/repository.h"
+#include "audit/services.h"
+#include "audit/trace_headers.h"
 
 namespace tracemesh::audit {
 

@@ -1,4 +1,4 @@
-#include "config.h"
+#include "audit/config.h"
 
 #include <algorithm>
 #include <charconv>
@@ -6,7 +6,7 @@
 #include <optional>
 #include <sstream>
 
-#include "yaml_input.h"
+#include "model/yaml_input.h"
 
 namespace tracemesh::audit {
 namespace {

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "services.h"
+#include "audit/services.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::audit {

@@ -1,8 +1,8 @@
-#include "context.h"
+#include "audit/context.h"
 
 #include <algorithm>
 
-#include "dotted.h"
+#include "audit/dotted.h"
 
 namespace tracemesh::audit {
 namespace {

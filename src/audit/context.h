@@ -11,11 +11,11 @@
 #include <string_view>
 #include <vector>
 
-#include "code_index.h"
-#include "repository.h"
-#include "services.h"
-#include "trace_headers.h"
-#include "values.h"
+#include "audit/code_index.h"
+#include "audit/repository.h"
+#include "audit/services.h"
+#include "audit/trace_headers.h"
+#include "audit/values.h"
 
 namespace tracemesh::audit {
 

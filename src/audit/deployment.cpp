@@ -1,6 +1,6 @@
-#include "deployment.h"
+#include "audit/deployment.h"
 
-#include "dotted.h"
+#include "audit/dotted.h"
 
 #include <yaml-cpp/yaml.h>
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "repository.h"
-#include "services.h"
+#include "audit/repository.h"
+#include "audit/services.h"
 
 namespace tracemesh::audit {
 

@@ -1,6 +1,6 @@
-#include "import_resolver.h"
+#include "audit/import_resolver.h"
 
-#include "dotted.h"
+#include "audit/dotted.h"
 
 #include <algorithm>
 #include <cctype>

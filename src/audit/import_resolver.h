@@ -9,7 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "repository.h"
+#include "audit/repository.h"
 
 namespace tracemesh::audit {
 

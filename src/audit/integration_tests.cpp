@@ -1,10 +1,10 @@
-#include "integration_tests.h"
+#include "audit/integration_tests.h"
 
 #include <algorithm>
 
-#include "ascii.h"
-#include "dotted.h"
-#include "targets.h"
+#include "model/ascii.h"
+#include "audit/dotted.h"
+#include "audit/targets.h"
 
 namespace tracemesh::audit {
 namespace {

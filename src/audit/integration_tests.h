@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "context.h"
-#include "routes.h"
+#include "audit/context.h"
+#include "audit/routes.h"
 
 namespace tracemesh::audit {
 

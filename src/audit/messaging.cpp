@@ -1,11 +1,11 @@
-#include "messaging.h"
+#include "audit/messaging.h"
 
 #include <algorithm>
 #include <map>
 
-#include "ascii.h"
-#include "bindings.h"
-#include "dotted.h"
+#include "model/ascii.h"
+#include "audit/bindings.h"
+#include "audit/dotted.h"
 
 namespace tracemesh::audit {
 namespace {

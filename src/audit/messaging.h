@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "context.h"
+#include "audit/context.h"
 
 namespace tracemesh::audit {
 

@@ -1,6 +1,6 @@
-#include "middleware.h"
+#include "audit/middleware.h"
 
-#include "dotted.h"
+#include "audit/dotted.h"
 
 #include <algorithm>
 #include <cctype>

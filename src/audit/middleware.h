@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "context.h"
+#include "audit/context.h"
 
 namespace tracemesh::audit {
 

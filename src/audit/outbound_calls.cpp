@@ -1,10 +1,10 @@
-#include "outbound_calls.h"
+#include "audit/outbound_calls.h"
 
-#include "ascii.h"
-#include "bindings.h"
-#include "caller_headers.h"
-#include "dotted.h"
-#include "targets.h"
+#include "model/ascii.h"
+#include "audit/bindings.h"
+#include "audit/caller_headers.h"
+#include "audit/dotted.h"
+#include "audit/targets.h"
 
 #include <algorithm>
 #include <atomic>

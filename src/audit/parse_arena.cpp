@@ -1,4 +1,4 @@
-#include "parse_arena.h"
+#include "audit/parse_arena.h"
 
 #include <tree_sitter/api.h>
 

@@ -1,4 +1,4 @@
-#include "python_grammar.h"
+#include "audit/python_grammar.h"
 
 #include <cstring>
 

@@ -1,4 +1,4 @@
-#include "python_parser.h"
+#include "audit/python_parser.h"
 
 #include <tree_sitter/api.h>
 
@@ -7,8 +7,8 @@
 #include <optional>
 #include <unordered_map>
 
-#include "parse_arena.h"
-#include "python_grammar.h"
+#include "audit/parse_arena.h"
+#include "audit/python_grammar.h"
 
 namespace tracemesh::audit {
 namespace {

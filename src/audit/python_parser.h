@@ -6,7 +6,7 @@
 
 #include <string_view>
 
-#include "python_module.h"
+#include "audit/python_module.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::audit {

@@ -1,4 +1,4 @@
-#include "repository.h"
+#include "audit/repository.h"
 
 #include <algorithm>
 #include <fstream>
@@ -6,7 +6,7 @@
 #include <sstream>
 #include <thread>
 
-#include "python_parser.h"
+#include "audit/python_parser.h"
 
 namespace tracemesh::audit {
 namespace {

@@ -1,7 +1,7 @@
-#include "routes.h"
+#include "audit/routes.h"
 
-#include "ascii.h"
-#include "dotted.h"
+#include "model/ascii.h"
+#include "audit/dotted.h"
 
 #include <algorithm>
 #include <map>

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "context.h"
+#include "audit/context.h"
 
 namespace tracemesh::audit {
 

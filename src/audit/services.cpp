@@ -1,7 +1,7 @@
-#include "services.h"
+#include "audit/services.h"
 
-#include "deployment.h"
-#include "dotted.h"
+#include "audit/deployment.h"
+#include "audit/dotted.h"
 
 #include <algorithm>
 #include <cctype>

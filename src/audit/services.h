@@ -15,8 +15,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "import_resolver.h"
-#include "repository.h"
+#include "audit/import_resolver.h"
+#include "audit/repository.h"
 
 namespace tracemesh::audit {
 

@@ -1,9 +1,9 @@
-#include "targets.h"
+#include "audit/targets.h"
 
 #include <algorithm>
 #include <vector>
 
-#include "ascii.h"
+#include "model/ascii.h"
 
 namespace tracemesh::audit {
 namespace {

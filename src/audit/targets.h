@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "services.h"
+#include "audit/services.h"
 
 namespace tracemesh::audit {
 

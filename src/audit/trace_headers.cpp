@@ -1,8 +1,8 @@
-#include "trace_headers.h"
+#include "audit/trace_headers.h"
 
 #include <algorithm>
 
-#include "ascii.h"
+#include "model/ascii.h"
 
 namespace tracemesh::audit {
 TraceHeaders::TraceHeaders(const std::vector<std::string>& extra)

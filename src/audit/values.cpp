@@ -1,9 +1,9 @@
-#include "values.h"
+#include "audit/values.h"
 
 #include <algorithm>
 #include <cctype>
 
-#include "ascii.h"
+#include "model/ascii.h"
 
 namespace tracemesh::audit {
 namespace {

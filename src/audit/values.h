@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "code_index.h"
+#include "audit/code_index.h"
 
 namespace tracemesh::audit {
 

@@ -1,4 +1,4 @@
-#include "audit_command.h"
+#include "cli/audit_command.h"
 
 #include <unistd.h>
 
@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "audit.h"
-#include "audit_report.h"
-#include "junit.h"
+#include "audit/audit.h"
+#include "audit/audit_report.h"
+#include "report/junit.h"
 
 namespace tracemesh::cli {
 namespace {

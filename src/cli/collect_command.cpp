@@ -1,4 +1,4 @@
-#include "collect_command.h"
+#include "cli/collect_command.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -10,10 +10,10 @@
 #include <string>
 #include <thread>
 
-#include "collector.h"
-#include "duration.h"
-#include "json_text.h"
-#include "token_file.h"
+#include "collector/collector.h"
+#include "model/duration.h"
+#include "model/json_text.h"
+#include "cli/token_file.h"
 
 namespace tracemesh::cli {
 namespace {

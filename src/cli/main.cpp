@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <functional>
 
-#include "audit_command.h"
-#include "collect_command.h"
-#include "verify_command.h"
+#include "cli/audit_command.h"
+#include "cli/collect_command.h"
+#include "cli/verify_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"tracemesh: trace propagation you can check"};

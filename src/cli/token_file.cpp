@@ -1,4 +1,4 @@
-#include "token_file.h"
+#include "cli/token_file.h"
 
 #include <fstream>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "verify_command.h"
+#include "cli/verify_command.h"
 
 #include <unistd.h>
 
@@ -9,12 +9,12 @@
 #include <sstream>
 #include <string>
 
-#include "ascii.h"
-#include "duration.h"
-#include "token_file.h"
-#include "trace_files.h"
-#include "trace_wait.h"
-#include "verify_report.h"
+#include "model/ascii.h"
+#include "model/duration.h"
+#include "cli/token_file.h"
+#include "verify/trace_files.h"
+#include "verify/trace_wait.h"
+#include "verify/verify_report.h"
 
 namespace tracemesh::cli {
 namespace {

@@ -1,4 +1,4 @@
-#include "collector.h"
+#include "collector/collector.h"
 
 #include <httplib.h>
 #include <sys/socket.h>
@@ -8,13 +8,13 @@
 #include <mutex>
 #include <thread>
 
-#include "http/ingest_counters.h"
-#include "http/ingest_handler.h"
-#include "http/metrics_text.h"
-#include "http/search_api.h"
-#include "http/trace_query.h"
-#include "http/ui_assets.h"
-#include "trace_search.h"
+#include "collector/http/ingest_counters.h"
+#include "collector/http/ingest_handler.h"
+#include "collector/http/metrics_text.h"
+#include "collector/http/search_api.h"
+#include "collector/http/trace_query.h"
+#include "collector/http/ui_assets.h"
+#include "collector/store/trace_search.h"
 
 namespace tracemesh::collector {
 namespace {

@@ -15,8 +15,8 @@
 #include <optional>
 #include <string>
 
-#include "decoded_batch.h"
-#include "span_store.h"
+#include "ingest/decoded_batch.h"
+#include "collector/store/span_store.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::collector {
@@ -32,7 +32,7 @@ struct CollectorOptions {
   std::filesystem::path data_directory;
   std::size_t max_body_bytes = 16 * 1024 * 1024;          // as received (compressed or not)
   std::size_t max_decompressed_bytes = 64 * 1024 * 1024;  // after gzip
-  DecodeLimits decode;
+  ingest::DecodeLimits decode;
   StoreOptions store;                       // directory is data_directory
   int retry_after_seconds = 1;              // what 429/503 answers tell the sender
   std::optional<std::string> ingest_token;  // bearer token required on the OTLP listener

@@ -1,4 +1,4 @@
-#include "broken_hops.h"
+#include "model/broken_hops.h"
 
 #include <algorithm>
 #include <cstdint>

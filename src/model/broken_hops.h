@@ -12,8 +12,8 @@
 #include <span>
 #include <vector>
 
-#include "span_record.h"
-#include "trace_integrity.h"
+#include "model/span_record.h"
+#include "model/trace_integrity.h"
 
 namespace tracemesh::model {
 

@@ -1,4 +1,4 @@
-#include "duration.h"
+#include "model/duration.h"
 
 #include <charconv>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "span_record.h"
+#include "model/span_record.h"
 
 namespace tracemesh::model {
 

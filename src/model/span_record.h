@@ -41,7 +41,7 @@ struct Destination {
   std::string messaging_system;       // messaging.system
   std::string messaging_destination;  // messaging.destination.name
   // Decoding only: address/port came from net.peer.*, which names the *client*
-  // on an inbound span (see collector::finish_destination).
+  // on an inbound span (see ingest::finish_destination).
   bool from_peer_attributes = false;
 };
 

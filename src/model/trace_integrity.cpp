@@ -1,4 +1,4 @@
-#include "trace_integrity.h"
+#include "model/trace_integrity.h"
 
 #include <unordered_map>
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "span_record.h"
+#include "model/span_record.h"
 
 namespace tracemesh::model {
 

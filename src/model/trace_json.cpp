@@ -1,6 +1,6 @@
-#include "trace_json.h"
+#include "model/trace_json.h"
 
-#include "json_text.h"
+#include "model/json_text.h"
 
 namespace tracemesh::model {
 namespace {

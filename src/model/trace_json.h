@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "span_record.h"
-#include "trace_integrity.h"
+#include "model/span_record.h"
+#include "model/trace_integrity.h"
 
 namespace tracemesh::model {
 

@@ -1,9 +1,9 @@
-#include "json_writer.h"
+#include "report/json_writer.h"
 
 #include <cassert>
 #include <cmath>
 
-#include "json_text.h"
+#include "model/json_text.h"
 
 namespace tracemesh::report {
 

@@ -1,9 +1,9 @@
-#include "junit.h"
+#include "report/junit.h"
 
 #include <algorithm>
 #include <cstdint>
 
-#include "json_text.h"
+#include "model/json_text.h"
 
 namespace tracemesh::report {
 namespace {

@@ -1,4 +1,4 @@
-#include "markdown.h"
+#include "report/markdown.h"
 
 namespace tracemesh::report {
 

@@ -1,4 +1,4 @@
-#include "sarif.h"
+#include "report/sarif.h"
 
 #include <nlohmann/json.hpp>
 

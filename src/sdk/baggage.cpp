@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "hex.h"
-#include "list_members.h"
-#include "percent_encoding.h"
+#include "sdk/hex.h"
+#include "sdk/list_members.h"
+#include "sdk/percent_encoding.h"
 
 namespace tracemesh {
 namespace {

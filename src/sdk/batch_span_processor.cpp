@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
-#include "span_queue.h"
-#include "span_record_pool.h"
+#include "sdk/span_queue.h"
+#include "sdk/span_record_pool.h"
 
 namespace tracemesh {
 namespace {

@@ -3,7 +3,7 @@
 #include <bit>
 #include <cstring>
 
-#include "hex.h"
+#include "sdk/hex.h"
 
 namespace tracemesh {
 namespace {

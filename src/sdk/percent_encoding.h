@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-#include "hex.h"
-#include "utf8.h"
+#include "sdk/hex.h"
+#include "sdk/utf8.h"
 
 namespace tracemesh::detail {
 

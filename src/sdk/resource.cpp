@@ -1,7 +1,7 @@
 #include "tracemesh/resource.h"
 
-#include "list_members.h"
-#include "percent_encoding.h"
+#include "sdk/list_members.h"
+#include "sdk/percent_encoding.h"
 
 namespace tracemesh {
 

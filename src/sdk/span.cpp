@@ -1,7 +1,7 @@
 #include "tracemesh/span.h"
 
 #include "tracemesh/tracer.h"
-#include "utf8.h"
+#include "sdk/utf8.h"
 
 namespace tracemesh {
 namespace {

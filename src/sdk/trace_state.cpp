@@ -5,7 +5,7 @@
 #include <cstring>
 #include <vector>
 
-#include "list_members.h"
+#include "sdk/list_members.h"
 
 namespace tracemesh {
 namespace {

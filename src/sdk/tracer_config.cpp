@@ -7,7 +7,7 @@
 #include <climits>
 #include <string>
 
-#include "list_members.h"
+#include "sdk/list_members.h"
 #include "tracemesh/json_lines_exporter.h"
 
 namespace tracemesh {

@@ -1,10 +1,10 @@
-#include "assertion_check.h"
+#include "verify/assertion_check.h"
 
 #include <charconv>
 #include <cmath>
 
-#include "builtin_checks.h"
-#include "duration.h"
+#include "verify/builtin_checks.h"
+#include "model/duration.h"
 
 namespace tracemesh::verify {
 namespace {

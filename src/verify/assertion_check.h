@@ -3,9 +3,9 @@
 // < 2s`) checked against a trace.
 #pragma once
 
-#include "expectation.h"
-#include "outcome.h"
-#include "trace.h"
+#include "verify/expectation.h"
+#include "verify/outcome.h"
+#include "verify/trace.h"
 
 namespace tracemesh::verify {
 

@@ -1,8 +1,8 @@
-#include "builtin_checks.h"
+#include "verify/builtin_checks.h"
 
 #include <algorithm>
 
-#include "duration.h"
+#include "model/duration.h"
 
 namespace tracemesh::verify {
 namespace {

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "outcome.h"
-#include "trace.h"
+#include "verify/outcome.h"
+#include "verify/trace.h"
 
 namespace tracemesh::verify {
 

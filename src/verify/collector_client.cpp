@@ -1,4 +1,4 @@
-#include "collector_client.h"
+#include "verify/collector_client.h"
 
 #include <httplib.h>
 

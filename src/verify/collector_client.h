@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "spec.h"
-#include "trace.h"
+#include "verify/spec.h"
+#include "verify/trace.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::verify {

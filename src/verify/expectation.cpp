@@ -1,10 +1,10 @@
-#include "expectation.h"
+#include "verify/expectation.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 
-#include "duration.h"
+#include "model/duration.h"
 
 namespace tracemesh::verify {
 namespace {

@@ -1,4 +1,4 @@
-#include "path_check.h"
+#include "verify/path_check.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -6,8 +6,8 @@
 #include <optional>
 #include <unordered_map>
 
-#include "ascii.h"
-#include "builtin_checks.h"
+#include "model/ascii.h"
+#include "verify/builtin_checks.h"
 
 namespace tracemesh::verify {
 namespace {

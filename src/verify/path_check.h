@@ -10,9 +10,9 @@
 // trace, or no span of B at all.
 #pragma once
 
-#include "expectation.h"
-#include "outcome.h"
-#include "trace.h"
+#include "verify/expectation.h"
+#include "verify/outcome.h"
+#include "verify/trace.h"
 
 namespace tracemesh::verify {
 

@@ -1,13 +1,13 @@
-#include "spec.h"
+#include "verify/spec.h"
 
 #include <optional>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
 
-#include "duration.h"
+#include "model/duration.h"
 #include "tracemesh/legacy_propagator.h"
-#include "yaml_input.h"
+#include "model/yaml_input.h"
 
 namespace tracemesh::verify {
 namespace {

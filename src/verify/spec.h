@@ -20,8 +20,8 @@
 #include <utility>
 #include <vector>
 
-#include "builtin_checks.h"
-#include "expectation.h"
+#include "verify/builtin_checks.h"
+#include "verify/expectation.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::verify {

@@ -1,4 +1,4 @@
-#include "trace.h"
+#include "verify/trace.h"
 
 #include <algorithm>
 #include <limits>

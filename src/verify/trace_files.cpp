@@ -1,4 +1,4 @@
-#include "trace_files.h"
+#include "verify/trace_files.h"
 
 #include <algorithm>
 #include <fstream>
@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "broken_hops.h"
-#include "otlp_json_decoder.h"
-#include "trace_json.h"
+#include "model/broken_hops.h"
+#include "ingest/otlp_json_decoder.h"
+#include "model/trace_json.h"
 
 namespace tracemesh::verify {
 namespace {
@@ -35,9 +35,9 @@ Expected<std::string> read_file(const std::string& path) {
 
 Expected<void> decode_into(std::string_view body, const std::string& where,
                            std::vector<model::SpanRecord>& spans) {
-  collector::DecodeLimits limits;
+  ingest::DecodeLimits limits;
   limits.max_spans = max_file_spans;
-  auto batch = collector::decode_otlp_json(body, limits);
+  auto batch = ingest::decode_otlp_json(body, limits);
   if (!batch)
     return Error{ErrorCode::invalid_input, where + ": " + std::string(batch.error().text())};
   if (batch->rejected > 0) {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "trace.h"
-#include "trace_integrity.h"
+#include "verify/trace.h"
+#include "model/trace_integrity.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::verify {

@@ -1,10 +1,10 @@
-#include "trace_wait.h"
+#include "verify/trace_wait.h"
 
 #include <algorithm>
 #include <chrono>
 #include <thread>
 
-#include "ascii.h"
+#include "model/ascii.h"
 
 namespace tracemesh::verify {
 namespace {

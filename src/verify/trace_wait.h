@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "collector_client.h"
-#include "spec.h"
-#include "trace.h"
+#include "verify/collector_client.h"
+#include "verify/spec.h"
+#include "verify/trace.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::verify {

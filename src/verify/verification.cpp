@@ -1,10 +1,10 @@
-#include "verification.h"
+#include "verify/verification.h"
 
 #include <algorithm>
 
-#include "ascii.h"
-#include "assertion_check.h"
-#include "path_check.h"
+#include "model/ascii.h"
+#include "verify/assertion_check.h"
+#include "verify/path_check.h"
 
 namespace tracemesh::verify {
 namespace {

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "outcome.h"
-#include "spec.h"
-#include "trace.h"
+#include "verify/outcome.h"
+#include "verify/spec.h"
+#include "verify/trace.h"
 
 namespace tracemesh::verify {
 

@@ -1,10 +1,10 @@
-#include "verify_report.h"
+#include "verify/verify_report.h"
 
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "duration.h"
+#include "model/duration.h"
 
 namespace tracemesh::verify {
 namespace {

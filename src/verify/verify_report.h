@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "junit.h"
-#include "verification.h"
+#include "report/junit.h"
+#include "verify/verification.h"
 
 namespace tracemesh::verify {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "collector_process.h"
-#include "context.h"
+#include "audit/context.h"
 
 namespace tracemesh::audit::testing {
 

@@ -3,12 +3,12 @@
 // included under prefixes across modules, CORS middleware only, tests using a
 // client fixture; beside it a Flask service made by an app factory with a
 // blueprint and the OpenTelemetry instrumentor.
-#include "audit.h"
+#include "audit/audit.h"
 
 #include <gtest/gtest.h>
 
 #include "audit_fixture.h"
-#include "audit_report.h"
+#include "audit/audit_report.h"
 
 namespace tracemesh::audit {
 namespace {

@@ -1,6 +1,6 @@
 // The audit config file and --fail-under: every key read, every mistake an
 // error that points at FILE:LINE:COLUMN.
-#include "config.h"
+#include "audit/config.h"
 
 #include <gtest/gtest.h>
 

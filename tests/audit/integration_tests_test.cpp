@@ -2,7 +2,7 @@
 // form (tests/integration/ folder, marked class, module pytestmark, file
 // names), skipped tests (decorator and pytest.skip()), skipif not counted as
 // skipped, helpers, unit tests ignored; and path matching.
-#include "integration_tests.h"
+#include "audit/integration_tests.h"
 
 #include <gtest/gtest.h>
 

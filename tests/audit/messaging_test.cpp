@@ -1,7 +1,7 @@
 // MQTT sites on the fixture fleet (paho publishers with the id in the
 // payload, in v5 user properties, and without; an aiomqtt subscriber) and
 // table-driven forms; trace field names; topic filters.
-#include "messaging.h"
+#include "audit/messaging.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Inbound tracing middleware per service on the fixture fleet and on small
 // table-driven services: what counts (reads a trace header, registered in a
 // served module) and what does not, with the reason.
-#include "middleware.h"
+#include "audit/middleware.h"
 
 #include <gtest/gtest.h>
 

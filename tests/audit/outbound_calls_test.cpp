@@ -1,7 +1,7 @@
 // Outbound HTTP calls on the fixture fleet and on small table-driven
 // modules: which request sites are found, their client's construction, and
 // whether the trace travels (and how), decided across files.
-#include "outbound_calls.h"
+#include "audit/outbound_calls.h"
 
 #include <gtest/gtest.h>
 

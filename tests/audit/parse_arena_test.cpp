@@ -1,4 +1,4 @@
-#include "parse_arena.h"
+#include "audit/parse_arena.h"
 
 #include <gtest/gtest.h>
 #include <tree_sitter/api.h>
@@ -10,8 +10,8 @@
 #include <string>
 #include <thread>
 
-#include "python_grammar.h"
-#include "python_parser.h"
+#include "audit/python_grammar.h"
+#include "audit/python_parser.h"
 
 namespace tracemesh::audit {
 namespace {

@@ -1,13 +1,13 @@
 // Scanning a repository: which files are read, which folders are skipped,
 // and every unusable file reported rather than fatal.
-#include "repository.h"
+#include "audit/repository.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "python_parser.h"
+#include "audit/python_parser.h"
 
 namespace tracemesh::audit {
 namespace {

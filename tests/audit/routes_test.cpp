@@ -2,7 +2,7 @@
 // with prefixes included under a prefix, stacked decorators, websockets, a
 // router nothing includes; aiohttp route tables; Flask) and table-driven
 // forms of every framework.
-#include "routes.h"
+#include "audit/routes.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
 // Resolving Python expressions to the strings they hold: literals,
 // f-strings, concatenation, locals, module and imported names, environment
 // variables through the deployment or the code's default.
-#include "values.h"
+#include "audit/values.h"
 
 #include <gtest/gtest.h>
 
-#include "python_parser.h"
+#include "audit/python_parser.h"
 
 namespace tracemesh::audit {
 namespace {

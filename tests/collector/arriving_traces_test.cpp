@@ -1,11 +1,11 @@
 // The writer's in-memory copy of arriving traces (what settling reads
 // instead of the database).
-#include "arriving_traces.h"
+#include "collector/store/arriving_traces.h"
 
 #include <gtest/gtest.h>
 
-#include "trace_integrity.h"
-#include "trace_json.h"
+#include "model/trace_integrity.h"
+#include "model/trace_json.h"
 
 namespace tracemesh::collector {
 namespace {

@@ -1,5 +1,5 @@
 // The store's group commit: commits are reported only after the log is synced.
-#include "log_syncer.h"
+#include "collector/store/log_syncer.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

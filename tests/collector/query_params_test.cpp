@@ -1,7 +1,7 @@
 // Query strings as users type them into curl or a browser.
 #include <gtest/gtest.h>
 
-#include "http/search_api.h"
+#include "collector/http/search_api.h"
 
 namespace tracemesh::collector {
 namespace {

@@ -1,10 +1,10 @@
 // The SQLite span store on a real database file in a temporary directory.
-#include "span_store.h"
+#include "collector/store/span_store.h"
 
-#include "schema.h"
-#include "service_graph.h"
-#include "sqlite.h"
-#include "trace_search.h"
+#include "collector/store/schema.h"
+#include "collector/store/service_graph.h"
+#include "collector/store/sqlite.h"
+#include "collector/store/trace_search.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>

@@ -1,5 +1,5 @@
 // The URL split behind the traced client's server.address, server.port and url.full.
-#include "url_parts.h"
+#include "sdk/integrations/curl/url_parts.h"
 
 #include <gtest/gtest.h>
 

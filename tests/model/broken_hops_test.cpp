@@ -1,5 +1,5 @@
 // Which calls are unanswered, which root is their callee, and who lost the context.
-#include "broken_hops.h"
+#include "model/broken_hops.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Integrity of one trace, judged from hand-built spans: one named row per rule.
-#include "trace_integrity.h"
+#include "model/trace_integrity.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The JUnit writer: counts, escaping of hostile text, and a document a real
 // XML parser (Python's) accepts with the same text back.
-#include "junit.h"
+#include "report/junit.h"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "markdown.h"
-#include "sarif.h"
+#include "report/markdown.h"
+#include "report/sarif.h"
 
 namespace tracemesh::report {
 namespace {

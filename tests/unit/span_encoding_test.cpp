@@ -86,12 +86,12 @@ std::string run(const std::string& command) {
   return output;
 }
 
-// Return `bytes` decoded by protoc as message `type` of src/collector/ingest/otlp_trace.proto.
+// Return `bytes` decoded by protoc as message `type` of src/ingest/otlp_trace.proto.
 std::string protoc_decode(const std::string& bytes, const std::string& type) {
   const auto path = std::filesystem::temp_directory_path() /
                     ("tracemesh-encoding-" + std::to_string(::getpid()) + ".bin");
   std::ofstream(path, std::ios::binary) << bytes;
-  const std::string schema = std::string(TRACEMESH_SOURCE_DIR) + "/src/collector/ingest";
+  const std::string schema = std::string(TRACEMESH_SOURCE_DIR) + "/src/ingest";
   std::string text =
       run(std::string(TRACEMESH_PROTOC) + " --decode=otlp." + type + " -I " + schema + " " +
           schema + "/otlp_trace.proto < " + path.string() + " 2>&1");

@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "assertion_check.h"
-#include "builtin_checks.h"
-#include "path_check.h"
+#include "verify/assertion_check.h"
+#include "verify/builtin_checks.h"
+#include "verify/path_check.h"
 #include "trace_builder.h"
 
 namespace tracemesh::verify {

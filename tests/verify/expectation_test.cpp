@@ -1,6 +1,6 @@
 // The expectation language, table-driven: what parses into what, and the
 // column and message of every malformed expectation.
-#include "expectation.h"
+#include "verify/expectation.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // YAML spec files: what a good spec holds, and an error with line and column
 // for every bad one.
-#include "spec.h"
+#include "verify/spec.h"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "trace.h"
+#include "verify/trace.h"
 
 namespace tracemesh::verify::testing {
 

@@ -1,7 +1,7 @@
 // OTLP JSON files as verify reads them: one request per file or per line,
 // judged like the collector judges (broken hops found across the files),
 // and a clear error for every file it cannot use.
-#include "trace_files.h"
+#include "verify/trace_files.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
-#include "ingest_handler.h"
+#include "collector/http/ingest_handler.h"
 
-#include "ingest_counters.h"
-#include "json_text.h"
-#include "otlp_json_decoder.h"
-#include "otlp_protobuf_decoder.h"
+#include "collector/http/ingest_counters.h"
+#include "model/json_text.h"
+#include "ingest/otlp_json_decoder.h"
+#include "ingest/otlp_protobuf_decoder.h"
 #include "otlp_trace.pb.h"
-#include "zipkin_json_decoder.h"
+#include "ingest/zipkin_json_decoder.h"
 
 namespace tracemesh::collector {
 namespace {
@@ -74,7 +74,7 @@ IngestAnswer error_answer(int status, std::string_view message, BodyEncoding enc
 
 // Store what a decoder returned and answer; `accepted` builds the success answer.
 template <typename Accepted>
-IngestAnswer store_decoded(Expected<DecodedBatch> decoded, BodyEncoding encoding, SpanStore& store,
+IngestAnswer store_decoded(Expected<ingest::DecodedBatch> decoded, BodyEncoding encoding, SpanStore& store,
                            IngestCounters& counters, Accepted accepted) {
   ++counters.requests;
   if (!decoded) {
@@ -101,18 +101,18 @@ IngestAnswer store_decoded(Expected<DecodedBatch> decoded, BodyEncoding encoding
 }
 
 IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore& store,
-                         const DecodeLimits& limits, IngestCounters& counters) {
-  auto decoded = encoding == BodyEncoding::protobuf ? decode_otlp_protobuf(body, limits)
-                                                    : decode_otlp_json(body, limits);
+                         const ingest::DecodeLimits& limits, IngestCounters& counters) {
+  auto decoded = encoding == BodyEncoding::protobuf ? ingest::decode_otlp_protobuf(body, limits)
+                                                    : ingest::decode_otlp_json(body, limits);
   return store_decoded(std::move(decoded), encoding, store, counters,
                        [encoding](std::size_t rejected, const std::string& message) {
                          return success(encoding, rejected, message);
                        });
 }
 
-IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store, const DecodeLimits& limits,
+IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store, const ingest::DecodeLimits& limits,
                            IngestCounters& counters) {
-  return store_decoded(decode_zipkin_json(body, limits), BodyEncoding::json, store, counters,
+  return store_decoded(ingest::decode_zipkin_json(body, limits), BodyEncoding::json, store, counters,
                        [](std::size_t rejected, const std::string& message) {
                          IngestAnswer answer;
                          answer.status = 202;

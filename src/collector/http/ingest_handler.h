@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "decoded_batch.h"
-#include "span_store.h"
+#include "ingest/decoded_batch.h"
+#include "collector/store/span_store.h"
 
 namespace tracemesh::collector {
 
@@ -27,12 +27,12 @@ std::optional<BodyEncoding> body_encoding(std::string_view content_type);
 
 // Decode and store `body`; answer in `encoding` as OTLP/HTTP specifies.
 IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore& store,
-                         const DecodeLimits& limits, IngestCounters& counters);
+                         const ingest::DecodeLimits& limits, IngestCounters& counters);
 
 // Decode and store a Zipkin v2 JSON `body`: 202 when stored (with the
 // rejected count in a JSON body when some spans were invalid), 400 when
 // malformed, 429/503 as for OTLP.
-IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store, const DecodeLimits& limits,
+IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store, const ingest::DecodeLimits& limits,
                            IngestCounters& counters);
 
 // Return an error answer with `status` and `message` in `encoding`.

@@ -1,4 +1,4 @@
-#include "metrics_text.h"
+#include "collector/http/metrics_text.h"
 
 #include <cstdint>
 

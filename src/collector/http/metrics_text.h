@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "ingest_counters.h"
-#include "span_store.h"
+#include "collector/http/ingest_counters.h"
+#include "collector/store/span_store.h"
 
 namespace tracemesh::collector {
 

@@ -1,11 +1,11 @@
-#include "search_api.h"
+#include "collector/http/search_api.h"
 
 #include <charconv>
 
-#include "duration.h"
-#include "json_text.h"
-#include "service_graph.h"
-#include "trace_search.h"
+#include "model/duration.h"
+#include "model/json_text.h"
+#include "collector/store/service_graph.h"
+#include "collector/store/trace_search.h"
 
 namespace tracemesh::collector {
 namespace {

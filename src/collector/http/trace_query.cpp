@@ -1,12 +1,12 @@
-#include "trace_query.h"
+#include "collector/http/trace_query.h"
 
 #include <algorithm>
 #include <unordered_map>
 #include <vector>
 
-#include "ascii.h"
-#include "json_text.h"
-#include "trace_json.h"
+#include "model/ascii.h"
+#include "model/json_text.h"
+#include "model/trace_json.h"
 
 namespace tracemesh::collector {
 namespace {

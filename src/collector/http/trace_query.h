@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "span_store.h"
+#include "collector/store/span_store.h"
 
 namespace tracemesh::collector {
 

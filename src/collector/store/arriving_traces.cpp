@@ -1,4 +1,4 @@
-#include "arriving_traces.h"
+#include "collector/store/arriving_traces.h"
 
 #include <algorithm>
 #include <array>

@@ -19,7 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "span_record.h"
+#include "model/span_record.h"
 
 namespace tracemesh::collector {
 

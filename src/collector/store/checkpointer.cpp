@@ -1,4 +1,4 @@
-#include "checkpointer.h"
+#include "collector/store/checkpointer.h"
 
 namespace tracemesh::collector {
 

@@ -20,7 +20,7 @@
 #include <string>
 #include <thread>
 
-#include "sqlite.h"
+#include "collector/store/sqlite.h"
 
 namespace tracemesh::collector {
 

@@ -1,4 +1,4 @@
-#include "log_syncer.h"
+#include "collector/store/log_syncer.h"
 
 #include <fcntl.h>
 #include <unistd.h>

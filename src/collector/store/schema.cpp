@@ -1,4 +1,4 @@
-#include "schema.h"
+#include "collector/store/schema.h"
 
 #include <array>
 #include <string>

@@ -4,7 +4,7 @@
 // tracemesh rather than guessing.
 #pragma once
 
-#include "sqlite.h"
+#include "collector/store/sqlite.h"
 
 namespace tracemesh::collector {
 

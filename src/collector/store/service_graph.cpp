@@ -1,12 +1,12 @@
-#include "service_graph.h"
+#include "collector/store/service_graph.h"
 
 #include <algorithm>
 #include <map>
 #include <set>
 #include <tuple>
 
-#include "span_record.h"
-#include "sqlite.h"
+#include "model/span_record.h"
+#include "collector/store/sqlite.h"
 
 namespace tracemesh::collector {
 namespace {

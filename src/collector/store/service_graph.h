@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "span_store.h"
+#include "collector/store/span_store.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::collector {

@@ -1,4 +1,4 @@
-#include "span_store.h"
+#include "collector/store/span_store.h"
 
 #include <algorithm>
 #include <condition_variable>
@@ -11,13 +11,13 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "arriving_traces.h"
-#include "broken_hops.h"
-#include "checkpointer.h"
-#include "log_syncer.h"
-#include "schema.h"
-#include "sqlite.h"
-#include "trace_json.h"
+#include "collector/store/arriving_traces.h"
+#include "model/broken_hops.h"
+#include "collector/store/checkpointer.h"
+#include "collector/store/log_syncer.h"
+#include "collector/store/schema.h"
+#include "collector/store/sqlite.h"
+#include "model/trace_json.h"
 
 namespace tracemesh::collector {
 namespace {

@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "span_record.h"
-#include "trace_integrity.h"
+#include "model/span_record.h"
+#include "model/trace_integrity.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::collector {

@@ -1,4 +1,4 @@
-#include "sqlite.h"
+#include "collector/store/sqlite.h"
 
 #include <utility>
 

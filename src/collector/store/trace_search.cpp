@@ -1,7 +1,7 @@
-#include "trace_search.h"
+#include "collector/store/trace_search.h"
 
-#include "json_text.h"
-#include "sqlite.h"
+#include "model/json_text.h"
+#include "collector/store/sqlite.h"
 
 namespace tracemesh::collector {
 namespace {

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "span_store.h"
+#include "collector/store/span_store.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::collector {

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <type_traits>
 
-#include "json_writer.h"
+#include "sdk/json_writer.h"
 
 namespace tracemesh {
 namespace {

@@ -1,6 +1,6 @@
-#include "json_writer.h"
+#include "sdk/json_writer.h"
 
-#include "utf8.h"
+#include "sdk/utf8.h"
 
 #include <charconv>
 #include <cmath>

@@ -4,8 +4,8 @@
 #include <string_view>
 #include <type_traits>
 
-#include "protobuf_writer.h"
-#include "span_groups.h"
+#include "sdk/export/protobuf_writer.h"
+#include "sdk/export/span_groups.h"
 #include "tracemesh/span_encoding.h"
 
 namespace tracemesh {

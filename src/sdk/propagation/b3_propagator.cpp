@@ -2,8 +2,8 @@
 
 #include <array>
 
-#include "hex.h"
-#include "list_members.h"
+#include "sdk/hex.h"
+#include "sdk/list_members.h"
 
 namespace tracemesh {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "list_members.h"
+#include "sdk/list_members.h"
 #include "tracemesh/b3_propagator.h"
 #include "tracemesh/baggage_propagator.h"
 #include "tracemesh/trace_context_propagator.h"

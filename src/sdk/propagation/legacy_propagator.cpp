@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "hex.h"
-#include "list_members.h"
-#include "propagation/sha256.h"
+#include "sdk/hex.h"
+#include "sdk/list_members.h"
+#include "sdk/propagation/sha256.h"
 
 namespace tracemesh {
 namespace {

@@ -1,4 +1,4 @@
-#include "propagation/sha256.h"
+#include "sdk/propagation/sha256.h"
 
 #include <cstring>
 

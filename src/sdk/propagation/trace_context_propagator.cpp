@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "hex.h"
-#include "list_members.h"
+#include "sdk/hex.h"
+#include "sdk/list_members.h"
 
 namespace tracemesh {
 namespace {

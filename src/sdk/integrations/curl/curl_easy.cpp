@@ -1,4 +1,4 @@
-#include "curl_easy.h"
+#include "sdk/integrations/curl/curl_easy.h"
 
 #include <mutex>
 

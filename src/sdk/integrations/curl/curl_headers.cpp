@@ -1,5 +1,5 @@
 // inject_headers: propagation for code that keeps its own curl handles.
-#include "curl_easy.h"
+#include "sdk/integrations/curl/curl_easy.h"
 #include "tracemesh/curl_client.h"
 #include "tracemesh/current_context.h"
 

@@ -2,7 +2,7 @@
 #include <array>
 #include <charconv>
 
-#include "list_members.h"
+#include "sdk/list_members.h"
 #include "tracemesh/otlp_exporter.h"
 #include "tracemesh/resource.h"
 

@@ -1,4 +1,4 @@
-#include "gzip.h"
+#include "sdk/integrations/curl/gzip.h"
 
 #include <zlib.h>
 

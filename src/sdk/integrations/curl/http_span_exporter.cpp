@@ -4,8 +4,8 @@
 #include <mutex>
 #include <random>
 
-#include "curl_easy.h"
-#include "gzip.h"
+#include "sdk/integrations/curl/curl_easy.h"
+#include "sdk/integrations/curl/gzip.h"
 #include "tracemesh/otlp_exporter.h"
 
 namespace tracemesh {

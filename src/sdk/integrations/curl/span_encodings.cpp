@@ -1,7 +1,7 @@
 // The SpanEncoding implementations: OTLP protobuf, OTLP JSON, Zipkin v2 JSON.
 #include <nlohmann/json.hpp>
 
-#include "export/protobuf_reader.h"
+#include "sdk/export/protobuf_reader.h"
 #include "tracemesh/otlp_exporter.h"
 
 namespace tracemesh {

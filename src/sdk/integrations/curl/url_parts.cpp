@@ -1,8 +1,8 @@
-#include "url_parts.h"
+#include "sdk/integrations/curl/url_parts.h"
 
 #include <charconv>
 
-#include "list_members.h"
+#include "sdk/list_members.h"
 
 namespace tracemesh::detail {
 namespace {

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "span_record.h"
+#include "model/span_record.h"
 
-namespace tracemesh::collector {
+namespace tracemesh::ingest {
 
 struct DecodeLimits {
   std::size_t max_spans = 100'000;  // per request; more is a malformed request
@@ -52,4 +52,4 @@ inline constexpr std::uint64_t max_unix_nano = 0x7fff'ffff'ffff'ffffULL;
 // with this reason.
 std::string time_problem(const model::SpanRecord& span);
 
-}  // namespace tracemesh::collector
+}  // namespace tracemesh::ingest

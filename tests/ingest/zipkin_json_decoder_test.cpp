@@ -1,11 +1,11 @@
 // Zipkin v2 JSON as Zipkin reporters (Brave, zipkin-js, the OpenTelemetry
 // Zipkin exporters) send it.
-#include "zipkin_json_decoder.h"
+#include "ingest/zipkin_json_decoder.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace tracemesh::collector {
+namespace tracemesh::ingest {
 namespace {
 
 using nlohmann::json;
@@ -106,4 +106,4 @@ TEST(ZipkinJsonDecoder, RejectsInvalidSpansAndMalformedBodies) {
 }
 
 }  // namespace
-}  // namespace tracemesh::collector
+}  // namespace tracemesh::ingest

@@ -1,14 +1,14 @@
-#include "otlp_protobuf_decoder.h"
+#include "ingest/otlp_protobuf_decoder.h"
 
 #include <google/protobuf/arena.h>
 
 #include <cstring>
 #include <string>
 
-#include "json_text.h"
+#include "model/json_text.h"
 #include "otlp_trace.pb.h"
 
-namespace tracemesh::collector {
+namespace tracemesh::ingest {
 namespace {
 
 struct InvalidSpan {
@@ -259,4 +259,4 @@ Expected<DecodedBatch> decode_otlp_protobuf(std::string_view body, const DecodeL
   return decoder.take();
 }
 
-}  // namespace tracemesh::collector
+}  // namespace tracemesh::ingest

@@ -11,7 +11,7 @@
 #include "tracemesh/expected.h"
 #include "tracemesh/ids.h"
 
-namespace tracemesh::collector {
+namespace tracemesh::ingest {
 
 // One parsed body. A simdjson parser keeps the memory of its largest
 // document, so small bodies reuse the thread's parser and large ones get a
@@ -47,4 +47,4 @@ std::optional<Id> parse_hex_id(std::string_view hex) {
   return id ? std::optional<Id>(*id) : std::nullopt;
 }
 
-}  // namespace tracemesh::collector
+}  // namespace tracemesh::ingest

@@ -10,13 +10,13 @@
 
 #include <string_view>
 
-#include "decoded_batch.h"
+#include "ingest/decoded_batch.h"
 #include "tracemesh/expected.h"
 
-namespace tracemesh::collector {
+namespace tracemesh::ingest {
 
 // Decode `body`; an Error (ErrorCode::invalid_input) when the body as a
 // whole is malformed, otherwise the valid spans and the rejected count.
 Expected<DecodedBatch> decode_otlp_json(std::string_view body, const DecodeLimits& limits = {});
 
-}  // namespace tracemesh::collector
+}  // namespace tracemesh::ingest

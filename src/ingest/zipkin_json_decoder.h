@@ -14,12 +14,12 @@
 
 #include <string_view>
 
-#include "decoded_batch.h"
+#include "ingest/decoded_batch.h"
 #include "tracemesh/expected.h"
 
-namespace tracemesh::collector {
+namespace tracemesh::ingest {
 
 // Decode `body`; an Error (invalid_input) when it is not a JSON array of spans.
 Expected<DecodedBatch> decode_zipkin_json(std::string_view body, const DecodeLimits& limits = {});
 
-}  // namespace tracemesh::collector
+}  // namespace tracemesh::ingest

@@ -1,14 +1,14 @@
-#include "zipkin_json_decoder.h"
+#include "ingest/zipkin_json_decoder.h"
 
 #include <simdjson.h>
 
 #include <optional>
 #include <string>
 
-#include "json_body.h"
-#include "json_text.h"
+#include "ingest/json_body.h"
+#include "model/json_text.h"
 
-namespace tracemesh::collector {
+namespace tracemesh::ingest {
 namespace {
 
 using simdjson::dom::array;
@@ -217,4 +217,4 @@ Expected<DecodedBatch> decode_zipkin_json(std::string_view body, const DecodeLim
   return batch;
 }
 
-}  // namespace tracemesh::collector
+}  // namespace tracemesh::ingest

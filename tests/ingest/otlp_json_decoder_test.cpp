@@ -1,13 +1,13 @@
 // OTLP/JSON request bodies as senders write them, including the variants the
 // OTLP specification allows and the mistakes it does not.
-#include "otlp_json_decoder.h"
+#include "ingest/otlp_json_decoder.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <string>
 
-namespace tracemesh::collector {
+namespace tracemesh::ingest {
 namespace {
 
 using nlohmann::json;
@@ -261,4 +261,4 @@ TEST(OtlpJsonDecoder, EnforcesItsLimits) {
 }
 
 }  // namespace
-}  // namespace tracemesh::collector
+}  // namespace tracemesh::ingest

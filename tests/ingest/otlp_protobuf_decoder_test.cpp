@@ -1,6 +1,6 @@
 // OTLP protobuf bodies encoded by protoc (independently of our code) from
 // text format, then decoded by the collector.
-#include "otlp_protobuf_decoder.h"
+#include "ingest/otlp_protobuf_decoder.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include <sstream>
 #include <string>
 
-namespace tracemesh::collector {
+namespace tracemesh::ingest {
 namespace {
 
 using nlohmann::json;
@@ -139,4 +139,4 @@ TEST(OtlpProtobufDecoder, RejectsBytesThatAreNotARequest) {
 }
 
 }  // namespace
-}  // namespace tracemesh::collector
+}  // namespace tracemesh::ingest

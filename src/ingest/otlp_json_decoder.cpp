@@ -1,4 +1,4 @@
-#include "otlp_json_decoder.h"
+#include "ingest/otlp_json_decoder.h"
 
 #include <simdjson.h>
 
@@ -8,10 +8,10 @@
 #include <optional>
 #include <string>
 
-#include "json_body.h"
-#include "json_text.h"
+#include "ingest/json_body.h"
+#include "model/json_text.h"
 
-namespace tracemesh::collector {
+namespace tracemesh::ingest {
 namespace {
 
 using simdjson::dom::array;
@@ -518,4 +518,4 @@ Expected<DecodedBatch> decode_otlp_json(std::string_view body, const DecodeLimit
   }
 }
 
-}  // namespace tracemesh::collector
+}  // namespace tracemesh::ingest

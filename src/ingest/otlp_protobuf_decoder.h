@@ -6,13 +6,13 @@
 
 #include <string_view>
 
-#include "decoded_batch.h"
+#include "ingest/decoded_batch.h"
 #include "tracemesh/expected.h"
 
-namespace tracemesh::collector {
+namespace tracemesh::ingest {
 
 // Decode `body`; an Error (ErrorCode::invalid_input) when it is not a valid
 // ExportTraceServiceRequest, otherwise the valid spans and the rejected count.
 Expected<DecodedBatch> decode_otlp_protobuf(std::string_view body, const DecodeLimits& limits = {});
 
-}  // namespace tracemesh::collector
+}  // namespace tracemesh::ingest

@@ -1,6 +1,6 @@
-#include "decoded_batch.h"
+#include "ingest/decoded_batch.h"
 
-namespace tracemesh::collector {
+namespace tracemesh::ingest {
 namespace {
 
 // Return the path of a URL or request target: no scheme, authority, query or fragment.
@@ -73,4 +73,4 @@ void note_attribute(model::SpanRecord& span, std::string_view key, std::int64_t 
   }
 }
 
-}  // namespace tracemesh::collector
+}  // namespace tracemesh::ingest
