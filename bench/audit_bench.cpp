@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-#include "audit/python_parser.h"
+#include "audit/python/parser.h"
 #include "python_sources.h"
 
 extern "C" const TSLanguage* tree_sitter_python();

@@ -4,5 +4,5 @@
 file(STRINGS "${PARSER}" version REGEX "^#define LANGUAGE_VERSION " LIMIT_COUNT 1)
 if(NOT version MATCHES "LANGUAGE_VERSION 14$")
   message(FATAL_ERROR "${PARSER}: '${version}', but libtree-sitter 0.20.7 needs LANGUAGE_VERSION 14; "
-    "pin a grammar version generated for ABI 14 in src/audit/grammars/package.json")
+    "pin a grammar version generated for ABI 14 in src/audit/python/grammars/package.json")
 endif()

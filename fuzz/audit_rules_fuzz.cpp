@@ -7,9 +7,10 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "audit/audit_report.h"
-#include "audit/python_parser.h"
-#include "audit/targets.h"
+#include "audit/python/parser.h"
+#include "audit/python/source_text.h"
+#include "audit/report/audit_report.h"
+#include "audit/rules/targets.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace tracemesh::audit;
@@ -28,8 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   AuditResult result;
   result.services = discover_services(repository);
   const TraceHeaders headers;
-  const AuditContext context(repository, result.services, headers, {"wrapper"});
-  apply_rules(context, result);
+  const Fleet fleet(repository, result.services, headers, {"wrapper"});
+  apply_rules(fleet, result);
   const auto lines = static_cast<int>(std::count(source.begin(), source.end(), '\n')) + 1;
   for (const auto& call : result.outbound_calls) {
     if (call.line < 1 || call.line > lines) std::abort();

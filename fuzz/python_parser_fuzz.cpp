@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "audit/python_parser.h"
+#include "audit/python/parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view source(reinterpret_cast<const char*>(data), size);  // NOLINT

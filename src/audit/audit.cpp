@@ -103,20 +103,20 @@ Share metric_share(const Metrics& metrics, std::string_view key) {
   return {};
 }
 
-void apply_rules(const AuditContext& context, AuditResult& result, unsigned threads) {
-  // The rules only read the context. With two threads: one finds the routes
+void apply_rules(const Fleet& fleet, AuditResult& result, unsigned threads) {
+  // The rules only read the fleet. With two threads: one finds the routes
   // and their tests, the other the middleware and messaging; both then
   // share the search for outbound calls, the longest rule.
-  OutboundCallSearch outbound(context);
+  OutboundCallSearch outbound(fleet);
   const auto routes = [&] {
-    result.routes = find_routes(context);
-    result.integration_tests = find_integration_tests(context);
+    result.routes = find_routes(fleet);
+    result.integration_tests = find_integration_tests(fleet);
     map_tests_to_routes(result.integration_tests, result.routes);
     outbound.work();
   };
   std::future<void> helper = beside(threads, routes);
-  result.middleware = find_inbound_middleware(context);
-  result.messaging = find_messaging(context);
+  result.middleware = find_inbound_middleware(fleet);
+  result.messaging = find_messaging(fleet);
   outbound.work();
   if (helper.valid()) {
     helper.get();
@@ -148,10 +148,10 @@ Expected<AuditResult> run_audit(const std::filesystem::path& root, const AuditOp
   result.services = discover_services(*repository, options.config.services);
   result.problems.insert(result.problems.end(), result.services.problems.begin(),
                          result.services.problems.end());
-  const AuditContext context(*repository, result.services,
-                             index.valid() ? index.get() : CodeIndex(*repository, headers),
-                             options.config.trusted_wrappers);
-  apply_rules(context, result, options.threads);
+  const Fleet fleet(*repository, result.services,
+                    index.valid() ? index.get() : CodeIndex(*repository, headers),
+                    options.config.trusted_wrappers);
+  apply_rules(fleet, result, options.threads);
   result.thresholds = options.config.fail_under;
   for (const auto& [key, minimum] : result.thresholds) {
     const Share actual = metric_share(result.metrics, key);

@@ -13,12 +13,12 @@
 #include <vector>
 
 #include "audit/config.h"
-#include "audit/integration_tests.h"
-#include "audit/messaging.h"
-#include "audit/middleware.h"
-#include "audit/outbound_calls.h"
-#include "audit/routes.h"
-#include "audit/services.h"
+#include "audit/rules/integration_tests.h"
+#include "audit/rules/messaging.h"
+#include "audit/rules/middleware.h"
+#include "audit/rules/outbound_calls.h"
+#include "audit/rules/routes.h"
+#include "audit/rules/services.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::audit {
@@ -89,11 +89,11 @@ struct AuditOptions {
   std::function<void(std::size_t done, std::size_t total)> progress;
 };
 
-// Every rule on `context` (whose services are result.services): middleware,
+// Every rule on `fleet` (whose services are result.services): middleware,
 // outbound calls, routes with their integration tests, messaging, then the
 // edges and metrics. The rules run on two threads unless `threads` is 1
-// (they only read the context: AuditContext is safe for concurrent const use).
-void apply_rules(const AuditContext& context, AuditResult& result, unsigned threads = 1);
+// (they only read the fleet: Fleet is safe for concurrent const use).
+void apply_rules(const Fleet& fleet, AuditResult& result, unsigned threads = 1);
 
 // An Error only when `root` cannot be read.
 Expected<AuditResult> run_audit(const std::filesystem::path& root, const AuditOptions& options);

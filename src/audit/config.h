@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "audit/services.h"
+#include "audit/rules/services.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::audit {

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <thread>
 
-#include "audit/python_parser.h"
+#include "audit/python/parser.h"
 
 namespace tracemesh::audit {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "audit/python_module.h"
+#include "audit/python/module.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::audit {

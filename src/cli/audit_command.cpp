@@ -9,7 +9,7 @@
 #include <string>
 
 #include "audit/audit.h"
-#include "audit/audit_report.h"
+#include "audit/report/audit_report.h"
 #include "report/junit.h"
 
 namespace tracemesh::cli {

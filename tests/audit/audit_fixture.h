@@ -1,5 +1,5 @@
 // What the audit tests share: the fixture fleet, a repository scanned with
-// its services and the context the rules run on, and a temporary repository
+// its services and the fleet the rules run on, and a temporary repository
 // written from strings.
 #pragma once
 
@@ -11,15 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "audit/fleet.h"
 #include "collector_process.h"
-#include "audit/context.h"
 
 namespace tracemesh::audit::testing {
 
 inline const std::string fleet_fixture =
     std::string(TRACEMESH_SOURCE_DIR) + "/tests/fixtures/fleet-fastapi";
 
-// `root` scanned, its services discovered, and an AuditContext over them.
+// `root` scanned, its services discovered, and a Fleet over them.
 class AuditedRepository {
  public:
   explicit AuditedRepository(const std::filesystem::path& root,
@@ -28,18 +28,17 @@ class AuditedRepository {
     EXPECT_TRUE(scanned) << scanned.error().text();
     if (scanned) repository_ = std::move(*scanned);
     services_ = discover_services(repository_);
-    context_ = std::make_unique<AuditContext>(repository_, services_, headers_,
-                                              std::move(trusted_wrappers));
+    fleet_ = std::make_unique<Fleet>(repository_, services_, headers_, std::move(trusted_wrappers));
   }
   const Repository& repository() const { return repository_; }
   const ServiceMap& services() const { return services_; }
-  const AuditContext& context() const { return *context_; }
+  const Fleet& fleet() const { return *fleet_; }
 
  private:
   Repository repository_;
   ServiceMap services_;
   TraceHeaders headers_;
-  std::unique_ptr<AuditContext> context_;
+  std::unique_ptr<Fleet> fleet_;
 };
 
 // A repository written into a temporary folder (the collector tests'

@@ -7,8 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "audit/report/audit_report.h"
 #include "audit_fixture.h"
-#include "audit/audit_report.h"
 
 namespace tracemesh::audit {
 namespace {

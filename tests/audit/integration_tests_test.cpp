@@ -2,7 +2,7 @@
 // form (tests/integration/ folder, marked class, module pytestmark, file
 // names), skipped tests (decorator and pytest.skip()), skipif not counted as
 // skipped, helpers, unit tests ignored; and path matching.
-#include "audit/integration_tests.h"
+#include "audit/rules/integration_tests.h"
 
 #include <gtest/gtest.h>
 
@@ -18,8 +18,8 @@ const std::string& fixture = testing::fleet_fixture;
 
 TEST(IntegrationTests, MapEveryRecognisedFormToTheRoutesOfTheFleet) {
   const AuditedRepository audited(fixture);
-  const AuditContext& context = audited.context();
-  const auto tests = find_integration_tests(context);
+  const Fleet& fleet = audited.fleet();
+  const auto tests = find_integration_tests(fleet);
   std::vector<std::string> found;
   for (const IntegrationTest& test : tests) {
     std::string line = test.file + ":" + std::to_string(test.line) + " " + test.name +
@@ -47,7 +47,7 @@ TEST(IntegrationTests, MapEveryRecognisedFormToTheRoutesOfTheFleet) {
           "orders/orders/1",
       }));
 
-  std::vector<Route> routes = find_routes(context);
+  std::vector<Route> routes = find_routes(fleet);
   map_tests_to_routes(tests, routes);
   std::vector<std::string> coverage;
   for (const Route& route : routes) {
@@ -92,9 +92,9 @@ TEST(IntegrationTests, ClassMarksBaseUrlFixturesAndModuleLevelSkips) {
                    "pytestmark = pytest.mark.integration\n"
                    "def test_health():\n    httpx.get('http://localhost:8000/health')\n");
   const AuditedRepository audited(repository.root());
-  const AuditContext& context = audited.context();
-  const auto tests = find_integration_tests(context);
-  std::vector<Route> routes = find_routes(context);
+  const Fleet& fleet = audited.fleet();
+  const auto tests = find_integration_tests(fleet);
+  std::vector<Route> routes = find_routes(fleet);
   map_tests_to_routes(tests, routes);
   ASSERT_EQ(routes.size(), 2U);
   EXPECT_EQ(routes[0].path, "/orders/{id}");
@@ -149,10 +149,10 @@ TEST(IntegrationTests, UnmarkedTestsThatRequestARouteCoverIt) {
                    "def test_parsing():\n    assert int('1') == 1\n"
                    "def test_with_a_mock():\n    responses.get('http://app/health')\n");
   const AuditedRepository audited(repository.root());
-  const auto tests = find_integration_tests(audited.context());
+  const auto tests = find_integration_tests(audited.fleet());
   ASSERT_EQ(tests.size(), 1U);
   EXPECT_EQ(tests[0].name, "ProductsHandlerTestCase.test_products");
-  std::vector<Route> routes = find_routes(audited.context());
+  std::vector<Route> routes = find_routes(audited.fleet());
   map_tests_to_routes(tests, routes);
   ASSERT_EQ(routes.size(), 2U);
   EXPECT_EQ(routes[0].path, "/products");

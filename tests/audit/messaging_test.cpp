@@ -1,7 +1,7 @@
 // MQTT sites on the fixture fleet (paho publishers with the id in the
 // payload, in v5 user properties, and without; an aiomqtt subscriber) and
 // table-driven forms; trace field names; topic filters.
-#include "audit/messaging.h"
+#include "audit/rules/messaging.h"
 
 #include <gtest/gtest.h>
 
@@ -19,7 +19,7 @@ const std::string& fixture = testing::fleet_fixture;
 std::vector<std::string> messaging_lines(const fs::path& root) {
   const AuditedRepository audited(root);
   std::vector<std::string> lines;
-  for (const MessagingSite& site : find_messaging(audited.context())) {
+  for (const MessagingSite& site : find_messaging(audited.fleet())) {
     lines.push_back(site.service + " " + site.file + ":" + std::to_string(site.line) + " " +
                     site.role + " " + site.topic + " " +
                     (site.trace_id_in_payload ? "with id: " : "without id: ") + site.how);

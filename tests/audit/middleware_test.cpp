@@ -1,7 +1,7 @@
 // Inbound tracing middleware per service on the fixture fleet and on small
 // table-driven services: what counts (reads a trace header, registered in a
 // served module) and what does not, with the reason.
-#include "audit/middleware.h"
+#include "audit/rules/middleware.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@ using testing::TemporaryRepository;
 const std::string& fixture = testing::fleet_fixture;
 
 std::vector<InboundMiddleware> audit_middleware(const fs::path& root) {
-  return find_inbound_middleware(AuditedRepository(root).context());
+  return find_inbound_middleware(AuditedRepository(root).fleet());
 }
 
 TEST(InboundMiddleware, JudgesEveryServiceOfTheFleet) {
@@ -47,7 +47,7 @@ TEST(InboundMiddleware, JudgesEveryServiceOfTheFleet) {
 
 TEST(ServedModules, FollowTheStartCommandAndImports) {
   const AuditedRepository audited(fixture);
-  const auto& served = audited.context().served("gateway");
+  const auto& served = audited.fleet().served("gateway");
   EXPECT_EQ(std::vector<std::string>(served.begin(), served.end()),
             (std::vector<std::string>{"gateway/app/__init__.py", "gateway/app/clients.py",
                                       "gateway/app/main.py", "gateway/app/routers/__init__.py",

@@ -1,7 +1,7 @@
 // Outbound HTTP calls on the fixture fleet and on small table-driven
 // modules: which request sites are found, their client's construction, and
 // whether the trace travels (and how), decided across files.
-#include "audit/outbound_calls.h"
+#include "audit/rules/outbound_calls.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@ using testing::TemporaryRepository;
 const std::string& fixture = testing::fleet_fixture;
 
 std::vector<OutboundCall> audit_calls(const fs::path& root) {
-  return find_outbound_calls(AuditedRepository(root, {"trusted_call"}).context());
+  return find_outbound_calls(AuditedRepository(root, {"trusted_call"}).fleet());
 }
 
 TEST(OutboundCalls, FindsEveryRequestSiteOfTheFleetAndDecidesPropagation) {

@@ -1,4 +1,4 @@
-#include "audit/parse_arena.h"
+#include "audit/python/parse_arena.h"
 
 #include <gtest/gtest.h>
 #include <tree_sitter/api.h>
@@ -10,8 +10,8 @@
 #include <string>
 #include <thread>
 
-#include "audit/python_grammar.h"
-#include "audit/python_parser.h"
+#include "audit/python/grammar.h"
+#include "audit/python/parser.h"
 
 namespace tracemesh::audit {
 namespace {

@@ -1,4 +1,4 @@
-#include "audit/python_grammar.h"
+#include "audit/python/grammar.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Python facts from tree-sitter: imports, functions, classes, calls with
 // their bindings and keywords, module constants, and bad input refused.
-#include "audit/python_parser.h"
+#include "audit/python/parser.h"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "audit/python_parser.h"
+#include "audit/python/parser.h"
 
 namespace tracemesh::audit {
 namespace {

@@ -2,7 +2,7 @@
 // with prefixes included under a prefix, stacked decorators, websockets, a
 // router nothing includes; aiohttp route tables; Flask) and table-driven
 // forms of every framework.
-#include "audit/routes.h"
+#include "audit/rules/routes.h"
 
 #include <gtest/gtest.h>
 
@@ -20,7 +20,7 @@ const std::string& fixture = testing::fleet_fixture;
 std::vector<std::string> route_lines(const fs::path& root) {
   const AuditedRepository audited(root);
   std::vector<std::string> lines;
-  for (const Route& route : find_routes(audited.context())) {
+  for (const Route& route : find_routes(audited.fleet())) {
     lines.push_back(route.service + " " + route.method + " " + route.path + " " + route.handler +
                     " " + route.file + ":" + std::to_string(route.line) +
                     (route.served ? "" : " (not served)"));

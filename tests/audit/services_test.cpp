@@ -1,7 +1,7 @@
 // Service discovery on a fixture repository: compose build contexts,
 // Dockerfiles, services/<name>/ folders, app folders, shared libraries,
 // frameworks, and imports resolved to the repository's own files.
-#include "audit/services.h"
+#include "audit/rules/services.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,12 @@
 // Resolving Python expressions to the strings they hold: literals,
 // f-strings, concatenation, locals, module and imported names, environment
 // variables through the deployment or the code's default.
-#include "audit/values.h"
+#include "audit/index/values.h"
 
 #include <gtest/gtest.h>
 
-#include "audit/python_parser.h"
+#include "audit/python/parser.h"
+#include "audit/python/source_text.h"
 
 namespace tracemesh::audit {
 namespace {
