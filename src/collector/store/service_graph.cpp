@@ -5,8 +5,8 @@
 #include <set>
 #include <tuple>
 
-#include "model/span_record.h"
 #include "collector/store/sqlite.h"
+#include "model/span_record.h"
 
 namespace tracemesh::collector {
 namespace {

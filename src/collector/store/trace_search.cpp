@@ -1,7 +1,7 @@
 #include "collector/store/trace_search.h"
 
-#include "model/json_text.h"
 #include "collector/store/sqlite.h"
+#include "model/json_text.h"
 
 namespace tracemesh::collector {
 namespace {
