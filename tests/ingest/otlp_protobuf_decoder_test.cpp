@@ -1,5 +1,5 @@
 // OTLP protobuf bodies encoded by protoc (independently of our code) from
-// text format, then decoded by the collector.
+// text format, then decoded by the ingest layer.
 #include "ingest/otlp_protobuf_decoder.h"
 
 #include <gtest/gtest.h>
@@ -22,7 +22,7 @@ std::string protoc_encode(const std::string& text) {
   const auto base =
       std::filesystem::temp_directory_path() / ("tracemesh-pb-" + std::to_string(::getpid()));
   std::ofstream(base.string() + ".txt") << text;
-  const std::string schema = std::string(TRACEMESH_SOURCE_DIR) + "/src/collector/ingest";
+  const std::string schema = std::string(TRACEMESH_SOURCE_DIR) + "/src/ingest";
   const std::string command =
       std::string(TRACEMESH_PROTOC) + " --encode=otlp.ExportTraceServiceRequest -I " + schema +
       " " + schema + "/otlp_trace.proto < " + base.string() + ".txt > " + base.string() + ".bin";
