@@ -8,49 +8,10 @@
 #include <unordered_map>
 
 #include "audit/python/grammar.h"
-#include "audit/python/parse_arena.h"
+#include "audit/python/syntax_tree.h"
 
 namespace tracemesh::audit {
 namespace {
-
-constexpr std::uint64_t parse_timeout_micros = 10'000'000;
-
-// Sources up to this size are parsed in a ParseArena (tree-sitter takes up
-// to 100 times the source's size while parsing).
-constexpr std::size_t max_arena_source_bytes = ParseArena::default_max_bytes / 100;
-
-// A parser made for one file, and its tree, in an arena of their own when
-// the source is small enough and no arena is open on this thread already.
-// With everything in the arena the tree is dropped with it; the parser is
-// always deleted (its external scanner keeps state from plain malloc).
-class FileParse {
- public:
-  explicit FileParse(std::string_view source) {
-    ParseArena::install();
-    if (source.size() <= max_arena_source_bytes && !ParseArena::open_on_this_thread()) {
-      arena_.emplace();
-    }
-    parser_ = ts_parser_new();
-    ts_parser_set_language(parser_, python_grammar().language);
-    ts_parser_set_timeout_micros(parser_, parse_timeout_micros);
-    tree_ = ts_parser_parse_string(parser_, nullptr, source.data(),
-                                   static_cast<std::uint32_t>(source.size()));
-  }
-  ~FileParse() {
-    if (tree_ != nullptr && !(arena_ && arena_->holds_everything())) ts_tree_delete(tree_);
-    ts_parser_delete(parser_);
-  }  // then the arena closes: members go in reverse order
-  FileParse(const FileParse&) = delete;
-  FileParse& operator=(const FileParse&) = delete;
-
-  // nullptr when parsing took longer than parse_timeout_micros.
-  const TSTree* tree() const { return tree_; }
-
- private:
-  std::optional<ParseArena> arena_;  // first: it outlives the parser and tree
-  TSParser* parser_ = nullptr;
-  TSTree* tree_ = nullptr;
-};
 
 class Extractor {
  public:
@@ -284,48 +245,12 @@ class Extractor {
     }
   }
 
-  std::string_view text(TSNode node) const {
-    if (ts_node_is_null(node)) return {};
-    const std::uint32_t start = ts_node_start_byte(node);
-    const std::uint32_t end = ts_node_end_byte(node);
-    if (start > source_.size() || end < start) return {};
-    return source_.substr(start, std::min<std::size_t>(end, source_.size()) - start);
-  }
-  // Source text with line breaks and indentation folded to single spaces.
-  // Capped at max_expression_text bytes: nested calls flatten their arguments
-  // again at every level, and the rules never need more.
-  std::string flat(TSNode node) const {
-    const std::string_view source = text(node);
-    std::string out;
-    out.reserve(std::min(source.size(), max_expression_text));
-    bool space = false;
-    for (const char c : source) {
-      if (out.size() >= max_expression_text) break;
-      if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-        space = !out.empty();
-        continue;
-      }
-      if (space && c != '.' && c != ')' && c != ']' && out.back() != '.' && out.back() != '(' &&
-          out.back() != '[') {
-        out += ' ';
-      }
-      space = false;
-      out += c;
-    }
-    return out;
-  }
+  std::string_view text(TSNode node) const { return node_text(source_, node); }
+  std::string flat(TSNode node) const { return flat_text(source_, node); }
   static int line(TSNode node) { return static_cast<int>(ts_node_start_point(node).row) + 1; }
-  // tree-sitter 0.20 crashes on child queries of a null node (a field that
-  // is absent, as error recovery and optional fields leave them).
-  static std::uint32_t named_count(TSNode node) {
-    return ts_node_is_null(node) ? 0 : ts_node_named_child_count(node);
-  }
-  static TSNode field(TSNode node, TSFieldId id) {
-    return ts_node_is_null(node) ? TSNode{} : ts_node_child_by_field_id(node, id);
-  }
-  static bool is(TSNode node, TSSymbol symbol) {
-    return !ts_node_is_null(node) && ts_node_symbol(node) == symbol;
-  }
+  static std::uint32_t named_count(TSNode node) { return named_child_count(node); }
+  static TSNode field(TSNode node, TSFieldId id) { return child_by_field(node, id); }
+  static bool is(TSNode node, TSSymbol symbol) { return has_symbol(node, symbol); }
 
   // A string literal's contents (escapes as written, f-string parts without
   // their interpolations): a view into the source when it is one part,

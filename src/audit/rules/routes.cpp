@@ -2,6 +2,7 @@
 
 #include "audit/index/dotted.h"
 #include "audit/python/source_text.h"
+#include "audit/rules/route_paths.h"
 #include "model/ascii.h"
 
 #include <algorithm>
@@ -16,15 +17,6 @@ constexpr int max_mount_depth = 8;
 
 const std::set<std::string, std::less<>> http_verbs = {"get",    "post", "put",     "patch",
                                                        "delete", "head", "options", "trace"};
-
-// "/api" + "/orders/" + "/{id}" → "/api/orders/{id}"; never a doubled slash.
-std::string join_paths(const std::string& left, const std::string& right) {
-  if (left.empty()) return right;
-  if (right.empty()) return left;
-  std::string joined = left;
-  while (!joined.empty() && joined.back() == '/') joined.pop_back();
-  return joined + (right.front() == '/' ? right : "/" + right);
-}
 
 // Something routes hang on: an app, a router/blueprint, a route table.
 struct Owner {
@@ -114,15 +106,6 @@ class Finder {
       if (keyword.name == name) return keyword.value;
     }
     return {};
-  }
-
-  static bool is_rest_api(const std::string& name) {
-    return name == "flask_restplus.Api" || name == "flask_restx.Api" || name == "flask_restful.Api";
-  }
-
-  static bool is_django_path(const std::string& name) {
-    return name == "django.urls.path" || name == "django.urls.re_path" ||
-           name == "django.conf.urls.url";
   }
 
   // Django: each URLconf's urlpatterns is a router; the settings' ROOT_URLCONF is the app.
@@ -324,34 +307,6 @@ class Finder {
     }
     return index_.canonical(view, split_call(made).callee)
                .rfind("prometheus_fastapi_instrumentator", 0) == 0;
-  }
-
-  // re_path(r"^orders/(?P<id>\d+)/$") as a path template: "orders/{id}/",
-  // still a string literal for the value resolver.
-  static std::string django_regex_path(const std::string& text) {
-    const auto literal = string_literal(text);
-    if (!literal) return text;
-    std::string pattern = literal->content;
-    if (!pattern.empty() && pattern.front() == '^') pattern.erase(0, 1);
-    if (!pattern.empty() && pattern.back() == '$') pattern.pop_back();
-    std::string path;
-    for (std::size_t at = 0; at < pattern.size(); ++at) {
-      if (pattern.compare(at, 4, "(?P<") == 0) {
-        const std::size_t close = pattern.find('>', at);
-        std::size_t depth = 0;
-        std::size_t end = at;
-        for (; end < pattern.size(); ++end) {
-          if (pattern[end] == '(') ++depth;
-          if (pattern[end] == ')' && --depth == 0) break;
-        }
-        if (close == std::string::npos || end >= pattern.size()) return text;
-        path += "{" + pattern.substr(at + 4, close - at - 4) + "}";
-        at = end;
-      } else if (pattern[at] != '\\') {
-        path += pattern[at];
-      }
-    }
-    return "\"" + path + "\"";
   }
 
   static std::string django_owner(const ModuleView& view) {
