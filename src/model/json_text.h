@@ -1,27 +1,21 @@
 // Appending JSON text by hand, for the places that build JSON on the hot
 // path (decoding spans into SpanRecord, writing the query API's span JSON)
-// where a DOM per value would cost more than the work itself.
+// where a DOM per value would cost more than the work itself. Strings and
+// numbers are written by the SDK's JSON layer (sdk/json_writer.h).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "sdk/json_writer.h"
+
 namespace tracemesh::model {
 
-// Return the length of the well-formed UTF-8 sequence at the start of
-// `text` (2 to 4 bytes), or 0 when there is none (ASCII included).
-std::size_t utf8_sequence_length(std::string_view text);
-
-// Append `text` as a JSON string (quoted, escaped). Bytes that are not valid
-// UTF-8 are replaced with U+FFFD so the output is always valid JSON.
-void append_json_string(std::string& out, std::string_view text);
-
-// Append a JSON number for `value`; NaN and infinities become the strings
-// "NaN", "Infinity", "-Infinity" (as the proto3 JSON mapping writes them).
-void append_json_number(std::string& out, double value);
-void append_json_number(std::string& out, std::int64_t value);
-void append_json_number(std::string& out, std::uint64_t value);
+// The escaping and number text of the SDK's JSON layer (sdk/json_writer.h),
+// the same for the tools as for the exporters.
+using detail::append_json_number;
+using detail::append_json_string;
 
 // Append `"name":` (a name needing no escapes: the tools' own field names).
 inline void append_json_key(std::string& out, std::string_view name) {

@@ -8,6 +8,7 @@
 namespace tracemesh::report {
 
 void JsonWriter::indent() {
+  if (layout_ == Layout::compact) return;
   out_ += '\n';
   out_.append(2 * levels_.size(), ' ');
 }
@@ -33,7 +34,7 @@ JsonWriter& JsonWriter::key(std::string_view name) {
   assert(!levels_.empty() && levels_.back().object && !after_key_);
   separate();
   model::append_json_string(out_, name);
-  out_ += ": ";
+  out_ += layout_ == Layout::compact ? ":" : ": ";
   after_key_ = true;
   return *this;
 }
@@ -82,6 +83,12 @@ JsonWriter& JsonWriter::text_or_null(std::string_view text) {
   return text.empty() ? null() : value(text);
 }
 
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  before_value();
+  out_ += json;
+  return *this;
+}
+
 JsonWriter& JsonWriter::value(bool flag) {
   before_value();
   out_ += flag ? "true" : "false";
@@ -119,7 +126,7 @@ JsonWriter& JsonWriter::null() {
 std::string JsonWriter::take() {
   assert(levels_.empty() && !after_key_);
   std::string document = std::move(out_);
-  document += '\n';
+  if (layout_ == Layout::indented) document += '\n';
   out_.clear();
   levels_.clear();
   after_key_ = false;

@@ -1,7 +1,8 @@
 // A JSON document written as it is built, for reports with tens of
-// thousands of entries: no document tree in between. Objects and arrays
-// nest; keys come out in the order written; two-space indentation, an
-// empty object or array as `{}` / `[]`. Strings are escaped as the model's
+// thousands of entries and for the collector's API answers: no document
+// tree in between. Objects and arrays nest; keys come out in the order
+// written; two-space indentation (or none: compact), an empty object or
+// array as `{}` / `[]`. Strings are escaped as the model's
 // JSON text escapes them (invalid UTF-8 bytes become U+FFFD, one each).
 // The caller nests correctly: a key only in an object, each value in an
 // object after its key, every container closed before take() (debug
@@ -17,6 +18,12 @@ namespace tracemesh::report {
 
 class JsonWriter {
  public:
+  enum class Layout {
+    indented,  // two spaces per level, a line per member; take() ends with a line break
+    compact,   // no white space at all (HTTP answers)
+  };
+  explicit JsonWriter(Layout layout = Layout::indented) : layout_(layout) {}
+
   // Open and close an object or an array (as a value: after a key in an object).
   JsonWriter& begin_object();
   JsonWriter& end_object();
@@ -39,6 +46,9 @@ class JsonWriter {
   JsonWriter& null();
   // A string, or null when it is empty.
   JsonWriter& text_or_null(std::string_view text);
+  // A value already written as JSON text (one complete value, not checked),
+  // such as a span the model wrote once for every answer that holds it.
+  JsonWriter& raw(std::string_view json);
 
   // key(name).value(v) in one call.
   template <typename T>
@@ -46,7 +56,7 @@ class JsonWriter {
     return key(name).value(v);
   }
 
-  // The document, ending in a line break; the writer is empty afterwards.
+  // The document (indented: ending in a line break); the writer is empty afterwards.
   std::string take();
 
  private:
@@ -60,6 +70,7 @@ class JsonWriter {
     bool object = false;
     bool empty = true;
   };
+  Layout layout_;
   std::string out_;
   std::vector<Level> levels_;
   bool after_key_ = false;

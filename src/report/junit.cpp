@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "model/json_text.h"
+#include "sdk/utf8.h"
 
 namespace tracemesh::report {
 namespace {
@@ -13,7 +13,7 @@ constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
 // Length of the UTF-8 sequence at `at` that XML can hold, or 0 (U+FFFE and
 // U+FFFF are well-formed UTF-8 but not XML characters).
 std::size_t xml_utf8_length(std::string_view text, std::size_t at) {
-  const std::size_t length = model::utf8_sequence_length(text.substr(at));
+  const std::size_t length = detail::utf8_sequence_size(text.substr(at));
   if (length == 3 && text.substr(at, 2) == "\xEF\xBF" &&
       (static_cast<unsigned char>(text[at + 2]) & 0xFE) == 0xBE) {
     return 0;

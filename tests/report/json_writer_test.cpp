@@ -94,5 +94,35 @@ TEST(JsonWriter, TakeLeavesAnEmptyWriter) {
   EXPECT_EQ(out.take(), "{}\n");
 }
 
+TEST(JsonWriter, CompactLayoutHasNoWhiteSpaceAndRawValuesGoInAsWritten) {
+  JsonWriter out(JsonWriter::Layout::compact);
+  out.begin_object()
+      .field("trace_id", "4bf9")
+      .key("spans")
+      .begin_array()
+      .raw(R"({"span_id":"a1"})")
+      .raw("[]")
+      .end_array()
+      .key("empty")
+      .begin_object()
+      .end_object()
+      .field("ok", true)
+      .field("p50_ms", 80.0)
+      .key("children")
+      .begin_array()
+      .begin_object()
+      .key("children")
+      .begin_array()
+      .end_array()
+      .end_object()
+      .end_array()
+      .end_object();
+  const std::string document = out.take();
+  EXPECT_EQ(document,
+            R"({"trace_id":"4bf9","spans":[{"span_id":"a1"},[]],"empty":{},"ok":true,)"
+            R"("p50_ms":80.0,"children":[{"children":[]}]})");
+  EXPECT_EQ(nlohmann::json::parse(document)["spans"][0]["span_id"], "a1");
+}
+
 }  // namespace
 }  // namespace tracemesh::report

@@ -1,11 +1,11 @@
 #include "collector/http/ingest_handler.h"
 
 #include "collector/http/ingest_counters.h"
-#include "model/json_text.h"
 #include "ingest/otlp_json_decoder.h"
 #include "ingest/otlp_protobuf_decoder.h"
-#include "otlp_trace.pb.h"
 #include "ingest/zipkin_json_decoder.h"
+#include "otlp_trace.pb.h"
+#include "report/json_writer.h"
 
 namespace tracemesh::collector {
 namespace {
@@ -30,10 +30,16 @@ IngestAnswer success(BodyEncoding encoding, std::size_t rejected, std::string_vi
   } else if (rejected == 0) {
     answer.body = "{}";
   } else {
-    answer.body = "{\"partialSuccess\":{\"rejectedSpans\":\"" + std::to_string(rejected) +
-                  "\",\"errorMessage\":";
-    model::append_json_string(answer.body, message);
-    answer.body += "}}";
+    // OTLP/JSON writes int64 fields as strings.
+    report::JsonWriter json(report::JsonWriter::Layout::compact);
+    json.begin_object()
+        .key("partialSuccess")
+        .begin_object()
+        .field("rejectedSpans", std::to_string(rejected))
+        .field("errorMessage", message)
+        .end_object()
+        .end_object();
+    answer.body = json.take();
   }
   return answer;
 }
@@ -65,17 +71,17 @@ IngestAnswer error_answer(int status, std::string_view message, BodyEncoding enc
     rpc_status.set_message(std::string(message));
     answer.body = rpc_status.SerializeAsString();
   } else {
-    answer.body = "{\"code\":" + std::to_string(code) + ",\"message\":";
-    model::append_json_string(answer.body, message);
-    answer.body += '}';
+    report::JsonWriter json(report::JsonWriter::Layout::compact);
+    json.begin_object().field("code", code).field("message", message).end_object();
+    answer.body = json.take();
   }
   return answer;
 }
 
 // Store what a decoder returned and answer; `accepted` builds the success answer.
 template <typename Accepted>
-IngestAnswer store_decoded(Expected<ingest::DecodedBatch> decoded, BodyEncoding encoding, SpanStore& store,
-                           IngestCounters& counters, Accepted accepted) {
+IngestAnswer store_decoded(Expected<ingest::DecodedBatch> decoded, BodyEncoding encoding,
+                           SpanStore& store, IngestCounters& counters, Accepted accepted) {
   ++counters.requests;
   if (!decoded) {
     ++counters.requests_malformed;
@@ -110,18 +116,20 @@ IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore
                        });
 }
 
-IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store, const ingest::DecodeLimits& limits,
-                           IngestCounters& counters) {
-  return store_decoded(ingest::decode_zipkin_json(body, limits), BodyEncoding::json, store, counters,
-                       [](std::size_t rejected, const std::string& message) {
+IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store,
+                           const ingest::DecodeLimits& limits, IngestCounters& counters) {
+  return store_decoded(ingest::decode_zipkin_json(body, limits), BodyEncoding::json, store,
+                       counters, [](std::size_t rejected, const std::string& message) {
                          IngestAnswer answer;
                          answer.status = 202;
                          answer.content_type = "application/json";
                          if (rejected > 0) {
-                           answer.body = "{\"rejectedSpans\":" + std::to_string(rejected) +
-                                         ",\"errorMessage\":";
-                           model::append_json_string(answer.body, message);
-                           answer.body += '}';
+                           report::JsonWriter json(report::JsonWriter::Layout::compact);
+                           json.begin_object()
+                               .field("rejectedSpans", static_cast<std::uint64_t>(rejected))
+                               .field("errorMessage", message)
+                               .end_object();
+                           answer.body = json.take();
                          }
                          return answer;
                        });

@@ -2,10 +2,10 @@
 
 #include <charconv>
 
-#include "model/duration.h"
-#include "model/json_text.h"
 #include "collector/store/service_graph.h"
 #include "collector/store/trace_search.h"
+#include "model/duration.h"
+#include "report/json_writer.h"
 
 namespace tracemesh::collector {
 namespace {
@@ -131,57 +131,45 @@ QueryAnswer answer_search(const QueryParams& params, const SpanStore& store) {
   }
   const auto found = search_traces(store, query);
   if (!found) return query_error(500, found.error().text());
-  QueryAnswer answer{200, "{\"traces\":"};
-  model::append_json_array(answer.body, *found, [&](const TraceSummary& trace) {
-    answer.body += '{';
-    model::append_json_field(answer.body, "trace_id", trace.trace_id.to_hex());
-    answer.body += ',';
-    model::append_json_field(answer.body, "root_service", trace.root_service);
-    answer.body += ',';
-    model::append_json_field(answer.body, "root_name", trace.root_name);
-    answer.body += ',';
-    model::append_json_number_field(answer.body, "start_unix_nano", trace.start_unix_nano);
-    answer.body += ',';
-    model::append_json_number_field(answer.body, "duration_nanos",
-                                    trace.end_unix_nano >= trace.start_unix_nano
-                                        ? trace.end_unix_nano - trace.start_unix_nano
-                                        : std::uint64_t{0});
-    answer.body += ',';
-    model::append_json_number_field(answer.body, "span_count", trace.span_count);
-    answer.body += ',';
-    model::append_json_field(answer.body, "integrity", trace.integrity);
-    answer.body += '}';
-  });
-  answer.body += '}';
-  return answer;
+  report::JsonWriter json(report::JsonWriter::Layout::compact);
+  json.begin_object().key("traces").begin_array();
+  for (const TraceSummary& trace : *found) {
+    json.begin_object()
+        .field("trace_id", trace.trace_id.to_hex())
+        .field("root_service", trace.root_service)
+        .field("root_name", trace.root_name)
+        .field("start_unix_nano", trace.start_unix_nano)
+        .field("duration_nanos", trace.end_unix_nano >= trace.start_unix_nano
+                                     ? trace.end_unix_nano - trace.start_unix_nano
+                                     : std::uint64_t{0})
+        .field("span_count", trace.span_count)
+        .field("integrity", trace.integrity)
+        .end_object();
+  }
+  json.end_array().end_object();
+  return {200, json.take()};
 }
 
 QueryAnswer answer_services(const SpanStore& store) {
   const auto services = list_services(store);
   if (!services) return query_error(500, services.error().text());
-  QueryAnswer answer{200, "{\"services\":"};
-  model::append_json_array(answer.body, *services, [&](const std::string& name) {
-    model::append_json_string(answer.body, name);
-  });
-  answer.body += '}';
-  return answer;
+  report::JsonWriter json(report::JsonWriter::Layout::compact);
+  json.begin_object().key("services").begin_array();
+  for (const std::string& name : *services) json.value(name);
+  json.end_array().end_object();
+  return {200, json.take()};
 }
 
 QueryAnswer answer_operations(std::string_view service, const SpanStore& store) {
   const auto operations = list_operations(store, std::string(service));
   if (!operations) return query_error(500, operations.error().text());
-  QueryAnswer answer{200, "{\"service\":"};
-  model::append_json_string(answer.body, service);
-  answer.body += ",\"operations\":";
-  model::append_json_array(answer.body, *operations, [&](const Operation& operation) {
-    answer.body += '{';
-    model::append_json_field(answer.body, "name", operation.name);
-    answer.body += ',';
-    model::append_json_field(answer.body, "kind", operation.kind);
-    answer.body += '}';
-  });
-  answer.body += '}';
-  return answer;
+  report::JsonWriter json(report::JsonWriter::Layout::compact);
+  json.begin_object().field("service", service).key("operations").begin_array();
+  for (const Operation& operation : *operations) {
+    json.begin_object().field("name", operation.name).field("kind", operation.kind).end_object();
+  }
+  json.end_array().end_object();
+  return {200, json.take()};
 }
 
 QueryAnswer answer_graph(const QueryParams& params, const SpanStore& store) {
@@ -200,65 +188,43 @@ QueryAnswer answer_graph(const QueryParams& params, const SpanStore& store) {
   if (start > end) return query_error(400, "start must not be after end");
   const auto graph = service_graph(store, start, end);
   if (!graph) return query_error(500, graph.error().text());
-  QueryAnswer answer{200, "{"};
-  model::append_json_number_field(answer.body, "start_unix_nano", start);
-  answer.body += ',';
-  model::append_json_number_field(answer.body, "end_unix_nano", end);
-  answer.body += ",\"services\":";
-  model::append_json_array(answer.body, graph->services, [&](const std::string& name) {
-    model::append_json_string(answer.body, name);
-  });
-  answer.body += ",\"uninstrumented_peers\":";
-  model::append_json_array(answer.body, graph->uninstrumented_peers, [&](const std::string& name) {
-    model::append_json_string(answer.body, name);
-  });
-  answer.body += ",\"edges\":";
-  model::append_json_array(answer.body, graph->edges, [&](const GraphEdge& edge) {
-    answer.body += '{';
-    model::append_json_field(answer.body, "caller", edge.caller);
-    answer.body += ',';
-    model::append_json_field(answer.body, "callee", edge.callee);
-    answer.body += ',';
-    model::append_json_field(answer.body, "protocol", edge.protocol);
-    answer.body += ',';
-    model::append_json_number_field(answer.body, "calls",
-                                    edge.connected + edge.broken + edge.unanswered);
-    answer.body += ',';
-    model::append_json_number_field(answer.body, "connected", edge.connected);
-    answer.body += ',';
-    model::append_json_number_field(answer.body, "broken", edge.broken);
-    answer.body += ',';
-    model::append_json_number_field(answer.body, "errors", edge.errors);
-    answer.body += ',';
-    model::append_json_number_field(answer.body, "p50_ms", edge.p50_ms);
-    answer.body += ',';
-    model::append_json_number_field(answer.body, "p95_ms", edge.p95_ms);
-    answer.body += ",\"callee_instrumented\":";
-    answer.body += edge.callee_instrumented ? "true" : "false";
-    answer.body += ',';
-    model::append_json_number_field(answer.body, "propagation_health", edge.propagation_health());
-    answer.body += '}';
-  });
-  answer.body += ",\"summary\":{";
-  model::append_json_number_field(answer.body, "services_with_tracing",
-                                  static_cast<std::uint64_t>(graph->services.size()));
-  answer.body += ',';
-  model::append_json_number_field(
-      answer.body, "services_total",
-      static_cast<std::uint64_t>(graph->services.size() + graph->uninstrumented_peers.size()));
-  answer.body += ',';
-  model::append_json_number_field(answer.body, "cross_service_calls", graph->calls_total);
-  answer.body += ',';
-  model::append_json_number_field(answer.body, "cross_service_calls_connected",
-                                  graph->calls_connected);
-  answer.body += ',';
-  model::append_json_number_field(answer.body, "cross_service_calls_traced_percent",
-                                  graph->calls_total == 0
-                                      ? 100.0
-                                      : 100.0 * static_cast<double>(graph->calls_connected) /
-                                            static_cast<double>(graph->calls_total));
-  answer.body += "}}";
-  return answer;
+  report::JsonWriter json(report::JsonWriter::Layout::compact);
+  json.begin_object().field("start_unix_nano", start).field("end_unix_nano", end);
+  json.key("services").begin_array();
+  for (const std::string& name : graph->services) json.value(name);
+  json.end_array().key("uninstrumented_peers").begin_array();
+  for (const std::string& name : graph->uninstrumented_peers) json.value(name);
+  json.end_array().key("edges").begin_array();
+  for (const GraphEdge& edge : graph->edges) {
+    json.begin_object()
+        .field("caller", edge.caller)
+        .field("callee", edge.callee)
+        .field("protocol", edge.protocol)
+        .field("calls", edge.connected + edge.broken + edge.unanswered)
+        .field("connected", edge.connected)
+        .field("broken", edge.broken)
+        .field("errors", edge.errors)
+        .field("p50_ms", edge.p50_ms)
+        .field("p95_ms", edge.p95_ms)
+        .field("callee_instrumented", edge.callee_instrumented)
+        .field("propagation_health", edge.propagation_health())
+        .end_object();
+  }
+  json.end_array();
+  json.key("summary")
+      .begin_object()
+      .field("services_with_tracing", static_cast<std::uint64_t>(graph->services.size()))
+      .field("services_total", static_cast<std::uint64_t>(graph->services.size() +
+                                                          graph->uninstrumented_peers.size()))
+      .field("cross_service_calls", graph->calls_total)
+      .field("cross_service_calls_connected", graph->calls_connected)
+      .field("cross_service_calls_traced_percent",
+             graph->calls_total == 0 ? 100.0
+                                     : 100.0 * static_cast<double>(graph->calls_connected) /
+                                           static_cast<double>(graph->calls_total))
+      .end_object();
+  json.end_object();
+  return {200, json.take()};
 }
 
 }  // namespace tracemesh::collector

@@ -5,33 +5,34 @@
 #include <vector>
 
 #include "model/ascii.h"
-#include "model/json_text.h"
 #include "model/trace_json.h"
+#include "report/json_writer.h"
 
 namespace tracemesh::collector {
 namespace {
 
-// Append the span tree: [{"span_id", "children": [...]}], heads first.
+// Write the span tree: [{"span_id", "children": [...]}], heads first.
 // Iterative, so a trace that is one long chain cannot exhaust the stack.
-void append_tree(std::string& out, const std::vector<std::vector<std::size_t>>& children,
-                 const std::vector<std::size_t>& heads,
-                 const std::vector<model::SpanRecord>& spans) {
+void write_tree(report::JsonWriter& json, const std::vector<std::vector<std::size_t>>& children,
+                const std::vector<std::size_t>& heads,
+                const std::vector<model::SpanRecord>& spans) {
   struct Frame {
     const std::vector<std::size_t>* siblings;
     std::size_t next = 0;
   };
   std::vector<Frame> stack{{&heads, 0}};
-  out += '[';
+  json.begin_array();
   while (!stack.empty()) {
     Frame& frame = stack.back();
     if (frame.next == frame.siblings->size()) {
       stack.pop_back();
-      out += stack.empty() ? "]" : "]}";
+      json.end_array();
+      if (!stack.empty()) json.end_object();
       continue;
     }
-    if (frame.next > 0) out += ',';
     const std::size_t index = (*frame.siblings)[frame.next++];
-    out += "{\"span_id\":\"" + spans[index].span_id.to_hex() + "\",\"children\":[";
+    json.begin_object().field("span_id", spans[index].span_id.to_hex()).key("children");
+    json.begin_array();
     stack.push_back({&children[index], 0});
   }
 }
@@ -39,10 +40,9 @@ void append_tree(std::string& out, const std::vector<std::vector<std::size_t>>& 
 }  // namespace
 
 QueryAnswer query_error(int status, std::string_view message) {
-  QueryAnswer answer{status, "{\"error\":"};
-  model::append_json_string(answer.body, message);
-  answer.body += '}';
-  return answer;
+  report::JsonWriter json(report::JsonWriter::Layout::compact);
+  json.begin_object().field("error", message).end_object();
+  return {status, json.take()};
 }
 
 QueryAnswer query_trace(std::string_view trace_id_hex, const SpanStore& store,
@@ -63,12 +63,15 @@ QueryAnswer query_trace(std::string_view trace_id_hex, const SpanStore& store,
     verdict = model::verdict_json(model::analyze_trace(spans, last, last, integrity));
   }
 
-  QueryAnswer answer;
-  answer.body = "{\"trace_id\":\"" + lower + "\",\"spans\":[";
-  for (std::size_t i = 0; i < spans.size(); ++i) {
-    if (i > 0) answer.body += ',';
-    model::append_span_json(answer.body, spans[i]);
+  report::JsonWriter json(report::JsonWriter::Layout::compact);
+  json.begin_object().field("trace_id", lower).key("spans").begin_array();
+  std::string span_json;
+  for (const model::SpanRecord& span : spans) {
+    span_json.clear();
+    model::append_span_json(span_json, span);
+    json.raw(span_json);
   }
+  json.end_array();
   // Roots and spans whose parent is missing head the tree.
   std::unordered_map<SpanId, std::size_t, model::IdHash> index_of;
   for (std::size_t i = 0; i < spans.size(); ++i) index_of.emplace(spans[i].span_id, i);
@@ -83,10 +86,10 @@ QueryAnswer query_trace(std::string_view trace_id_hex, const SpanStore& store,
       children[parent->second].push_back(i);
     }
   }
-  answer.body += "],\"tree\":";
-  append_tree(answer.body, children, heads, spans);
-  answer.body += ",\"verdict\":" + verdict + "}";
-  return answer;
+  json.key("tree");
+  write_tree(json, children, heads, spans);
+  json.key("verdict").raw(verdict).end_object();
+  return {200, json.take()};
 }
 
 }  // namespace tracemesh::collector

@@ -32,14 +32,10 @@ void append_json_string(std::string& out, std::string_view text) {
       case '\t':
         out += "\\t";
         break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
+        // Other control characters (and DEL) as \u00XX, so that the text
+        // stays printable wherever the JSON is shown.
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           const auto byte = static_cast<unsigned char>(c);
           out += "\\u00";
           out += "0123456789abcdef"[byte >> 4];
@@ -62,6 +58,18 @@ void append_json_number(std::string& out, double value) {
     const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
     out.append(buffer, result.ptr);
   }
+}
+
+void append_json_number(std::string& out, std::int64_t value) {
+  char buffer[24];
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  out.append(buffer, result.ptr);
+}
+
+void append_json_number(std::string& out, std::uint64_t value) {
+  char buffer[24];
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  out.append(buffer, result.ptr);
 }
 
 }  // namespace tracemesh::detail
