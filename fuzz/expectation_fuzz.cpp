@@ -4,40 +4,50 @@
 #include <cstdlib>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "verify/assertion_check.h"
 #include "verify/path_check.h"
 
 namespace {
 
-tracemesh::verify::Trace small_trace() {
-  using tracemesh::verify::Span;
-  tracemesh::verify::Trace trace;
-  trace.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
-  const auto add = [&](const char* id, const char* parent, const char* service, const char* kind,
-                       nlohmann::json attributes) {
-    Span span;
-    span.span_id = id;
-    span.parent_span_id = parent;
+tracemesh::SpanId id(const char* hex) {
+  return hex[0] == '\0' ? tracemesh::SpanId{} : *tracemesh::SpanId::from_hex(hex);
+}
+
+tracemesh::model::Trace small_trace() {
+  tracemesh::model::Trace trace;
+  trace.trace_id = *tracemesh::TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736");
+  const auto add = [&](const char* span_id, const char* parent, const char* service,
+                       tracemesh::model::SpanKind kind, const nlohmann::json& attributes) {
+    tracemesh::model::SpanRecord span;
+    span.trace_id = trace.trace_id;
+    span.span_id = id(span_id);
+    span.parent_span_id = id(parent);
     span.service = service;
     span.name = service;
     span.kind = kind;
     span.start_unix_nano = 1000;
     span.end_unix_nano = 2000;
-    span.attributes = std::move(attributes);
+    span.attributes_json = attributes.dump();
     trace.spans.push_back(std::move(span));
   };
-  add("a1", "", "a", "server", {{"http.request.method", "GET"}});
-  add("a2", "a1", "a", "client", {{"n", 3}, {"tags", {"x", "y"}}, {"ok", true}});
-  add("b1", "a2", "b", "server", {{"http.response.status_code", 200}});
-  add("c1", "b1", "c", "consumer", {{"messaging.system", "mqtt"}});
-  trace.roots = {"a1"};
+  using tracemesh::model::SpanKind;
+  add("00000000000000a1", "", "a", SpanKind::server, {{"http.request.method", "GET"}});
+  add("00000000000000a2", "00000000000000a1", "a", SpanKind::client,
+      {{"n", 3}, {"tags", {"x", "y"}}, {"ok", true}});
+  add("00000000000000b1", "00000000000000a2", "b", SpanKind::server,
+      {{"http.response.status_code", 200}});
+  add("00000000000000c1", "00000000000000b1", "c", SpanKind::consumer,
+      {{"messaging.system", "mqtt"}});
+  trace.verdict.roots = {id("00000000000000a1")};
   return trace;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const tracemesh::verify::Trace trace = small_trace();
+  static const tracemesh::model::Trace trace = small_trace();
   const std::string_view text(reinterpret_cast<const char*>(data), size);  // NOLINT
   tracemesh::verify::SyntaxError error;
   const auto expectation = tracemesh::verify::parse_expectation(text, error);

@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body(reinterpret_cast<const char*>(data), size);  // NOLINT
   tracemesh::ingest::DecodeLimits limits;
   limits.max_spans = 1000;
-  const auto decoded = tracemesh::collector::TRACEMESH_DECODER(body, limits);
+  const auto decoded = tracemesh::ingest::TRACEMESH_DECODER(body, limits);
   if (!decoded) {
     if (decoded.error().message.empty()) std::abort();
     return 0;

@@ -4,12 +4,13 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "verify/api_trace.h"
 #include "verify/builtin_checks.h"
 #include "verify/path_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);  // NOLINT
-  const auto trace = tracemesh::verify::parse_trace(text);
+  const auto trace = tracemesh::verify::read_api_trace(text);
   if (!trace) return 0;
   for (const auto check : tracemesh::verify::all_builtins) {
     (void)tracemesh::verify::run_builtin(check, *trace, 0);

@@ -151,7 +151,7 @@ bool on_terminal() {
 }
 
 struct Input {
-  std::vector<verify::Trace> traces;
+  std::vector<model::Trace> traces;
   std::string missing;                // did not arrive or settle (exit 3)
   std::string unmatched;              // files: the selection matched no trace (exit 1)
   std::vector<std::string> warnings;  // printed on stderr
@@ -165,7 +165,7 @@ Expected<Input> traces_from_files(const VerifyFlags& flags, const verify::Spec& 
   auto traces = verify::read_trace_files(flags.files, options);
   if (!traces) return traces.error();
   Input input;
-  for (verify::Trace& trace : *traces) {
+  for (model::Trace& trace : *traces) {
     bool keep = chosen.empty() || verify::selects(chosen, trace);
     for (const verify::Check& check : spec.checks) {
       keep = keep || (!check.select.empty() && verify::selects(check.select, trace));

@@ -89,6 +89,10 @@ struct SpanRecord {
   InboundPropagation propagation;
 
   bool is_root() const noexcept { return !parent_span_id.is_valid(); }
+  // 0 for a span that never ended or ended before it started.
+  std::uint64_t duration_nanos() const noexcept {
+    return end_unix_nano > start_unix_nano ? end_unix_nano - start_unix_nano : 0;
+  }
 };
 
 // Return the lowercase name of `kind` ("server", ...), as the query API writes it.

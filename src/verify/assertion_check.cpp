@@ -3,8 +3,9 @@
 #include <charconv>
 #include <cmath>
 
-#include "verify/builtin_checks.h"
 #include "model/duration.h"
+#include "verify/builtin_checks.h"
+#include "verify/span_attributes.h"
 
 namespace tracemesh::verify {
 namespace {
@@ -12,15 +13,16 @@ namespace {
 using nlohmann::json;
 
 // A span field as the checks compare it: a JSON value, or missing.
-std::optional<json> field_value(const Span& span, const std::string& field) {
+std::optional<json> field_value(const model::SpanRecord& span, const std::string& field) {
   if (field == "service") return json(span.service);
   if (field == "name") return json(span.name);
-  if (field == "kind") return json(span.kind);
-  if (field == "status") return json(span.status_code);
+  if (field == "kind") return json(model::to_string(span.kind));
+  if (field == "status") return json(model::to_string(span.status_code));
   if (field == "duration") return json(span.duration_nanos());
-  const auto found = span.attributes.find(field);
-  if (found == span.attributes.end()) return std::nullopt;
-  return *found;
+  json attributes = span_attributes(span);
+  const auto found = attributes.find(field);
+  if (found == attributes.end()) return std::nullopt;
+  return std::move(*found);
 }
 
 std::optional<double> as_number(const json& value) {
@@ -129,7 +131,7 @@ std::string expected_text(const Assertion& assertion) {
 
 }  // namespace
 
-bool matches(const SpanSelector& selector, const Span& span) {
+bool matches(const SpanSelector& selector, const model::SpanRecord& span) {
   for (const SpanSelector::Condition& condition : selector.conditions) {
     const auto actual = field_value(span, condition.key);
     if (condition.presence) {
@@ -142,7 +144,7 @@ bool matches(const SpanSelector& selector, const Span& span) {
   return true;
 }
 
-Outcome check_assertion(const Assertion& assertion, const Trace& trace) {
+Outcome check_assertion(const Assertion& assertion, const model::Trace& trace) {
   Outcome outcome;
   std::string why;
   if (assertion.subject == Assertion::Subject::trace_duration) {
@@ -151,8 +153,8 @@ Outcome check_assertion(const Assertion& assertion, const Trace& trace) {
                       (outcome.passed ? "" : ", expected " + expected_text(assertion));
     return outcome;
   }
-  std::vector<const Span*> selected;
-  for (const Span& span : trace.spans) {
+  std::vector<const model::SpanRecord*> selected;
+  for (const model::SpanRecord& span : trace.spans) {
     if (matches(assertion.selector, span)) selected.push_back(&span);
   }
   if (assertion.subject == Assertion::Subject::span_count) {
@@ -161,7 +163,8 @@ Outcome check_assertion(const Assertion& assertion, const Trace& trace) {
     outcome.message = "count(" + assertion.selector.text + ") = " + std::to_string(count) +
                       (outcome.passed ? "" : ", expected " + expected_text(assertion));
     if (!outcome.passed) {
-      for (const Span* span : selected) outcome.spans.push_back(span->span_id);
+      for (const model::SpanRecord* span : selected)
+        outcome.spans.push_back(span->span_id.to_hex());
     }
     return outcome;
   }
@@ -172,7 +175,7 @@ Outcome check_assertion(const Assertion& assertion, const Trace& trace) {
   }
   const bool is_duration = assertion.field == "duration";
   std::size_t failed = 0;
-  for (const Span* span : selected) {
+  for (const model::SpanRecord* span : selected) {
     if (holds(field_value(*span, assertion.field), assertion.op, assertion.value, is_duration,
               why)) {
       continue;
@@ -181,7 +184,7 @@ Outcome check_assertion(const Assertion& assertion, const Trace& trace) {
       outcome.message += std::string(failed == 0 ? "" : "; ") + assertion.field + " of " +
                          span_label(trace, span->span_id) + " " + why;
     }
-    outcome.spans.push_back(span->span_id);
+    outcome.spans.push_back(span->span_id.to_hex());
     ++failed;
   }
   if (failed > max_listed_spans) {

@@ -3,17 +3,17 @@
 // < 2s`) checked against a trace.
 #pragma once
 
+#include "model/trace.h"
 #include "verify/expectation.h"
 #include "verify/outcome.h"
-#include "verify/trace.h"
 
 namespace tracemesh::verify {
 
 // Whether `span` satisfies every condition of `selector`.
-bool matches(const SpanSelector& selector, const Span& span);
+bool matches(const SpanSelector& selector, const model::SpanRecord& span);
 
 // A span assertion holds when the selector matches at least one span and
 // every matched span satisfies it; the failing spans are named and marked.
-Outcome check_assertion(const Assertion& assertion, const Trace& trace);
+Outcome check_assertion(const Assertion& assertion, const model::Trace& trace);
 
 }  // namespace tracemesh::verify

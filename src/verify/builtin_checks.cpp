@@ -7,11 +7,11 @@
 namespace tracemesh::verify {
 namespace {
 
-std::string culprit_sentence(const BrokenHop& hop) {
-  if (hop.culprit == "caller_did_not_inject") {
+std::string culprit_sentence(const model::BrokenHop& hop) {
+  if (hop.culprit == model::Culprit::caller_did_not_inject) {
     return "likely culprit: " + hop.caller_service + " did not inject the context";
   }
-  if (hop.culprit == "callee_did_not_extract") {
+  if (hop.culprit == model::Culprit::callee_did_not_extract) {
     return "likely culprit: " + hop.callee_service + " received a context and did not extract it";
   }
   return "culprit unknown (the callee does not report what context it received)";
@@ -54,59 +54,59 @@ const char* describe(Builtin check) noexcept {
   return "?";
 }
 
-std::string span_label(const Trace& trace, std::string_view span_id) {
-  const Span* span = trace.find(span_id);
-  if (span == nullptr) return "span " + std::string(span_id);
-  return "'" + span->name + "' (span " + span->span_id + ") of " + span->service;
+std::string span_label(const model::Trace& trace, const SpanId& span_id) {
+  const model::SpanRecord* span = trace.find(span_id);
+  if (span == nullptr) return "span " + span_id.to_hex();
+  return "'" + span->name + "' (span " + span->span_id.to_hex() + ") of " + span->service;
 }
 
-std::string broken_hop_sentence(const Trace& trace, const BrokenHop& hop) {
+std::string broken_hop_sentence(const model::Trace& trace, const model::BrokenHop& hop) {
   const bool messaging = hop.protocol != "http";
   return span_label(trace, hop.caller_span_id) + " got no " + (messaging ? "CONSUMER" : "SERVER") +
-         " span in this trace; " + hop.callee_service + " started trace " + hop.callee_trace_id +
-         " at '" + hop.callee_span_name + "' (span " + hop.callee_span_id + ") instead (" +
-         hop.protocol + "): " + culprit_sentence(hop);
+         " span in this trace; " + hop.callee_service + " started trace " +
+         hop.callee_trace_id.to_hex() + " at '" + hop.callee_span_name + "' (span " +
+         hop.callee_span_id.to_hex() + ") instead (" + hop.protocol + "): " + culprit_sentence(hop);
 }
 
-Outcome run_builtin(Builtin check, const Trace& trace, std::uint64_t skew_tolerance_nanos) {
+Outcome run_builtin(Builtin check, const model::Trace& trace, std::uint64_t skew_tolerance_nanos) {
   Outcome outcome;
   std::vector<std::string> problems;
   switch (check) {
     case Builtin::single_root:
-      if (trace.roots.size() == 1) {
-        outcome.message = "one root: " + span_label(trace, trace.roots.front());
+      if (trace.verdict.roots.size() == 1) {
+        outcome.message = "one root: " + span_label(trace, trace.verdict.roots.front());
         return outcome;
       }
-      if (trace.roots.empty()) {
+      if (trace.verdict.roots.empty()) {
         outcome.passed = false;
         outcome.message =
             "no root span: every span names a parent (the root was lost or never "
             "exported)";
         return outcome;
       }
-      for (const std::string& root : trace.roots) {
+      for (const SpanId& root : trace.verdict.roots) {
         problems.push_back(span_label(trace, root));
-        outcome.spans.push_back(root);
+        outcome.spans.push_back(root.to_hex());
       }
-      outcome.message = std::to_string(trace.roots.size()) + " roots: ";
+      outcome.message = std::to_string(trace.verdict.roots.size()) + " roots: ";
       break;
     case Builtin::no_orphans:
-      for (const Orphan& orphan : trace.orphans) {
+      for (const model::Orphan& orphan : trace.verdict.orphans) {
         problems.push_back(span_label(trace, orphan.span_id) + " names parent " +
-                           orphan.missing_parent_id + ", which never arrived");
-        outcome.spans.push_back(orphan.span_id);
+                           orphan.missing_parent_id.to_hex() + ", which never arrived");
+        outcome.spans.push_back(orphan.span_id.to_hex());
       }
-      outcome.message = std::to_string(trace.orphans.size()) + " orphan(s): ";
+      outcome.message = std::to_string(trace.verdict.orphans.size()) + " orphan(s): ";
       break;
     case Builtin::no_broken_hops:
-      for (const BrokenHop& hop : trace.broken_hops) {
+      for (const model::BrokenHop& hop : trace.verdict.broken_hops) {
         problems.push_back(broken_hop_sentence(trace, hop));
-        outcome.spans.push_back(hop.caller_span_id);
+        outcome.spans.push_back(hop.caller_span_id.to_hex());
       }
-      outcome.message = std::to_string(trace.broken_hops.size()) + " broken hop(s): ";
+      outcome.message = std::to_string(trace.verdict.broken_hops.size()) + " broken hop(s): ";
       break;
     case Builtin::no_clock_skew: {
-      for (const ClockSkew& skew : trace.skew) {
+      for (const model::ClockSkew& skew : trace.verdict.skew) {
         if (std::max(skew.starts_early_nanos, skew.ends_late_nanos) <= skew_tolerance_nanos) {
           continue;
         }
@@ -120,7 +120,7 @@ Outcome run_builtin(Builtin check, const Trace& trace, std::uint64_t skew_tolera
         }
         sentence += " its parent " + span_label(trace, skew.parent_id);
         problems.push_back(std::move(sentence));
-        outcome.spans.push_back(skew.span_id);
+        outcome.spans.push_back(skew.span_id.to_hex());
       }
       outcome.message = std::to_string(problems.size()) + " span(s) skewed beyond " +
                         model::format_duration(skew_tolerance_nanos) + ": ";

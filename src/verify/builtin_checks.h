@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "model/trace.h"
 #include "verify/outcome.h"
-#include "verify/trace.h"
 
 namespace tracemesh::verify {
 
@@ -28,12 +28,12 @@ const char* describe(Builtin check) noexcept;
 
 // Skew of up to `skew_tolerance_nanos` (a child starting before its parent or
 // ending after it) passes.
-Outcome run_builtin(Builtin check, const Trace& trace, std::uint64_t skew_tolerance_nanos);
+Outcome run_builtin(Builtin check, const model::Trace& trace, std::uint64_t skew_tolerance_nanos);
 
 // "'POST /hook' (span 3f2a…) of delivery-worker": how messages name a span.
-std::string span_label(const Trace& trace, std::string_view span_id);
+std::string span_label(const model::Trace& trace, const SpanId& span_id);
 
 // A broken hop in a sentence: both spans, both services, the likely culprit.
-std::string broken_hop_sentence(const Trace& trace, const BrokenHop& hop);
+std::string broken_hop_sentence(const model::Trace& trace, const model::BrokenHop& hop);
 
 }  // namespace tracemesh::verify

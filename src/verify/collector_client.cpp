@@ -2,6 +2,10 @@
 
 #include <httplib.h>
 
+#include <nlohmann/json.hpp>
+
+#include "verify/api_trace.h"
+
 namespace tracemesh::verify {
 
 struct CollectorClient::State {
@@ -73,14 +77,14 @@ void CollectorClient::set_timeout(std::chrono::milliseconds timeout) {
   state_->client.set_read_timeout(bounded);
 }
 
-Expected<std::optional<Trace>> CollectorClient::trace(const std::string& trace_id) {
+Expected<std::optional<model::Trace>> CollectorClient::trace(const std::string& trace_id) {
   auto body =
       get(state_->client, state_->base_url, "/api/traces/" + trace_id, state_->headers, true);
   if (!body) return body.error();
-  if (body->empty()) return std::optional<Trace>();
-  auto parsed = parse_trace(*body);
+  if (body->empty()) return std::optional<model::Trace>();
+  auto parsed = read_api_trace(*body);
   if (!parsed) return parsed.error();
-  return std::optional<Trace>(std::move(*parsed));
+  return std::optional<model::Trace>(std::move(*parsed));
 }
 
 Expected<std::vector<std::string>> CollectorClient::search(

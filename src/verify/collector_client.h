@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "verify/spec.h"
-#include "verify/trace.h"
+#include "model/trace.h"
 #include "tracemesh/expected.h"
+#include "verify/spec.h"
 
 namespace tracemesh::verify {
 
@@ -29,7 +29,7 @@ class CollectorClient {
   // The trace, or nullopt when the collector holds no span of it yet.
   // transport_error when the collector cannot be reached; invalid_input when
   // it refuses the request (a bad token: 401).
-  Expected<std::optional<Trace>> trace(const std::string& trace_id);  // 32 hex digits
+  Expected<std::optional<model::Trace>> trace(const std::string& trace_id);  // 32 hex digits
 
   // Ids of the newest traces `selector` selects, started at or after
   // `start_after_unix_nano` when set; at most `limit` (1 to 1000).

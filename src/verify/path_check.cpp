@@ -8,6 +8,7 @@
 
 #include "model/ascii.h"
 #include "verify/builtin_checks.h"
+#include "verify/span_attributes.h"
 
 namespace tracemesh::verify {
 namespace {
@@ -22,35 +23,36 @@ struct Segment {
   std::string protocol;  // of the hop into this segment
 };
 
-bool is_call(const Span& span) {
-  return span.kind == "client" || span.kind == "producer";
+bool is_call(const model::SpanRecord& span) {
+  return span.kind == model::SpanKind::client || span.kind == model::SpanKind::producer;
 }
-bool is_answer(const Span& span) {
-  return span.kind == "server" || span.kind == "consumer";
+bool is_answer(const model::SpanRecord& span) {
+  return span.kind == model::SpanKind::server || span.kind == model::SpanKind::consumer;
 }
 
-bool starts_segment(const Span& span, const Span& parent) {
+bool starts_segment(const model::SpanRecord& span, const model::SpanRecord& parent) {
   return parent.service != span.service || (is_answer(span) && is_call(parent));
 }
 
-std::string string_attribute(const Span& span, const char* key) {
-  const auto found = span.attributes.find(key);
-  return found != span.attributes.end() && found->is_string() ? found->get<std::string>() : "";
+std::string string_attribute(const model::SpanRecord& span, const char* key) {
+  const nlohmann::json attributes = span_attributes(span);
+  const auto found = attributes.find(key);
+  return found != attributes.end() && found->is_string() ? found->get<std::string>() : "";
 }
 
-bool has_attribute(const Span& span, const char* key) {
-  return span.attributes.contains(key);
+bool has_attribute(const model::SpanRecord& span, const char* key) {
+  return span_attributes(span).contains(key);
 }
 
 class SegmentTree {
  public:
-  explicit SegmentTree(const Trace& trace) : trace_(trace) {
+  explicit SegmentTree(const model::Trace& trace) : trace_(trace) {
     const auto& spans = trace.spans;
-    std::unordered_map<std::string_view, std::size_t> index_of;
+    std::unordered_map<SpanId, std::size_t, model::IdHash> index_of;
     for (std::size_t i = 0; i < spans.size(); ++i) index_of.emplace(spans[i].span_id, i);
     std::vector<std::size_t> parent_of(spans.size(), none);
     for (std::size_t i = 0; i < spans.size(); ++i) {
-      if (spans[i].parent_span_id.empty()) continue;
+      if (spans[i].is_root()) continue;
       const auto found = index_of.find(spans[i].parent_span_id);
       if (found != index_of.end() && found->second != i) parent_of[i] = found->second;
     }
@@ -98,7 +100,9 @@ class SegmentTree {
   }
 
   const std::vector<Segment>& segments() const { return segments_; }
-  const Span& head(std::size_t segment) const { return trace_.spans[segments_[segment].head]; }
+  const model::SpanRecord& head(std::size_t segment) const {
+    return trace_.spans[segments_[segment].head];
+  }
   std::size_t segment_of(std::size_t span) const { return segment_of_[span]; }
 
  private:
@@ -125,7 +129,7 @@ class SegmentTree {
     }
   }
 
-  const Trace& trace_;
+  const model::Trace& trace_;
   std::vector<Segment> segments_;
   std::vector<std::size_t> segment_of_;
 };
@@ -257,9 +261,9 @@ std::string path_text(const ServicePath& path, std::size_t services) {
   return text;
 }
 
-std::string service_list(const Trace& trace) {
+std::string service_list(const model::Trace& trace) {
   std::vector<std::string> services;
-  for (const Span& span : trace.spans) {
+  for (const model::SpanRecord& span : trace.spans) {
     if (std::find(services.begin(), services.end(), span.service) == services.end()) {
       services.push_back(span.service);
     }
@@ -270,20 +274,21 @@ std::string service_list(const Trace& trace) {
 }
 
 // Why the hop from `from` to `to` is missing: the evidence the trace holds.
-void explain_missing_hop(const Trace& trace, const SegmentTree& tree, const std::string& from,
-                         const std::string& to, const std::string& transport, Outcome& outcome) {
+void explain_missing_hop(const model::Trace& trace, const SegmentTree& tree,
+                         const std::string& from, const std::string& to,
+                         const std::string& transport, Outcome& outcome) {
   bool explained = false;
-  for (const BrokenHop& hop : trace.broken_hops) {
+  for (const model::BrokenHop& hop : trace.verdict.broken_hops) {
     if (hop.caller_service != from || hop.callee_service != to) continue;
     outcome.message += "; broken hop: " + broken_hop_sentence(trace, hop);
-    outcome.spans.push_back(hop.caller_span_id);
+    outcome.spans.push_back(hop.caller_span_id.to_hex());
     explained = true;
   }
   for (std::size_t s = 0; s < tree.segments().size(); ++s) {
     const Segment& segment = tree.segments()[s];
     if (segment.service != to) continue;
-    const Span& head = tree.head(s);
-    outcome.spans.push_back(head.span_id);
+    const model::SpanRecord& head = tree.head(s);
+    outcome.spans.push_back(head.span_id.to_hex());
     explained = true;
     if (segment.parent != none) {
       const Segment& parent = tree.segments()[segment.parent];
@@ -293,18 +298,18 @@ void explain_missing_hop(const Trace& trace, const SegmentTree& tree, const std:
                            (segment.protocol.empty() ? "an unknown transport" : segment.protocol) +
                            ", not " + transport;
       }
-    } else if (head.parent_span_id.empty()) {
+    } else if (head.is_root()) {
       outcome.message += "; " + span_label(trace, head.span_id) + " is a root of this trace";
     } else {
       outcome.message += "; " + span_label(trace, head.span_id) + " names parent " +
-                         head.parent_span_id + ", which never arrived";
+                         head.parent_span_id.to_hex() + ", which never arrived";
     }
   }
   if (explained) return;
   outcome.message += "; no span of " + to + " in this trace";
   // The calls out of `from` that nothing answered are where the hop was lost.
   for (std::size_t i = 0; i < trace.spans.size(); ++i) {
-    const Span& span = trace.spans[i];
+    const model::SpanRecord& span = trace.spans[i];
     if (span.service != from || !is_call(span)) continue;
     const bool answered =
         std::any_of(tree.segments().begin(), tree.segments().end(), [&](const Segment& segment) {
@@ -313,16 +318,16 @@ void explain_missing_hop(const Trace& trace, const SegmentTree& tree, const std:
         });
     if (answered) continue;
     outcome.message += "; " + span_label(trace, span.span_id) + " has no answering span";
-    outcome.spans.push_back(span.span_id);
+    outcome.spans.push_back(span.span_id.to_hex());
   }
 }
 
 }  // namespace
 
-std::string hop_protocol(const Span& parent, const Span& child) {
+std::string hop_protocol(const model::SpanRecord& parent, const model::SpanRecord& child) {
   if (auto system = string_attribute(parent, "messaging.system"); !system.empty()) return system;
   if (auto system = string_attribute(child, "messaging.system"); !system.empty()) return system;
-  for (const Span* span : {&parent, &child}) {
+  for (const model::SpanRecord* span : {&parent, &child}) {
     if (has_attribute(*span, "http.request.method") || has_attribute(*span, "http.method")) {
       return "http";
     }
@@ -331,7 +336,7 @@ std::string hop_protocol(const Span& parent, const Span& child) {
   return string_attribute(child, "rpc.system");
 }
 
-Outcome check_path(const ServicePath& path, const Trace& trace) {
+Outcome check_path(const ServicePath& path, const model::Trace& trace) {
   const SegmentTree tree(trace);
   PathMatcher matcher(path, tree);
   Outcome outcome;
@@ -340,7 +345,7 @@ Outcome check_path(const ServicePath& path, const Trace& trace) {
     outcome.message = "held:";
     for (std::size_t k = 0; k < chain.size(); ++k) {
       outcome.message += (k > 0 ? " ->" : "") + std::string(" ") + tree.head(chain[k]).service +
-                         " (span " + tree.head(chain[k]).span_id + ")";
+                         " (span " + tree.head(chain[k]).span_id.to_hex() + ")";
     }
     return outcome;
   }

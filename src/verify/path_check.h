@@ -10,17 +10,17 @@
 // trace, or no span of B at all.
 #pragma once
 
+#include "model/trace.h"
 #include "verify/expectation.h"
 #include "verify/outcome.h"
-#include "verify/trace.h"
 
 namespace tracemesh::verify {
 
-Outcome check_path(const ServicePath& path, const Trace& trace);
+Outcome check_path(const ServicePath& path, const model::Trace& trace);
 
 // The protocol of the hop into the span at `index` from its parent (another
 // service): the parent's messaging.system, "http" for HTTP calls, rpc.system
 // for RPC; empty when the spans do not say.
-std::string hop_protocol(const Span& parent, const Span& child);
+std::string hop_protocol(const model::SpanRecord& parent, const model::SpanRecord& child);
 
 }  // namespace tracemesh::verify

@@ -6,8 +6,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "model/duration.h"
-#include "tracemesh/legacy_propagator.h"
 #include "model/yaml_input.h"
+#include "tracemesh/legacy_propagator.h"
 
 namespace tracemesh::verify {
 namespace {

@@ -20,9 +20,9 @@
 #include <utility>
 #include <vector>
 
+#include "tracemesh/expected.h"
 #include "verify/builtin_checks.h"
 #include "verify/expectation.h"
-#include "tracemesh/expected.h"
 
 namespace tracemesh::verify {
 

@@ -8,9 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/broken_hops.h"
 #include "ingest/otlp_json_decoder.h"
-#include "model/trace_json.h"
+#include "model/broken_hops.h"
 
 namespace tracemesh::verify {
 namespace {
@@ -83,8 +82,8 @@ Expected<void> decode_file(const std::string& path, const std::string& content,
 
 }  // namespace
 
-Expected<std::vector<Trace>> read_trace_files(const std::vector<std::string>& paths,
-                                              const model::IntegrityOptions& options) {
+Expected<std::vector<model::Trace>> read_trace_files(const std::vector<std::string>& paths,
+                                                     const model::IntegrityOptions& options) {
   std::vector<model::SpanRecord> spans;
   for (const std::string& path : paths) {
     auto content = read_file(path);
@@ -116,23 +115,14 @@ Expected<std::vector<Trace>> read_trace_files(const std::vector<std::string>& pa
     return by_trace[a].front().start_unix_nano < by_trace[b].front().start_unix_nano;
   });
 
-  std::vector<Trace> traces;
+  std::vector<model::Trace> traces;
   for (const TraceId& id : order) {
-    const auto& trace_spans = by_trace[id];
+    model::Trace& trace = traces.emplace_back();
+    trace.trace_id = id;
+    trace.spans = std::move(by_trace[id]);
     // Files hold everything there is: judge each trace as settled.
-    model::TraceVerdict verdict =
-        model::analyze_trace(trace_spans, 0, options.grace_nanos, options);
-    model::add_broken_hops(trace_spans, roots, options, verdict);
-    // Through the query API's JSON, so files and collector are read alike.
-    std::string json = "{\"trace_id\":\"" + id.to_hex() + "\",\"spans\":[";
-    for (std::size_t i = 0; i < trace_spans.size(); ++i) {
-      if (i > 0) json += ',';
-      model::append_span_json(json, trace_spans[i]);
-    }
-    json += "],\"verdict\":" + model::verdict_json(verdict) + "}";
-    auto parsed = parse_trace(json);
-    if (!parsed) return parsed.error();
-    traces.push_back(std::move(*parsed));
+    trace.verdict = model::analyze_trace(trace.spans, 0, options.grace_nanos, options);
+    model::add_broken_hops(trace.spans, roots, options, trace.verdict);
   }
   return traces;
 }

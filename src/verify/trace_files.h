@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "verify/trace.h"
+#include "model/trace.h"
 #include "model/trace_integrity.h"
 #include "tracemesh/expected.h"
 
@@ -23,7 +23,7 @@ inline constexpr std::size_t max_file_spans = 5'000'000;  // over all files
 // An Error names the file (and line, for JSON Lines) of the first malformed
 // request, and any span the decoder rejects: a check must not pass because
 // some spans were silently dropped.
-Expected<std::vector<Trace>> read_trace_files(const std::vector<std::string>& paths,
-                                              const model::IntegrityOptions& options);
+Expected<std::vector<model::Trace>> read_trace_files(const std::vector<std::string>& paths,
+                                                     const model::IntegrityOptions& options);
 
 }  // namespace tracemesh::verify

@@ -104,7 +104,7 @@ class Waiter {
       arrived_[i] = trace->has_value();
       if (!trace->has_value()) {
         waiting_ = "trace " + ids_[i] + " has not arrived";
-      } else if ((*trace)->settled) {
+      } else if ((*trace)->settled()) {
         settled_[i] = std::move(**trace);
       } else {
         waiting_ = "trace " + ids_[i] + " is still arriving (" +
@@ -154,8 +154,8 @@ class Waiter {
   const WaitOptions& options_;
   const Clock::time_point started_;
   const Clock::time_point deadline_;
-  std::vector<std::string> ids_;               // every trace found, first-found order
-  std::vector<std::optional<Trace>> settled_;  // by index in ids_
+  std::vector<std::string> ids_;                      // every trace found, first-found order
+  std::vector<std::optional<model::Trace>> settled_;  // by index in ids_
   std::vector<bool> warned_;
   std::vector<std::string> warnings_;
   std::string waiting_;

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "model/trace.h"
+#include "tracemesh/expected.h"
 #include "verify/collector_client.h"
 #include "verify/spec.h"
-#include "verify/trace.h"
-#include "tracemesh/expected.h"
 
 namespace tracemesh::verify {
 
@@ -29,7 +29,7 @@ struct WaitOptions {
 };
 
 struct Fetched {
-  std::vector<Trace> traces;          // settled, in the order first found
+  std::vector<model::Trace> traces;   // settled, in the order first found
   std::string missing;                // what did not arrive or settle in time; empty when complete
   std::vector<std::string> warnings;  // e.g. a selection cut at the limit
 };

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "model/ascii.h"
 #include "verify/assertion_check.h"
 #include "verify/path_check.h"
+#include "verify/span_attributes.h"
 
 namespace tracemesh::verify {
 namespace {
@@ -24,12 +27,12 @@ std::vector<std::string> path_starts(const Check& check) {
   return starts;
 }
 
-bool applies(const Check& check, const Trace& trace, const TraceSelector& chosen) {
+bool applies(const Check& check, const model::Trace& trace, const TraceSelector& chosen) {
   if (!check.select.empty()) return selects(check.select, trace);
   if (!chosen.empty()) return selects(chosen, trace);
   const std::vector<std::string> starts = path_starts(check);
   if (starts.empty()) return true;
-  const Span* root = trace.root();
+  const model::SpanRecord* root = trace.root();
   return root != nullptr && std::find(starts.begin(), starts.end(), root->service) != starts.end();
 }
 
@@ -42,7 +45,7 @@ std::string unapplied_reason(const Check& check, const TraceSelector& chosen) {
   return "no trace has its root in " + starts;
 }
 
-Outcome run_expectation(const Expectation& expectation, const Trace& trace) {
+Outcome run_expectation(const Expectation& expectation, const model::Trace& trace) {
   if (const auto* path = std::get_if<ServicePath>(&expectation.body)) {
     return check_path(*path, trace);
   }
@@ -76,30 +79,33 @@ std::size_t Verification::failures() const noexcept {
   return count;
 }
 
-bool selects(const TraceSelector& selector, const Trace& trace) {
-  if (!selector.trace_id.empty() && !model::ascii_iequals(selector.trace_id, trace.trace_id))
+bool selects(const TraceSelector& selector, const model::Trace& trace) {
+  if (!selector.trace_id.empty() &&
+      !model::ascii_iequals(selector.trace_id, trace.trace_id.to_hex()))
     return false;
   if (!selector.root_service.empty() || !selector.root_operation.empty()) {
-    const Span* root = trace.root();
+    const model::SpanRecord* root = trace.root();
     if (root == nullptr) return false;
     if (!selector.root_service.empty() && root->service != selector.root_service) return false;
     if (!selector.root_operation.empty() && root->name != selector.root_operation) return false;
   }
   for (const auto& wanted : selector.attributes) {
-    const bool found = std::any_of(trace.spans.begin(), trace.spans.end(), [&](const Span& span) {
-      const auto attribute = span.attributes.find(wanted.first);
-      return attribute != span.attributes.end() && attribute_text(*attribute) == wanted.second;
-    });
+    const bool found =
+        std::any_of(trace.spans.begin(), trace.spans.end(), [&](const model::SpanRecord& span) {
+          const nlohmann::json attributes = span_attributes(span);
+          const auto attribute = attributes.find(wanted.first);
+          return attribute != attributes.end() && attribute_text(*attribute) == wanted.second;
+        });
     if (!found) return false;
   }
   return true;
 }
 
-Verification verify_traces(const Spec& spec, std::vector<Trace> traces, const TraceSelector& chosen,
-                           std::uint64_t skew_tolerance_nanos) {
+Verification verify_traces(const Spec& spec, std::vector<model::Trace> traces,
+                           const TraceSelector& chosen, std::uint64_t skew_tolerance_nanos) {
   Verification verification;
   std::vector<bool> applied(spec.checks.size(), false);
-  for (Trace& trace : traces) {
+  for (model::Trace& trace : traces) {
     TraceResult result;
     for (const Builtin check : spec.builtins) {
       result.results.push_back(

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "model/trace.h"
 #include "verify/outcome.h"
 #include "verify/spec.h"
-#include "verify/trace.h"
 
 namespace tracemesh::verify {
 
@@ -28,7 +28,7 @@ struct ExpectationResult {
 };
 
 struct TraceResult {
-  Trace trace;
+  model::Trace trace;
   std::vector<ExpectationResult> results;
   bool passed() const noexcept;
 };
@@ -43,11 +43,11 @@ struct Verification {
 
 // Whether `selector` selects `trace` (its root's service and name, its id,
 // an attribute of any span: compared as text).
-bool selects(const TraceSelector& selector, const Trace& trace);
+bool selects(const TraceSelector& selector, const model::Trace& trace);
 
 // Check `traces` against `spec`. `chosen` is the command line's selection
 // (empty when every trace of the input is checked).
-Verification verify_traces(const Spec& spec, std::vector<Trace> traces, const TraceSelector& chosen,
-                           std::uint64_t skew_tolerance_nanos);
+Verification verify_traces(const Spec& spec, std::vector<model::Trace> traces,
+                           const TraceSelector& chosen, std::uint64_t skew_tolerance_nanos);
 
 }  // namespace tracemesh::verify

@@ -4,6 +4,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <nlohmann/json.hpp>
+
 #include "model/duration.h"
 
 namespace tracemesh::verify {
@@ -14,13 +16,13 @@ constexpr const char* fail_mark = "\xE2\x9C\x97";  // ✗
 constexpr std::size_t max_indent = 32;
 
 void draw_tree(const TraceResult& result, std::string& out) {
-  const Trace& trace = result.trace;
+  const model::Trace& trace = result.trace;
   std::unordered_set<std::string_view> marked;
   for (const ExpectationResult& item : result.results) {
     if (item.outcome.passed) continue;
     for (const std::string& id : item.outcome.spans) marked.insert(id);
   }
-  std::unordered_map<std::string_view, std::size_t> index_of;
+  std::unordered_map<SpanId, std::size_t, model::IdHash> index_of;
   for (std::size_t i = 0; i < trace.spans.size(); ++i) index_of.emplace(trace.spans[i].span_id, i);
   std::vector<std::vector<std::size_t>> children(trace.spans.size());
   std::vector<std::size_t> heads;
@@ -42,14 +44,14 @@ void draw_tree(const TraceResult& result, std::string& out) {
     stack.pop_back();
     if (drawn[index]) continue;
     drawn[index] = true;
-    const Span& span = trace.spans[index];
-    out += marked.contains(span.span_id) ? std::string(fail_mark) + " " : "  ";
+    const model::SpanRecord& span = trace.spans[index];
+    out += marked.contains(span.span_id.to_hex()) ? std::string(fail_mark) + " " : "  ";
     out += std::string(2 + 2 * std::min(depth, max_indent), ' ');
-    out += span.service + "  " + span.name + "  [" + span.kind + "]  " +
+    out += span.service + "  " + span.name + "  [" + model::to_string(span.kind) + "]  " +
            model::format_duration(span.duration_nanos());
-    if (span.status_code == "error") out += "  status=error";
-    if (depth == 0 && !span.parent_span_id.empty()) {
-      out += "  (parent " + span.parent_span_id + " missing)";
+    if (span.status_code == model::StatusCode::error) out += "  status=error";
+    if (depth == 0 && !span.is_root()) {
+      out += "  (parent " + span.parent_span_id.to_hex() + " missing)";
     }
     out += '\n';
     ++lines;
@@ -89,9 +91,9 @@ nlohmann::ordered_json result_json(const ExpectationResult& item) {
 std::string text_report(const Verification& verification, const std::string& missing) {
   std::string out;
   for (const TraceResult& result : verification.traces) {
-    const Trace& trace = result.trace;
-    out += "trace " + trace.trace_id + "  " + std::to_string(trace.spans.size()) + " spans  " +
-           model::format_duration(trace.duration_nanos()) + "  " +
+    const model::Trace& trace = result.trace;
+    out += "trace " + trace.trace_id.to_hex() + "  " + std::to_string(trace.spans.size()) +
+           " spans  " + model::format_duration(trace.duration_nanos()) + "  " +
            (result.passed() ? "PASS" : "FAIL") + "\n";
     draw_tree(result, out);
     append_result_lines(result.results, out);
@@ -130,12 +132,12 @@ std::string text_report(const Verification& verification, const std::string& mis
 std::string json_report(const Verification& verification, const std::string& missing) {
   nlohmann::ordered_json traces = nlohmann::ordered_json::array();
   for (const TraceResult& result : verification.traces) {
-    const Trace& trace = result.trace;
-    const Span* root = trace.root();
+    const model::Trace& trace = result.trace;
+    const model::SpanRecord* root = trace.root();
     nlohmann::ordered_json results = nlohmann::ordered_json::array();
     for (const ExpectationResult& item : result.results) results.push_back(result_json(item));
     traces.push_back(
-        {{"trace_id", trace.trace_id},
+        {{"trace_id", trace.trace_id.to_hex()},
          {"passed", result.passed()},
          {"span_count", trace.spans.size()},
          {"duration_nanos", trace.duration_nanos()},
@@ -173,9 +175,10 @@ std::vector<report::TestSuite> junit_suites(const Verification& verification,
     for (const ExpectationResult& item : result.results) {
       report::TestCase test;
       test.classname = "tracemesh.verify." + item.check;
-      test.name = item.expectation + (several ? " [trace " + result.trace.trace_id + "]" : "");
+      test.name =
+          item.expectation + (several ? " [trace " + result.trace.trace_id.to_hex() + "]" : "");
       if (!item.outcome.passed) test.failure = item.outcome.message;
-      test.details = "trace " + result.trace.trace_id + ": " + item.outcome.message;
+      test.details = "trace " + result.trace.trace_id.to_hex() + ": " + item.outcome.message;
       suite_for(item.check).cases.push_back(std::move(test));
     }
   }

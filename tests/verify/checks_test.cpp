@@ -5,16 +5,35 @@
 
 #include <string>
 
+#include "trace_builder.h"
 #include "verify/assertion_check.h"
 #include "verify/builtin_checks.h"
 #include "verify/path_check.h"
-#include "trace_builder.h"
 
 namespace tracemesh::verify {
 namespace {
 
+using model::Trace;
 using testing::connected_fleet;
+using testing::span_id;
+using testing::trace_id;
 using testing::TraceBuilder;
+
+// A broken hop from `caller` to span `callee` of another trace.
+model::BrokenHop broken_hop(const std::string& caller, const std::string& callee,
+                            model::Culprit culprit) {
+  model::BrokenHop hop;
+  hop.caller_span_id = span_id(caller);
+  hop.caller_service = "agent-service";
+  hop.caller_span_name = "POST";
+  hop.callee_trace_id = trace_id("5bf92f3577b34da6a3ce929d0e0e4736");
+  hop.callee_span_id = span_id(callee);
+  hop.callee_service = "rag-service";
+  hop.callee_span_name = "POST /search";
+  hop.protocol = "http";
+  hop.culprit = culprit;
+  return hop;
+}
 
 Outcome run(const std::string& text, const Trace& trace) {
   SyntaxError error;
@@ -50,16 +69,16 @@ TEST_P(OnTheConnectedFleet, HoldsOrFailsWithItsReason) {
 INSTANTIATE_TEST_SUITE_P(
     Paths, OnTheConnectedFleet,
     ::testing::Values(
-        Row{"bot -> agent-service -> rag-service", true, "held: bot (span a1)"},
-        Row{"bot -> agent-service", true, "agent-service (span b1)"},
-        Row{"bot ~> rag-service", true, "rag-service (span c1)"},
-        Row{"bot ~> indexer", true, "indexer (span d1)"},
-        Row{"agent-service -> (mqtt) -> indexer", true, "indexer (span d1)"},
+        Row{"bot -> agent-service -> rag-service", true, "held: bot (span 00000000000000a1)"},
+        Row{"bot -> agent-service", true, "agent-service (span 00000000000000b1)"},
+        Row{"bot ~> rag-service", true, "rag-service (span 00000000000000c1)"},
+        Row{"bot ~> indexer", true, "indexer (span 00000000000000d1)"},
+        Row{"agent-service -> (mqtt) -> indexer", true, "indexer (span 00000000000000d1)"},
         Row{"agent-service -> (MQTT) -> indexer", true, "held"},
         Row{"bot -> (http) -> agent-service -> (http) -> rag-service", true, "held"},
         Row{"bot -> rag-service", false, "bot has no direct hop to rag-service"},
         Row{"bot -> rag-service", false,
-            "'POST /search' (span c1) of rag-service is below agent-service"},
+            "'POST /search' (span 00000000000000c1) of rag-service is below agent-service"},
         Row{"agent-service -> (kafka) -> indexer", false, "through mqtt, not kafka"},
         Row{"bot -> (mqtt) -> agent-service", false, "through http, not mqtt"},
         Row{"rag-service -> bot", false, "rag-service has no direct hop to bot"},
@@ -80,9 +99,10 @@ INSTANTIATE_TEST_SUITE_P(
             "2 span(s) matched"},
         Row{"span[kind=server] http.response.status_code = 200", false,
             "1 of 3 span(s) fail http.response.status_code = 200: http.response.status_code of "
-            "'POST /ask' (span a1) of bot is missing"},
+            "'POST /ask' (span 00000000000000a1) of bot is missing"},
         Row{"span[service=rag-service] http.response.status_code = 500", false,
-            "http.response.status_code of 'POST /search' (span c1) of rag-service is 200"},
+            "http.response.status_code of 'POST /search' (span 00000000000000c1) of rag-service is "
+            "200"},
         Row{"span[service=rag-service] http.response.status_code != 500", true, "matched"},
         Row{"span[service=rag-service] http.response.status_code = \"200\"", true, "matched"},
         Row{"span[service=rag-service] db.hits >= 3", true, "matched"},
@@ -102,7 +122,7 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"span[db.hits] db.hits = 3", true, "1 span(s) matched"},
         Row{"span[db.hits kind=client] db.hits = 3", false, "no span matches"},
         Row{"span[service=rag-service] tags not exists", false,
-            "tags of 'POST /search' (span c1) "
+            "tags of 'POST /search' (span 00000000000000c1) "
             "of rag-service is present"},
         Row{"span[kind=client] http.response.status_code = 200", false,
             "2 of 2 span(s) fail http.response.status_code = 200"},
@@ -122,9 +142,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Assertions, NameAtMostTwentySpansAndCutLongValues) {
   TraceBuilder builder;
-  builder.span("r", "", "api", "GET /", "server", 0, 100);
+  builder.span("f0", "", "api", "GET /", "server", 0, 100);
   for (int i = 0; i < 25; ++i) {
-    builder.span("s" + std::to_string(i), "r", "api", "q", "client", 1, 2,
+    builder.span("5" + std::to_string(i), "f0", "api", "q", "client", 1, 2,
                  {{"db.statement", std::string(500, 'x')}});
   }
   const Outcome outcome = run("span[kind=client] db.statement = short", builder.build());
@@ -138,11 +158,11 @@ TEST(Assertions, NameAtMostTwentySpansAndCutLongValues) {
 TEST(Paths, StayLinearOnADeepSelfCallingTrace) {
   // 400 nested self-calls: a search over every chain would not finish.
   TraceBuilder builder;
-  builder.span("s0", "", "a", "GET /0", "server", 0, 1000);
+  builder.span("50", "", "a", "GET /0", "server", 0, 1000);
   for (int i = 1; i < 400; ++i) {
-    const std::string parent = "s" + std::to_string(i - 1);
+    const std::string parent = "5" + std::to_string(i - 1);
     builder.span("c" + std::to_string(i), parent, "a", "GET", "client", 1, 999)
-        .span("s" + std::to_string(i), "c" + std::to_string(i), "a", "GET /x", "server", 1, 999);
+        .span("5" + std::to_string(i), "c" + std::to_string(i), "a", "GET /x", "server", 1, 999);
   }
   const Outcome outcome = run("a ~> a ~> a ~> a ~> z", builder.build());
   EXPECT_FALSE(outcome.passed);
@@ -154,7 +174,7 @@ TEST(Paths, StayLinearOnADeepSelfCallingTrace) {
 TEST(Assertions, MarkTheSpansThatFail) {
   const Outcome outcome =
       run("span[kind=client] http.response.status_code = 200", connected_fleet().build());
-  EXPECT_EQ(outcome.spans, (std::vector<std::string>{"a2", "b3"}));
+  EXPECT_EQ(outcome.spans, (std::vector<std::string>{"00000000000000a2", "00000000000000b3"}));
 }
 
 TEST(Paths, ChooseAmongSeveralSegmentsOfTheFirstService) {
@@ -162,11 +182,11 @@ TEST(Paths, ChooseAmongSeveralSegmentsOfTheFirstService) {
   TraceBuilder builder;
   builder.span("f1", "", "front", "GET /", "server", 0, 50)
       .span("f2", "f1", "front", "GET", "client", 1, 10)
-      .span("o1", "f2", "orders", "GET /list", "server", 2, 9)
+      .span("e1", "f2", "orders", "GET /list", "server", 2, 9)
       .span("f3", "f1", "front", "POST", "client", 11, 40)
       .span("b1", "f3", "billing", "POST /charge", "server", 12, 39)
-      .span("o2", "b1", "billing", "GET", "client", 13, 20)
-      .span("o3", "o2", "orders", "GET /price", "server", 14, 19);
+      .span("e2", "b1", "billing", "GET", "client", 13, 20)
+      .span("e3", "e2", "orders", "GET /price", "server", 14, 19);
   EXPECT_TRUE(run("front -> billing -> orders", builder.build()).passed);
   EXPECT_TRUE(run("front -> orders", builder.build()).passed);
   EXPECT_FALSE(run("orders -> billing", builder.build()).passed);
@@ -191,19 +211,18 @@ TEST(Paths, NameTheBrokenHopAndItsCulprit) {
                     .span("b1", "a2", "agent-service", "POST /run", "server", 6, 89)
                     .span("b3", "b1", "agent-service", "POST", "client", 10, 80)
                     .build();
-  trace.broken_hops.push_back({"b3", "agent-service", "POST", "5bf92f3577b34da6a3ce929d0e0e4736",
-                               "c1", "rag-service", "POST /search", "http",
-                               "caller_did_not_inject"});
+  trace.verdict.broken_hops.push_back(
+      broken_hop("b3", "c1", model::Culprit::caller_did_not_inject));
   const Outcome outcome = run("bot -> agent-service -> rag-service", trace);
   EXPECT_FALSE(outcome.passed);
   EXPECT_TRUE(contains(outcome.message, "'bot -> agent-service' holds")) << outcome.message;
   EXPECT_TRUE(contains(outcome.message,
                        "rag-service started trace 5bf92f3577b34da6a3ce929d0e0e4736 at 'POST "
-                       "/search' (span c1)"))
+                       "/search' (span 00000000000000c1)"))
       << outcome.message;
   EXPECT_TRUE(contains(outcome.message, "likely culprit: agent-service did not inject the context"))
       << outcome.message;
-  EXPECT_EQ(outcome.spans, std::vector<std::string>{"b3"});
+  EXPECT_EQ(outcome.spans, std::vector<std::string>{"00000000000000b3"});
 }
 
 TEST(Paths, NameUnansweredCallsWhenTheCalleeSentNothing) {
@@ -213,20 +232,22 @@ TEST(Paths, NameUnansweredCallsWhenTheCalleeSentNothing) {
                           .build();
   const Outcome outcome = run("bot -> agent-service", trace);
   EXPECT_FALSE(outcome.passed);
-  EXPECT_TRUE(contains(outcome.message, "'POST' (span a2) of bot has no answering span"))
+  EXPECT_TRUE(
+      contains(outcome.message, "'POST' (span 00000000000000a2) of bot has no answering span"))
       << outcome.message;
-  EXPECT_EQ(outcome.spans, std::vector<std::string>{"a2"});
+  EXPECT_EQ(outcome.spans, std::vector<std::string>{"00000000000000a2"});
 }
 
 TEST(Paths, SayWhereTheCalleesSpansHang) {
   // The callee's span arrived, but its parent (the caller's client span) did not.
   Trace trace = TraceBuilder()
                     .span("a1", "", "bot", "POST /ask", "server", 0, 100)
-                    .span("b1", "zz", "agent-service", "POST /run", "server", 6, 89)
+                    .span("b1", "dd", "agent-service", "POST /run", "server", 6, 89)
                     .build();
   Outcome outcome = run("bot -> agent-service", trace);
   EXPECT_FALSE(outcome.passed);
-  EXPECT_TRUE(contains(outcome.message, "names parent zz, which never arrived")) << outcome.message;
+  EXPECT_TRUE(contains(outcome.message, "names parent 00000000000000dd, which never arrived"))
+      << outcome.message;
   trace = TraceBuilder()
               .span("a1", "", "bot", "POST /ask", "server", 0, 100)
               .span("b1", "", "agent-service", "POST /run", "server", 6, 89)
@@ -253,31 +274,32 @@ TEST(Builtins, PassOnAConnectedTrace) {
     EXPECT_TRUE(outcome.passed) << to_string(check) << ": " << outcome.message;
   }
   EXPECT_EQ(run_builtin(Builtin::single_root, trace, 0).message,
-            "one root: 'POST /ask' (span a1) of bot");
+            "one root: 'POST /ask' (span 00000000000000a1) of bot");
 }
 
 TEST(Builtins, NameEveryRootOrphanBrokenHopAndSkewedSpan) {
   Trace trace = connected_fleet().build();
-  trace.roots.push_back("b1");
-  trace.orphans.push_back({"d1", "ffffffffffffffff", "indexer"});
-  trace.broken_hops.push_back({"b3", "agent-service", "POST", "5bf92f3577b34da6a3ce929d0e0e4736",
-                               "c9", "rag-service", "POST /search", "http",
-                               "callee_did_not_extract"});
-  trace.skew.push_back({"c1", "b3", "rag-service", "agent-service", 12'000'000, 0});
-  trace.skew.push_back({"d1", "b4", "indexer", "agent-service", 0, 400'000});
+  trace.verdict.roots.push_back(span_id("b1"));
+  trace.verdict.orphans.push_back({span_id("d1"), span_id("ffffffffffffffff"), "indexer"});
+  trace.verdict.broken_hops.push_back(
+      broken_hop("b3", "c9", model::Culprit::callee_did_not_extract));
+  trace.verdict.skew.push_back(
+      {span_id("c1"), span_id("b3"), "rag-service", "agent-service", 12'000'000, 0});
+  trace.verdict.skew.push_back(
+      {span_id("d1"), span_id("b4"), "indexer", "agent-service", 0, 400'000});
 
   Outcome outcome = run_builtin(Builtin::single_root, trace, 0);
   EXPECT_FALSE(outcome.passed);
   EXPECT_TRUE(contains(outcome.message,
-                       "2 roots: 'POST /ask' (span a1) of bot; 'POST /run' (span "
-                       "b1) of agent-service"))
+                       "2 roots: 'POST /ask' (span 00000000000000a1) of bot; 'POST /run' (span "
+                       "00000000000000b1) of agent-service"))
       << outcome.message;
-  EXPECT_EQ(outcome.spans, (std::vector<std::string>{"a1", "b1"}));
+  EXPECT_EQ(outcome.spans, (std::vector<std::string>{"00000000000000a1", "00000000000000b1"}));
 
   outcome = run_builtin(Builtin::no_orphans, trace, 0);
   EXPECT_FALSE(outcome.passed);
   EXPECT_TRUE(contains(outcome.message,
-                       "'process alerts' (span d1) of indexer names parent "
+                       "'process alerts' (span 00000000000000d1) of indexer names parent "
                        "ffffffffffffffff, which never arrived"))
       << outcome.message;
 
@@ -286,21 +308,21 @@ TEST(Builtins, NameEveryRootOrphanBrokenHopAndSkewedSpan) {
   EXPECT_TRUE(contains(outcome.message,
                        "likely culprit: rag-service received a context and did not extract it"))
       << outcome.message;
-  EXPECT_EQ(outcome.spans, std::vector<std::string>{"b3"});
+  EXPECT_EQ(outcome.spans, std::vector<std::string>{"00000000000000b3"});
 
   outcome = run_builtin(Builtin::no_clock_skew, trace, 0);
   EXPECT_FALSE(outcome.passed);
   EXPECT_TRUE(contains(outcome.message,
-                       "'POST /search' (span c1) of rag-service starts 12.0ms "
-                       "before its parent 'POST' (span b3) of agent-service"))
+                       "'POST /search' (span 00000000000000c1) of rag-service starts 12.0ms "
+                       "before its parent 'POST' (span 00000000000000b3) of agent-service"))
       << outcome.message;
   EXPECT_TRUE(contains(outcome.message, "ends 400.0µs after")) << outcome.message;
   // Within the tolerance, only the larger skew remains; above both, none.
   outcome = run_builtin(Builtin::no_clock_skew, trace, 1'000'000);
-  EXPECT_EQ(outcome.spans, std::vector<std::string>{"c1"});
+  EXPECT_EQ(outcome.spans, std::vector<std::string>{"00000000000000c1"});
   EXPECT_TRUE(run_builtin(Builtin::no_clock_skew, trace, 12'000'000).passed);
 
-  trace.roots.clear();
+  trace.verdict.roots.clear();
   outcome = run_builtin(Builtin::single_root, trace, 0);
   EXPECT_FALSE(outcome.passed);
   EXPECT_TRUE(contains(outcome.message, "no root span")) << outcome.message;

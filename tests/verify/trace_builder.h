@@ -1,49 +1,78 @@
-// Test support: verify::Trace objects built by hand, span by span.
+// Test support: model::Trace objects built by hand, span by span, with
+// short span ids: "a1" is span 00000000000000a1 (hex digits, left-padded).
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "verify/trace.h"
+#include "model/trace.h"
 
 namespace tracemesh::verify::testing {
 
 constexpr std::uint64_t ms = 1'000'000;
 constexpr std::uint64_t t0 = 1'700'000'000'000'000'000;
 
+// The span id a short id stands for: "a1" → 00000000000000a1.
+inline SpanId span_id(const std::string& short_id) {
+  const auto id = SpanId::from_hex(std::string(16 - short_id.size(), '0') + short_id);
+  if (!id) throw std::invalid_argument("not a short hex span id: " + short_id);
+  return *id;
+}
+// Its hex, as reports write it.
+inline std::string hex(const std::string& short_id) {
+  return span_id(short_id).to_hex();
+}
+
+inline TraceId trace_id(const std::string& hex_id) {
+  const auto id = TraceId::from_hex(hex_id);
+  if (!id) throw std::invalid_argument("not a trace id: " + hex_id);
+  return *id;
+}
+
 class TraceBuilder {
  public:
-  explicit TraceBuilder(std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736") {
-    trace_.trace_id = std::move(trace_id);
-    trace_.settled = true;
+  explicit TraceBuilder(const std::string& id = "4bf92f3577b34da6a3ce929d0e0e4736") {
+    trace_.trace_id = trace_id(id);
+    trace_.verdict.state = model::TraceState::settled;
   }
 
   // A span from `start` to `end` milliseconds after t0; a root when `parent` is empty.
   TraceBuilder& span(const std::string& id, const std::string& parent, const std::string& service,
                      const std::string& name, const std::string& kind, std::uint64_t start,
-                     std::uint64_t end, nlohmann::json attributes = nlohmann::json::object()) {
-    Span span;
-    span.span_id = id;
-    span.parent_span_id = parent;
+                     std::uint64_t end,
+                     const nlohmann::json& attributes = nlohmann::json::object()) {
+    model::SpanRecord span;
+    span.trace_id = trace_.trace_id;
+    span.span_id = span_id(id);
+    if (!parent.empty()) span.parent_span_id = span_id(parent);
     span.service = service;
     span.name = name;
-    span.kind = kind;
+    span.kind = span_kind(kind);
     span.start_unix_nano = t0 + start * ms;
     span.end_unix_nano = t0 + end * ms;
-    span.status_code = "unset";
-    span.attributes = std::move(attributes);
-    if (parent.empty()) trace_.roots.push_back(id);
+    span.attributes_json = attributes.dump();
+    if (parent.empty()) trace_.verdict.roots.push_back(span.span_id);
     trace_.spans.push_back(std::move(span));
     return *this;
   }
 
-  Trace& trace() { return trace_; }
-  Trace build() const { return trace_; }
+  model::Trace& trace() { return trace_; }
+  model::Trace build() const { return trace_; }
 
  private:
-  Trace trace_;
+  static model::SpanKind span_kind(const std::string& name) {
+    for (int kind = 0; kind <= static_cast<int>(model::SpanKind::consumer); ++kind) {
+      if (name == model::to_string(static_cast<model::SpanKind>(kind))) {
+        return static_cast<model::SpanKind>(kind);
+      }
+    }
+    throw std::invalid_argument("not a span kind: " + name);
+  }
+
+  model::Trace trace_;
 };
 
 // bot -> agent-service -> rag-service over HTTP, agent -> (mqtt) -> indexer.

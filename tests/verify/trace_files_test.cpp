@@ -2,6 +2,7 @@
 // judged like the collector judges (broken hops found across the files),
 // and a clear error for every file it cannot use.
 #include "verify/trace_files.h"
+#include "verify/span_attributes.h"
 
 #include <gtest/gtest.h>
 
@@ -43,26 +44,29 @@ TEST_F(TraceFiles, JudgesEachTraceAndFindsBrokenHopsAcrossFiles) {
       {});
   ASSERT_TRUE(traces) << traces.error().text();
   ASSERT_EQ(traces->size(), 3U);
-  const auto find = [&](const std::string& id) -> const Trace& {
-    for (const Trace& trace : *traces) {
-      if (trace.trace_id == id) return trace;
+  const auto find = [&](const std::string& id) -> const model::Trace& {
+    for (const model::Trace& trace : *traces) {
+      if (trace.trace_id.to_hex() == id) return trace;
     }
     ADD_FAILURE() << "no trace " << id;
     return traces->front();
   };
-  const Trace& connected = find(connected_id);
-  EXPECT_TRUE(connected.settled);
+  const model::Trace& connected = find(connected_id);
+  EXPECT_TRUE(connected.settled());
   EXPECT_EQ(connected.spans.size(), 5U);
-  EXPECT_EQ(connected.roots, std::vector<std::string>{"a000000000000001"});
-  EXPECT_TRUE(connected.broken_hops.empty());
-  const Trace& caller = find(broken_id);
-  ASSERT_EQ(caller.broken_hops.size(), 1U);
-  EXPECT_EQ(caller.broken_hops[0].caller_service, "agent-service");
-  EXPECT_EQ(caller.broken_hops[0].callee_service, "rag-service");
-  EXPECT_EQ(caller.broken_hops[0].callee_trace_id, callee_id);
-  EXPECT_EQ(caller.broken_hops[0].culprit, "caller_did_not_inject");
+  ASSERT_EQ(connected.verdict.roots.size(), 1U);
+  EXPECT_EQ(connected.verdict.roots[0].to_hex(), "a000000000000001");
+  EXPECT_TRUE(connected.verdict.broken_hops.empty());
+  const model::Trace& caller = find(broken_id);
+  ASSERT_EQ(caller.verdict.broken_hops.size(), 1U);
+  EXPECT_EQ(caller.verdict.broken_hops[0].caller_service, "agent-service");
+  EXPECT_EQ(caller.verdict.broken_hops[0].callee_service, "rag-service");
+  EXPECT_EQ(caller.verdict.broken_hops[0].callee_trace_id.to_hex(), callee_id);
+  EXPECT_EQ(caller.verdict.broken_hops[0].culprit, model::Culprit::caller_did_not_inject);
   // Attributes keep their JSON types for the assertions.
-  EXPECT_EQ(connected.find("a000000000000003")->attributes["http.response.status_code"], 200);
+  const model::SpanRecord* server = connected.find(*SpanId::from_hex("a000000000000003"));
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(span_attributes(*server)["http.response.status_code"], 200);
 }
 
 TEST_F(TraceFiles, ReadsJsonLinesAndCountsARedeliveredSpanOnce) {
