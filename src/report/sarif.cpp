@@ -1,6 +1,8 @@
 #include "report/sarif.h"
 
-#include <nlohmann/json.hpp>
+#include <cstdint>
+
+#include "report/json_writer.h"
 
 namespace tracemesh::report {
 
@@ -21,48 +23,69 @@ std::string uri_path(std::string_view path) {
   return uri;
 }
 
+// Keys are written in byte order, as SARIF files from this writer always were.
 std::string sarif_json(const SarifTool& tool, const std::vector<SarifRule>& rules,
                        const std::vector<SarifResult>& results) {
-  using nlohmann::json;
-  json rule_list = json::array();
-  for (const SarifRule& rule : rules) {
-    rule_list.push_back({{"id", rule.id},
-                         {"name", rule.name},
-                         {"shortDescription", {{"text", rule.description}}},
-                         {"defaultConfiguration", {{"level", rule.level}}}});
+  JsonWriter json;
+  json.begin_object().field("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+  json.key("runs").begin_array().begin_object();
+  if (!tool.root.empty()) {
+    json.key("originalUriBaseIds")
+        .begin_object()
+        .key("%SRCROOT%")
+        .begin_object()
+        .field("uri", "file://" + uri_path(tool.root))
+        .end_object()
+        .end_object();
   }
-  json result_list = json::array();
+  json.key("results").begin_array();
   for (const SarifResult& result : results) {
-    json locations = json::array();
-    for (const SarifLocation& location : result.locations) {
-      json physical = {
-          {"artifactLocation", {{"uri", uri_path(location.path)}, {"uriBaseId", "%SRCROOT%"}}}};
-      if (location.line > 0) physical["region"] = {{"startLine", location.line}};
-      locations.push_back({{"physicalLocation", std::move(physical)}});
-    }
     std::size_t index = 0;
     for (; index < rules.size() && rules[index].id != result.rule_id; ++index) {
     }
-    json entry = {{"ruleId", result.rule_id},
-                  {"message", {{"text", result.message}}},
-                  {"locations", std::move(locations)}};
-    if (index < rules.size()) {
-      entry["ruleIndex"] = index;
-      entry["level"] = rules[index].level;
+    json.begin_object();
+    if (index < rules.size()) json.field("level", rules[index].level);
+    json.key("locations").begin_array();
+    for (const SarifLocation& location : result.locations) {
+      json.begin_object().key("physicalLocation").begin_object();
+      json.key("artifactLocation")
+          .begin_object()
+          .field("uri", uri_path(location.path))
+          .field("uriBaseId", "%SRCROOT%")
+          .end_object();
+      if (location.line > 0) {
+        json.key("region").begin_object().field("startLine", location.line).end_object();
+      }
+      json.end_object().end_object();
     }
-    result_list.push_back(std::move(entry));
+    json.end_array();
+    json.key("message").begin_object().field("text", result.message).end_object();
+    json.field("ruleId", result.rule_id);
+    if (index < rules.size()) json.field("ruleIndex", static_cast<std::uint64_t>(index));
+    json.end_object();
   }
-  json driver = {{"name", tool.name}, {"version", tool.version}, {"rules", std::move(rule_list)}};
-  if (!tool.information_uri.empty()) driver["informationUri"] = tool.information_uri;
-  json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-              {"version", "2.1.0"},
-              {"runs", json::array({{{"tool", {{"driver", std::move(driver)}}},
-                                     {"results", std::move(result_list)}}})}};
-  if (!tool.root.empty()) {
-    log["runs"][0]["originalUriBaseIds"] = {
-        {"%SRCROOT%", {{"uri", "file://" + uri_path(tool.root)}}}};
+  json.end_array();
+  json.key("tool").begin_object().key("driver").begin_object();
+  if (!tool.information_uri.empty()) json.field("informationUri", tool.information_uri);
+  json.field("name", tool.name).key("rules").begin_array();
+  for (const SarifRule& rule : rules) {
+    json.begin_object()
+        .key("defaultConfiguration")
+        .begin_object()
+        .field("level", rule.level)
+        .end_object()
+        .field("id", rule.id)
+        .field("name", rule.name)
+        .key("shortDescription")
+        .begin_object()
+        .field("text", rule.description)
+        .end_object()
+        .end_object();
   }
-  return log.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  json.end_array().field("version", tool.version).end_object().end_object();
+  json.end_object().end_array();
+  json.field("version", "2.1.0").end_object();
+  return json.take();
 }
 
 }  // namespace tracemesh::report

@@ -4,7 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <nlohmann/json.hpp>
+#include "report/json_writer.h"
 
 #include "model/duration.h"
 
@@ -78,12 +78,16 @@ void append_result_lines(const std::vector<ExpectationResult>& results, std::str
   }
 }
 
-nlohmann::ordered_json result_json(const ExpectationResult& item) {
-  return {{"check", item.check},
-          {"expectation", item.expectation},
-          {"passed", item.outcome.passed},
-          {"message", item.outcome.message},
-          {"spans", item.outcome.spans}};
+void write_result(report::JsonWriter& json, const ExpectationResult& item) {
+  json.begin_object()
+      .field("check", item.check)
+      .field("expectation", item.expectation)
+      .field("passed", item.outcome.passed)
+      .field("message", item.outcome.message)
+      .key("spans")
+      .begin_array();
+  for (const std::string& span : item.outcome.spans) json.value(span);
+  json.end_array().end_object();
 }
 
 }  // namespace
@@ -130,35 +134,39 @@ std::string text_report(const Verification& verification, const std::string& mis
 }
 
 std::string json_report(const Verification& verification, const std::string& missing) {
-  nlohmann::ordered_json traces = nlohmann::ordered_json::array();
+  report::JsonWriter json;
+  json.begin_object()
+      .field("schema", "tracemesh.verify/v1")
+      .field("passed", verification.passed() && missing.empty())
+      .key("summary")
+      .begin_object()
+      .field("traces", static_cast<std::uint64_t>(verification.traces.size()))
+      .field("expectations", static_cast<std::uint64_t>(verification.expectations()))
+      .field("failed", static_cast<std::uint64_t>(verification.failures()))
+      .end_object();
+  json.key("traces").begin_array();
   for (const TraceResult& result : verification.traces) {
     const model::Trace& trace = result.trace;
     const model::SpanRecord* root = trace.root();
-    nlohmann::ordered_json results = nlohmann::ordered_json::array();
-    for (const ExpectationResult& item : result.results) results.push_back(result_json(item));
-    traces.push_back(
-        {{"trace_id", trace.trace_id.to_hex()},
-         {"passed", result.passed()},
-         {"span_count", trace.spans.size()},
-         {"duration_nanos", trace.duration_nanos()},
-         {"root_service", root ? nlohmann::ordered_json(root->service) : nlohmann::ordered_json()},
-         {"root_name", root ? nlohmann::ordered_json(root->name) : nlohmann::ordered_json()},
-         {"results", std::move(results)}});
+    json.begin_object()
+        .field("trace_id", trace.trace_id.to_hex())
+        .field("passed", result.passed())
+        .field("span_count", static_cast<std::uint64_t>(trace.spans.size()))
+        .field("duration_nanos", trace.duration_nanos());
+    json.key("root_service");
+    root ? json.value(root->service) : json.null();
+    json.key("root_name");
+    root ? json.value(root->name) : json.null();
+    json.key("results").begin_array();
+    for (const ExpectationResult& item : result.results) write_result(json, item);
+    json.end_array().end_object();
   }
-  nlohmann::ordered_json unapplied = nlohmann::ordered_json::array();
-  for (const ExpectationResult& item : verification.unapplied)
-    unapplied.push_back(result_json(item));
-  nlohmann::ordered_json report = {
-      {"schema", "tracemesh.verify/v1"},
-      {"passed", verification.passed() && missing.empty()},
-      {"summary",
-       {{"traces", verification.traces.size()},
-        {"expectations", verification.expectations()},
-        {"failed", verification.failures()}}},
-      {"traces", std::move(traces)},
-      {"unapplied", std::move(unapplied)},
-      {"missing", missing.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(missing)}};
-  return report.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  json.end_array().key("unapplied").begin_array();
+  for (const ExpectationResult& item : verification.unapplied) write_result(json, item);
+  json.end_array().key("missing");
+  missing.empty() ? json.null() : json.value(missing);
+  json.end_object();
+  return json.take();
 }
 
 std::vector<report::TestSuite> junit_suites(const Verification& verification,
