@@ -15,7 +15,7 @@
 #include "audit/index/values.h"
 #include "audit/repository.h"
 #include "audit/rules/services.h"
-#include "audit/rules/trace_headers.h"
+#include "audit/index/trace_headers.h"
 
 namespace tracemesh::audit {
 

@@ -1,6 +1,6 @@
 // The span as the tools see it: one record per span, whatever language or
-// wire format it came from (OTLP protobuf, OTLP JSON, Zipkin). Decoders in
-// the collector produce it; the store keeps it; integrity analysis and the
+// wire format it came from (OTLP protobuf, OTLP JSON, Zipkin). The ingest
+// decoders (src/ingest) produce it; the store keeps it; integrity analysis and the
 // query API read it. Ids are the SDK's TraceId/SpanId.
 //
 // Attributes, events, links and the resource stay as JSON text in the shape

@@ -5,7 +5,7 @@
 
 namespace tracemesh::model {
 
-const SpanRecord* Trace::find(const SpanId& span_id) const noexcept {
+const SpanRecord* Trace::find(const SpanId& span_id) const {
   if (index_.size() != spans.size()) {
     index_.clear();
     for (std::size_t i = 0; i < spans.size(); ++i) index_.emplace(spans[i].span_id, i);
@@ -17,7 +17,7 @@ const SpanRecord* Trace::find(const SpanId& span_id) const noexcept {
              : &spans[found->second];
 }
 
-const SpanRecord* Trace::root() const noexcept {
+const SpanRecord* Trace::root() const {
   for (const SpanId& id : verdict.roots) {
     if (const SpanRecord* span = find(id)) return span;
   }

@@ -25,9 +25,9 @@ struct Trace {
 
   // Return the span with `span_id`, or nullptr. Builds an index on first use
   // (and again when spans were added): not for concurrent first calls.
-  const SpanRecord* find(const SpanId& span_id) const noexcept;
+  const SpanRecord* find(const SpanId& span_id) const;
   // Return the first root of the verdict that arrived, or nullptr.
-  const SpanRecord* root() const noexcept;
+  const SpanRecord* root() const;
   // From the earliest start to the latest end (or start).
   std::uint64_t duration_nanos() const noexcept;
 

@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "audit/index/import_resolver.h"
+#include "audit/index/trace_headers.h"
 #include "audit/repository.h"
-#include "audit/rules/services.h"
-#include "audit/rules/trace_headers.h"
 
 namespace tracemesh::audit {
 

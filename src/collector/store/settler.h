@@ -31,8 +31,9 @@ class Settler {
   Settler(Database& db, ArrivingTraces& arriving, const model::IntegrityOptions& options);
 
   // Judge and mark settled the traces quiet for the grace period at
-  // `now_unix_nano`, within a bounded time slice. On a database error the
-  // pass is rolled back and nullopt returned.
+  // `now_unix_nano`, within a bounded time slice. nullopt when nothing was
+  // looked at: the clock is still inside the first grace period, or a
+  // database error rolled the pass back (the backlog stands as it was).
   std::optional<Pass> settle(std::uint64_t now_unix_nano);
 
  private:

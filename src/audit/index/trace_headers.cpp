@@ -1,4 +1,4 @@
-#include "audit/rules/trace_headers.h"
+#include "audit/index/trace_headers.h"
 
 #include <algorithm>
 
