@@ -11,7 +11,8 @@ namespace {
 void check(const std::map<std::string, double>& thresholds) {
   for (const auto& [key, value] : thresholds) {
     bool known = false;
-    for (const std::string_view name : tracemesh::audit::threshold_keys) known = known || key == name;
+    for (const std::string_view name : tracemesh::audit::threshold_keys)
+      known = known || key == name;
     if (!known || !(value >= 0 && value <= 100)) std::abort();
   }
 }

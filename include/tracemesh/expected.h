@@ -33,10 +33,10 @@ enum class ErrorCode : int {
   no_ids = 13,            // a header with a sampling decision but no trace/span ids
   carrier_failed = 14,    // the carrier (or the allocator) threw during extraction
   // Configuration.
-  invalid_config = 100,  // a configuration value is out of range or malformed
-  unknown_name = 101,    // an unknown propagator, sampler or exporter name
-  io_error = 102,        // a file could not be opened or written
-  invalid_input = 103,   // malformed input to a tool or example (not a header)
+  invalid_config = 100,   // a configuration value is out of range or malformed
+  unknown_name = 101,     // an unknown propagator, sampler or exporter name
+  io_error = 102,         // a file could not be opened or written
+  invalid_input = 103,    // malformed input to a tool or example (not a header)
   transport_error = 104,  // a network request failed (connection, timeout, protocol)
 };
 

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "audit/index/code_index.h"
+#include "audit/index/trace_headers.h"
 #include "audit/index/values.h"
 #include "audit/repository.h"
 #include "audit/rules/services.h"
-#include "audit/index/trace_headers.h"
 
 namespace tracemesh::audit {
 

@@ -10,10 +10,10 @@
 #include <string>
 #include <thread>
 
+#include "cli/token_file.h"
 #include "collector/collector.h"
 #include "model/duration.h"
 #include "model/json_text.h"
-#include "cli/token_file.h"
 
 namespace tracemesh::cli {
 namespace {

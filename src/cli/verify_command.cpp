@@ -9,9 +9,9 @@
 #include <sstream>
 #include <string>
 
+#include "cli/token_file.h"
 #include "model/ascii.h"
 #include "model/duration.h"
-#include "cli/token_file.h"
 #include "verify/trace_files.h"
 #include "verify/trace_wait.h"
 #include "verify/verify_report.h"

@@ -15,8 +15,8 @@
 #include <optional>
 #include <string>
 
-#include "ingest/decoded_batch.h"
 #include "collector/store/span_store.h"
+#include "ingest/decoded_batch.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::collector {

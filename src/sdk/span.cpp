@@ -1,7 +1,7 @@
 #include "tracemesh/span.h"
 
-#include "tracemesh/tracer.h"
 #include "sdk/utf8.h"
+#include "tracemesh/tracer.h"
 
 namespace tracemesh {
 namespace {

@@ -118,9 +118,8 @@ TEST(JsonWriter, CompactLayoutHasNoWhiteSpaceAndRawValuesGoInAsWritten) {
       .end_array()
       .end_object();
   const std::string document = out.take();
-  EXPECT_EQ(document,
-            R"({"trace_id":"4bf9","spans":[{"span_id":"a1"},[]],"empty":{},"ok":true,)"
-            R"("p50_ms":80.0,"children":[{"children":[]}]})");
+  EXPECT_EQ(document, R"({"trace_id":"4bf9","spans":[{"span_id":"a1"},[]],"empty":{},"ok":true,)"
+                      R"("p50_ms":80.0,"children":[{"children":[]}]})");
   EXPECT_EQ(nlohmann::json::parse(document)["spans"][0]["span_id"], "a1");
 }
 

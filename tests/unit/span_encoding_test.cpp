@@ -92,9 +92,8 @@ std::string protoc_decode(const std::string& bytes, const std::string& type) {
                     ("tracemesh-encoding-" + std::to_string(::getpid()) + ".bin");
   std::ofstream(path, std::ios::binary) << bytes;
   const std::string schema = std::string(TRACEMESH_SOURCE_DIR) + "/src/ingest";
-  std::string text =
-      run(std::string(TRACEMESH_PROTOC) + " --decode=otlp." + type + " -I " + schema + " " +
-          schema + "/otlp_trace.proto < " + path.string() + " 2>&1");
+  std::string text = run(std::string(TRACEMESH_PROTOC) + " --decode=otlp." + type + " -I " +
+                         schema + " " + schema + "/otlp_trace.proto < " + path.string() + " 2>&1");
   std::filesystem::remove(path);
   return text;
 }

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "ingest/decoded_batch.h"
 #include "collector/store/span_store.h"
+#include "ingest/decoded_batch.h"
 
 namespace tracemesh::collector {
 
@@ -32,8 +32,8 @@ IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore
 // Decode and store a Zipkin v2 JSON `body`: 202 when stored (with the
 // rejected count in a JSON body when some spans were invalid), 400 when
 // malformed, 429/503 as for OTLP.
-IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store, const ingest::DecodeLimits& limits,
-                           IngestCounters& counters);
+IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store,
+                           const ingest::DecodeLimits& limits, IngestCounters& counters);
 
 // Return an error answer with `status` and `message` in `encoding`.
 IngestAnswer error_answer(int status, std::string_view message, BodyEncoding encoding);

@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "collector/store/span_store.h"
 #include "collector/http/trace_query.h"
+#include "collector/store/span_store.h"
 
 namespace tracemesh::collector {
 

@@ -3,8 +3,8 @@
 // span ids as hex, 64-bit integers as decimal strings, enums as integers).
 #include <type_traits>
 
-#include "sdk/json_writer.h"
 #include "sdk/export/span_groups.h"
+#include "sdk/json_writer.h"
 #include "tracemesh/span_encoding.h"
 
 namespace tracemesh {

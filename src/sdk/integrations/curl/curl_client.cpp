@@ -1,9 +1,9 @@
 #include <mutex>
 
 #include "sdk/integrations/curl/curl_easy.h"
+#include "sdk/integrations/curl/url_parts.h"
 #include "tracemesh/curl_client.h"
 #include "tracemesh/current_context.h"
-#include "sdk/integrations/curl/url_parts.h"
 
 namespace tracemesh {
 namespace {
