@@ -258,11 +258,9 @@ int run_verify(const VerifyFlags& flags) {
   }
   const std::string& missing = input->missing;
 
-  if (flags.format == "json") {
-    std::fputs(verify::json_report(verification, missing).c_str(), stdout);
-  } else {
-    std::fputs(verify::text_report(verification, missing).c_str(), stdout);
-  }
+  const std::string report = flags.format == "json" ? verify::json_report(verification, missing)
+                                                    : verify::text_report(verification, missing);
+  std::fwrite(report.data(), 1, report.size(), stdout);
   std::fflush(stdout);
   if (!flags.junit.empty() &&
       !write_file(flags.junit, report::junit_xml("tracemesh verify",

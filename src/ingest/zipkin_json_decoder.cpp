@@ -186,6 +186,7 @@ model::SpanRecord read_span(element value) {
   read_destination_endpoint(fields, span);
   read_tags(fields, span);
   read_annotations(fields, span);
+  finish_destination(span);
   return span;
 }
 

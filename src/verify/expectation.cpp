@@ -190,7 +190,13 @@ class Parser {
 
   std::optional<Expectation> parse() {
     Expectation expectation;
-    expectation.text = std::string(source_);
+    // As written, without the white space around it (a YAML block scalar
+    // ends in a line break).
+    std::string_view text = source_;
+    const std::size_t first = text.find_first_not_of(" \t\r\n");
+    text = first == std::string_view::npos ? std::string_view() : text.substr(first);
+    text = text.substr(0, text.find_last_not_of(" \t\r\n") + 1);
+    expectation.text = std::string(text);
     const bool path = peek().kind == Token::Kind::open_paren ||
                       peek(1).kind == Token::Kind::direct_arrow ||
                       peek(1).kind == Token::Kind::below_arrow;

@@ -94,7 +94,15 @@ bool selects(const TraceSelector& selector, const model::Trace& trace) {
         std::any_of(trace.spans.begin(), trace.spans.end(), [&](const model::SpanRecord& span) {
           const nlohmann::json attributes = span_attributes(span);
           const auto attribute = attributes.find(wanted.first);
-          return attribute != attributes.end() && attribute_text(*attribute) == wanted.second;
+          if (attribute == attributes.end()) return false;
+          // An array attribute (a string[] header) matches when one element does,
+          // as the collector's search matches it.
+          const auto is_wanted = [&](const nlohmann::json& value) {
+            return attribute_text(value) == wanted.second;
+          };
+          return attribute->is_array()
+                     ? std::any_of(attribute->begin(), attribute->end(), is_wanted)
+                     : is_wanted(*attribute);
         });
     if (!found) return false;
   }

@@ -15,6 +15,32 @@ constexpr const char* pass_mark = "\xE2\x9C\x93";  // ✓
 constexpr const char* fail_mark = "\xE2\x9C\x97";  // ✗
 constexpr std::size_t max_indent = 32;
 
+// `text` safe for a terminal: control characters (from span names, or a
+// spec's text) shown as \n, \t, \r or \xNN, so that they neither break the
+// report's layout nor reach the terminal as escape sequences.
+std::string printable(std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += "\\x";
+      out += hex[byte >> 4];
+      out += hex[byte & 15];
+    }
+  }
+  return out;
+}
+
 void draw_tree(const TraceResult& result, std::string& out) {
   const model::Trace& trace = result.trace;
   std::unordered_set<std::string_view> marked;
@@ -47,8 +73,8 @@ void draw_tree(const TraceResult& result, std::string& out) {
     const model::SpanRecord& span = trace.spans[index];
     out += marked.contains(span.span_id.to_hex()) ? std::string(fail_mark) + " " : "  ";
     out += std::string(2 + 2 * std::min(depth, max_indent), ' ');
-    out += span.service + "  " + span.name + "  [" + model::to_string(span.kind) + "]  " +
-           model::format_duration(span.duration_nanos());
+    out += printable(span.service) + "  " + printable(span.name) + "  [" +
+           model::to_string(span.kind) + "]  " + model::format_duration(span.duration_nanos());
     if (span.status_code == model::StatusCode::error) out += "  status=error";
     if (depth == 0 && !span.is_root()) {
       out += "  (parent " + span.parent_span_id.to_hex() + " missing)";
@@ -69,11 +95,11 @@ void append_result_lines(const std::vector<ExpectationResult>& results, std::str
   for (const ExpectationResult& item : results) {
     if (item.check != current) {
       current = item.check;
-      out += "  " + current + "\n";
+      out += "  " + printable(current) + "\n";
     }
-    out +=
-        "    " + std::string(item.outcome.passed ? pass_mark : fail_mark) + " " + item.expectation;
-    if (!item.outcome.passed) out += "\n        " + item.outcome.message;
+    out += "    " + std::string(item.outcome.passed ? pass_mark : fail_mark) + " " +
+           printable(item.expectation);
+    if (!item.outcome.passed) out += "\n        " + printable(item.outcome.message);
     out += '\n';
   }
 }
@@ -106,8 +132,8 @@ std::string text_report(const Verification& verification, const std::string& mis
   if (!verification.unapplied.empty()) {
     out += "checks that applied to no trace\n";
     for (const ExpectationResult& item : verification.unapplied) {
-      out +=
-          "    " + std::string(fail_mark) + " " + item.check + ": " + item.outcome.message + "\n";
+      out += "    " + std::string(fail_mark) + " " + printable(item.check) + ": " +
+             printable(item.outcome.message) + "\n";
     }
     out += '\n';
   }

@@ -52,6 +52,22 @@ TEST(ZipkinJsonDecoder, WidensShortTraceIdsAndSplitsSharedSpans) {
   EXPECT_EQ(batch->spans[1].service, "b");
 }
 
+// net.peer.* names the other side: on a CLIENT span where the call went, on a
+// SERVER span the caller, which is not where the call arrived.
+TEST(ZipkinJsonDecoder, PeerTagsNameTheDestinationOfOutboundSpansOnly) {
+  const auto batch = decode_zipkin_json(R"([
+    {"traceId": "d269b633813fc60c", "id": "eee19b7ec3c1b174", "kind": "CLIENT",
+     "localEndpoint": {"serviceName": "front"}, "tags": {"net.peer.name": "orders"}},
+    {"traceId": "d269b633813fc60c", "id": "eee19b7ec3c1b175", "kind": "SERVER",
+     "localEndpoint": {"serviceName": "orders"}, "tags": {"net.peer.name": "front"}}
+  ])");
+  ASSERT_TRUE(batch) << batch.error().text();
+  ASSERT_EQ(batch->spans.size(), 2U);
+  EXPECT_EQ(batch->spans[0].destination.address, "orders");
+  EXPECT_EQ(batch->spans[1].destination.address, "");
+  EXPECT_FALSE(batch->spans[1].destination.from_peer_attributes);
+}
+
 TEST(ZipkinJsonDecoder, AnInboundSpanArrivedAtItsLocalEndpoint) {
   const auto batch =
       decode_zipkin_json(R"([{"traceId": "d269b633813fc60c", "id": "eee19b7ec3c1b174",

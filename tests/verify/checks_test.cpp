@@ -9,6 +9,7 @@
 #include "verify/assertion_check.h"
 #include "verify/builtin_checks.h"
 #include "verify/path_check.h"
+#include "verify/verification.h"
 
 namespace tracemesh::verify {
 namespace {
@@ -326,6 +327,24 @@ TEST(Builtins, NameEveryRootOrphanBrokenHopAndSkewedSpan) {
   outcome = run_builtin(Builtin::single_root, trace, 0);
   EXPECT_FALSE(outcome.passed);
   EXPECT_TRUE(contains(outcome.message, "no root span")) << outcome.message;
+}
+
+// --attribute and a spec's select: as the collector's search selects traces.
+TEST(Selection, MatchesAttributesByTextAndArraysByOneElement) {
+  const Trace trace = connected_fleet().build();
+  const auto selects_with = [&](const std::string& key, const std::string& value) {
+    TraceSelector selector;
+    selector.attributes.emplace_back(key, value);
+    return selects(selector, trace);
+  };
+  EXPECT_TRUE(selects_with("http.response.status_code", "200"));
+  EXPECT_TRUE(selects_with("cached", "true"));
+  EXPECT_TRUE(selects_with("tags", "fast"));
+  EXPECT_TRUE(selects_with("tags", "cached"));
+  EXPECT_FALSE(selects_with("tags", "slow"));
+  EXPECT_FALSE(selects_with("tags", R"(["fast","cached"])"));
+  EXPECT_FALSE(selects_with("http.response.status_code", "404"));
+  EXPECT_FALSE(selects_with("absent", "x"));
 }
 
 TEST(Builtins, AreNamedAsSpecsWriteThem) {

@@ -213,5 +213,13 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorRow{"span x = \"open", 10, "unterminated string"},
         ErrorRow{"span x = \x01", 10, "control character"}));
 
+// A YAML block scalar ends in a line break; reports show the expectation without it.
+TEST(ExpectationText, IsKeptWithoutSurroundingWhiteSpace) {
+  SyntaxError error;
+  const auto parsed = parse_expectation("  bot -> agent-service\n", error);
+  ASSERT_TRUE(parsed) << error.message;
+  EXPECT_EQ(parsed->text, "bot -> agent-service");
+}
+
 }  // namespace
 }  // namespace tracemesh::verify
