@@ -10,7 +10,6 @@
 
 #include "audit/audit.h"
 #include "audit/report/audit_report.h"
-#include "report/junit.h"
 
 namespace tracemesh::cli {
 namespace {
@@ -73,18 +72,6 @@ Expected<audit::AuditConfig> load_config(const AuditFlags& flags) {
   return audit::AuditConfig{};
 }
 
-std::string junit_report(const audit::AuditResult& result) {
-  report::TestSuite suite{"thresholds", {}};
-  for (const auto& [key, minimum] : result.thresholds) {
-    const audit::Share actual = audit::metric_share(result.metrics, key);
-    report::TestCase test{"tracemesh.audit", key, std::nullopt,
-                          audit::share_text(actual) + ", minimum " + std::to_string(minimum) + "%"};
-    if (actual.percent() < minimum) test.failure = key + " is below its minimum";
-    suite.cases.push_back(std::move(test));
-  }
-  return report::junit_xml("tracemesh audit", {suite});
-}
-
 int run_audit_command(const AuditFlags& flags) {
   std::error_code error;
   if (!fs::is_directory(flags.path, error))
@@ -115,7 +102,7 @@ int run_audit_command(const AuditFlags& flags) {
   } else if (!write_file(flags.output, report)) {
     return usage_error("--output: cannot write " + flags.output);
   }
-  if (!flags.junit.empty() && !write_file(flags.junit, junit_report(*result)))
+  if (!flags.junit.empty() && !write_file(flags.junit, audit::audit_junit(*result)))
     return usage_error("--junit: cannot write " + flags.junit);
   for (const audit::Problem& problem : result->problems)
     std::fprintf(stderr, "tracemesh audit: %s: %s\n", problem.path.c_str(),

@@ -164,17 +164,11 @@ Expected<Input> traces_from_files(const VerifyFlags& flags, const verify::Spec& 
   options.skew_tolerance_nanos = skew_tolerance;
   auto traces = verify::read_trace_files(flags.files, options);
   if (!traces) return traces.error();
-  Input input;
-  for (model::Trace& trace : *traces) {
-    bool keep = chosen.empty() || verify::selects(chosen, trace);
-    for (const verify::Check& check : spec.checks) {
-      keep = keep || (!check.select.empty() && verify::selects(check.select, trace));
-    }
-    if (keep) input.traces.push_back(std::move(trace));
-  }
   if (traces->empty()) {
     return Error{ErrorCode::invalid_input, "the files hold no trace: nothing to check"};
   }
+  Input input;
+  input.traces = verify::selected_traces(std::move(*traces), spec, chosen);
   if (input.traces.empty()) input.unmatched = "no trace in the files matches the selection";
   return input;
 }

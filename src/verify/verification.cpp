@@ -109,6 +109,19 @@ bool selects(const TraceSelector& selector, const model::Trace& trace) {
   return true;
 }
 
+std::vector<model::Trace> selected_traces(std::vector<model::Trace> traces, const Spec& spec,
+                                          const TraceSelector& chosen) {
+  std::vector<model::Trace> kept;
+  for (model::Trace& trace : traces) {
+    bool keep = chosen.empty() || selects(chosen, trace);
+    for (const Check& check : spec.checks) {
+      keep = keep || (!check.select.empty() && selects(check.select, trace));
+    }
+    if (keep) kept.push_back(std::move(trace));
+  }
+  return kept;
+}
+
 Verification verify_traces(const Spec& spec, std::vector<model::Trace> traces,
                            const TraceSelector& chosen, std::uint64_t skew_tolerance_nanos) {
   Verification verification;

@@ -45,6 +45,11 @@ struct Verification {
 // an attribute of any span: compared as text).
 bool selects(const TraceSelector& selector, const model::Trace& trace);
 
+// The traces of `traces` worth checking: those `chosen` selects (all when
+// it is empty) and those a check's own `select` selects; in their order.
+std::vector<model::Trace> selected_traces(std::vector<model::Trace> traces, const Spec& spec,
+                                          const TraceSelector& chosen);
+
 // Check `traces` against `spec`. `chosen` is the command line's selection
 // (empty when every trace of the input is checked).
 Verification verify_traces(const Spec& spec, std::vector<model::Trace> traces,

@@ -347,6 +347,27 @@ TEST(Selection, MatchesAttributesByTextAndArraysByOneElement) {
   EXPECT_FALSE(selects_with("absent", "x"));
 }
 
+TEST(Selection, KeepsTheTracesTheCommandLineOrACheckSelects) {
+  std::vector<Trace> traces;
+  traces.push_back(connected_fleet().build());
+  traces.push_back(TraceBuilder("5bf92f3577b34da6a3ce929d0e0e4736")
+                       .span("a1", "", "ops", "GET /health", "server", 0, 1)
+                       .build());
+  TraceSelector none;
+  EXPECT_EQ(selected_traces(traces, Spec{}, none).size(), 2U);
+  TraceSelector ops;
+  ops.root_service = "ops";
+  const auto chosen = selected_traces(traces, Spec{}, ops);
+  ASSERT_EQ(chosen.size(), 1U);
+  EXPECT_EQ(chosen[0].spans[0].service, "ops");
+  Spec spec;
+  spec.checks.emplace_back().select.root_service = "bot";
+  EXPECT_EQ(selected_traces(traces, spec, ops).size(), 2U);
+  TraceSelector nobody;
+  nobody.root_service = "nobody";
+  EXPECT_TRUE(selected_traces(traces, Spec{}, nobody).empty());
+}
+
 TEST(Builtins, AreNamedAsSpecsWriteThem) {
   for (const Builtin check : all_builtins) {
     EXPECT_EQ(builtin_named(to_string(check)), check);

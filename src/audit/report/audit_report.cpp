@@ -5,6 +5,7 @@
 #include <map>
 
 #include "report/json_writer.h"
+#include "report/junit.h"
 #include "report/markdown.h"
 #include "report/sarif.h"
 
@@ -461,6 +462,18 @@ std::string audit_sarif(const AuditResult& result) {
   if (!root.empty() && root.back() != '/') root += '/';
   return report::sarif_json({"tracemesh audit", TRACEMESH_VERSION_STRING, {}, root}, rules,
                             results);
+}
+
+std::string audit_junit(const AuditResult& result) {
+  report::TestSuite suite{"thresholds", {}};
+  for (const auto& [key, minimum] : result.thresholds) {
+    const Share actual = metric_share(result.metrics, key);
+    report::TestCase test{"tracemesh.audit", key, std::nullopt,
+                          share_text(actual) + ", minimum " + std::to_string(minimum) + "%"};
+    if (actual.percent() < minimum) test.failure = key + " is below its minimum";
+    suite.cases.push_back(std::move(test));
+  }
+  return report::junit_xml("tracemesh audit", {suite});
 }
 
 }  // namespace tracemesh::audit
