@@ -37,4 +37,19 @@ const char* to_string(StatusCode code) noexcept {
   return "unset";
 }
 
+std::optional<SpanKind> span_kind_named(std::string_view name) noexcept {
+  for (const SpanKind kind : {SpanKind::unspecified, SpanKind::internal, SpanKind::server,
+                              SpanKind::client, SpanKind::producer, SpanKind::consumer}) {
+    if (name == to_string(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
+std::optional<StatusCode> status_code_named(std::string_view name) noexcept {
+  for (const StatusCode code : {StatusCode::unset, StatusCode::ok, StatusCode::error}) {
+    if (name == to_string(code)) return code;
+  }
+  return std::nullopt;
+}
+
 }  // namespace tracemesh::model

@@ -13,7 +13,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "tracemesh/ids.h"
 
@@ -99,5 +101,9 @@ struct SpanRecord {
 const char* to_string(SpanKind kind) noexcept;
 // Return the lowercase name of `code` ("unset", "ok", "error").
 const char* to_string(StatusCode code) noexcept;
+
+// The kind or code that to_string() names `name`, or nullopt.
+std::optional<SpanKind> span_kind_named(std::string_view name) noexcept;
+std::optional<StatusCode> status_code_named(std::string_view name) noexcept;
 
 }  // namespace tracemesh::model

@@ -85,4 +85,12 @@ const char* to_string(Culprit culprit) noexcept {
   return "unknown";
 }
 
+std::optional<Culprit> culprit_named(std::string_view name) noexcept {
+  for (const Culprit culprit :
+       {Culprit::unknown, Culprit::caller_did_not_inject, Culprit::callee_did_not_extract}) {
+    if (name == to_string(culprit)) return culprit;
+  }
+  return std::nullopt;
+}
+
 }  // namespace tracemesh::model

@@ -9,8 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/span_record.h"
@@ -88,5 +90,7 @@ TraceVerdict analyze_trace(std::span<const SpanRecord> spans, std::uint64_t last
 
 const char* to_string(TraceState state) noexcept;
 const char* to_string(Culprit culprit) noexcept;
+// The culprit that to_string() names `name`, or nullopt.
+std::optional<Culprit> culprit_named(std::string_view name) noexcept;
 
 }  // namespace tracemesh::model

@@ -35,19 +35,10 @@ Id id_field(const json& object, const char* key) {
   const std::string hex = text(object, key);
   if (hex.empty()) return Id{};
   const auto id = Id::from_hex(hex);
-  if (!id)
+  if (!id) {
     throw std::invalid_argument(std::string(key) + " must be an id in hex, not '" + hex + "'");
-  return *id;
-}
-
-// The enum value whose to_string() is `name` (the API writes the names);
-// `otherwise` for a name this version does not know.
-template <typename Enum>
-Enum named(const std::string& name, Enum last, Enum otherwise) {
-  for (int value = 0; value <= static_cast<int>(last); ++value) {
-    if (name == model::to_string(static_cast<Enum>(value))) return static_cast<Enum>(value);
   }
-  return otherwise;
+  return *id;
 }
 
 model::SpanRecord read_span(const json& object, const TraceId& trace_id) {
@@ -58,12 +49,13 @@ model::SpanRecord read_span(const json& object, const TraceId& trace_id) {
   span.parent_span_id = id_field<SpanId>(object, "parent_span_id");
   span.service = text(object, "service");
   span.name = text(object, "name");
-  span.kind = named(text(object, "kind"), model::SpanKind::consumer, model::SpanKind::unspecified);
+  // A name this version does not know reads as the enum's "nothing said".
+  span.kind = model::span_kind_named(text(object, "kind")).value_or(model::SpanKind::unspecified);
   span.start_unix_nano = number(object, "start_unix_nano");
   span.end_unix_nano = number(object, "end_unix_nano");
   if (const auto status = object.find("status"); status != object.end() && status->is_object()) {
     span.status_code =
-        named(text(*status, "code"), model::StatusCode::error, model::StatusCode::unset);
+        model::status_code_named(text(*status, "code")).value_or(model::StatusCode::unset);
     span.status_message = text(*status, "message");
   }
   if (const auto attributes = object.find("attributes");
@@ -124,8 +116,7 @@ model::TraceVerdict read_verdict(const json& verdict) {
     hop.callee_service = text(item, "callee_service");
     hop.callee_span_name = text(item, "callee_span_name");
     hop.protocol = text(item, "protocol");
-    hop.culprit = named(text(item, "culprit"), model::Culprit::callee_did_not_extract,
-                        model::Culprit::unknown);
+    hop.culprit = model::culprit_named(text(item, "culprit")).value_or(model::Culprit::unknown);
     return hop;
   });
   return out;

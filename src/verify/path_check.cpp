@@ -4,9 +4,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <unordered_map>
 
 #include "model/ascii.h"
+#include "model/span_tree.h"
 #include "verify/builtin_checks.h"
 #include "verify/span_attributes.h"
 
@@ -48,14 +48,7 @@ class SegmentTree {
  public:
   explicit SegmentTree(const model::Trace& trace) : trace_(trace) {
     const auto& spans = trace.spans;
-    std::unordered_map<SpanId, std::size_t, model::IdHash> index_of;
-    for (std::size_t i = 0; i < spans.size(); ++i) index_of.emplace(spans[i].span_id, i);
-    std::vector<std::size_t> parent_of(spans.size(), none);
-    for (std::size_t i = 0; i < spans.size(); ++i) {
-      if (spans[i].is_root()) continue;
-      const auto found = index_of.find(spans[i].parent_span_id);
-      if (found != index_of.end() && found->second != i) parent_of[i] = found->second;
-    }
+    const std::vector<std::size_t> parent_of = model::span_tree(spans).parent;
     // Each span joins its parent's segment unless it starts one; walked
     // without recursion, and a parent cycle (malformed input) ends a walk.
     segment_of_.assign(spans.size(), none);

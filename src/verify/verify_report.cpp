@@ -1,12 +1,11 @@
 #include "verify/verify_report.h"
 
 #include <algorithm>
-#include <unordered_map>
 #include <unordered_set>
 
-#include "report/json_writer.h"
-
 #include "model/duration.h"
+#include "model/span_tree.h"
+#include "report/json_writer.h"
 
 namespace tracemesh::verify {
 namespace {
@@ -16,21 +15,28 @@ constexpr const char* fail_mark = "\xE2\x9C\x97";  // ✗
 constexpr std::size_t max_indent = 32;
 
 // `text` safe for a terminal: control characters (from span names, or a
-// spec's text) shown as \n, \t, \r or \xNN, so that they neither break the
-// report's layout nor reach the terminal as escape sequences.
+// spec's text) shown as \n, \t, \r, \xNN or, for the C1 controls U+0080 to
+// U+009F (CSI among them), \u00NN, so that they neither break the report's
+// layout nor reach the terminal as escape sequences.
 std::string printable(std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) {
-      out += c;
-    } else if (c == '\n') {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+    if (byte == 0xc2 && next >= 0x80 && next <= 0x9f) {
+      out += "\\u00";
+      out += hex[next >> 4];
+      out += hex[next & 15];
+      ++i;
+    } else if (byte >= 0x20 && byte != 0x7f) {
+      out += text[i];
+    } else if (byte == '\n') {
       out += "\\n";
-    } else if (c == '\t') {
+    } else if (byte == '\t') {
       out += "\\t";
-    } else if (c == '\r') {
+    } else if (byte == '\r') {
       out += "\\r";
     } else {
       out += "\\x";
@@ -48,18 +54,9 @@ void draw_tree(const TraceResult& result, std::string& out) {
     if (item.outcome.passed) continue;
     for (const std::string& id : item.outcome.spans) marked.insert(id);
   }
-  std::unordered_map<SpanId, std::size_t, model::IdHash> index_of;
-  for (std::size_t i = 0; i < trace.spans.size(); ++i) index_of.emplace(trace.spans[i].span_id, i);
-  std::vector<std::vector<std::size_t>> children(trace.spans.size());
-  std::vector<std::size_t> heads;
-  for (std::size_t i = 0; i < trace.spans.size(); ++i) {
-    const auto parent = index_of.find(trace.spans[i].parent_span_id);
-    if (parent == index_of.end() || parent->second == i) {
-      heads.push_back(i);
-    } else {
-      children[parent->second].push_back(i);
-    }
-  }
+  const model::SpanTree tree = model::span_tree(trace.spans);
+  const auto& children = tree.children;
+  const auto& heads = tree.heads;
   // Depth-first, without recursion; a parent cycle is drawn once.
   std::vector<std::pair<std::size_t, std::size_t>> stack;  // span, depth
   for (auto it = heads.rbegin(); it != heads.rend(); ++it) stack.emplace_back(*it, 0);
@@ -179,19 +176,18 @@ std::string json_report(const Verification& verification, const std::string& mis
         .field("passed", result.passed())
         .field("span_count", static_cast<std::uint64_t>(trace.spans.size()))
         .field("duration_nanos", trace.duration_nanos());
-    json.key("root_service");
-    root ? json.value(root->service) : json.null();
-    json.key("root_name");
-    root ? json.value(root->name) : json.null();
+    if (root != nullptr) {
+      json.field("root_service", root->service).field("root_name", root->name);
+    } else {
+      json.key("root_service").null().key("root_name").null();
+    }
     json.key("results").begin_array();
     for (const ExpectationResult& item : result.results) write_result(json, item);
     json.end_array().end_object();
   }
   json.end_array().key("unapplied").begin_array();
   for (const ExpectationResult& item : verification.unapplied) write_result(json, item);
-  json.end_array().key("missing");
-  missing.empty() ? json.null() : json.value(missing);
-  json.end_object();
+  json.end_array().key("missing").text_or_null(missing).end_object();
   return json.take();
 }
 

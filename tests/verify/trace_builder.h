@@ -50,7 +50,9 @@ class TraceBuilder {
     if (!parent.empty()) span.parent_span_id = span_id(parent);
     span.service = service;
     span.name = name;
-    span.kind = span_kind(kind);
+    const auto known = model::span_kind_named(kind);
+    if (!known) throw std::invalid_argument("not a span kind: " + kind);
+    span.kind = *known;
     span.start_unix_nano = t0 + start * ms;
     span.end_unix_nano = t0 + end * ms;
     span.attributes_json = attributes.dump();
@@ -63,15 +65,6 @@ class TraceBuilder {
   model::Trace build() const { return trace_; }
 
  private:
-  static model::SpanKind span_kind(const std::string& name) {
-    for (int kind = 0; kind <= static_cast<int>(model::SpanKind::consumer); ++kind) {
-      if (name == model::to_string(static_cast<model::SpanKind>(kind))) {
-        return static_cast<model::SpanKind>(kind);
-      }
-    }
-    throw std::invalid_argument("not a span kind: " + name);
-  }
-
   model::Trace trace_;
 };
 

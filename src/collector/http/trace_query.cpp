@@ -1,10 +1,10 @@
 #include "collector/http/trace_query.h"
 
 #include <algorithm>
-#include <unordered_map>
 #include <vector>
 
 #include "model/ascii.h"
+#include "model/span_tree.h"
 #include "model/trace_json.h"
 #include "report/json_writer.h"
 
@@ -73,21 +73,9 @@ QueryAnswer query_trace(std::string_view trace_id_hex, const SpanStore& store,
   }
   json.end_array();
   // Roots and spans whose parent is missing head the tree.
-  std::unordered_map<SpanId, std::size_t, model::IdHash> index_of;
-  for (std::size_t i = 0; i < spans.size(); ++i) index_of.emplace(spans[i].span_id, i);
-  std::vector<std::vector<std::size_t>> children(spans.size());
-  std::vector<std::size_t> heads;
-  for (std::size_t i = 0; i < spans.size(); ++i) {
-    const auto parent =
-        spans[i].is_root() ? index_of.end() : index_of.find(spans[i].parent_span_id);
-    if (parent == index_of.end() || parent->second == i) {
-      heads.push_back(i);
-    } else {
-      children[parent->second].push_back(i);
-    }
-  }
+  const model::SpanTree tree = model::span_tree(spans);
   json.key("tree");
-  write_tree(json, children, heads, spans);
+  write_tree(json, tree.children, tree.heads, spans);
   json.key("verdict").raw(verdict).end_object();
   return {200, json.take()};
 }
