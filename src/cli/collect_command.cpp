@@ -13,7 +13,7 @@
 #include "cli/token_file.h"
 #include "collector/collector.h"
 #include "model/duration.h"
-#include "model/json_text.h"
+#include "report/json_writer.h"
 
 namespace tracemesh::cli {
 namespace {
@@ -95,14 +95,13 @@ void print_listening(const collector::Collector& collector,
   const std::string http =
       "http://" + options.http.host + ":" + std::to_string(collector.http_port());
   if (format == "json") {
-    std::string line = "{\"otlp\":";
-    model::append_json_string(line, otlp + "/v1/traces");
-    line += ",\"http\":";
-    model::append_json_string(line, http);
-    line += ",\"data\":";
-    model::append_json_string(line, options.data_directory.string());
-    line += "}";
-    std::printf("%s\n", line.c_str());
+    report::JsonWriter line(report::JsonWriter::Layout::compact);
+    line.begin_object()
+        .field("otlp", otlp + "/v1/traces")
+        .field("http", http)
+        .field("data", options.data_directory.string())
+        .end_object();
+    std::printf("%s\n", line.take().c_str());
   } else {
     std::printf("tracemesh collect: OTLP on %s/v1/traces, query API on %s, data in %s\n",
                 otlp.c_str(), http.c_str(), options.data_directory.c_str());

@@ -1,4 +1,5 @@
-// What an ingest decoder (OTLP protobuf, OTLP JSON, Zipkin) hands the store:
+// What an ingest decoder (OTLP protobuf, OTLP JSON, Zipkin) hands its caller
+// (the collector's store, or verify's trace files):
 // the valid spans of one request, and how many it rejected and why. A span
 // is rejected on its own (bad ids, an enum written as a name...) and the
 // rest of the request is kept: OTLP's partial success.

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <limits>
 
 #include "ingest/decoded_batch.h"
 #include "model/json_text.h"

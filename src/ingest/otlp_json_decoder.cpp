@@ -2,10 +2,7 @@
 
 #include <simdjson.h>
 
-#include <charconv>
 #include <cstdint>
-#include <limits>
-#include <optional>
 #include <string>
 
 #include "ingest/json_body.h"

@@ -16,7 +16,6 @@ namespace tracemesh::ingest::otlp_json {
 
 using simdjson::dom::array;
 using simdjson::dom::element;
-using simdjson::dom::element_type;
 using simdjson::dom::object;
 
 // Whether `key` is the field whose lowerCamelCase JSON name is `camel` and

@@ -115,7 +115,8 @@ Expected<std::vector<model::Trace>> read_trace_files(const std::vector<std::stri
     return by_trace[a].front().start_unix_nano < by_trace[b].front().start_unix_nano;
   });
 
-  // `roots` points into the spans moved into `traces`: reserved, so they never move again.
+  // `roots` points into the spans, which stay where they are when their vector
+  // is moved into a trace (and again if `traces` grew; reserved all the same).
   std::vector<model::Trace> traces;
   traces.reserve(order.size());
   for (const TraceId& id : order) {

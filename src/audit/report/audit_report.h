@@ -1,7 +1,7 @@
 // The audit's reports: JSON (schema tracemesh.audit/v1), Markdown laid out
 // like a hand audit, SARIF 2.1.0 for code-scanning UIs, and JUnit XML for
-// the --fail-under thresholds. Paths are
-// relative to the audited root, lines 1-based.
+// the --fail-under thresholds. Paths are relative to the audited root, lines
+// 1-based.
 #pragma once
 
 #include <string>

@@ -1,6 +1,5 @@
 #include "audit/rules/outbound_calls.h"
 
-#include "audit/index/bindings.h"
 #include "audit/index/dotted.h"
 #include "audit/python/source_text.h"
 #include "audit/rules/caller_headers.h"
@@ -14,7 +13,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string_view>
 
 namespace tracemesh::audit {
@@ -33,7 +31,7 @@ class Analysis {
       : fleet_(fleet),
         repository_(fleet.repository()),
         index_(fleet.index()),
-        clients_(fleet.index()) {
+        clients_(std::make_shared<const HttpClients>(fleet.index())) {
     find_instrumentors();
     callers_ = std::make_shared<const CallerIndex>(fleet);
   }
@@ -44,7 +42,7 @@ class Analysis {
       const PythonModule& module = repository_.modules[i];
       if (is_test_file(module.path)) continue;
       const ModuleView& view = index_.view(module.path);
-      const auto clients = clients_.bindings(view);
+      const auto clients = clients_->bindings(view);
       for (const Call& call : module.calls) {
         auto site = request_site(view, call, clients);
         if (!site) continue;
@@ -83,7 +81,7 @@ class Analysis {
     }
     if (name == "aiohttp.request") return "aiohttp";
     if ((is_verb(verb) || verb == "send") && !receiver.empty()) {
-      *origin = clients_.named(clients, view, function, receiver);
+      *origin = clients_->named(clients, view, function, receiver);
       if (*origin != nullptr) return (*origin)->library;
     }
     return {};
@@ -251,7 +249,7 @@ class Analysis {
     }
     if (origin != origins_.end() && !origin->second.client_class.empty()) {
       const ClientOrigin& client = origin->second;
-      if (Evidence evidence = clients_.class_evidence(*client.view, client.client_class, 0))
+      if (Evidence evidence = clients_->class_evidence(*client.view, client.client_class, 0))
         return found(std::move(evidence), "client class " + client.client_class + ": ");
     }
     if (!call.function.empty() && fleet_.trusted_wrapper(view.module->path, call.function)) {
@@ -417,7 +415,7 @@ class Analysis {
   const Fleet& fleet_;
   const Repository& repository_;
   const CodeIndex& index_;
-  HttpClients clients_;
+  std::shared_ptr<const HttpClients> clients_;  // shared by the workers' copies
   std::map<const Call*, ClientOrigin> origins_;
   std::map<const Call*, std::string> request_headers_;  // urllib Request(headers=...)
   std::shared_ptr<const CallerIndex> callers_;          // shared by the workers' copies

@@ -8,6 +8,21 @@
 #include "model/trace_json.h"
 
 namespace tracemesh::collector {
+namespace {
+
+// Inbound roots of other traces for the call's destination that started in
+// its window: the callee candidates (HTTP by path, messaging by destination;
+// is_callee_of checks the rest).
+constexpr const char* select_http_candidates_sql =
+    "SELECT " TRACEMESH_SPAN_COLUMNS
+    " FROM spans WHERE parent_span_id IS NULL AND kind = 2 AND destination_path = ?4 AND "
+    "start_unix_nano BETWEEN ?1 AND ?2 AND trace_id != ?3 ORDER BY start_unix_nano LIMIT 20";
+constexpr const char* select_consumer_candidates_sql =
+    "SELECT " TRACEMESH_SPAN_COLUMNS
+    " FROM spans WHERE parent_span_id IS NULL AND kind = 5 AND messaging_destination = ?4 AND "
+    "start_unix_nano BETWEEN ?1 AND ?2 AND trace_id != ?3 ORDER BY start_unix_nano LIMIT 20";
+
+}  // namespace
 
 Settler::Settler(Database& db, ArrivingTraces& arriving, const model::IntegrityOptions& options)
     : db_(db), arriving_(arriving), options_(options), select_(db.prepare(select_spans_sql)) {}
@@ -54,7 +69,9 @@ std::optional<Settler::Pass> Settler::settle(std::uint64_t now_unix_nano) {
     due.bind(1, as_sql(now_unix_nano - grace)).bind(2, static_cast<std::int64_t>(batch));
     std::vector<TraceId> ids;
     while (due.step()) ids.push_back(id_from_blob<TraceId>(due.column_blob(0)));
-    // Nothing due (retention may have deleted what was): no backlog either.
+    // Nothing due: no backlog either. (A pass that settled exactly one batch, or
+    // whose due traces retention then deleted, used to leave the flag set, and
+    // the writer woke without pause until a trace became due.)
     if (ids.empty()) return Pass{};
     Statement update = db_.prepare(
         "UPDATE traces SET integrity = ?2, verdict = ?3, settled = 1 WHERE trace_id = ?1");

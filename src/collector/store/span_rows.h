@@ -1,6 +1,6 @@
 // The spans table read back: the columns every span query selects, in the
-// order read_span() reads them, and the queries the writer, the settler and
-// the query API share.
+// order read_span() reads them, and the trace's spans by id, which settling
+// and the query API both read.
 #pragma once
 
 #include <cstdint>
@@ -23,18 +23,6 @@ namespace tracemesh::collector {
 inline constexpr const char* select_spans_sql =
     "SELECT " TRACEMESH_SPAN_COLUMNS
     " FROM spans WHERE trace_id = ?1 ORDER BY start_unix_nano, parent_span_id IS NOT NULL, span_id";
-
-// Inbound roots of other traces for the call's destination that started in
-// its window: the callee candidates (HTTP by path, messaging by destination;
-// is_callee_of checks the rest).
-inline constexpr const char* select_http_candidates_sql =
-    "SELECT " TRACEMESH_SPAN_COLUMNS
-    " FROM spans WHERE parent_span_id IS NULL AND kind = 2 AND destination_path = ?4 AND "
-    "start_unix_nano BETWEEN ?1 AND ?2 AND trace_id != ?3 ORDER BY start_unix_nano LIMIT 20";
-inline constexpr const char* select_consumer_candidates_sql =
-    "SELECT " TRACEMESH_SPAN_COLUMNS
-    " FROM spans WHERE parent_span_id IS NULL AND kind = 5 AND messaging_destination = ?4 AND "
-    "start_unix_nano BETWEEN ?1 AND ?2 AND trace_id != ?3 ORDER BY start_unix_nano LIMIT 20";
 
 // The id held in `blob` (a BLOB column); all zero when its size is not the id's.
 template <typename Id>

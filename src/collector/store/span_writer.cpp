@@ -1,7 +1,6 @@
 #include "collector/store/span_writer.h"
 
 #include <algorithm>
-#include <climits>
 #include <unordered_map>
 
 namespace tracemesh::collector {
