@@ -1,18 +1,18 @@
 // Appending JSON text by hand, for the places that build JSON on the hot
 // path (decoding spans into SpanRecord, writing the query API's span JSON)
 // where a DOM per value would cost more than the work itself. Strings and
-// numbers are written by the SDK's JSON layer (sdk/json_writer.h).
+// numbers are written by the SDK's JSON layer (sdk/json_text.h).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "sdk/json_writer.h"
+#include "sdk/json_text.h"
 
 namespace tracemesh::model {
 
-// The escaping and number text of the SDK's JSON layer (sdk/json_writer.h),
+// The escaping and number text of the SDK's JSON layer (sdk/json_text.h),
 // the same for the tools as for the exporters.
 using detail::append_json_number;
 using detail::append_json_string;

@@ -1,4 +1,4 @@
-// The one JSON text layer (sdk/json_writer.h): what the exporters and the
+// The one JSON text layer (sdk/json_text.h): what the exporters and the
 // tools write for every string and number. Each row is decoded back with
 // nlohmann::json, an independent parser, as well as compared as text.
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sdk/json_writer.h"
+#include "sdk/json_text.h"
 
 namespace tracemesh::detail {
 namespace {

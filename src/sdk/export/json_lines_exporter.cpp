@@ -4,7 +4,7 @@
 #include <cstring>
 #include <type_traits>
 
-#include "sdk/json_writer.h"
+#include "sdk/json_text.h"
 
 namespace tracemesh {
 namespace {

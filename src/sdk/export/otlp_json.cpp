@@ -4,7 +4,7 @@
 #include <type_traits>
 
 #include "sdk/export/span_groups.h"
-#include "sdk/json_writer.h"
+#include "sdk/json_text.h"
 #include "tracemesh/span_encoding.h"
 
 namespace tracemesh {

@@ -3,7 +3,7 @@
 // status as otel.status_code / error tags.
 #include <type_traits>
 
-#include "sdk/json_writer.h"
+#include "sdk/json_text.h"
 #include "tracemesh/span_encoding.h"
 
 namespace tracemesh {

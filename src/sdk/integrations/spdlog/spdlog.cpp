@@ -1,7 +1,7 @@
 #include <ctime>
 #include <string_view>
 
-#include "sdk/json_writer.h"
+#include "sdk/json_text.h"
 #include "tracemesh/current_context.h"
 #include "tracemesh/spdlog.h"
 

@@ -1,4 +1,4 @@
-#include "sdk/json_writer.h"
+#include "sdk/json_text.h"
 
 #include "sdk/utf8.h"
 
