@@ -21,13 +21,13 @@ SpanRecord span(std::uint64_t id, std::uint64_t parent) {
 
 TEST(SpanTree, HangsEachSpanUnderItsParentAndHeadsTheRest) {
   const std::vector<SpanRecord> spans{
-      span(1, 0),   // 0: a root
-      span(2, 1),   // 1: under 0
-      span(3, 9),   // 2: its parent never arrived: a head
-      span(4, 1),   // 3: under 0, after 1
-      span(5, 5),   // 4: its own parent: a head
-      span(1, 3),   // 5: a second span with id 1: under 2; children of id 1 go to the first
-      span(6, 4),   // 6: under 3
+      span(1, 0),  // 0: a root
+      span(2, 1),  // 1: under 0
+      span(3, 9),  // 2: its parent never arrived: a head
+      span(4, 1),  // 3: under 0, after 1
+      span(5, 5),  // 4: its own parent: a head
+      span(1, 3),  // 5: a second span with id 1: under 2; children of id 1 go to the first
+      span(6, 4),  // 6: under 3
   };
   const SpanTree tree = span_tree(spans);
   EXPECT_EQ(tree.heads, (std::vector<std::size_t>{0, 2, 4}));

@@ -15,7 +15,8 @@ using testing::TraceBuilder;
 
 TEST(TextReport, EscapesControlCharactersAndKeepsWhatFollowsThem) {
   const std::string name = std::string("GET \x1b[31m/x\0y\nz\t\x7f", 17) +
-                           "\xc2\x9b" "2J \xc3\xa9";  // CSI as U+009B, then an é
+                           "\xc2\x9b"
+                           "2J \xc3\xa9";  // CSI as U+009B, then an é
   TraceResult result;
   result.trace =
       TraceBuilder().span("a1", "", std::string("svc\r", 4), name, "server", 0, 10).build();
