@@ -15,7 +15,6 @@
 #include "collector/http/trace_query.h"
 #include "collector/http/ui_assets.h"
 #include "collector/store/trace_search.h"
-#include "report/json_writer.h"
 
 namespace tracemesh::collector {
 namespace {
@@ -52,13 +51,6 @@ int bind_listener(httplib::Server& server, const Listen& listen) {
   server.set_tcp_nodelay(true);
   if (listen.port == 0) return std::max(server.bind_to_any_port(listen.host), 0);
   return server.bind_to_port(listen.host, listen.port) ? listen.port : 0;
-}
-
-// An OTLP status answer ({code, message}) for the server's own errors.
-std::string json_status(int code, std::string_view message) {
-  report::JsonWriter json(report::JsonWriter::Layout::compact);
-  json.begin_object().field("code", code).field("message", message).end_object();
-  return json.take();
 }
 
 }  // namespace
@@ -100,10 +92,10 @@ struct Collector::State {
     otlp.set_error_handler([](const httplib::Request&, httplib::Response& response) {
       if (!response.body.empty()) return;
       if (response.status == 413) {
-        response.set_content(json_status(3, "request body over the collector's limit"),
+        response.set_content(status_json(3, "request body over the collector's limit"),
                              "application/json");
       } else if (response.status == 404) {
-        response.set_content(json_status(5, "not found: OTLP traces go to POST /v1/traces"),
+        response.set_content(status_json(5, "not found: OTLP traces go to POST /v1/traces"),
                              "application/json");
       }
     });

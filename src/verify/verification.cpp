@@ -89,17 +89,21 @@ bool selects(const TraceSelector& selector, const model::Trace& trace) {
     if (!selector.root_service.empty() && root->service != selector.root_service) return false;
     if (!selector.root_operation.empty() && root->name != selector.root_operation) return false;
   }
+  if (selector.attributes.empty()) return true;
+  // Each span's attributes read once, whatever the number of wanted ones.
+  std::vector<nlohmann::json> attributes;
+  attributes.reserve(trace.spans.size());
+  for (const model::SpanRecord& span : trace.spans) attributes.push_back(span_attributes(span));
   for (const auto& wanted : selector.attributes) {
+    const auto is_wanted = [&](const nlohmann::json& value) {
+      return attribute_text(value) == wanted.second;
+    };
     const bool found =
-        std::any_of(trace.spans.begin(), trace.spans.end(), [&](const model::SpanRecord& span) {
-          const nlohmann::json attributes = span_attributes(span);
-          const auto attribute = attributes.find(wanted.first);
-          if (attribute == attributes.end()) return false;
+        std::any_of(attributes.begin(), attributes.end(), [&](const nlohmann::json& held) {
+          const auto attribute = held.find(wanted.first);
+          if (attribute == held.end()) return false;
           // An array attribute (a string[] header) matches when one element does,
           // as the collector's search matches it.
-          const auto is_wanted = [&](const nlohmann::json& value) {
-            return attribute_text(value) == wanted.second;
-          };
           return attribute->is_array()
                      ? std::any_of(attribute->begin(), attribute->end(), is_wanted)
                      : is_wanted(*attribute);

@@ -59,6 +59,12 @@ std::optional<BodyEncoding> body_encoding(std::string_view content_type) {
   return std::nullopt;
 }
 
+std::string status_json(int code, std::string_view message) {
+  report::JsonWriter json(report::JsonWriter::Layout::compact);
+  json.begin_object().field("code", code).field("message", message).end_object();
+  return json.take();
+}
+
 IngestAnswer error_answer(int status, std::string_view message, BodyEncoding encoding) {
   IngestAnswer answer;
   answer.status = status;
@@ -71,9 +77,7 @@ IngestAnswer error_answer(int status, std::string_view message, BodyEncoding enc
     rpc_status.set_message(std::string(message));
     answer.body = rpc_status.SerializeAsString();
   } else {
-    report::JsonWriter json(report::JsonWriter::Layout::compact);
-    json.begin_object().field("code", code).field("message", message).end_object();
-    answer.body = json.take();
+    answer.body = status_json(code, message);
   }
   return answer;
 }

@@ -38,4 +38,8 @@ IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store,
 // Return an error answer with `status` and `message` in `encoding`.
 IngestAnswer error_answer(int status, std::string_view message, BodyEncoding encoding);
 
+// A google.rpc.Status in the OTLP/JSON mapping ({"code":N,"message":"..."}), for
+// the errors the HTTP server answers itself (413, 404).
+std::string status_json(int code, std::string_view message);
+
 }  // namespace tracemesh::collector
