@@ -12,7 +12,11 @@
 // Span attributes follow OpenTelemetry's HTTP client conventions:
 // http.request.method, url.full, server.address, server.port,
 // http.response.status_code, http.request.resend_count (redirect hops) and,
-// on failure, error.type (the status code for >= 400, else the curl error).
+// on failure, error.type (the status code for >= 400, else the curl error);
+// and, from the call's std::source_location, where in the caller's code the
+// request was sent: code.file.path, code.line.number, code.function.name
+// (OpenTelemetry's code attributes). `tracemesh audit --against` joins a
+// broken edge to that file:line.
 #pragma once
 
 #include <curl/curl.h>
@@ -20,6 +24,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -71,10 +76,18 @@ class HttpClient {
   // Send `request` under the current context; thread-safe. Return the final
   // response (any status), or an Error with ErrorCode::transport_error when
   // no response arrived (connection, timeout, too many redirects, body too large).
-  Expected<HttpResponse> send(const HttpRequest& request) const;
-  Expected<HttpResponse> get(std::string url, HttpHeaders headers = {}) const;
-  Expected<HttpResponse> post(std::string url, std::string body, std::string content_type,
-                              HttpHeaders headers = {}) const;
+  // `where` is the caller's call site, recorded on the CLIENT span; leave it
+  // defaulted (a wrapper that sends on behalf of its callers may pass its own
+  // caller's location through).
+  Expected<HttpResponse> send(
+      const HttpRequest& request,
+      const std::source_location& where = std::source_location::current()) const;
+  Expected<HttpResponse> get(
+      std::string url, HttpHeaders headers = {},
+      const std::source_location& where = std::source_location::current()) const;
+  Expected<HttpResponse> post(
+      std::string url, std::string body, std::string content_type, HttpHeaders headers = {},
+      const std::source_location& where = std::source_location::current()) const;
 
  private:
   struct State;

@@ -17,6 +17,7 @@
 #include <mosquitto.h>
 
 #include <optional>
+#include <source_location>
 #include <string>
 #include <string_view>
 
@@ -43,9 +44,12 @@ struct MqttPublishOptions {
 
 // Publish `payload` to `topic` in a PRODUCER span under the current context.
 // Return the message id, or an Error (invalid_input for a payload that
-// cannot take the fields, transport_error when libmosquitto refuses).
+// cannot take the fields, transport_error when libmosquitto refuses). The
+// span records `where` (the caller's call site; leave it defaulted) as
+// code.file.path, code.line.number and code.function.name.
 Expected<int> publish_traced(const Tracer& tracer, mosquitto* client, std::string_view topic,
-                             std::string_view payload, const MqttPublishOptions& options = {});
+                             std::string_view payload, const MqttPublishOptions& options = {},
+                             const std::source_location& where = std::source_location::current());
 
 struct MqttConsumeOptions {
   // Payload fields to read when no user property carries a context; nullopt: never read the

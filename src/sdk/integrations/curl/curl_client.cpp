@@ -1,5 +1,6 @@
 #include <mutex>
 
+#include "sdk/code_location.h"
 #include "sdk/integrations/curl/curl_easy.h"
 #include "sdk/integrations/curl/url_parts.h"
 #include "tracemesh/curl_client.h"
@@ -107,7 +108,8 @@ struct HttpClient::State {
 
   // Send one hop in its own CLIENT span under `parent`.
   Expected<HttpResponse> send_hop(CURL* curl, const HttpRequest& request, const Context& parent,
-                                  int resend_count, std::string& redirect_url) const {
+                                  int resend_count, const std::source_location& where,
+                                  std::string& redirect_url) const {
     SpanOptions span_options;
     span_options.kind = SpanKind::client;
     span_options.parent = parent;
@@ -119,6 +121,7 @@ struct HttpClient::State {
           .set_attribute("server.address", std::move(parts.host))
           .set_attribute("server.port", parts.port);
       if (resend_count > 0) span.set_attribute("http.request.resend_count", resend_count);
+      detail::set_code_location(span, where);
     }
 
     HttpHeaders headers = request.headers;
@@ -165,14 +168,14 @@ struct HttpClient::State {
     return response;
   }
 
-  Expected<HttpResponse> send(const HttpRequest& original) {
+  Expected<HttpResponse> send(const HttpRequest& original, const std::source_location& where) {
     const Context parent = current_context();
     detail::CurlHandle handle = acquire();
     if (!handle) return Error{ErrorCode::transport_error, "libcurl could not create a handle"};
     HttpRequest request = original;
     for (int redirects = 0;; ++redirects) {
       std::string redirect_url;
-      auto response = send_hop(handle.get(), request, parent, redirects, redirect_url);
+      auto response = send_hop(handle.get(), request, parent, redirects, where, redirect_url);
       if (!response) return response;  // the handle may be in a bad state: drop it
       response->redirects = redirects;
       if (!is_redirect(response->status) || redirect_url.empty() || options.max_redirects == 0) {
@@ -202,31 +205,34 @@ HttpClient::~HttpClient() = default;
 HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
-Expected<HttpResponse> HttpClient::send(const HttpRequest& request) const {
+Expected<HttpResponse> HttpClient::send(const HttpRequest& request,
+                                        const std::source_location& where) const {
   try {
-    return state_->send(request);
+    return state_->send(request, where);
   } catch (const std::exception& error) {
     return Error{ErrorCode::transport_error,
                  request.method + " " + request.url + ": " + error.what()};
   }
 }
 
-Expected<HttpResponse> HttpClient::get(std::string url, HttpHeaders headers) const {
+Expected<HttpResponse> HttpClient::get(std::string url, HttpHeaders headers,
+                                       const std::source_location& where) const {
   HttpRequest request;
   request.url = std::move(url);
   request.headers = std::move(headers);
-  return send(request);
+  return send(request, where);
 }
 
 Expected<HttpResponse> HttpClient::post(std::string url, std::string body, std::string content_type,
-                                        HttpHeaders headers) const {
+                                        HttpHeaders headers,
+                                        const std::source_location& where) const {
   HttpRequest request;
   request.method = "POST";
   request.url = std::move(url);
   request.body = std::move(body);
   request.headers = std::move(headers);
   request.headers.emplace_back("Content-Type", std::move(content_type));
-  return send(request);
+  return send(request, where);
 }
 
 }  // namespace tracemesh

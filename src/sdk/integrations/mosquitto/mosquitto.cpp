@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "sdk/code_location.h"
 #include "tracemesh/legacy_propagator.h"
 #include "tracemesh/mosquitto.h"
 
@@ -85,7 +86,8 @@ void set_messaging_attributes(Span& span, std::string_view operation, std::strin
 }  // namespace
 
 Expected<int> publish_traced(const Tracer& tracer, mosquitto* client, std::string_view topic,
-                             std::string_view payload, const MqttPublishOptions& options) {
+                             std::string_view payload, const MqttPublishOptions& options,
+                             const std::source_location& where) {
   try {
     SpanOptions span_options;
     span_options.kind = SpanKind::producer;
@@ -114,6 +116,7 @@ Expected<int> publish_traced(const Tracer& tracer, mosquitto* client, std::strin
     }
     const PropertyList properties(raw_properties);
     set_messaging_attributes(span, "publish", topic, body.size(), options.qos);
+    detail::set_code_location(span, where);
     const std::string topic_text(topic);
     int message_id = 0;
     int result =
