@@ -64,6 +64,9 @@ function handle(request, response, body) {
       'http.request.method': request.method, 'url.path': url.pathname, 'url.scheme': 'http',
       'server.address': address, 'server.port': port,
       'client.address': request.socket.remoteAddress,
+      // What carried the caller's context: lets the collector tell a caller
+      // that sent nothing from a callee that dropped what it got.
+      'tracemesh.propagation.format': request.headers.traceparent ? 'tracecontext' : 'none',
     },
   }, parent);
   const finish = (status, payload) => {
