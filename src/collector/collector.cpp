@@ -205,6 +205,10 @@ struct Collector::State {
       if (!query_allowed(request, response)) return;
       reply(response, answer_graph(parse_query_params(request.target), *store));
     });
+    http.Get("/api/hops", [this](const httplib::Request& request, httplib::Response& response) {
+      if (!query_allowed(request, response)) return;
+      reply(response, answer_hops(parse_query_params(request.target), *store));
+    });
     http.Get("/metrics", [this](const httplib::Request& request, httplib::Response& response) {
       if (!query_allowed(request, response)) return;
       const auto traces = count_traces_by_integrity(*store);

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "collector/store/hop_counts.h"
 #include "collector/store/service_graph.h"
 #include "collector/store/trace_search.h"
 #include "model/duration.h"
@@ -172,20 +173,37 @@ QueryAnswer answer_operations(std::string_view service, const SpanStore& store) 
   return {200, json.take()};
 }
 
-QueryAnswer answer_graph(const QueryParams& params, const SpanStore& store) {
-  std::uint64_t end = store.now_unix_nano();
+// The window of ?start=&end= or ?lookback= (the last hour up to now by
+// default). Throws BadParameter.
+namespace {
+
+struct Window {
   std::uint64_t start = 0;
+  std::uint64_t end = 0;
+};
+Window window_params(const QueryParams& params, const SpanStore& store) {
+  Window window;
+  window.end = store.now_unix_nano();
+  if (const auto* value = single(params, "end")) window.end = unsigned_number(*value, "end");
+  const std::uint64_t lookback = single(params, "lookback")
+                                     ? duration(*single(params, "lookback"), "lookback")
+                                     : std::uint64_t{3'600'000'000'000};
+  window.start = window.end > lookback ? window.end - lookback : 0;
+  if (const auto* value = single(params, "start")) window.start = unsigned_number(*value, "start");
+  if (window.start > window.end) throw BadParameter{"start must not be after end"};
+  return window;
+}
+
+}  // namespace
+
+QueryAnswer answer_graph(const QueryParams& params, const SpanStore& store) {
+  Window window;
   try {
-    if (const auto* value = single(params, "end")) end = unsigned_number(*value, "end");
-    const std::uint64_t lookback = single(params, "lookback")
-                                       ? duration(*single(params, "lookback"), "lookback")
-                                       : std::uint64_t{3'600'000'000'000};
-    start = end > lookback ? end - lookback : 0;
-    if (const auto* value = single(params, "start")) start = unsigned_number(*value, "start");
+    window = window_params(params, store);
   } catch (const BadParameter& bad) {
     return query_error(400, bad.message);
   }
-  if (start > end) return query_error(400, "start must not be after end");
+  const auto [start, end] = window;
   const auto graph = service_graph(store, start, end);
   if (!graph) return query_error(500, graph.error().text());
   report::JsonWriter json(report::JsonWriter::Layout::compact);
@@ -225,6 +243,56 @@ QueryAnswer answer_graph(const QueryParams& params, const SpanStore& store) {
       .end_object();
   json.end_object();
   return {200, json.take()};
+}
+
+QueryAnswer answer_hops(const QueryParams& params, const SpanStore& store) {
+  Window window;
+  try {
+    window = window_params(params, store);
+  } catch (const BadParameter& bad) {
+    return query_error(400, bad.message);
+  }
+  const auto counts = hop_counts(store, window.start, window.end);
+  if (!counts) return query_error(500, counts.error().text());
+  return {200, hops_json(*counts, window.start, window.end)};
+}
+
+std::string hops_json(const HopCounts& counts, std::uint64_t start, std::uint64_t end) {
+  report::JsonWriter json(report::JsonWriter::Layout::compact);
+  json.begin_object()
+      .field("start_unix_nano", start)
+      .field("end_unix_nano", end)
+      .field("unsettled_traces", counts.unsettled_traces)
+      .field("truncated", counts.truncated);
+  json.key("hops").begin_array();
+  for (const HopCount& hop : counts.hops) {
+    const HopKey& key = hop.key;
+    json.begin_object().field("caller", key.caller);
+    json.key("callee").text_or_null(key.callee);
+    json.key("peer").text_or_null(key.peer);
+    json.field("protocol", key.protocol);
+    json.key("method").text_or_null(key.method);
+    json.key("route").text_or_null(key.route);
+    json.key("path").text_or_null(key.path);
+    json.key("topic").text_or_null(key.topic);
+    json.key("site");
+    if (key.site_file.empty()) {
+      json.null();
+    } else {
+      json.begin_object()
+          .field("file", key.site_file)
+          .field("line", key.site_line)
+          .field("function", key.site_function)
+          .end_object();
+    }
+    json.field("connected", hop.connected).key("broken").begin_object();
+    for (const auto& [culprit, calls] : hop.broken) json.field(culprit, calls);
+    json.end_object().field("unanswered", hop.unanswered).key("formats").begin_object();
+    for (const auto& [format, calls] : hop.formats) json.field(format, calls);
+    json.end_object().field("example_trace_id", hop.example_trace_id).end_object();
+  }
+  json.end_array().end_object();
+  return json.take();
 }
 
 }  // namespace tracemesh::collector

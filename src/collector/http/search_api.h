@@ -4,6 +4,7 @@
 //   GET /api/services
 //   GET /api/services/{name}/operations
 //   GET /api/graph?start=&end=   (or lookback=1h; the last hour by default)
+//   GET /api/hops?start=&end=    (the same window; see hop_counts.h)
 // Times are Unix nanoseconds; durations are written 250ms, 2s, 5m, 1h.
 // A bad parameter is a 400 that names it.
 #pragma once
@@ -13,6 +14,7 @@
 #include <string_view>
 
 #include "collector/http/trace_query.h"
+#include "collector/store/hop_counts.h"
 #include "collector/store/span_store.h"
 
 namespace tracemesh::collector {
@@ -30,5 +32,10 @@ QueryAnswer answer_search(const QueryParams& params, const SpanStore& store);
 QueryAnswer answer_services(const SpanStore& store);
 QueryAnswer answer_operations(std::string_view service, const SpanStore& store);
 QueryAnswer answer_graph(const QueryParams& params, const SpanStore& store);
+QueryAnswer answer_hops(const QueryParams& params, const SpanStore& store);
+
+// The /api/hops answer for `counts` of the window [start, end] (also what
+// `tracemesh collect --repo` joins in process). docs/collector.md has the shape.
+std::string hops_json(const HopCounts& counts, std::uint64_t start, std::uint64_t end);
 
 }  // namespace tracemesh::collector

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "collector/store/sqlite.h"
+#include "collector/store/trace_window.h"
 #include "model/span_record.h"
 
 namespace tracemesh::collector {
@@ -25,18 +26,6 @@ double percentile_ms(std::vector<std::uint64_t>& durations, double fraction) {
 std::string protocol_of(model::SpanKind callee_kind, const std::string& messaging_system) {
   if (callee_kind == model::SpanKind::server) return "http";
   return messaging_system.empty() ? "messaging" : messaging_system;
-}
-
-// The queries below find the window's spans through their traces: a span
-// that starts in [?1, ?2] belongs to a trace whose first span starts by ?2
-// and whose last starts from ?1. Each query reads traces first (CROSS JOIN
-// fixes the order) through the index window_index() picks, then their
-// spans by id.
-std::string window_traces_sql(WindowIndex index) {
-  // The unary + keeps SQLite off the other index.
-  return index == WindowIndex::by_start
-             ? "+t.last_start_unix_nano >= ?1 AND t.start_unix_nano <= ?2"
-             : "t.last_start_unix_nano >= ?1 AND +t.start_unix_nano <= ?2";
 }
 
 // The graph's queries of the window's traces, {window} standing for the
@@ -59,13 +48,6 @@ WHERE {window} AND t.settled = 1 AND p.kind IN (3, 4)
   AND p.start_unix_nano BETWEEN ?1 AND ?2
   AND NOT EXISTS (SELECT 1 FROM spans c WHERE c.trace_id = p.trace_id
                   AND c.parent_span_id = p.span_id AND c.kind IN (2, 5)))sql";
-
-std::string with_window(std::string sql, const std::string& window) {
-  if (const std::size_t at = sql.find("{window}"); at != std::string::npos) {
-    sql.replace(at, std::string_view("{window}").size(), window);
-  }
-  return sql;
-}
 
 struct EdgeData {
   GraphEdge edge;
@@ -197,30 +179,6 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
 };
 
 }  // namespace
-
-WindowIndex window_index(Database& db, std::uint64_t start, std::uint64_t end) {
-  // Where the stored traces begin and end in time, from the ends of the two
-  // indexes, skipping the 100 traces at either end: a few with odd clocks
-  // (a span dated 2100, or one without a start) do not move the bounds.
-  Statement bounds = db.prepare(R"sql(
-SELECT (SELECT start_unix_nano FROM traces ORDER BY start_unix_nano LIMIT 1 OFFSET ?1),
-  (SELECT last_start_unix_nano FROM traces ORDER BY last_start_unix_nano DESC LIMIT 1 OFFSET ?1))sql");
-  bounds.bind(1, std::int64_t{100});
-  // Fewer traces than that: either index reads little.
-  if (!bounds.step() || bounds.column_is_null(0) || bounds.column_is_null(1)) {
-    return WindowIndex::by_last_start;
-  }
-  const std::int64_t oldest = bounds.column_int(0);
-  const std::int64_t newest = bounds.column_int(1);
-  // Traces taken as spread evenly over [oldest, newest]: each index reads
-  // the traces on one side of the window.
-  const auto distance = [](std::int64_t from, std::int64_t to) {
-    return to > from ? static_cast<std::uint64_t>(to) - static_cast<std::uint64_t>(from) : 0;
-  };
-  const std::uint64_t older_than_end = distance(oldest, as_sql_bound(end));
-  const std::uint64_t newer_than_start = distance(as_sql_bound(start), newest);
-  return older_than_end < newer_than_start ? WindowIndex::by_start : WindowIndex::by_last_start;
-}
 
 std::vector<std::string> graph_query_plans(Database& db, std::uint64_t start, std::uint64_t end) {
   const std::string window = window_traces_sql(window_index(db, start, end));

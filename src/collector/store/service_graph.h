@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "collector/store/span_store.h"
+#include "collector/store/trace_window.h"
 #include "tracemesh/expected.h"
 
 namespace tracemesh::collector {
@@ -49,13 +50,6 @@ struct ServiceGraph {
 Expected<ServiceGraph> service_graph(const SpanStore& store, std::uint64_t start_unix_nano,
                                      std::uint64_t end_unix_nano);
 
-// How the graph's queries find a window's traces. traces_by_last_start reads
-// every trace newer than the window's start (narrow for recent windows, the
-// common case); traces_by_start every trace older than its end (narrow for
-// windows far in the past). The one whose side of the window holds less of
-// the stored time range is used. Throws SqliteError.
-enum class WindowIndex { by_last_start, by_start };
-WindowIndex window_index(Database& db, std::uint64_t start_unix_nano, std::uint64_t end_unix_nano);
 // SQLite's plan (EXPLAIN QUERY PLAN details) for each of the graph's queries
 // of the window's traces, for tests. Throws SqliteError.
 std::vector<std::string> graph_query_plans(Database& db, std::uint64_t start_unix_nano,
