@@ -1,0 +1,28 @@
+// Paths and route templates compared segment by segment: the audit's
+// templates ("/orders/{order_id}", prefixes composed), the frameworks'
+// runtime http.route ("/orders/<int:id>", "/orders/:id",
+// "^orders/(?P<id>[0-9]+)/$") and concrete URL paths ("/orders/42").
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tracemesh::map {
+
+// `route` in the audit's form: every parameter written {name} (Flask
+// <int:id> and <id>, Express :id, Django (?P<id>...)), anchors ^ and $
+// dropped, a query string dropped, a leading '/' added, a trailing '/'
+// dropped (but "/" stays).
+std::string route_template(std::string_view route);
+
+// Whether `a` and `b` (templates or paths) can name the same request path:
+// as many segments, each equal or a {parameter} on either side. The match's
+// specificity — the number of segments equal as literals — when they do.
+std::optional<int> path_match(std::string_view a, std::string_view b);
+
+// An MQTT topic template ("orders/{id}/shipped") as a topic filter
+// ("orders/+/shipped").
+std::string topic_filter(std::string_view topic_template);
+
+}  // namespace tracemesh::map
