@@ -49,12 +49,15 @@ Expected<RuntimeHops> fetch_runtime_hops(const HopsRequest& request) {
   client.set_read_timeout(60, 0);
   httplib::Headers headers;
   if (request.token) headers.emplace("Authorization", "Bearer " + *request.token);
-  const std::string target = "/api/hops?lookback=" + std::to_string(request.since.count()) + "s";
+  std::string target = "/api/hops?lookback=" + std::to_string(request.since.count()) + "s";
   const auto deadline = std::chrono::steady_clock::now() + request.wait_settled;
   for (;;) {
     auto hops = ask(client, *base, target, headers);
     if (!hops || hops->unsettled_traces == 0 || std::chrono::steady_clock::now() >= deadline)
       return hops;
+    // The same window again: traces that start later do not hold the wait.
+    target = "/api/hops?start=" + std::to_string(hops->start_unix_nano) +
+             "&end=" + std::to_string(hops->end_unix_nano);
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
 }

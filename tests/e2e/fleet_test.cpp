@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -291,5 +292,121 @@ TEST(FleetAudit, TheStaticHalfFindsThePythonServicesUntracedCallSite) {
   EXPECT_EQ(untraced, (std::vector<std::string>{"service \"auth\"", "telemetry null"}))
       << audited.output;
 }
+
+// The propagation map (`tracemesh audit --against`) on the running fleet:
+// for each broken edge, that edge and no other is broken_in_code, and the
+// site it blames is the call site that drops the context — found in the
+// source text, so a reformat that moves it fails loudly; with no break,
+// every edge is proven.
+struct MapCase {
+  std::string broken_edge;  // "" for the healthy fleet
+  std::string caller;
+  std::string callee;
+  std::string file;    // relative to examples/fleet
+  std::string marker;  // text on the blamed line
+};
+
+std::ostream& operator<<(std::ostream& out, const MapCase& mode) {
+  return out << (mode.broken_edge.empty() ? "healthy" : mode.broken_edge);
+}
+
+// The 1-based line of `file` holding `marker`, or 0.
+int line_of(const std::string& file, const std::string& marker) {
+  std::ifstream in(source_dir + "/examples/fleet/" + file);
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (line.find(marker) != std::string::npos) return number;
+  }
+  return 0;
+}
+
+std::vector<MapCase> map_cases() {
+  std::vector<MapCase> cases = {
+      {"", "", "", "", ""},
+      {"ui->auth", "ui", "auth", "ui/main.cpp", ".post(auth_url_"},
+      {"ui->agent", "ui", "agent", "ui/main.cpp", ".post(agent_url_"},
+      {"ui->delivery-worker", "ui", "delivery-worker", "ui/main.cpp", ".post(delivery_url_"},
+      {"delivery-worker->webhook-receiver", "delivery-worker", "webhook-receiver",
+       "delivery-worker/main.cpp", ".post(webhook_url_"},
+      {"delivery-worker->mqtt-consumer", "delivery-worker", "mqtt-consumer",
+       "delivery-worker/main.cpp", "publish_traced("},
+      {"webhook-receiver->auth", "webhook-receiver", "auth", "webhook-receiver/app.py",
+       "auth_client.post(url, headers={\"Authorization\""},
+  };
+  for (const char* callee :
+       {"ui", "auth", "agent", "delivery-worker", "webhook-receiver", "mqtt-consumer"}) {
+    cases.push_back({std::string("ops-worker->") + callee, "ops-worker", callee,
+                     "ops-worker/main.cpp", ".get(url)"});
+  }
+  return cases;
+}
+
+class FleetMap : public ::testing::TestWithParam<MapCase> {
+ protected:
+  TemporaryDirectory directory_;
+};
+
+TEST_P(FleetMap, NamesTheBrokenEdgeAndItsCallSiteAndProvesTheRest) {
+  const MapCase& mode = GetParam();
+  int expected_line = 0;
+  if (!mode.broken_edge.empty()) {
+    expected_line = line_of(mode.file, mode.marker);
+    ASSERT_GT(expected_line, 0) << mode.marker << " not found in " << mode.file;
+  }
+  Fleet fleet(directory_.path(), mode.broken_edge);
+  ASSERT_TRUE(fleet.ready()) << fleet.log();
+  ASSERT_EQ(fleet.send_alert("pump-7").size(), 32U) << fleet.service_logs();
+  // Health ticks run every 2 s: wait for one to reach the collector.
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (fleet.edge("ops-worker", "auth").is_null() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(250ms);
+
+  const std::filesystem::path report = directory_.path() / "map.json";
+  Outcome mapped = run(
+      {TRACEMESH_BINARY, "audit", source_dir + "/examples/fleet", "--against", fleet.collector(),
+       "--since", "10m", "--wait-settled", "30s", "--format", "json", "--output", report.string()},
+      directory_.path() / "map.log");
+  ASSERT_EQ(mapped.exit_code, 0) << mapped.output;
+  mapped.report = json::parse(read_file(report), nullptr, false);
+  ASSERT_TRUE(mapped.report.is_object()) << mapped.output;
+  EXPECT_EQ(mapped.report["schema"], "tracemesh.map/v1");
+  EXPECT_EQ(mapped.report["unsettled_traces"], 0);
+  std::size_t broken = 0;
+  std::size_t edges = 0;
+  for (const json& edge : mapped.report["edges"]) {
+    ++edges;
+    const bool is_broken_edge =
+        !mode.broken_edge.empty() && edge["caller"] == mode.caller && edge["callee"] == mode.callee;
+    if (!is_broken_edge) {
+      EXPECT_EQ(edge["state"], "proven") << edge.dump(2);
+      continue;
+    }
+    ++broken;
+    EXPECT_EQ(edge["state"], "broken_in_code") << edge.dump(2);
+    std::vector<std::string> blamed;
+    for (const json& site : edge["sites"]) {
+      if (site["blamed"].get<bool>())
+        blamed.push_back(site["file"].get<std::string>() + ":" +
+                         std::to_string(site["line"].get<int>()));
+    }
+    EXPECT_EQ(blamed, std::vector<std::string>{mode.file + ":" + std::to_string(expected_line)})
+        << edge.dump(2);
+  }
+  // The alert's six edges and ops-worker's six health checks.
+  EXPECT_EQ(edges, 12U) << mapped.output;
+  EXPECT_EQ(broken, mode.broken_edge.empty() ? 0U : 1U) << mapped.output;
+  EXPECT_EQ(fleet.stop(), "");
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryBreakMode, FleetMap, ::testing::ValuesIn(map_cases()),
+                         [](const ::testing::TestParamInfo<MapCase>& param_info) {
+                           std::string name = param_info.param.broken_edge.empty()
+                                                  ? std::string("healthy")
+                                                  : param_info.param.broken_edge;
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
 
 }  // namespace
