@@ -240,6 +240,74 @@ TEST_F(FleetTest, GraphShowsEachEdgeWithItsPropagationHealth) {
   EXPECT_EQ(collector_.get_json("/api/graph?start=0&end=10")["edges"].size(), 0U);
 }
 
+// /api/hops: the graph's calls, each under its hop key.
+TEST_F(FleetTest, HopsCountEachCallUnderItsKey) {
+  const json answer = collector_.get_json("/api/hops?start=0&end=1800000000000000000");
+  ASSERT_TRUE(answer.contains("hops")) << answer.dump();
+  EXPECT_EQ(answer["unsettled_traces"], 0);
+  EXPECT_EQ(answer["truncated"], false);
+  std::map<std::string, json> hops;
+  for (const json& hop : answer["hops"]) {
+    const json& to = hop["callee"].is_null() ? hop["peer"] : hop["callee"];
+    hops[hop["caller"].get<std::string>() + "->" + to.get<std::string>()] = hop;
+  }
+  ASSERT_EQ(hops.size(), 3U) << answer.dump();
+  const json& orders = hops["front->orders"];
+  EXPECT_EQ(orders["connected"], 1);
+  EXPECT_EQ(orders["broken"], json::object());
+  EXPECT_EQ(orders["path"], "/list");
+  EXPECT_EQ(orders["protocol"], "http");
+  EXPECT_EQ(orders["site"], nullptr);
+  EXPECT_EQ(orders["example_trace_id"], trace_);
+  const json& billing = hops["front->billing"];
+  EXPECT_EQ(billing["connected"], 0);
+  EXPECT_EQ(billing["broken"], json({{"caller_did_not_inject", 1}}));
+  EXPECT_EQ(billing["formats"], json({{"none", 1}}));
+  EXPECT_EQ(billing["path"], "/charge");
+  const json& payments = hops["front->payments.example:443"];
+  EXPECT_EQ(payments["callee"], nullptr);
+  EXPECT_EQ(payments["unanswered"], 1);
+  EXPECT_EQ(collector_.get_json("/api/hops?start=0&end=10")["hops"].size(), 0U);
+  EXPECT_EQ(collector_.get_json("/api/hops?start=20&end=10")["error"],
+            "start must not be after end");
+}
+
+TEST_F(CollectTest, HopsReadTheMethodRouteAndTheCallersCodeLocation) {
+  const std::string trace = random_hex(32);
+  const std::string root = random_hex(16);
+  const std::string call = random_hex(16);
+  json client = span_json(trace, call, root, "POST", 3);
+  client["attributes"] = {
+      {{"key", "http.request.method"}, {"value", {{"stringValue", "POST"}}}},
+      {{"key", "url.full"}, {"value", {{"stringValue", "http://orders:8001/orders/42"}}}},
+      {{"key", "code.file.path"}, {"value", {{"stringValue", "/build/gateway/app/main.py"}}}},
+      {{"key", "code.line.number"}, {"value", {{"intValue", "27"}}}},
+      {{"key", "code.function.name"}, {"value", {{"stringValue", "create"}}}}};
+  json server = span_json(trace, random_hex(16), call, "POST /orders/{id}", 2);
+  server["attributes"] = {
+      {{"key", "http.route"}, {"value", {{"stringValue", "/orders/{id}"}}}},
+      {{"key", "tracemesh.propagation.format"}, {"value", {{"stringValue", "tracecontext"}}}}};
+  ASSERT_EQ(collector_
+                .post(otlp_json("gateway", {span_json(trace, root, "", "GET /", 2), client}),
+                      "application/json")
+                ->status,
+            200);
+  ASSERT_EQ(collector_.post(otlp_json("orders", {server}), "application/json")->status, 200);
+  settled_trace(trace);
+  const json answer = collector_.get_json("/api/hops?start=0&end=1800000000000000000");
+  ASSERT_EQ(answer["hops"].size(), 1U) << answer.dump();
+  const json& hop = answer["hops"][0];
+  EXPECT_EQ(hop["caller"], "gateway");
+  EXPECT_EQ(hop["callee"], "orders");
+  EXPECT_EQ(hop["method"], "POST");
+  EXPECT_EQ(hop["route"], "/orders/{id}");
+  EXPECT_EQ(hop["path"], "/orders/42");
+  EXPECT_EQ(hop["site"],
+            json({{"file", "/build/gateway/app/main.py"}, {"line", 27}, {"function", "create"}}));
+  EXPECT_EQ(hop["formats"], json({{"tracecontext", 1}}));
+  EXPECT_EQ(hop["connected"], 1);
+}
+
 TEST_F(FleetTest, SearchFindsTracesByEveryFilter) {
   const auto ids = [](const json& traces) {
     std::set<std::string> found;
