@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <source_location>
 #include <vector>
 
 #include "loopback_server.h"
@@ -113,6 +114,29 @@ TEST(HttpClient, RecordsAClientSpanWhoseIdIsTheSentParent) {
   ASSERT_EQ(seen.size(), 1U);
   EXPECT_EQ(trace_id_of(seen[0].traceparent), span.context.trace_id.to_hex());
   EXPECT_EQ(parent_id_of(seen[0].traceparent), span.context.span_id.to_hex());
+}
+
+// The span says where in the caller's code the request was sent; a wrapper
+// can pass its own caller's location through.
+TEST(HttpClient, RecordsTheCallersCodeLocation) {
+  RecordingServer server;
+  RecordingTracer recording("caller");
+  const HttpClient client(recording.tracer);
+  const int post_line = __LINE__ + 1;
+  ASSERT_TRUE(client.post(server.url("/ok"), "x", "text/plain"));
+  const auto send_for = [&client, &server](const std::source_location& where) {
+    return client.send(HttpRequest{"GET", server.url("/ok"), {}, {}}, where);
+  };
+  const std::source_location wrapped = std::source_location::current();
+  ASSERT_TRUE(send_for(wrapped));
+  const auto spans = recording.exporter->spans();
+  ASSERT_EQ(spans.size(), 2U);
+  EXPECT_EQ(attribute<std::string>(spans[0], "code.file.path"), __FILE__);
+  EXPECT_EQ(attribute<std::int64_t>(spans[0], "code.line.number"), post_line);
+  EXPECT_NE(attribute<std::string>(spans[0], "code.function.name").find("TestBody"),
+            std::string::npos);
+  EXPECT_EQ(attribute<std::int64_t>(spans[1], "code.line.number"),
+            static_cast<std::int64_t>(wrapped.line()));
 }
 
 TEST(HttpClient, EveryRedirectHopCarriesTheTrace) {

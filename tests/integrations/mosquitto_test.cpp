@@ -183,6 +183,11 @@ TEST(Mosquitto, V5UserPropertiesCarryTheTraceToTheConsumer) {
   EXPECT_EQ(attribute<std::string>(publish, "messaging.system"), "mqtt");
   EXPECT_EQ(attribute<std::string>(publish, "messaging.destination.name"), "alerts/a1");
   EXPECT_EQ(attribute<std::string>(publish, "messaging.operation.type"), "publish");
+  // Where the publish was called: round_trip() above.
+  EXPECT_EQ(attribute<std::string>(publish, "code.file.path"), __FILE__);
+  EXPECT_GT(attribute<std::int64_t>(publish, "code.line.number"), 0);
+  EXPECT_NE(attribute<std::string>(publish, "code.function.name").find("round_trip"),
+            std::string::npos);
   ASSERT_EQ(trip.consumer_spans.size(), 1U);
   const SpanData& process = trip.consumer_spans[0];
   EXPECT_EQ(process.kind, SpanKind::consumer);
