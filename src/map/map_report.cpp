@@ -36,6 +36,7 @@ std::string site_text(const MapSite& site) {
 }
 
 std::string traffic_text(const EdgeTraffic& traffic) {
+  if (traffic.calls() == 0) return "no calls";
   std::string text = std::to_string(traffic.connected) + " connected";
   if (traffic.broken() > 0) text += ", " + std::to_string(traffic.broken()) + " broken";
   if (traffic.unanswered > 0) text += ", " + std::to_string(traffic.unanswered) + " unanswered";

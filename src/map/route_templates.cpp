@@ -44,9 +44,14 @@ std::string segment_template(std::string_view segment) {
 }  // namespace
 
 std::string route_template(std::string_view route) {
-  if (const std::size_t query = route.find('?');
-      query != std::string_view::npos && route.find("(?P<") != query)
-    route = route.substr(0, query);
+  // A query string; not the '?' of a regex group ("(?P<id>...)").
+  for (std::size_t query = route.find('?'); query != std::string_view::npos;
+       query = route.find('?', query + 1)) {
+    if (query == 0 || route[query - 1] != '(') {
+      route = route.substr(0, query);
+      break;
+    }
+  }
   if (!route.empty() && route.front() == '^') route.remove_prefix(1);
   if (!route.empty() && route.back() == '$') route.remove_suffix(1);
   std::string result;

@@ -1,0 +1,38 @@
+#include "map/route_templates.h"
+
+#include <gtest/gtest.h>
+
+namespace tracemesh::map {
+namespace {
+
+TEST(RouteTemplate, WritesEveryFrameworksParametersInBraces) {
+  EXPECT_EQ(route_template("/orders/{order_id}"), "/orders/{order_id}");
+  EXPECT_EQ(route_template("/orders/<int:order_id>/items/<name>"),
+            "/orders/{order_id}/items/{name}");
+  EXPECT_EQ(route_template("/orders/:id"), "/orders/{id}");
+  EXPECT_EQ(route_template("^orders/(?P<pk>[0-9]+)/$"), "/orders/{pk}");
+  EXPECT_EQ(route_template("orders/"), "/orders");
+  EXPECT_EQ(route_template("/search?q=1"), "/search");
+  EXPECT_EQ(route_template(""), "/");
+  EXPECT_EQ(route_template("/"), "/");
+}
+
+TEST(PathMatch, MatchesSegmentBySegmentAndCountsTheLiteralOnes) {
+  EXPECT_EQ(path_match("/orders/{id}", "/orders/42"), 1);
+  EXPECT_EQ(path_match("/orders/export", "/orders/export"), 2);
+  EXPECT_EQ(path_match("/orders/{id}", "/orders/{order_id}"), 1);
+  EXPECT_EQ(path_match("/orders/42?verbose=1", "/orders/{id}"), 1);
+  EXPECT_EQ(path_match("/", "/"), 0);
+  EXPECT_FALSE(path_match("/orders/{id}", "/orders/42/items"));
+  EXPECT_FALSE(path_match("/orders/{id}", "/invoices/42"));
+  EXPECT_FALSE(path_match("/verify", "/healthz"));
+}
+
+TEST(TopicFilter, TurnsTemplateLevelsIntoSingleLevelWildcards) {
+  EXPECT_EQ(topic_filter("orders/{order_id}/shipped"), "orders/+/shipped");
+  EXPECT_EQ(topic_filter("fleet/{device}"), "fleet/+");
+  EXPECT_EQ(topic_filter("orders/created"), "orders/created");
+}
+
+}  // namespace
+}  // namespace tracemesh::map
