@@ -13,7 +13,7 @@
 // http.request.method, url.full, server.address, server.port,
 // http.response.status_code, http.request.resend_count (redirect hops) and,
 // on failure, error.type (the status code for >= 400, else the curl error);
-// and, from the call's std::source_location, where in the caller's code the
+// and, from the call's CodeLocation (code_location.h), where in the caller's code the
 // request was sent: code.file.path, code.line.number, code.function.name
 // (OpenTelemetry's code attributes). `tracemesh audit --against` joins a
 // broken edge to that file:line.
@@ -24,12 +24,12 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <source_location>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "tracemesh/code_location.h"
 #include "tracemesh/expected.h"
 #include "tracemesh/tracer.h"
 
@@ -79,15 +79,13 @@ class HttpClient {
   // `where` is the caller's call site, recorded on the CLIENT span; leave it
   // defaulted (a wrapper that sends on behalf of its callers may pass its own
   // caller's location through).
-  Expected<HttpResponse> send(
-      const HttpRequest& request,
-      const std::source_location& where = std::source_location::current()) const;
-  Expected<HttpResponse> get(
-      std::string url, HttpHeaders headers = {},
-      const std::source_location& where = std::source_location::current()) const;
-  Expected<HttpResponse> post(
-      std::string url, std::string body, std::string content_type, HttpHeaders headers = {},
-      const std::source_location& where = std::source_location::current()) const;
+  Expected<HttpResponse> send(const HttpRequest& request,
+                              CodeLocation where = CodeLocation::current()) const;
+  Expected<HttpResponse> get(std::string url, HttpHeaders headers = {},
+                             CodeLocation where = CodeLocation::current()) const;
+  Expected<HttpResponse> post(std::string url, std::string body, std::string content_type,
+                              HttpHeaders headers = {},
+                              CodeLocation where = CodeLocation::current()) const;
 
  private:
   struct State;

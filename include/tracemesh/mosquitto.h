@@ -17,10 +17,10 @@
 #include <mosquitto.h>
 
 #include <optional>
-#include <source_location>
 #include <string>
 #include <string_view>
 
+#include "tracemesh/code_location.h"
 #include "tracemesh/current_context.h"
 #include "tracemesh/expected.h"
 #include "tracemesh/tracer.h"
@@ -49,7 +49,7 @@ struct MqttPublishOptions {
 // code.file.path, code.line.number and code.function.name.
 Expected<int> publish_traced(const Tracer& tracer, mosquitto* client, std::string_view topic,
                              std::string_view payload, const MqttPublishOptions& options = {},
-                             const std::source_location& where = std::source_location::current());
+                             CodeLocation where = CodeLocation::current());
 
 struct MqttConsumeOptions {
   // Payload fields to read when no user property carries a context; nullopt: never read the

@@ -7,6 +7,7 @@
 #include "tracemesh/baggage_propagator.h"
 #include "tracemesh/batch_span_processor.h"
 #include "tracemesh/carrier.h"
+#include "tracemesh/code_location.h"
 #include "tracemesh/composite_propagator.h"
 #include "tracemesh/context.h"
 #include "tracemesh/current_context.h"

@@ -7,7 +7,6 @@
 
 #include <atomic>
 #include <mutex>
-#include <source_location>
 #include <vector>
 
 #include "loopback_server.h"
@@ -124,10 +123,10 @@ TEST(HttpClient, RecordsTheCallersCodeLocation) {
   const HttpClient client(recording.tracer);
   const int post_line = __LINE__ + 1;
   ASSERT_TRUE(client.post(server.url("/ok"), "x", "text/plain"));
-  const auto send_for = [&client, &server](const std::source_location& where) {
+  const auto send_for = [&client, &server](CodeLocation where) {
     return client.send(HttpRequest{"GET", server.url("/ok"), {}, {}}, where);
   };
-  const std::source_location wrapped = std::source_location::current();
+  const CodeLocation wrapped = CodeLocation::current();
   ASSERT_TRUE(send_for(wrapped));
   const auto spans = recording.exporter->spans();
   ASSERT_EQ(spans.size(), 2U);
@@ -136,7 +135,7 @@ TEST(HttpClient, RecordsTheCallersCodeLocation) {
   EXPECT_NE(attribute<std::string>(spans[0], "code.function.name").find("TestBody"),
             std::string::npos);
   EXPECT_EQ(attribute<std::int64_t>(spans[1], "code.line.number"),
-            static_cast<std::int64_t>(wrapped.line()));
+            static_cast<std::int64_t>(wrapped.line));
 }
 
 TEST(HttpClient, EveryRedirectHopCarriesTheTrace) {

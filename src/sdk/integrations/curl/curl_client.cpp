@@ -1,6 +1,6 @@
 #include <mutex>
 
-#include "sdk/code_location.h"
+#include "sdk/code_attributes.h"
 #include "sdk/integrations/curl/curl_easy.h"
 #include "sdk/integrations/curl/url_parts.h"
 #include "tracemesh/curl_client.h"
@@ -108,7 +108,7 @@ struct HttpClient::State {
 
   // Send one hop in its own CLIENT span under `parent`.
   Expected<HttpResponse> send_hop(CURL* curl, const HttpRequest& request, const Context& parent,
-                                  int resend_count, const std::source_location& where,
+                                  int resend_count, CodeLocation where,
                                   std::string& redirect_url) const {
     SpanOptions span_options;
     span_options.kind = SpanKind::client;
@@ -168,7 +168,7 @@ struct HttpClient::State {
     return response;
   }
 
-  Expected<HttpResponse> send(const HttpRequest& original, const std::source_location& where) {
+  Expected<HttpResponse> send(const HttpRequest& original, CodeLocation where) {
     const Context parent = current_context();
     detail::CurlHandle handle = acquire();
     if (!handle) return Error{ErrorCode::transport_error, "libcurl could not create a handle"};
@@ -205,8 +205,7 @@ HttpClient::~HttpClient() = default;
 HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
-Expected<HttpResponse> HttpClient::send(const HttpRequest& request,
-                                        const std::source_location& where) const {
+Expected<HttpResponse> HttpClient::send(const HttpRequest& request, CodeLocation where) const {
   try {
     return state_->send(request, where);
   } catch (const std::exception& error) {
@@ -216,7 +215,7 @@ Expected<HttpResponse> HttpClient::send(const HttpRequest& request,
 }
 
 Expected<HttpResponse> HttpClient::get(std::string url, HttpHeaders headers,
-                                       const std::source_location& where) const {
+                                       CodeLocation where) const {
   HttpRequest request;
   request.url = std::move(url);
   request.headers = std::move(headers);
@@ -224,8 +223,7 @@ Expected<HttpResponse> HttpClient::get(std::string url, HttpHeaders headers,
 }
 
 Expected<HttpResponse> HttpClient::post(std::string url, std::string body, std::string content_type,
-                                        HttpHeaders headers,
-                                        const std::source_location& where) const {
+                                        HttpHeaders headers, CodeLocation where) const {
   HttpRequest request;
   request.method = "POST";
   request.url = std::move(url);

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "sdk/code_location.h"
+#include "sdk/code_attributes.h"
 #include "tracemesh/legacy_propagator.h"
 #include "tracemesh/mosquitto.h"
 
@@ -87,7 +87,7 @@ void set_messaging_attributes(Span& span, std::string_view operation, std::strin
 
 Expected<int> publish_traced(const Tracer& tracer, mosquitto* client, std::string_view topic,
                              std::string_view payload, const MqttPublishOptions& options,
-                             const std::source_location& where) {
+                             CodeLocation where) {
   try {
     SpanOptions span_options;
     span_options.kind = SpanKind::producer;
