@@ -200,6 +200,42 @@ def show_audit(tracemesh, broken_edge, checks):
                      "the audit flags the broken edge's call site statically")
 
 
+def show_map(tracemesh, collector, broken_edge, checks):
+    heading(f"propagation map: tracemesh audit examples/fleet --against {collector}")
+    mapped = subprocess.run([tracemesh, "audit", HERE, "--against", collector, "--since", "1h",
+                             "--wait-settled", "10s", "--format", "json"],
+                            capture_output=True, text=True, check=False)
+    try:
+        report = json.loads(mapped.stdout)
+    except json.JSONDecodeError:
+        checks.check(False, f"tracemesh audit --against printed no JSON (exit {mapped.returncode}): "
+                            f"{mapped.stderr.strip()}")
+        return
+    for edge in report["edges"]:
+        name = f"{edge['caller']} -> {edge['callee'] or edge['peer'] or '?'}"
+        endpoint = f"{edge['method'] or ''} {edge['endpoint']}".strip()
+        sites = [site for site in edge["sites"] if site["blamed"]] or edge["sites"]
+        where = ", ".join(f"{site['file']}:{site['line']}" for site in sites)
+        print(f"  {edge['state']:<16} {name:<36} {edge['protocol']:<5} {endpoint:<20} {where}")
+    coverage = report["coverage"]
+    print(f"  edges proven {coverage['edges_proven']}/{coverage['edges_judged']} ({coverage['percent']:.1f} %)")
+    states = {(edge["caller"], edge["callee"]): edge for edge in report["edges"]}
+    if broken_edge is None:
+        others = sorted(f"{edge['caller']}->{edge['callee']}: {edge['state']}" for edge in report["edges"]
+                        if edge["state"] != "proven")
+        checks.check(not others, "every edge of the code is proven at runtime"
+                     + ("" if not others else f" (not proven: {', '.join(others)})"))
+        return
+    caller, callee = broken_edge.split("->")
+    edge = states.get((caller, callee))
+    blamed = [f"{site['file']}:{site['line']}" for site in (edge or {}).get("sites", []) if site["blamed"]]
+    checks.check(edge is not None and edge["state"] == "broken_in_code" and len(blamed) == 1,
+                 f"{broken_edge} is broken_in_code, blamed on {', '.join(blamed) or 'no call site'}")
+    others = [name for name, found in states.items() if name != (caller, callee) and found["state"] != "proven"]
+    checks.check(not others, "every other edge is proven"
+                 + ("" if not others else f" (not proven: {others})"))
+
+
 def wait_for_interrupt(fleet, collector):
     print(f"\nThe UI is at {collector} (traces, integrity, service graph). Ctrl-C stops the fleet.", flush=True)
     try:
@@ -256,6 +292,7 @@ def main(argv):
                 show_traces(tracemesh, collector, trace_ids, fleet.broken_edge, checks)
             show_graph(collector, fleet.broken_edge, checks)
             show_audit(tracemesh, fleet.broken_edge, checks)
+            show_map(tracemesh, collector, fleet.broken_edge, checks)
             heading("result")
             print(f"  {'every check held' if checks.failed == 0 else f'{checks.failed} check(s) failed'}"
                   f"{'' if fleet.broken_edge is None else f' (with --break {fleet.broken_edge})'}", flush=True)

@@ -24,7 +24,8 @@
 
 namespace tracemesh::map {
 
-enum class EdgeState { proven, broken_in_code, broken_at_callee, untested, unknown_to_code };
+// In the order reports list them: what needs fixing first.
+enum class EdgeState { broken_in_code, broken_at_callee, untested, unknown_to_code, proven };
 const char* to_string(EdgeState state) noexcept;
 
 // What the collector counted on an edge.
