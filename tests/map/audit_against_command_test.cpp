@@ -56,105 +56,95 @@ std::vector<std::string> broken_checkout() {
         .dump();
   };
   return {
-    {
       body("gateway", {span(trace, root, "", "POST /checkout", 2, json::array()),
                        span(trace, call, root, "POST", 3,
                             {attribute("http.request.method", "POST"),
                              attribute("url.full", "http://billing:8002/charge")})}),
-          {
-              body("billing", {span(random_hex(32), random_hex(16), "", "POST /charge", 2,
-                                    {attribute("url.path", "/charge"),
-                                     attribute("tracemesh.propagation.format", "none")})}),
-          };
+      body("billing", {span(random_hex(32), random_hex(16), "", "POST /charge", 2,
+                            {attribute("url.path", "/charge"),
+                             attribute("tracemesh.propagation.format", "none")})}),
+  };
+}
+
+class AuditAgainst : public ::testing::Test {
+ protected:
+  tracemesh::testing::Finished audit(std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), {TRACEMESH_BINARY, "audit", fixture});
+    const auto log = directory_.path() / ("audit-" + std::to_string(++runs_) + ".log");
+    return tracemesh::testing::run_to_completion(arguments, log.string(), 120s);
+  }
+  std::string path(const std::string& name) const { return (directory_.path() / name).string(); }
+
+  void feed(Collector& collector) {
+    for (const std::string& body : broken_checkout()) {
+      const auto response = collector.post(body, "application/json");
+      ASSERT_TRUE(response && response->status == 200) << collector.log();
     }
+  }
 
-    class AuditAgainst : public ::testing::Test {
-     protected:
-      tracemesh::testing::Finished audit(std::vector<std::string> arguments) {
-        arguments.insert(arguments.begin(), {TRACEMESH_BINARY, "audit", fixture});
-        const auto log = directory_.path() / ("audit-" + std::to_string(++runs_) + ".log");
-        return tracemesh::testing::run_to_completion(arguments, log.string(), 120s);
-      }
-      std::string path(const std::string& name) const {
-        return (directory_.path() / name).string();
-      }
+  TemporaryDirectory directory_;
+  int runs_ = 0;
+};
 
-      void feed(Collector& collector) {
-        for (const std::string& body : broken_checkout()) {
-          const auto response = collector.post(body, "application/json");
-          ASSERT_TRUE(response && response->status == 200) << collector.log();
-        }
-      }
+TEST_F(AuditAgainst, PrintsTheMapAndFailsUnderTheEdgesThreshold) {
+  Collector collector(directory_.path());
+  ASSERT_TRUE(collector.ready()) << collector.log();
+  feed(collector);
+  const auto run = audit({"--against", collector.http_url(), "--since", since, "--wait-settled",
+                          "20s", "--fail-under", "outbound_traced=10,edges_proven=50"});
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("# Propagation map"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("| gateway → billing | http | POST /charge | 0 connected, 1 broken | "
+                            "**gateway/app/main.py:35** (untraced)"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("edges proven 0/"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("edges_proven is 0.0%, below the minimum of 50%"), std::string::npos)
+      << run.output;
 
-      TemporaryDirectory directory_;
-      int runs_ = 0;
-    };
+  const auto met = audit({"--against", collector.http_url(), "--since", since, "--fail-under",
+                          "edges_proven=0", "--format", "sarif", "-o", path("map.sarif")});
+  EXPECT_EQ(met.exit_code, 0) << met.output;
+  const json sarif = json::parse(read_file(path("map.sarif")));
+  EXPECT_EQ(sarif["version"], "2.1.0");
+  ASSERT_EQ(sarif["runs"][0]["results"].size(), 1U) << sarif.dump(2);
+  EXPECT_EQ(sarif["runs"][0]["results"][0]["ruleId"], "TM004");
+}
 
-    TEST_F(AuditAgainst, PrintsTheMapAndFailsUnderTheEdgesThreshold) {
-      Collector collector(directory_.path());
-      ASSERT_TRUE(collector.ready()) << collector.log();
-      feed(collector);
-      const auto run = audit({"--against", collector.http_url(), "--since", since, "--wait-settled",
-                              "20s", "--fail-under", "outbound_traced=10,edges_proven=50"});
-      EXPECT_EQ(run.exit_code, 1) << run.output;
-      EXPECT_NE(run.output.find("# Propagation map"), std::string::npos) << run.output;
-      EXPECT_NE(
-          run.output.find("| gateway → billing | http | POST /charge | 0 connected, 1 broken | "
-                          "**gateway/app/main.py:35** (untraced)"),
-          std::string::npos)
-          << run.output;
-      EXPECT_NE(run.output.find("edges proven 0/"), std::string::npos) << run.output;
-      EXPECT_NE(run.output.find("edges_proven is 0.0%, below the minimum of 50%"),
-                std::string::npos)
-          << run.output;
+TEST_F(AuditAgainst, SendsTheQueryTokenAndNamesARefusal) {
+  std::ofstream(path("token")) << "s3cret\n";
+  Collector collector(directory_.path(), {"--query-token-file", path("token")});
+  ASSERT_TRUE(collector.ready()) << collector.log();
+  const auto refused = audit({"--against", collector.http_url(), "--format", "json"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("the collector answered 401"), std::string::npos) << refused.output;
+  const auto allowed = audit({"--against", collector.http_url(), "--query-token-file",
+                              path("token"), "--format", "json", "-o", path("map.json")});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
+  EXPECT_EQ(json::parse(read_file(path("map.json")))["schema"], "tracemesh.map/v1");
+}
 
-      const auto met = audit({"--against", collector.http_url(), "--since", since, "--fail-under",
-                              "edges_proven=0", "--format", "sarif", "-o", path("map.sarif")});
-      EXPECT_EQ(met.exit_code, 0) << met.output;
-      const json sarif = json::parse(read_file(path("map.sarif")));
-      EXPECT_EQ(sarif["version"], "2.1.0");
-      ASSERT_EQ(sarif["runs"][0]["results"].size(), 1U) << sarif.dump(2);
-      EXPECT_EQ(sarif["runs"][0]["results"][0]["ruleId"], "TM004");
-    }
+TEST_F(AuditAgainst, ACollectorThatCannotBeReachedIsExitThree) {
+  // The discard port: nothing listens on it here.
+  const auto run = audit({"--against", "http://127.0.0.1:9", "--format", "json"});
+  EXPECT_EQ(run.exit_code, 3) << run.output;
+  EXPECT_NE(run.output.find("cannot reach the collector at http://127.0.0.1:9"), std::string::npos)
+      << run.output;
+}
 
-    TEST_F(AuditAgainst, SendsTheQueryTokenAndNamesARefusal) {
-      std::ofstream(path("token")) << "s3cret\n";
-      Collector collector(directory_.path(), {"--query-token-file", path("token")});
-      ASSERT_TRUE(collector.ready()) << collector.log();
-      const auto refused = audit({"--against", collector.http_url(), "--format", "json"});
-      EXPECT_EQ(refused.exit_code, 2) << refused.output;
-      EXPECT_NE(refused.output.find("the collector answered 401"), std::string::npos)
-          << refused.output;
-      const auto allowed = audit({"--against", collector.http_url(), "--query-token-file",
-                                  path("token"), "--format", "json", "-o", path("map.json")});
-      EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
-      EXPECT_EQ(json::parse(read_file(path("map.json")))["schema"], "tracemesh.map/v1");
-    }
+TEST_F(AuditAgainst, BadOptionsAreUsageErrors) {
+  const auto expect_usage = [this](std::vector<std::string> arguments, const std::string& says) {
+    const auto run = audit(std::move(arguments));
+    EXPECT_EQ(run.exit_code, 2) << run.output;
+    EXPECT_NE(run.output.find(says), std::string::npos) << run.output;
+  };
+  expect_usage({"--fail-under", "edges_proven=90"}, "--fail-under edges_proven needs --against");
+  expect_usage({"--against", "127.0.0.1:16686"}, "must be http://HOST:PORT");
+  expect_usage({"--against", "http://127.0.0.1:9", "--since", "soon"}, "--since");
+  expect_usage({"--against", "http://127.0.0.1:9", "--service-map", "gateway"},
+               "--service-map must be AUDIT_NAME=RUNTIME_NAME");
+  expect_usage({"--against", "http://127.0.0.1:9", "--fail-under", "edges_proven=101"},
+               "edges_proven must be a percentage from 0 to 100");
+}
 
-    TEST_F(AuditAgainst, ACollectorThatCannotBeReachedIsExitThree) {
-      // The discard port: nothing listens on it here.
-      const auto run = audit({"--against", "http://127.0.0.1:9", "--format", "json"});
-      EXPECT_EQ(run.exit_code, 3) << run.output;
-      EXPECT_NE(run.output.find("cannot reach the collector at http://127.0.0.1:9"),
-                std::string::npos)
-          << run.output;
-    }
-
-    TEST_F(AuditAgainst, BadOptionsAreUsageErrors) {
-      const auto expect_usage = [this](std::vector<std::string> arguments,
-                                       const std::string& says) {
-        const auto run = audit(std::move(arguments));
-        EXPECT_EQ(run.exit_code, 2) << run.output;
-        EXPECT_NE(run.output.find(says), std::string::npos) << run.output;
-      };
-      expect_usage({"--fail-under", "edges_proven=90"},
-                   "--fail-under edges_proven needs --against");
-      expect_usage({"--against", "127.0.0.1:16686"}, "must be http://HOST:PORT");
-      expect_usage({"--against", "http://127.0.0.1:9", "--since", "soon"}, "--since");
-      expect_usage({"--against", "http://127.0.0.1:9", "--service-map", "gateway"},
-                   "--service-map must be AUDIT_NAME=RUNTIME_NAME");
-      expect_usage({"--against", "http://127.0.0.1:9", "--fail-under", "edges_proven=101"},
-                   "edges_proven must be a percentage from 0 to 100");
-    }
-
-  }  // namespace
+}  // namespace
