@@ -32,7 +32,11 @@ int Checkpointer::on_commit(void* self, sqlite3* db, const char* name, int pages
   auto& checkpointer = *static_cast<Checkpointer*>(self);
   const auto in_log = static_cast<std::size_t>(pages);
   if (in_log >= checkpointer.max_wal_pages_) {
-    // Whatever the result (SQLITE_BUSY while the thread is mid-copy), the next commit retries.
+    // Wait for a copy the thread has under way (a passive checkpoint beside it
+    // would return SQLITE_BUSY at once, and the log would go on growing while
+    // the machine is busy), then finish the log. Whatever the result (a reader
+    // still holding old pages), the next commit retries.
+    const std::lock_guard copying(checkpointer.copying_);
     sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   } else if (in_log >= checkpointer.background_pages_) {
     {
@@ -52,8 +56,11 @@ void Checkpointer::run() {
     due_ = false;
     lock.unlock();
     // PASSIVE: copies what no reader still needs, never waits for the writer.
-    sqlite3_wal_checkpoint_v2(connection_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                              nullptr);
+    {
+      const std::lock_guard copying(copying_);
+      sqlite3_wal_checkpoint_v2(connection_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                nullptr);
+    }
     lock.lock();
   }
 }

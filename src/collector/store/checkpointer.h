@@ -45,6 +45,7 @@ class Checkpointer {
   Database connection_;
   std::mutex mutex_;
   std::condition_variable wake_;
+  std::mutex copying_;  // held by whoever is copying the log into the database
   bool due_ = false;
   bool stopping_ = false;
   std::thread thread_;
