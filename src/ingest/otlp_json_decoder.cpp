@@ -158,7 +158,9 @@ class Decoder {
       } else if (key == "events") {
         span.events_json = read_events(field.value);
       } else if (key == "links") {
-        span.links_json = read_links(field.value);
+        span.links_json = read_links(field.value, span.links);
+      } else if (key == "flags") {
+        span.flags = read_flags(field.value, "flags");
       } else if (key == "status") {
         read_status(field.value, span);
       }
@@ -224,7 +226,14 @@ class Decoder {
     return json;
   }
 
-  std::string read_links(element value) {
+  // A fixed32 field: a number, or a decimal string (as proto3 JSON allows).
+  static std::uint32_t read_flags(element value, const char* name) {
+    const std::uint64_t flags = read_uint64(value, name);
+    if (flags > 0xFFFFFFFFU) throw InvalidSpan{std::string(name) + " must fit in 32 bits"};
+    return static_cast<std::uint32_t>(flags);
+  }
+
+  std::string read_links(element value, std::vector<model::LinkRef>& refs) {
     array links;
     if (value.get_array().get(links) != simdjson::SUCCESS)
       throw InvalidSpan{"links must be an array"};
@@ -236,9 +245,12 @@ class Decoder {
       }
       TraceId trace_id;
       SpanId span_id;
+      std::uint32_t flags = 0;
       std::string attributes = "{}";
       for (auto field : fields) {
-        if (is_field(field.key, "traceId", "trace_id")) {
+        if (field.key == "flags") {
+          flags = read_flags(field.value, "link flags");
+        } else if (is_field(field.key, "traceId", "trace_id")) {
           trace_id = read_id<TraceId>(field.value, "link traceId", false);
         } else if (is_field(field.key, "spanId", "span_id")) {
           span_id = read_id<SpanId>(field.value, "link spanId", false);
@@ -248,8 +260,9 @@ class Decoder {
         }
       }
       if (json.size() > 1) json += ',';
+      refs.push_back(model::LinkRef{trace_id, span_id});
       json += "{\"trace_id\":\"" + trace_id.to_hex() + "\",\"span_id\":\"" + span_id.to_hex() +
-              "\",\"attributes\":" + attributes + '}';
+              "\",\"flags\":" + std::to_string(flags) + ",\"attributes\":" + attributes + '}';
     }
     json += ']';
     return json;

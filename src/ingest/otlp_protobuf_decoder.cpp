@@ -201,7 +201,8 @@ class Decoder {
     record.attributes_json.clear();
     attributes_.append_attributes(record.attributes_json, span.attributes(), &record);
     record.events_json = events(span);
-    record.links_json = links(span);
+    record.links_json = links(span, record.links);
+    record.flags = span.flags();
     finish_destination(record);
     return record;
   }
@@ -222,14 +223,17 @@ class Decoder {
     return json;
   }
 
-  std::string links(const otlp::Span& span) const {
+  std::string links(const otlp::Span& span, std::vector<model::LinkRef>& refs) const {
     std::string json = "[";
     for (const otlp::Span::Link& link : span.links()) {
       if (json.size() > 1) json += ',';
-      json +=
-          "{\"trace_id\":\"" + read_id<TraceId>(link.trace_id(), "link trace_id", false).to_hex() +
-          "\",\"span_id\":\"" + read_id<SpanId>(link.span_id(), "link span_id", false).to_hex() +
-          "\",\"attributes\":";
+      const model::LinkRef& ref = refs.emplace_back(
+          model::LinkRef{read_id<TraceId>(link.trace_id(), "link trace_id", false),
+                         read_id<SpanId>(link.span_id(), "link span_id", false)});
+      json += "{\"trace_id\":\"" + ref.trace_id.to_hex() + "\",\"span_id\":\"" +
+              ref.span_id.to_hex() + "\",\"flags\":";
+      model::append_json_number(json, static_cast<std::uint64_t>(link.flags()));
+      json += ",\"attributes\":";
       attributes_.append_attributes(json, link.attributes(), nullptr);
       json += '}';
     }

@@ -86,23 +86,38 @@ BrokenHop make_broken_hop(const SpanRecord& call, const SpanRecord& callee_root)
   return hop;
 }
 
+void judge_unanswered_call(const SpanRecord& call, std::span<const SpanRecord* const> candidates,
+                           const IntegrityOptions& options, std::vector<SpanId>& claimed,
+                           TraceVerdict& verdict) {
+  for (const SpanRecord* root : candidates) {
+    if (root->is_root() && root->trace_id != call.trace_id && root->service != call.service &&
+        root->links_to(LinkRef{call.trace_id, call.span_id})) {
+      BrokenHop hop = make_broken_hop(call, *root);
+      hop.culprit = Culprit::unknown;  // nobody lost anything
+      verdict.restarted_hops.push_back(std::move(hop));
+      return;
+    }
+  }
+  const CallWindow window =
+      call_window(call, options.call_tolerance_nanos, options.messaging_delay_nanos);
+  for (const SpanRecord* root : candidates) {
+    if (root->start_unix_nano < window.earliest || root->start_unix_nano > window.latest ||
+        !is_callee_of(call, *root) ||
+        std::find(claimed.begin(), claimed.end(), root->span_id) != claimed.end()) {
+      continue;
+    }
+    claimed.push_back(root->span_id);
+    verdict.broken_hops.push_back(make_broken_hop(call, *root));
+    return;
+  }
+  if (call.known_unsampled()) verdict.unsampled_calls.push_back(call.span_id);
+}
+
 void add_broken_hops(std::span<const SpanRecord> trace, std::span<const SpanRecord* const> roots,
                      const IntegrityOptions& options, TraceVerdict& verdict) {
   std::vector<SpanId> claimed;
-  for (const SpanRecord* call : unanswered_calls(trace)) {
-    const CallWindow window =
-        call_window(*call, options.call_tolerance_nanos, options.messaging_delay_nanos);
-    for (const SpanRecord* root : roots) {
-      if (root->start_unix_nano < window.earliest || root->start_unix_nano > window.latest ||
-          !is_callee_of(*call, *root) ||
-          std::find(claimed.begin(), claimed.end(), root->span_id) != claimed.end()) {
-        continue;
-      }
-      claimed.push_back(root->span_id);
-      verdict.broken_hops.push_back(make_broken_hop(*call, *root));
-      break;
-    }
-  }
+  for (const SpanRecord* call : unanswered_calls(trace))
+    judge_unanswered_call(*call, roots, options, claimed, verdict);
 }
 
 }  // namespace tracemesh::model

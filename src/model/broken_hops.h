@@ -41,9 +41,19 @@ Culprit likely_culprit(const SpanRecord& callee_root);
 
 BrokenHop make_broken_hop(const SpanRecord& call, const SpanRecord& callee_root);
 
+// Judge one unanswered `call` against `candidates` (inbound roots of other
+// traces, in start order): a candidate that links the call restarted it
+// (verdict.restarted_hops; one root may restart many calls); else the first
+// callee that starts in the call's window and that no earlier call claimed
+// broke it (verdict.broken_hops, its root added to `claimed`); else, when
+// the call's context was sent unsampled, it is in verdict.unsampled_calls.
+void judge_unanswered_call(const SpanRecord& call, std::span<const SpanRecord* const> candidates,
+                           const IntegrityOptions& options, std::vector<SpanId>& claimed,
+                           TraceVerdict& verdict);
+
 // Add to `verdict` the unanswered calls of `trace` whose callee is among
-// `roots` (root spans of any traces, in start order): for each call, the
-// first callee that starts in its window and that no earlier call claimed.
+// `roots` (root spans of any traces, in start order), as
+// judge_unanswered_call() says.
 // The store does the same with candidates it selects in SQL; this is for
 // spans held in memory (OTLP files checked by `tracemesh verify`).
 void add_broken_hops(std::span<const SpanRecord> trace, std::span<const SpanRecord* const> roots,

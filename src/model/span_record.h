@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tracemesh/ids.h"
 
@@ -56,6 +57,21 @@ struct InboundPropagation {
   std::string error;
 };
 
+// A link to another span (OTLP Span.links): its ids, as integrity analysis
+// reads them (a callee that restarts the trace links the caller's span);
+// links_json keeps everything.
+struct LinkRef {
+  TraceId trace_id;
+  SpanId span_id;
+  bool operator==(const LinkRef&) const = default;
+};
+
+// OTLP Span.flags bits: the W3C trace flags (sampled is bit 0), then whether
+// the sender reports if the parent was remote. An SDK that sets 0x100 fills
+// the flags in; 0 means "not reported" (older SDKs, Zipkin), never "unsampled".
+inline constexpr std::uint32_t span_flag_sampled = 0x01;
+inline constexpr std::uint32_t span_flag_has_is_remote = 0x100;
+
 // Hash for ids in unordered containers: their last 8 bytes are random.
 struct IdHash {
   template <std::size_t N>
@@ -82,7 +98,9 @@ struct SpanRecord {
   std::string status_message;
   std::string attributes_json = "{}";  // {"key": value, ...}
   std::string events_json = "[]";      // [{"time_unix_nano", "name", "attributes"}, ...]
-  std::string links_json = "[]";       // [{"trace_id", "span_id", "attributes"}, ...]
+  std::string links_json = "[]";       // [{"trace_id", "span_id", "flags", "attributes"}, ...]
+  std::vector<LinkRef> links;          // the same links' ids
+  std::uint32_t flags = 0;             // OTLP Span.flags (span_flag_*)
   // The resource's attributes, shared by every span of the resource (a
   // request may carry 100,000 spans of one resource).
   std::shared_ptr<const std::string> resource_json = empty_object();
@@ -91,6 +109,18 @@ struct SpanRecord {
   InboundPropagation propagation;
 
   bool is_root() const noexcept { return !parent_span_id.is_valid(); }
+  // Whether the span's own context is known not to be sampled: what it
+  // propagated told the callee not to record.
+  bool known_unsampled() const noexcept {
+    return (flags & span_flag_has_is_remote) != 0 && (flags & span_flag_sampled) == 0;
+  }
+  // Whether the span links to `other` (another span's ids).
+  bool links_to(const LinkRef& other) const noexcept {
+    for (const LinkRef& link : links) {
+      if (link == other) return true;
+    }
+    return false;
+  }
   // 0 for a span that never ended or ended before it started.
   std::uint64_t duration_nanos() const noexcept {
     return end_unix_nano > start_unix_nano ? end_unix_nano - start_unix_nano : 0;

@@ -54,7 +54,9 @@ enum class Culprit : std::uint8_t {
 };
 
 // A CLIENT/PRODUCER span with no SERVER/CONSUMER child, whose callee started
-// a new trace (its root) at the same time instead.
+// a new trace (its root) at the same time instead. The same shape holds a
+// restarted hop: a callee root that links the call's span (as at a trust
+// boundary, or a batch consumer): a new trace on purpose, not a failure.
 struct BrokenHop {
   SpanId caller_span_id;
   std::string caller_service;
@@ -75,8 +77,11 @@ struct TraceVerdict {
   std::vector<Orphan> orphans;      // only when settled
   std::size_t missing_parents = 0;  // spans waiting for a parent while arriving
   std::vector<ClockSkew> skew;
-  std::vector<SpanId> unfinished;      // no end time, or an end before the start
-  std::vector<BrokenHop> broken_hops;  // from broken_hops.h
+  std::vector<SpanId> unfinished;         // no end time, or an end before the start
+  std::vector<BrokenHop> broken_hops;     // from broken_hops.h
+  std::vector<BrokenHop> restarted_hops;  // callee roots linking the call (culprit unknown)
+  // Calls no callee answered whose context was sent unsampled: no span was expected.
+  std::vector<SpanId> unsampled_calls;
 
   // Return the one-word state the UI and search use: "arriving", "broken_hop",
   // "multiple_roots", "orphans", "connected" (first that applies).

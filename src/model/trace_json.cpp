@@ -115,8 +115,7 @@ std::string verdict_json(const TraceVerdict& verdict) {
   append_json_key(out, "unfinished");
   append_json_array(out, verdict.unfinished, [&](const SpanId& id) { append_id(out, id); });
   out += ',';
-  append_json_key(out, "broken_hops");
-  append_json_array(out, verdict.broken_hops, [&](const BrokenHop& hop) {
+  const auto append_hop = [&](const BrokenHop& hop) {
     out += "{\"caller_span_id\":";
     append_id(out, hop.caller_span_id);
     out += ",\"caller_service\":";
@@ -136,7 +135,15 @@ std::string verdict_json(const TraceVerdict& verdict) {
     out += ",\"culprit\":";
     append_json_string(out, to_string(hop.culprit));
     out += '}';
-  });
+  };
+  append_json_key(out, "broken_hops");
+  append_json_array(out, verdict.broken_hops, append_hop);
+  out += ',';
+  append_json_key(out, "restarted_hops");
+  append_json_array(out, verdict.restarted_hops, append_hop);
+  out += ',';
+  append_json_key(out, "unsampled_calls");
+  append_json_array(out, verdict.unsampled_calls, [&](const SpanId& id) { append_id(out, id); });
   out += '}';
   return out;
 }

@@ -106,7 +106,7 @@ model::TraceVerdict read_verdict(const json& verdict) {
                             number(item, "starts_early_nanos"),
                             number(item, "ends_late_nanos")};
   });
-  out.broken_hops = findings<model::BrokenHop>(verdict, "broken_hops", [](const json& item) {
+  const auto read_hop = [](const json& item) {
     model::BrokenHop hop;
     hop.caller_span_id = id_field<SpanId>(item, "caller_span_id");
     hop.caller_service = text(item, "caller_service");
@@ -118,7 +118,11 @@ model::TraceVerdict read_verdict(const json& verdict) {
     hop.protocol = text(item, "protocol");
     hop.culprit = model::culprit_named(text(item, "culprit")).value_or(model::Culprit::unknown);
     return hop;
-  });
+  };
+  out.broken_hops = findings<model::BrokenHop>(verdict, "broken_hops", read_hop);
+  // Absent from collectors before restarted hops and unsampled calls: none.
+  out.restarted_hops = findings<model::BrokenHop>(verdict, "restarted_hops", read_hop);
+  out.unsampled_calls = id_list(verdict, "unsampled_calls");
   return out;
 }
 

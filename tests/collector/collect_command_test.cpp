@@ -308,6 +308,67 @@ TEST_F(CollectTest, HopsReadTheMethodRouteAndTheCallersCodeLocation) {
   EXPECT_EQ(hop["connected"], 1);
 }
 
+// A callee root that links the call restarted the trace on purpose; a call
+// sent unsampled expected no span. Neither is a failure, and each is
+// counted apart in the verdict, the graph and the hops.
+TEST_F(CollectTest, ARestartedHopAndAnUnsampledCallAreNotFailures) {
+  const std::string trace = random_hex(32);
+  const std::string root = random_hex(16);
+  const std::string to_billing = random_hex(16);
+  const std::string to_payments = random_hex(16);
+  json billing_call = span_json(trace, to_billing, root, "POST", 3);
+  billing_call["attributes"] = {
+      {{"key", "url.full"}, {"value", {{"stringValue", "http://billing:81/charge"}}}}};
+  billing_call["flags"] = 0x101;
+  json payments_call = span_json(trace, to_payments, root, "POST", 3);
+  payments_call["attributes"] = {
+      {{"key", "server.address"}, {"value", {{"stringValue", "payments.example"}}}},
+      {{"key", "server.port"}, {"value", {{"intValue", 443}}}}};
+  payments_call["flags"] = "256";  // known, not sampled
+  json billing = span_json(random_hex(32), random_hex(16), "", "POST /charge", 2);
+  billing["attributes"] = {
+      {{"key", "url.path"}, {"value", {{"stringValue", "/charge"}}}},
+      {{"key", "tracemesh.propagation.format"}, {"value", {{"stringValue", "tracecontext"}}}}};
+  billing["links"] = {{{"traceId", trace}, {"spanId", to_billing}, {"flags", 0x301}}};
+  ASSERT_EQ(collector_
+                .post(otlp_json("front", {span_json(trace, root, "", "POST /checkout", 2),
+                                          billing_call, payments_call}),
+                      "application/json")
+                ->status,
+            200);
+  ASSERT_EQ(collector_.post(otlp_json("billing", {billing}), "application/json")->status, 200);
+
+  const json stored = settled_trace(trace);
+  const json& verdict = stored["verdict"];
+  EXPECT_EQ(verdict["integrity"], "connected") << verdict.dump();
+  EXPECT_EQ(verdict["broken_hops"], json::array());
+  ASSERT_EQ(verdict["restarted_hops"].size(), 1U) << verdict.dump();
+  EXPECT_EQ(verdict["restarted_hops"][0]["caller_span_id"], to_billing);
+  EXPECT_EQ(verdict["restarted_hops"][0]["callee_service"], "billing");
+  EXPECT_EQ(verdict["unsampled_calls"], json({to_payments}));
+
+  const json graph = collector_.get_json("/api/graph?start=0&end=1800000000000000000");
+  std::map<std::string, json> edges;
+  for (const json& edge : graph["edges"])
+    edges[edge["caller"].get<std::string>() + "->" + edge["callee"].get<std::string>()] = edge;
+  EXPECT_EQ(edges["front->billing"]["restarted"], 1) << graph.dump();
+  EXPECT_EQ(edges["front->billing"]["broken"], 0);
+  EXPECT_EQ(edges["front->billing"]["propagation_health"], 1.0);
+  EXPECT_EQ(edges["front->payments.example:443"]["unsampled"], 1) << graph.dump();
+  EXPECT_EQ(edges["front->payments.example:443"]["calls"], 1);
+
+  const json hops = collector_.get_json("/api/hops?start=0&end=1800000000000000000");
+  std::map<std::string, json> by_edge;
+  for (const json& hop : hops["hops"]) {
+    const json& to = hop["callee"].is_null() ? hop["peer"] : hop["callee"];
+    by_edge[hop["caller"].get<std::string>() + "->" + to.get<std::string>()] = hop;
+  }
+  EXPECT_EQ(by_edge["front->billing"]["restarted"], 1) << hops.dump();
+  EXPECT_EQ(by_edge["front->billing"]["broken"], json::object());
+  EXPECT_EQ(by_edge["front->payments.example:443"]["unsampled"], 1) << hops.dump();
+  EXPECT_EQ(by_edge["front->payments.example:443"]["unanswered"], 0);
+}
+
 TEST_F(FleetTest, SearchFindsTracesByEveryFilter) {
   const auto ids = [](const json& traces) {
     std::set<std::string> found;

@@ -524,7 +524,9 @@ INSERT INTO spans VALUES
   (x'00000000000000070000000000000009', x'0000000000000002', x'0000000000000001', 'front', 'call', 3,
    7000, 8000, 0, '', '{}', '[]', '[]', 1, '', 'orders', 80, '/o', '', '', '', '', 1);
 INSERT INTO traces VALUES (x'00000000000000070000000000000009', 2, 5000, 9000, 'front', 'GET /', 1,
-  'arriving', '{}', 0);)sql");
+  'arriving', '{}', 0);
+INSERT INTO broken_hops VALUES (x'00000000000000070000000000000009', x'0000000000000002', 'front',
+  x'00000000000000080000000000000001', x'0000000000000003', 'orders', 'http', 'unknown', 7000);)sql");
   }
   auto store = open();
   const auto trace = store->trace(TraceId::from_halves(7, 9));
@@ -543,6 +545,14 @@ INSERT INTO traces VALUES (x'00000000000000070000000000000009', 2, 5000, 9000, '
   Statement index = db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'spans_by_start'");
   ASSERT_TRUE(index.step());
   EXPECT_EQ(index.column_int(0), 0);
+  // Version 3: spans stored before it have flags "not reported" and no link
+  // ids; the hops stored before it were broken ones.
+  Statement flags = db.prepare("SELECT count(*) FROM spans WHERE flags = 0 AND link_refs = x''");
+  ASSERT_TRUE(flags.step());
+  EXPECT_EQ(flags.column_int(0), 2);
+  Statement outcome = db.prepare("SELECT outcome FROM broken_hops");
+  ASSERT_TRUE(outcome.step());
+  EXPECT_EQ(outcome.column_text(0), "broken");
 }
 
 TEST_F(SpanStoreTest, CheckpointsOnItsOwnThread) {

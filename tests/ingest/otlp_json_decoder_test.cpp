@@ -50,7 +50,8 @@ TEST(OtlpJsonDecoder, DecodesEveryField) {
                     {"key":"raw","value":{"bytesValue":"AQI="}},
                     {"key":"empty","value":{}}],
       "events":[{"timeUnixNano":"1700000000100000000","name":"retry","attributes":[{"key":"n","value":{"intValue":1}}]}],
-      "links":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331"}],
+      "links":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","flags":"769"}],
+      "flags":257,
       "status":{"code":2,"message":"boom"})")));
   ASSERT_EQ(batch.spans.size(), 1U);
   EXPECT_EQ(batch.rejected, 0U);
@@ -76,7 +77,14 @@ TEST(OtlpJsonDecoder, DecodesEveryField) {
   EXPECT_EQ(
       json::parse(record.links_json),
       json::parse(
-          R"([{"trace_id":"0af7651916cd43dd8448eb211c80319c","span_id":"b7ad6b7169203331","attributes":{}}])"));
+          R"([{"trace_id":"0af7651916cd43dd8448eb211c80319c","span_id":"b7ad6b7169203331","flags":769,"attributes":{}}])"));
+  // The flags (a number, or a decimal string as proto3 JSON writes fixed32)
+  // and the links' ids, which restarted hops are found by.
+  EXPECT_EQ(record.flags, 257U);
+  EXPECT_FALSE(record.known_unsampled());
+  ASSERT_EQ(record.links.size(), 1U);
+  EXPECT_EQ(record.links[0].trace_id.to_hex(), "0af7651916cd43dd8448eb211c80319c");
+  EXPECT_EQ(record.links[0].span_id.to_hex(), "b7ad6b7169203331");
   EXPECT_EQ(json::parse(*record.resource_json), json::parse(R"({"service.name":"checkout"})"));
   EXPECT_EQ(record.destination.address, "cart");
   EXPECT_EQ(record.destination.port, 8080);

@@ -60,8 +60,9 @@ TEST(OtlpProtobufDecoder, DecodesWhatProtocEncodes) {
     attributes { key: "payload" value { bytes_value: "\x01\x02\x03\x04" } }
     attributes { key: "list" value { array_value { values { double_value: 1.5 } values { bool_value: false } } } }
     events { time_unix_nano: 1700000000100000000 name: "queued" }
-    links { trace_id: "\x0a\xf7\x65\x19\x16\xcd\x43\xdd\x84\x48\xeb\x21\x1c\x80\x31\x9c" span_id: "\xb7\xad\x6b\x71\x69\x20\x33\x31" }
+    links { trace_id: "\x0a\xf7\x65\x19\x16\xcd\x43\xdd\x84\x48\xeb\x21\x1c\x80\x31\x9c" span_id: "\xb7\xad\x6b\x71\x69\x20\x33\x31" flags: 257 }
     status { code: STATUS_CODE_OK message: "" }
+    flags: 256
   })"));
   const auto decoded = decode_otlp_protobuf(body);
   ASSERT_TRUE(decoded) << decoded.error().text();
@@ -83,6 +84,12 @@ TEST(OtlpProtobufDecoder, DecodesWhatProtocEncodes) {
       json::parse(record.events_json),
       json::parse(R"([{"time_unix_nano":1700000000100000000,"name":"queued","attributes":{}}])"));
   EXPECT_EQ(json::parse(record.links_json)[0]["span_id"], "b7ad6b7169203331");
+  EXPECT_EQ(json::parse(record.links_json)[0]["flags"], 257);
+  ASSERT_EQ(record.links.size(), 1U);
+  EXPECT_EQ(record.links[0].span_id.to_hex(), "b7ad6b7169203331");
+  // Flags known (0x100) with the sampled bit off: the context went out unsampled.
+  EXPECT_EQ(record.flags, 256U);
+  EXPECT_TRUE(record.known_unsampled());
   EXPECT_EQ(record.destination.messaging_system, "mqtt");
   EXPECT_EQ(record.destination.messaging_destination, "alerts/new");
 }

@@ -130,5 +130,59 @@ TEST(BrokenHops, MessagingWindowExtendsPastThePublish) {
   EXPECT_EQ(call_window(publish, 10, 5000).latest, UINT64_MAX);
 }
 
+// A callee root that links the call restarted the trace on purpose: not a
+// broken hop, even when a plain root also fits; one root (a batch consumer)
+// may restart several calls.
+TEST(BrokenHops, ARootThatLinksTheCallRestartedIt) {
+  const SpanRecord call = http_call("/orders", 8080);
+  SpanRecord second_call = http_call("/orders", 8080);
+  second_call.span_id = SpanId::from_uint64(3);
+  SpanRecord plain = http_root("/orders", 8080);
+  plain.propagation.format = "none";
+  SpanRecord linking = http_root("/orders", 8080);
+  linking.trace_id = TraceId::from_halves(1, 3);
+  linking.links = {LinkRef{call.trace_id, call.span_id},
+                   LinkRef{second_call.trace_id, second_call.span_id}};
+  const std::vector<const SpanRecord*> candidates = {&plain, &linking};
+  TraceVerdict verdict;
+  verdict.state = TraceState::settled;
+  verdict.roots = {SpanId::from_uint64(1)};
+  std::vector<SpanId> claimed;
+  judge_unanswered_call(call, candidates, {}, claimed, verdict);
+  judge_unanswered_call(second_call, candidates, {}, claimed, verdict);
+  EXPECT_TRUE(verdict.broken_hops.empty());
+  ASSERT_EQ(verdict.restarted_hops.size(), 2U);
+  EXPECT_EQ(verdict.restarted_hops[0].callee_trace_id, linking.trace_id);
+  EXPECT_EQ(verdict.restarted_hops[1].caller_span_id, second_call.span_id);
+  EXPECT_EQ(verdict.restarted_hops[0].culprit, Culprit::unknown);
+  EXPECT_TRUE(claimed.empty());
+  EXPECT_STREQ(verdict.integrity(), "connected");  // restarted is not broken
+  // Without the link, the same call is a broken hop.
+  TraceVerdict unlinked;
+  judge_unanswered_call(call, std::vector<const SpanRecord*>{&plain}, {}, claimed, unlinked);
+  ASSERT_EQ(unlinked.broken_hops.size(), 1U);
+  EXPECT_TRUE(unlinked.restarted_hops.empty());
+}
+
+// A call nobody answered is unsampled only when its flags are known (0x100)
+// and the sampled bit is off; flags 0 are "not reported".
+TEST(BrokenHops, AnUnansweredCallSentUnsampledExpectedNoSpan) {
+  struct Row {
+    std::uint32_t flags;
+    bool unsampled;
+  };
+  for (const Row row :
+       {Row{0x100, true}, Row{0x300, true}, Row{0, false}, Row{0x101, false}, Row{0x001, false}}) {
+    SCOPED_TRACE(row.flags);
+    SpanRecord call = http_call("/orders", 8080);
+    call.flags = row.flags;
+    TraceVerdict verdict;
+    std::vector<SpanId> claimed;
+    judge_unanswered_call(call, {}, {}, claimed, verdict);
+    EXPECT_EQ(verdict.unsampled_calls.size(), row.unsampled ? 1U : 0U);
+    EXPECT_TRUE(verdict.broken_hops.empty());
+  }
+}
+
 }  // namespace
 }  // namespace tracemesh::model

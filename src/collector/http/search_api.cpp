@@ -218,9 +218,12 @@ QueryAnswer answer_graph(const QueryParams& params, const SpanStore& store) {
         .field("caller", edge.caller)
         .field("callee", edge.callee)
         .field("protocol", edge.protocol)
-        .field("calls", edge.connected + edge.broken + edge.unanswered)
+        .field("calls",
+               edge.connected + edge.broken + edge.restarted + edge.unanswered + edge.unsampled)
         .field("connected", edge.connected)
         .field("broken", edge.broken)
+        .field("restarted", edge.restarted)
+        .field("unsampled", edge.unsampled)
         .field("errors", edge.errors)
         .field("p50_ms", edge.p50_ms)
         .field("p95_ms", edge.p95_ms)
@@ -287,7 +290,12 @@ std::string hops_json(const HopCounts& counts, std::uint64_t start, std::uint64_
     }
     json.field("connected", hop.connected).key("broken").begin_object();
     for (const auto& [culprit, calls] : hop.broken) json.field(culprit, calls);
-    json.end_object().field("unanswered", hop.unanswered).key("formats").begin_object();
+    json.end_object()
+        .field("restarted", hop.restarted)
+        .field("unanswered", hop.unanswered)
+        .field("unsampled", hop.unsampled)
+        .key("formats")
+        .begin_object();
     for (const auto& [format, calls] : hop.formats) json.field(format, calls);
     json.end_object().field("example_trace_id", hop.example_trace_id).end_object();
   }

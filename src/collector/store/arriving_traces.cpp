@@ -19,6 +19,7 @@ struct Fixed {
   std::int64_t port;
   std::uint8_t kind;
   std::uint8_t status_code;
+  std::uint32_t flags;  // an unanswered call's sampled bit says whether a callee span was due
 };
 
 constexpr std::size_t string_field_count = 8;
@@ -59,6 +60,7 @@ void pack(std::string& out, const model::SpanRecord& span) {
   fixed.port = span.destination.port;
   fixed.kind = static_cast<std::uint8_t>(span.kind);
   fixed.status_code = static_cast<std::uint8_t>(span.status_code);
+  fixed.flags = span.flags;
   out.append(reinterpret_cast<const char*>(&fixed), sizeof fixed);  // NOLINT
   for (const std::string* field : string_fields(span)) {
     const auto size = static_cast<std::uint32_t>(field->size());
@@ -90,6 +92,7 @@ void unpack(const std::string& in, std::size_t at, model::SpanRecord& span) {
   span.destination.port = fixed.port;
   span.kind = static_cast<model::SpanKind>(fixed.kind);
   span.status_code = static_cast<model::StatusCode>(fixed.status_code);
+  span.flags = fixed.flags;
   for (std::string* field : string_fields(span)) {
     std::uint32_t size = 0;
     std::memcpy(&size, in.data() + at, sizeof size);

@@ -3,7 +3,7 @@
 // committed seconds earlier (reading back was a quarter of the writer's time
 // under load).
 //
-// Only what integrity analysis reads is kept (ids, kind, times, status,
+// Only what integrity analysis reads is kept (ids, kind, times, status, flags,
 // service, name, destination, inbound propagation), packed into one buffer
 // per trace. A trace is held only when every one of its spans passed through
 // this writer: from the commit that stored its first spans until it settles.

@@ -54,20 +54,22 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)sql";
 // Broken calls: the stored broken hops, with both spans.
 std::string broken_sql() {
   return "SELECT " + answered_keys() + R"sql(,
-  c.propagation_format, count(*), lower(min(hex(b.caller_trace_id))), b.culprit
+  c.propagation_format, count(*), lower(min(hex(b.caller_trace_id))), b.culprit, b.outcome
 FROM broken_hops b
   JOIN spans p ON p.trace_id = b.caller_trace_id AND p.span_id = b.caller_span_id
   JOIN spans c ON c.trace_id = b.callee_trace_id AND c.span_id = b.callee_span_id
 WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15)sql";
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16)sql";
 }
 
-// Unanswered calls of settled traces that are not broken hops either.
+// Unanswered calls of settled traces that are not broken (or restarted) hops
+// either; the last column says whether the call's context was sent unsampled.
 std::string unanswered_sql() {
   return R"sql(SELECT p.service, p.kind, p.destination_address, p.destination_port,
   p.messaging_system, p.messaging_destination, coalesce()sql" +
          method_of("p") + ", ''), p.destination_path, " + site_columns() +
-         R"sql(, count(*), lower(min(hex(t.trace_id)))
+         R"sql(, count(*), lower(min(hex(t.trace_id))),
+  (p.flags & 256) != 0 AND (p.flags & 1) = 0
 FROM traces t CROSS JOIN spans p ON p.trace_id = t.trace_id
 WHERE {window} AND t.settled = 1 AND p.kind IN (3, 4)
   AND p.start_unix_nano BETWEEN ?1 AND ?2
@@ -75,7 +77,7 @@ WHERE {window} AND t.settled = 1 AND p.kind IN (3, 4)
                   AND c.parent_span_id = p.span_id AND c.kind IN (2, 5))
   AND NOT EXISTS (SELECT 1 FROM broken_hops b WHERE b.caller_trace_id = p.trace_id
                   AND b.caller_span_id = p.span_id)
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)sql";
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14)sql";
 }
 
 std::string protocol_of(std::int64_t callee_kind, const std::string& messaging_system) {
@@ -151,7 +153,9 @@ class HopCounter {
       HopCount* count = hop(std::move(key), row.column_text(answered_key_columns + 2));
       if (count == nullptr) continue;
       count->formats[format.empty() ? "unknown" : format] += calls;
-      if (broken) {
+      if (broken && row.column_text(answered_key_columns + 4) == "restarted") {
+        count->restarted += calls;
+      } else if (broken) {
         count->broken[row.column_text(answered_key_columns + 3)] += calls;
       } else {
         count->connected += calls;
@@ -180,7 +184,9 @@ class HopCounter {
       if (key.peer.empty()) continue;  // nothing says where the call went
       read_site(row, 8, key);
       HopCount* count = hop(std::move(key), row.column_text(12));
-      if (count != nullptr) count->unanswered += static_cast<std::uint64_t>(row.column_int(11));
+      if (count == nullptr) continue;
+      (row.column_int(13) != 0 ? count->unsampled : count->unanswered) +=
+          static_cast<std::uint64_t>(row.column_int(11));
     }
   }
 

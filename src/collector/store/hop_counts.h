@@ -2,7 +2,8 @@
 // caller, the callee (or the peer that sent no spans), the protocol, the
 // HTTP method, the callee's route template, the path, the messaging topic
 // and the caller's code location (code.file.path / code.line.number) — with
-// how each call fared: connected, broken (by likely culprit) or unanswered.
+// how each call fared: connected, broken (by likely culprit), restarted,
+// unanswered or unsampled (service_graph.h says what each means).
 // `tracemesh audit --against` joins these to the code's call sites; the
 // graph (service_graph.h) is the same calls counted per service pair only.
 #pragma once
@@ -38,7 +39,9 @@ struct HopCount {
   std::uint64_t connected = 0;
   // Broken, by the culprit's name ("caller_did_not_inject", ...).
   std::map<std::string, std::uint64_t> broken;
+  std::uint64_t restarted = 0;   // the callee's new trace links the call: on purpose
   std::uint64_t unanswered = 0;  // counted once the caller's trace settled
+  std::uint64_t unsampled = 0;   // unanswered, and the context was sent unsampled
   // The formats the callee's inbound spans report ("none", "tracecontext", ...).
   std::map<std::string, std::uint64_t> formats;
   std::string example_trace_id;  // the caller's trace, hex; the least one

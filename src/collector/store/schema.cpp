@@ -98,6 +98,15 @@ UPDATE traces SET last_start_unix_nano = coalesce(
 CREATE INDEX traces_by_last_start ON traces (last_start_unix_nano);
 DROP INDEX spans_by_start;
 )sql",
+    // 3: restarted hops and unsampled calls. OTLP Span.flags (the sampled bit)
+    // and the links' ids (24 bytes a link: trace id, span id) are kept; a
+    // broken_hops row is a broken hop or a restarted one (a callee root that
+    // links the call).
+    R"sql(
+ALTER TABLE spans ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE spans ADD COLUMN link_refs BLOB NOT NULL DEFAULT x'';
+ALTER TABLE broken_hops ADD COLUMN outcome TEXT NOT NULL DEFAULT 'broken';
+)sql",
 };
 
 int current_version(Database& db) {

@@ -42,7 +42,7 @@ WHERE {window} AND c.kind IN (2, 5) AND p.service != c.service
   AND p.start_unix_nano BETWEEN ?1 AND ?2)sql";
 constexpr const char* unanswered_sql = R"sql(
 SELECT p.service, p.span_id, p.kind, p.destination_address, p.destination_port,
-  p.messaging_system, p.messaging_destination
+  p.messaging_system, p.messaging_destination, p.flags
 FROM traces t CROSS JOIN spans p ON p.trace_id = t.trace_id
 WHERE {window} AND t.settled = 1 AND p.kind IN (3, 4)
   AND p.start_unix_nano BETWEEN ?1 AND ?2
@@ -74,8 +74,8 @@ class GraphBuilder {
       data.edge.p50_ms = percentile_ms(data.durations, 0.50);
       data.edge.p95_ms = percentile_ms(data.durations, 0.95);
       if (data.edge.callee_instrumented) {
-        graph.calls_total += data.edge.connected + data.edge.broken;
-        graph.calls_connected += data.edge.connected;
+        graph.calls_total += data.edge.connected + data.edge.restarted + data.edge.broken;
+        graph.calls_connected += data.edge.connected + data.edge.restarted;
       }
       graph.edges.push_back(std::move(data.edge));
     }
@@ -122,17 +122,18 @@ class GraphBuilder {
     }
   }
 
-  // A broken call counts in the edge's latency and errors as its caller saw them.
+  // A broken (or restarted) call counts in the edge's latency and errors as
+  // its caller saw them.
   void read_broken() {
     Statement statement = windowed(R"sql(
 SELECT b.caller_service, b.callee_service, b.protocol, b.caller_span_id, p.start_unix_nano,
-  p.end_unix_nano, p.status_code
+  p.end_unix_nano, p.status_code, b.outcome
 FROM broken_hops b JOIN spans p ON p.trace_id = b.caller_trace_id AND p.span_id = b.caller_span_id
 WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
     while (statement.step()) {
       EdgeData& data =
           edge(statement.column_text(0), statement.column_text(1), statement.column_text(2));
-      ++data.edge.broken;
+      ++(statement.column_text(7) == "restarted" ? data.edge.restarted : data.edge.broken);
       broken_calls_.insert(std::string(statement.column_blob(3)));
       const std::int64_t begin = statement.column_int(4);
       const std::int64_t finish = statement.column_int(5);
@@ -146,6 +147,8 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
     Statement statement = windowed(unanswered_sql);
     while (statement.step()) {
       if (broken_calls_.contains(std::string(statement.column_blob(1)))) continue;
+      model::SpanRecord call;
+      call.flags = static_cast<std::uint32_t>(statement.column_int(7));
       const bool messaging =
           static_cast<model::SpanKind>(statement.column_int(2)) == model::SpanKind::producer;
       std::string peer;
@@ -162,6 +165,11 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
                            : statement.column_text(5))
                     : std::string("http");
       EdgeData& data = edge(statement.column_text(0), peer, protocol);
+      if (call.known_unsampled()) {  // no span was due: says nothing of the peer
+        ++data.edge.unsampled;
+        peers_.insert(peer);
+        continue;
+      }
       ++data.edge.unanswered;
       data.edge.callee_instrumented = false;
       peers_.insert(peer);
@@ -193,8 +201,9 @@ std::vector<std::string> graph_query_plans(Database& db, std::uint64_t start, st
 }
 
 double GraphEdge::propagation_health() const noexcept {
-  const std::uint64_t judged = connected + broken;
-  return judged == 0 ? 1.0 : static_cast<double>(connected) / static_cast<double>(judged);
+  const std::uint64_t kept = connected + restarted;
+  const std::uint64_t judged = kept + broken;
+  return judged == 0 ? 1.0 : static_cast<double>(kept) / static_cast<double>(judged);
 }
 
 Expected<ServiceGraph> service_graph(const SpanStore& store, std::uint64_t start_unix_nano,

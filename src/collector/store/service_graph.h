@@ -4,10 +4,14 @@
 // An edge's calls are of three kinds:
 //   connected    the callee's inbound span is a child of the caller's span;
 //   broken       the callee started a new trace instead (a stored broken hop);
+//   restarted    the callee started a new trace that links the caller's
+//                span: on purpose (a trust boundary, a batch), not a loss;
 //   unanswered   no span of the callee arrived at all (counted once the
 //                caller's trace has settled): the peer is taken to be not
-//                instrumented and appears as a node named by its address.
-// Propagation health is connected / (connected + broken).
+//                instrumented and appears as a node named by its address;
+//   unsampled    no span of the callee, and the caller sent its context
+//                unsampled: none was due (says nothing of the peer).
+// Propagation health is (connected + restarted) / (connected + restarted + broken).
 #pragma once
 
 #include <cstdint>
@@ -26,7 +30,9 @@ struct GraphEdge {
   std::string protocol;  // "http", or the messaging system ("mqtt", ...)
   std::uint64_t connected = 0;
   std::uint64_t broken = 0;
+  std::uint64_t restarted = 0;   // the callee's new trace links the call
   std::uint64_t unanswered = 0;  // calls to a peer that sent no spans
+  std::uint64_t unsampled = 0;   // unanswered, and sent unsampled
   std::uint64_t errors = 0;
   double p50_ms = 0;  // latency of connected calls, as the caller saw them
   double p95_ms = 0;

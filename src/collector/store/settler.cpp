@@ -32,29 +32,27 @@ void Settler::find_broken_hops(Statement& http_candidates, Statement& consumer_c
                                const std::vector<model::SpanRecord>& spans,
                                model::TraceVerdict& verdict) const {
   std::vector<SpanId> claimed;
+  std::vector<model::SpanRecord> roots;
+  std::vector<const model::SpanRecord*> candidates;
   for (const model::SpanRecord* call : model::unanswered_calls(spans)) {
     const bool messaging = call->kind == model::SpanKind::producer;
     const std::string& destination =
         messaging ? call->destination.messaging_destination : call->destination.path;
-    if (destination.empty()) continue;  // nothing to match a callee by
-    Statement& candidates = messaging ? consumer_candidates : http_candidates;
-    const model::CallWindow window =
-        model::call_window(*call, options_.call_tolerance_nanos, options_.messaging_delay_nanos);
-    candidates.bind(1, as_sql_bound(window.earliest))
-        .bind(2, as_sql_bound(window.latest))
-        .bind_blob(3, call->trace_id.bytes.data(), call->trace_id.bytes.size())
-        .bind(4, destination);
-    while (candidates.step()) {
-      const model::SpanRecord root = read_span(candidates);
-      if (!model::is_callee_of(*call, root) ||
-          std::find(claimed.begin(), claimed.end(), root.span_id) != claimed.end()) {
-        continue;
-      }
-      claimed.push_back(root.span_id);
-      verdict.broken_hops.push_back(model::make_broken_hop(*call, root));
-      break;
+    roots.clear();
+    if (!destination.empty()) {  // else nothing to match a callee by
+      Statement& select = messaging ? consumer_candidates : http_candidates;
+      const model::CallWindow window =
+          model::call_window(*call, options_.call_tolerance_nanos, options_.messaging_delay_nanos);
+      select.bind(1, as_sql_bound(window.earliest))
+          .bind(2, as_sql_bound(window.latest))
+          .bind_blob(3, call->trace_id.bytes.data(), call->trace_id.bytes.size())
+          .bind(4, destination);
+      while (select.step()) roots.push_back(read_span(select));
+      select.reset();
     }
-    candidates.reset();
+    candidates.clear();
+    for (const model::SpanRecord& root : roots) candidates.push_back(&root);
+    model::judge_unanswered_call(*call, candidates, options_, claimed, verdict);
   }
 }
 
@@ -81,7 +79,7 @@ std::optional<Settler::Pass> Settler::settle(std::uint64_t now_unix_nano) {
     Statement record_hop = db_.prepare(
         "INSERT OR REPLACE INTO broken_hops (caller_trace_id, caller_span_id, caller_service, "
         "callee_trace_id, callee_span_id, callee_service, protocol, culprit, "
-        "call_start_unix_nano) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        "call_start_unix_nano, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     // A bounded slice per pass, so queued writes wait at most this long.
     const auto budget_end = Clock::now() + std::chrono::milliseconds(50);
     Pass pass;
@@ -105,7 +103,7 @@ std::optional<Settler::Pass> Settler::settle(std::uint64_t now_unix_nano) {
         forget_hops.bind_blob(1, id.bytes.data(), id.bytes.size());
         forget_hops.run();
       }
-      for (const model::BrokenHop& hop : verdict.broken_hops) {
+      const auto record = [&](const model::BrokenHop& hop, const char* outcome) {
         record_hop.bind_blob(1, id.bytes.data(), id.bytes.size())
             .bind_blob(2, hop.caller_span_id.bytes.data(), hop.caller_span_id.bytes.size())
             .bind(3, hop.caller_service)
@@ -114,9 +112,12 @@ std::optional<Settler::Pass> Settler::settle(std::uint64_t now_unix_nano) {
             .bind(6, hop.callee_service)
             .bind(7, hop.protocol)
             .bind(8, model::to_string(hop.culprit))
-            .bind(9, as_sql(hop.call_start_unix_nano));
+            .bind(9, as_sql(hop.call_start_unix_nano))
+            .bind(10, outcome);
         record_hop.run();
-      }
+      };
+      for (const model::BrokenHop& hop : verdict.broken_hops) record(hop, "broken");
+      for (const model::BrokenHop& hop : verdict.restarted_hops) record(hop, "restarted");
       update.bind_blob(1, id.bytes.data(), id.bytes.size())
           .bind(2, verdict.integrity())
           .bind(3, model::verdict_json(verdict));

@@ -29,6 +29,14 @@ model::SpanRecord read_span(const Statement& row) {
   span.destination.messaging_destination = row.column_text(19);
   span.propagation.format = row.column_text(20);
   span.propagation.error = row.column_text(21);
+  span.flags = static_cast<std::uint32_t>(row.column_int(23));
+  const std::string_view links = row.column_blob(24);
+  constexpr std::size_t link_size = sizeof(TraceId::bytes) + sizeof(SpanId::bytes);
+  for (std::size_t at = 0; at + link_size <= links.size(); at += link_size) {
+    span.links.push_back(model::LinkRef{
+        id_from_blob<TraceId>(links.substr(at, sizeof(TraceId::bytes))),
+        id_from_blob<SpanId>(links.substr(at + sizeof(TraceId::bytes), sizeof(SpanId::bytes)))});
+  }
   return span;
 }
 

@@ -13,12 +13,13 @@
 
 namespace tracemesh::collector {
 
-#define TRACEMESH_SPAN_COLUMNS                                                               \
-  "trace_id, span_id, parent_span_id, service, name, kind, start_unix_nano, end_unix_nano, " \
-  "status_code, status_message, attributes, events, links, "                                 \
-  "(SELECT attributes FROM resources WHERE id = resource_id), scope, "                       \
-  "destination_address, destination_port, destination_path, messaging_system, "              \
-  "messaging_destination, propagation_format, propagation_error, received_unix_nano"
+#define TRACEMESH_SPAN_COLUMNS                                                                \
+  "trace_id, span_id, parent_span_id, service, name, kind, start_unix_nano, end_unix_nano, "  \
+  "status_code, status_message, attributes, events, links, "                                  \
+  "(SELECT attributes FROM resources WHERE id = resource_id), scope, "                        \
+  "destination_address, destination_port, destination_path, messaging_system, "               \
+  "messaging_destination, propagation_format, propagation_error, received_unix_nano, flags, " \
+  "link_refs"
 
 inline constexpr const char* select_spans_sql =
     "SELECT " TRACEMESH_SPAN_COLUMNS

@@ -10,9 +10,10 @@ constexpr const char* insert_span_sql = R"sql(
 INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, service, name, kind,
   start_unix_nano, end_unix_nano, status_code, status_message, attributes, events, links,
   resource_id, scope, destination_address, destination_port, destination_path, messaging_system,
-  messaging_destination, propagation_format, propagation_error, received_unix_nano)
+  messaging_destination, propagation_format, propagation_error, received_unix_nano, flags,
+  link_refs)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-  ?21, ?22, ?23))sql";
+  ?21, ?22, ?23, ?24, ?25))sql";
 
 constexpr const char* upsert_trace_sql = R"sql(
 INSERT INTO traces (trace_id, span_count, start_unix_nano, end_unix_nano, root_service, root_name,
@@ -173,7 +174,16 @@ bool SpanWriter::insert_span(const model::SpanRecord& span, std::uint64_t receiv
       .bind_unowned(20, span.destination.messaging_destination)
       .bind_unowned(21, span.propagation.format)
       .bind_unowned(22, span.propagation.error)
-      .bind(23, as_sql(received));
+      .bind(23, as_sql(received))
+      .bind(24, static_cast<std::int64_t>(span.flags));
+  link_refs_.clear();
+  for (const model::LinkRef& link : span.links) {
+    link_refs_.append(reinterpret_cast<const char*>(link.trace_id.bytes.data()),  // NOLINT
+                      link.trace_id.bytes.size());
+    link_refs_.append(reinterpret_cast<const char*>(link.span_id.bytes.data()),  // NOLINT
+                      link.span_id.bytes.size());
+  }
+  insert_.bind_blob(25, link_refs_.data(), link_refs_.size());
   insert_.run();
   return db_.changes() == 1;
 }

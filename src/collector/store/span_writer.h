@@ -38,6 +38,7 @@ class SpanWriter {
   Database& db_;
   ArrivingTraces& arriving_;
   Statement insert_;
+  std::string link_refs_;  // the span's links' ids, as the link_refs column holds them
   Statement upsert_;
   Statement operation_;
   // Resource ids and operations already stored; cleared when a transaction
