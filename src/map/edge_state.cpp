@@ -89,7 +89,7 @@ void judge_edge(MapEdge& edge, bool caller_audited) {
     if (edge.audit_disagrees) edge.reason += "; the audit found no untraced site on this edge";
     return;
   }
-  if (broken > 0 || (traffic.unanswered > 0 && traffic.connected == 0)) {
+  if (broken > 0 || (traffic.unanswered > 0 && traffic.connected + traffic.restarted == 0)) {
     edge.state = EdgeState::broken_at_callee;
     edge.reason =
         broken > 0 ? calls_text(broken) + " carried the context but the callee started a new trace"
@@ -97,8 +97,23 @@ void judge_edge(MapEdge& edge, bool caller_audited) {
     edge.reason += callee_evidence(edge);
     return;
   }
+  if (traffic.connected == 0 && traffic.restarted > 0) {
+    edge.state = EdgeState::restarted;
+    edge.reason = calls_text(traffic.restarted) +
+                  " started a new trace at the callee that links the caller's span, on purpose";
+    return;
+  }
+  if (traffic.connected == 0) {
+    edge.state = EdgeState::unsampled;
+    edge.reason = calls_text(traffic.unsampled) +
+                  " went out with the context unsampled: no callee span was due";
+    return;
+  }
   edge.state = EdgeState::proven;
   edge.reason = calls_text(traffic.connected) + " arrived connected";
+  if (traffic.restarted + traffic.unsampled > 0)
+    edge.reason += " (and " + std::to_string(traffic.restarted) + " restarted, " +
+                   std::to_string(traffic.unsampled) + " unsampled)";
   if (untraced) edge.reason += "; untraced sites on this edge were not exercised";
   edge.audit_disagrees = caller_audited && !propagating && untraced;
 }

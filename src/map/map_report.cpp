@@ -12,7 +12,8 @@ namespace tracemesh::map {
 namespace {
 
 constexpr std::array all_states = {EdgeState::broken_in_code, EdgeState::broken_at_callee,
-                                   EdgeState::untested, EdgeState::unknown_to_code,
+                                   EdgeState::untested,       EdgeState::unknown_to_code,
+                                   EdgeState::restarted,      EdgeState::unsampled,
                                    EdgeState::proven};
 
 std::string edge_name(const MapEdge& edge) {
@@ -39,7 +40,9 @@ std::string traffic_text(const EdgeTraffic& traffic) {
   if (traffic.calls() == 0) return "no calls";
   std::string text = std::to_string(traffic.connected) + " connected";
   if (traffic.broken() > 0) text += ", " + std::to_string(traffic.broken()) + " broken";
+  if (traffic.restarted > 0) text += ", " + std::to_string(traffic.restarted) + " restarted";
   if (traffic.unanswered > 0) text += ", " + std::to_string(traffic.unanswered) + " unanswered";
+  if (traffic.unsampled > 0) text += ", " + std::to_string(traffic.unsampled) + " unsampled";
   return text;
 }
 
@@ -159,7 +162,9 @@ std::string map_json(const PropagationMap& map, const std::string& root,
         .field("callee_did_not_extract", traffic.broken_callee_did_not_extract)
         .field("unknown", traffic.broken_unknown)
         .end_object()
+        .field("restarted", traffic.restarted)
         .field("unanswered", traffic.unanswered)
+        .field("unsampled", traffic.unsampled)
         .key("formats")
         .begin_object();
     for (const auto& [format, calls] : traffic.formats) json.field(format, calls);

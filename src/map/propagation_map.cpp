@@ -27,7 +27,9 @@ void add_traffic(EdgeTraffic& traffic, const RuntimeHop& hop) {
   traffic.broken_caller_did_not_inject += hop.broken_caller_did_not_inject;
   traffic.broken_callee_did_not_extract += hop.broken_callee_did_not_extract;
   traffic.broken_unknown += hop.broken_unknown;
+  traffic.restarted += hop.restarted;
   traffic.unanswered += hop.unanswered;
+  traffic.unsampled += hop.unsampled;
   for (const auto& [format, calls] : hop.formats) traffic.formats[format] += calls;
   const std::string& seen = is_messaging(hop) ? hop.topic : hop.path.empty() ? hop.route : hop.path;
   if (!seen.empty()) traffic.seen.insert(seen);
@@ -74,7 +76,9 @@ class Joiner {
     std::stable_sort(map_.edges.begin(), map_.edges.end(),
                      [](const MapEdge& a, const MapEdge& b) { return a.state < b.state; });
     for (const MapEdge& edge : map_.edges) {
-      if (edge.state == EdgeState::unknown_to_code) continue;
+      if (edge.state == EdgeState::unknown_to_code || edge.state == EdgeState::restarted ||
+          edge.state == EdgeState::unsampled)
+        continue;
       ++map_.coverage.judged;
       if (edge.state == EdgeState::proven) ++map_.coverage.proven;
     }
@@ -242,6 +246,10 @@ const char* to_string(EdgeState state) noexcept {
       return "untested";
     case EdgeState::unknown_to_code:
       return "unknown_to_code";
+    case EdgeState::restarted:
+      return "restarted";
+    case EdgeState::unsampled:
+      return "unsampled";
   }
   return "unknown";
 }

@@ -6,9 +6,12 @@
 //   broken_at_callee  the caller sent the context, the callee started a new
 //                     trace (or sent no spans): its middleware and route are named;
 //   untested          in the code, never called in the window;
-//   unknown_to_code   called at runtime, not found in the code.
-// Coverage, like code coverage: proven among the edges that are neither
-// unknown to the code nor outside it.
+//   unknown_to_code   called at runtime, not found in the code;
+//   restarted         the callee started a new trace linking the caller's
+//                     span, on purpose (a trust boundary): not a failure;
+//   unsampled         the context went out unsampled: no callee span was due.
+// Coverage, like code coverage: proven among the edges the code knows that
+// were judged (proven, broken either way, untested).
 #pragma once
 
 #include <cstdint>
@@ -25,7 +28,15 @@
 namespace tracemesh::map {
 
 // In the order reports list them: what needs fixing first.
-enum class EdgeState { broken_in_code, broken_at_callee, untested, unknown_to_code, proven };
+enum class EdgeState {
+  broken_in_code,
+  broken_at_callee,
+  untested,
+  unknown_to_code,
+  restarted,
+  unsampled,
+  proven
+};
 const char* to_string(EdgeState state) noexcept;
 
 // What the collector counted on an edge.
@@ -34,7 +45,9 @@ struct EdgeTraffic {
   std::uint64_t broken_caller_did_not_inject = 0;
   std::uint64_t broken_callee_did_not_extract = 0;
   std::uint64_t broken_unknown = 0;
+  std::uint64_t restarted = 0;
   std::uint64_t unanswered = 0;
+  std::uint64_t unsampled = 0;
   std::map<std::string, std::uint64_t> formats;  // the callee's inbound formats
   std::set<std::string> seen;                    // the paths or topics called
   std::string example_trace_id;
@@ -42,7 +55,9 @@ struct EdgeTraffic {
   std::uint64_t broken() const noexcept {
     return broken_caller_did_not_inject + broken_callee_did_not_extract + broken_unknown;
   }
-  std::uint64_t calls() const noexcept { return connected + broken() + unanswered; }
+  std::uint64_t calls() const noexcept {
+    return connected + broken() + restarted + unanswered + unsampled;
+  }
 };
 
 struct MapEdge {

@@ -58,6 +58,11 @@ RuntimeHop read_hop(const json& entry) {
   }
   hop.connected = count(entry, "connected");
   hop.unanswered = count(entry, "unanswered");
+  // Absent from collectors before restarted hops and unsampled calls: none.
+  for (const auto& [name, field] :
+       {std::pair{"restarted", &hop.restarted}, std::pair{"unsampled", &hop.unsampled}}) {
+    if (const auto found = entry.find(name); found != entry.end()) *field = number(*found, name);
+  }
   const json& broken = member(entry, "broken");
   if (!broken.is_object()) throw BadField{"\"broken\" must be an object"};
   for (const auto& [culprit, calls] : broken.items()) {

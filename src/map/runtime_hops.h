@@ -37,14 +37,18 @@ struct RuntimeHop {
   std::uint64_t broken_caller_did_not_inject = 0;
   std::uint64_t broken_callee_did_not_extract = 0;
   std::uint64_t broken_unknown = 0;
+  std::uint64_t restarted = 0;  // the callee's new trace links the call: on purpose
   std::uint64_t unanswered = 0;
+  std::uint64_t unsampled = 0;                   // unanswered, and the context was sent unsampled
   std::map<std::string, std::uint64_t> formats;  // the callee's inbound formats
   std::string example_trace_id;
 
   std::uint64_t broken() const noexcept {
     return broken_caller_did_not_inject + broken_callee_did_not_extract + broken_unknown;
   }
-  std::uint64_t calls() const noexcept { return connected + broken() + unanswered; }
+  std::uint64_t calls() const noexcept {
+    return connected + broken() + restarted + unanswered + unsampled;
+  }
 };
 
 struct RuntimeHops {

@@ -20,7 +20,7 @@ using nlohmann::json;
 using tracemesh::testing::random_hex;
 using tracemesh::testing::TemporaryDirectory;
 
-json attribute(const std::string& key, const json& value) {
+json attribute(const std::string& key, const json& value) {  // a string or an int
   return {{"key", key},
           {"value", value.is_number() ? json{{"intValue", value}} : json{{"stringValue", value}}}};
 }
@@ -219,6 +219,44 @@ TEST_F(FleetMapTest, ARuntimeSiteInTheRepositoryPlacesACallerTheAuditCannotRead)
   EXPECT_EQ(blamed(*edge), std::vector<std::string>{"gateway/app/clients.py:2"});
   // admin is audited and the audit has no site there: it says so.
   EXPECT_TRUE(edge->audit_disagrees);
+}
+
+// A callee that starts a new trace linking the caller's span restarted it on
+// purpose; a call whose context went out unsampled expected no span. Both
+// are told apart from broken, and neither counts in the coverage.
+TEST_F(FleetMapTest, RestartedAndUnsampledEdgesAreNotFailures) {
+  const std::string trace = random_hex(32);
+  const std::string root = random_hex(16);
+  const std::string to_billing = random_hex(16);
+  const std::string to_orders = random_hex(16);
+  json billing_call = span(trace, to_billing, root, "POST", 3,
+                           {attribute("http.request.method", "POST"),
+                            attribute("url.full", "http://billing:8002/charge")});
+  json orders_call = span(trace, to_orders, root, "GET", 3,
+                          {attribute("http.request.method", "GET"),
+                           attribute("url.full", "http://orders:8001/orders/42"),
+                           attribute("server.address", "orders"), attribute("server.port", 8001)});
+  orders_call["flags"] = 0x100;  // sent unsampled
+  post("gateway", {span(trace, root, "", "GET /", 2, json::array()), billing_call, orders_call});
+  json billing = span(random_hex(32), random_hex(16), "", "POST /charge", 2,
+                      {attribute("url.path", "/charge"),
+                       attribute("tracemesh.propagation.format", "tracecontext")});
+  billing["links"] = {{{"traceId", trace}, {"spanId", to_billing}}};
+  post("billing", {billing});
+  const PropagationMap map = joined();
+  const MapEdge* restarted = find(map, "gateway", "billing", "/charge");
+  ASSERT_NE(restarted, nullptr) << map_markdown(map);
+  EXPECT_EQ(restarted->state, EdgeState::restarted) << restarted->reason;
+  EXPECT_EQ(restarted->runtime.restarted, 1U);
+  EXPECT_TRUE(blamed(*restarted).empty());
+  const MapEdge* unsampled = find(map, "gateway", "orders", "/orders/{order_id}");
+  ASSERT_NE(unsampled, nullptr) << map_markdown(map);
+  EXPECT_EQ(unsampled->state, EdgeState::unsampled) << unsampled->reason;
+  EXPECT_EQ(unsampled->runtime.unsampled, 1U);
+  EXPECT_EQ(map.count(EdgeState::broken_in_code) + map.count(EdgeState::broken_at_callee), 0U)
+      << map_markdown(map);
+  // Coverage: the untested edges only (orders -> billing and the publishers).
+  EXPECT_EQ(map.coverage.judged, map.count(EdgeState::untested));
 }
 
 TEST_F(FleetMapTest, TheJsonReportKeepsItsShape) {

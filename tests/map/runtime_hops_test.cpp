@@ -11,7 +11,7 @@ TEST(ParseRuntimeHops, ReadsEveryField) {
     {"caller":"ui","callee":"auth","peer":null,"protocol":"http","method":"POST","route":null,
      "path":"/verify","topic":null,"site":{"file":"/b/ui/main.cpp","line":58,"function":"f"},
      "connected":3,"broken":{"caller_did_not_inject":2,"callee_did_not_extract":1,"unknown":4},
-     "unanswered":5,"formats":{"none":2},"example_trace_id":"ab"},
+     "restarted":6,"unanswered":5,"unsampled":7,"formats":{"none":2},"example_trace_id":"ab"},
     {"caller":"ui","callee":null,"peer":"10.0.0.1:80","protocol":"http","site":null,
      "connected":0,"broken":{},"unanswered":1}]})");
   ASSERT_TRUE(hops) << hops.error().text();
@@ -27,7 +27,10 @@ TEST(ParseRuntimeHops, ReadsEveryField) {
   EXPECT_EQ(hop.broken_caller_did_not_inject, 2U);
   EXPECT_EQ(hop.broken_callee_did_not_extract, 1U);
   EXPECT_EQ(hop.broken_unknown, 4U);
-  EXPECT_EQ(hop.calls(), 3U + 7U + 5U);
+  EXPECT_EQ(hop.restarted, 6U);
+  EXPECT_EQ(hop.unsampled, 7U);
+  EXPECT_EQ(hop.calls(), 3U + 7U + 6U + 5U + 7U);
+  EXPECT_EQ(hops->hops[1].restarted, 0U);  // absent: an older collector
   EXPECT_EQ(hop.formats.at("none"), 2U);
   EXPECT_EQ(hops->hops[1].peer, "10.0.0.1:80");
   EXPECT_FALSE(hops->hops[1].site);
