@@ -66,6 +66,23 @@ function fleet(trace, brokenCallee) {
   });
 }
 
+// bot calls audit-log, which starts a trace of its own that links the call:
+// restarted on purpose (a trust boundary), not broken.
+function restarted(trace, callee) {
+  const [root, call] = [hex(8), hex(8)];
+  const logged = span(callee, hex(8), '', 'POST /record', 2, 22, 30, [attribute('url.path', '/record'),
+    attribute('server.port', 9200), attribute('tracemesh.propagation.format', 'tracecontext')]);
+  logged.links = [{traceId: trace, spanId: call}];
+  return request({
+    bot: [
+      span(trace, root, '', 'POST /ask', 2, 0, 40, [attribute('http.request.method', 'POST')]),
+      span(trace, call, root, 'POST', 3, 20, 35, [attribute('http.request.method', 'POST'),
+        attribute('url.full', 'http://127.0.0.1:9200/record'), attribute('server.port', 9200)]),
+    ],
+    'audit-log': [logged],
+  });
+}
+
 const hostileName = '<img src=x onerror=alert(1)>';
 const hostileValue = '<script>window.__pwned = 1</script>';
 
@@ -121,10 +138,13 @@ try {
   const broken = hex(16);
   const callee = hex(16);
   const evil = hex(16);
+  const linked = hex(16);
+  const linking = hex(16);
   await post(collector.otlp, fleet(connected));
   await post(collector.otlp, fleet(broken, callee));
   await post(collector.otlp, hostile(evil));
-  for (const trace of [connected, broken, callee, evil]) await settled(collector.http, trace);
+  await post(collector.otlp, restarted(linked, linking));
+  for (const trace of [connected, broken, callee, evil, linked, linking]) await settled(collector.http, trace);
 
   browser = await chromium.launch({executablePath: browserPath, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -153,10 +173,11 @@ try {
   await step('search page lists every trace with its integrity badge', async () => {
     await open('#/', '#trace-list');
     const rows = page.locator('#trace-list tbody tr');
-    assert.equal(await rows.count(), 4);
+    assert.equal(await rows.count(), 6);
     const badge = (trace) => page.locator(`tr[data-trace-id="${trace}"] .badge`).getAttribute('data-integrity');
     assert.equal(await badge(connected), 'connected');
     assert.equal(await badge(broken), 'broken_hop');
+    assert.equal(await badge(linked), 'connected');  // its restarted hop is no failure
     assert.equal(await page.locator(`tr[data-trace-id="${connected}"] td`).nth(1).textContent(), 'bot');
     await shot('search');
   });
@@ -229,7 +250,11 @@ try {
     assert.match(peer, /^bot->payments\.example/);
     assert.equal(await page.locator('svg.graph .node-uninstrumented').count(), 1);
     assert.equal(await page.locator('svg.graph g.edge[data-state=broken]').count(), 1);
-    assert.match(await page.locator('#graph-summary').textContent(), /cross-service calls traced: 3\/4/);
+    // A restarted edge is drawn apart from connected and from broken.
+    assert.equal(await state('bot->audit-log'), 'restarted');
+    assert.equal(await page.locator('svg.graph g.edge[data-state=restarted]').count(), 1);
+    assert.match(await page.locator('#edge-table tr[data-edge="bot->audit-log"]').textContent(), /new trace on purpose/);
+    assert.match(await page.locator('#graph-summary').textContent(), /cross-service calls traced: 4\/5/);
     assert.equal(await page.locator('svg.graph g.node[data-node="<b>evil</b>"] text').textContent(), '<b>evil</b>');
     assert.equal(await page.locator('svg.graph b, main b').count(), 0);
     await shot('graph');

@@ -10,14 +10,24 @@ const lookbacks = [['15m', 'last 15 minutes'], ['1h', 'last hour'], ['6h', 'last
 
 export function healthState(edge) {
   if (!edge.callee_instrumented) return 'uninstrumented';
-  if (Number(edge.broken) === 0) return 'healthy';  // green only when no call lost the trace
+  if (Number(edge.broken) === 0) {
+    // Not failures, but not one trace either: shown apart from connected.
+    if (Number(edge.connected) === 0 && Number(edge.restarted) > 0) return 'restarted';
+    if (Number(edge.connected) === 0 && Number(edge.unsampled) > 0) return 'unsampled';
+    return 'healthy';  // green only when no call lost the trace
+  }
   return Number(edge.propagation_health) >= 0.9 ? 'degraded' : 'broken';
 }
 
 // A latency the API gives in milliseconds, shown as the trace page shows durations.
 const milliseconds = (ms) => duration(Math.round(Number(ms) * 1e6));
 
-const stateWords = {healthy: 'all connected', degraded: 'some calls lose the trace', broken: 'calls lose the trace', uninstrumented: 'no spans from the callee'};
+const stateWords = {
+  healthy: 'all connected', degraded: 'some calls lose the trace', broken: 'calls lose the trace',
+  restarted: 'new trace on purpose (linked)', unsampled: 'sent unsampled: no span due',
+  uninstrumented: 'no spans from the callee',
+};
+const states = ['healthy', 'degraded', 'broken', 'restarted', 'unsampled', 'uninstrumented'];
 
 const top = 70;
 // A node is 170 wide: 110 between columns, so five columns fit the page.
@@ -88,7 +98,7 @@ export async function renderGraph(main, params, navigate) {
   const svgHeight = Math.max(height, 120);
   const svg = s('svg', {class: 'graph', width: svgWidth, height: svgHeight, viewBox: `0 0 ${svgWidth} ${svgHeight}`, role: 'img',
     'aria-label': `Service graph: ${nodes.length} services, ${graph.edges.length} edges`},
-  s('defs', {}, ['healthy', 'degraded', 'broken', 'uninstrumented'].map((state) =>
+  s('defs', {}, states.map((state) =>
     s('marker', {id: `arrow-${state}`, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 9, markerHeight: 9,
       markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse'},
       s('path', {d: 'M 0 0 L 10 5 L 0 10 z', class: `arrow-${state}`})))));
@@ -170,11 +180,11 @@ export async function renderGraph(main, params, navigate) {
       `cross-service calls traced: ${summary.cross_service_calls_connected}/${summary.cross_service_calls}`,
       summary.cross_service_calls ? ` (${Number(summary.cross_service_calls_traced_percent).toFixed(1)}%)` : ''),
     nodes.length === 0 ? h('p', {class: 'muted'}, 'No spans in this window.') : h('div', {class: 'graph-box'}, svg),
-    h('p', {class: 'legend'}, ['healthy', 'degraded', 'broken', 'uninstrumented'].map((state) =>
+    h('p', {class: 'legend'}, states.map((state) =>
       h('span', {class: `legend-item edge-${state}`}, h('span', {class: 'legend-line', 'aria-hidden': 'true'}), stateWords[state]))),
     h('table', {class: 'edges', id: 'edge-table'},
       h('caption', {}, 'Edges'),
-      h('thead', {}, h('tr', {}, ['Caller', 'Callee', 'Protocol', 'Calls', 'Connected', 'Broken', 'Errors', 'p50', 'p95', 'Propagation health']
+      h('thead', {}, h('tr', {}, ['Caller', 'Callee', 'Protocol', 'Calls', 'Connected', 'Broken', 'Restarted', 'Unsampled', 'Errors', 'p50', 'p95', 'Propagation health']
         .map((title) => h('th', {scope: 'col'}, title)))),
       h('tbody', {}, graph.edges.map((edge) => {
         const state = healthState(edge);
@@ -182,6 +192,7 @@ export async function renderGraph(main, params, navigate) {
           h('td', {}, edge.caller), h('td', {}, edge.callee, peers.has(edge.callee) ? h('span', {class: 'muted'}, ' (uninstrumented)') : ''),
           h('td', {}, edge.protocol), h('td', {class: 'number'}, String(edge.calls)),
           h('td', {class: 'number'}, String(edge.connected)), h('td', {class: 'number'}, String(edge.broken)),
+          h('td', {class: 'number'}, String(edge.restarted ?? 0)), h('td', {class: 'number'}, String(edge.unsampled ?? 0)),
           h('td', {class: 'number'}, String(edge.errors)), h('td', {class: 'number'}, milliseconds(edge.p50_ms)),
           h('td', {class: 'number'}, milliseconds(edge.p95_ms)),
           h('td', {}, h('span', {class: `health health-${state}`}, edge.callee_instrumented ? percent(edge.propagation_health) : 'n/a', ' — ', stateWords[state])));
