@@ -6,12 +6,16 @@
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "audit/audit.h"
 #include "cli/token_file.h"
 #include "collector/collector.h"
+#include "map/map_report.h"
 #include "model/duration.h"
 #include "report/json_writer.h"
 
@@ -32,7 +36,35 @@ struct CollectFlags {
   std::uint64_t max_data_bytes = 0;
   std::size_t settle_cache_bytes = 256U << 20U;
   std::string format = "text";
+  std::string repo;  // audited at start; GET /api/map joins it with the hops
 };
+
+// Audit `repo` once (its .tracemesh.yaml when present) and return the
+// function that joins an /api/hops answer with it.
+Expected<std::function<Expected<std::string>(const std::string&)>> repository_map(
+    const std::string& repo) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(repo, error))
+    return Error{ErrorCode::invalid_input, "--repo: " + repo + " is not a directory"};
+  audit::AuditOptions options;
+  const auto config_path = std::filesystem::path(repo) / ".tracemesh.yaml";
+  if (std::filesystem::exists(config_path, error)) {
+    auto config = audit::load_audit_config(config_path);
+    if (!config)
+      return Error{ErrorCode::invalid_input, "--repo: " + std::string(config.error().text())};
+    options.config = std::move(*config);
+  }
+  auto audited = audit::run_audit(repo, options);
+  if (!audited)
+    return Error{ErrorCode::invalid_input, "--repo: " + std::string(audited.error().text())};
+  auto result = std::make_shared<const audit::AuditResult>(std::move(*audited));
+  return std::function<Expected<std::string>(const std::string&)>(
+      [result, repo](const std::string& hops_json) -> Expected<std::string> {
+        const auto hops = map::parse_runtime_hops(hops_json);
+        if (!hops) return hops.error();
+        return map::map_json(map::build_map(*result, *hops, {}), repo, "in process");
+      });
+}
 
 Expected<collector::Listen> parse_listen(const std::string& text, const char* flag) {
   const std::size_t colon = text.rfind(':');
@@ -85,6 +117,11 @@ Expected<collector::CollectorOptions> to_options(const CollectFlags& flags) {
   options.store.integrity.skew_tolerance_nanos = static_cast<std::uint64_t>(skew->count());
   options.ingest_token = *ingest_token;
   options.query_token = *query_token;
+  if (!flags.repo.empty()) {
+    auto joined = repository_map(flags.repo);
+    if (!joined) return joined.error();
+    options.map_report = std::move(*joined);
+  }
   return options;
 }
 
@@ -194,6 +231,9 @@ void add_collect_command(CLI::App& app, std::function<int()>& run) {
       ->add_option("--settle-cache-bytes", flags->settle_cache_bytes,
                    "memory for arriving traces' spans, so settling need not read them back")
       ->capture_default_str();
+  command->add_option("--repo", flags->repo,
+                      "a repository to audit at start: GET /api/map (and the UI's graph page) "
+                      "then joins its code edges with the stored calls (docs/map.md)");
   command->add_option("--format", flags->format, "startup line format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

@@ -209,6 +209,22 @@ struct Collector::State {
       if (!query_allowed(request, response)) return;
       reply(response, answer_hops(parse_query_params(request.target), *store));
     });
+    http.Get("/api/map", [this](const httplib::Request& request, httplib::Response& response) {
+      if (!query_allowed(request, response)) return;
+      if (!options.map_report) {
+        reply(response, query_error(404,
+                                    "no repository to join: start the collector with "
+                                    "--repo PATH (docs/map.md)"));
+        return;
+      }
+      const QueryAnswer hops = answer_hops(parse_query_params(request.target), *store);
+      if (hops.status != 200) {
+        reply(response, hops);
+        return;
+      }
+      const auto map = options.map_report(hops.body);
+      reply(response, map ? QueryAnswer{200, *map} : query_error(500, map.error().text()));
+    });
     http.Get("/metrics", [this](const httplib::Request& request, httplib::Response& response) {
       if (!query_allowed(request, response)) return;
       const auto traces = count_traces_by_integrity(*store);

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,11 @@ struct CollectorOptions {
   int retry_after_seconds = 1;              // what 429/503 answers tell the sender
   std::optional<std::string> ingest_token;  // bearer token required on the OTLP listener
   std::optional<std::string> query_token;   // bearer token required on the HTTP listener
+  // `tracemesh collect --repo PATH`: turns an /api/hops answer into the
+  // propagation map's JSON (tracemesh.map/v1), which GET /api/map serves for
+  // the same window parameters. Empty: /api/map answers 404. Called on the
+  // HTTP threads, concurrently.
+  std::function<Expected<std::string>(const std::string& hops_json)> map_report;
 };
 
 class Collector {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -109,6 +110,49 @@ TEST_F(AuditAgainst, PrintsTheMapAndFailsUnderTheEdgesThreshold) {
   EXPECT_EQ(sarif["version"], "2.1.0");
   ASSERT_EQ(sarif["runs"][0]["results"].size(), 1U) << sarif.dump(2);
   EXPECT_EQ(sarif["runs"][0]["results"][0]["ruleId"], "TM004");
+}
+
+// `tracemesh collect --repo PATH` audits the repository at start and joins
+// it in process: GET /api/map is the same map, for the UI's graph page.
+TEST_F(AuditAgainst, TheCollectorJoinsARepositoryGivenAtStart) {
+  Collector collector(directory_.path(), {"--repo", fixture});
+  ASSERT_TRUE(collector.ready()) << collector.log();
+  feed(collector);
+  json map;
+  for (int i = 0; i < 200; ++i) {  // until the broken hop is judged
+    map = collector.get_json("/api/map?start=0&end=1800000000000000000");
+    if (map.contains("states") && map["states"]["broken_in_code"] == 1) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(map["schema"], "tracemesh.map/v1") << map.dump();
+  EXPECT_EQ(map["root"], fixture);
+  bool found = false;
+  for (const json& edge : map["edges"]) {
+    if (edge["caller"] != "gateway" || edge["callee"] != "billing") continue;
+    found = true;
+    EXPECT_EQ(edge["state"], "broken_in_code") << edge.dump(2);
+    EXPECT_EQ(edge["sites"][0]["file"], "gateway/app/main.py");
+    EXPECT_EQ(edge["sites"][0]["blamed"], true);
+  }
+  EXPECT_TRUE(found) << map.dump(2);
+  EXPECT_EQ(collector.get_json("/api/map?start=9&end=1")["error"], "start must not be after end");
+
+  std::filesystem::create_directories(directory_.path() / "plain");
+  Collector plain(directory_.path() / "plain");
+  ASSERT_TRUE(plain.ready()) << plain.log();
+  const auto missing = plain.http().Get("/api/map");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_NE(missing->body.find("--repo PATH"), std::string::npos);
+}
+
+TEST_F(AuditAgainst, ACollectorWithABadRepositoryDoesNotStart) {
+  const auto run = tracemesh::testing::run_to_completion(
+      {TRACEMESH_BINARY, "collect", "--otlp-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0",
+       "--data", path("data"), "--repo", path("nowhere")},
+      path("collect.log"), 30s);
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find("--repo: "), std::string::npos) << run.output;
 }
 
 TEST_F(AuditAgainst, SendsTheQueryTokenAndNamesARefusal) {
