@@ -130,8 +130,25 @@ async function step(name, body) {
   }
 }
 
+// The repository behind the fleet above, for the propagation map: agent-service
+// calls rag-service with a plain httpx client (agent/app.py:10, no trace header).
+function writeRepository(root) {
+  const files = {
+    'docker-compose.yml': 'services:\n  agent-service:\n    build: ./agent\n  rag-service:\n    build: ./rag\n',
+    'agent/app.py': 'import httpx\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post("/run")\n' +
+      'async def run():\n    async with httpx.AsyncClient() as client:\n' +
+      '        return (await client.post("http://rag-service:9100/search")).json()\n',
+    'rag/app.py': 'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post("/search")\nasync def search():\n    return {}\n',
+  };
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(root, name, '..'), {recursive: true});
+    writeFileSync(join(root, name), text);
+  }
+  return root;
+}
+
 const directory = mkdtempSync(join(tmpdir(), 'tracemesh-ui-'));
-const collector = await startCollector(directory);
+const collector = await startCollector(directory, ['--repo', writeRepository(join(directory, 'repo'))]);
 let browser;
 try {
   const connected = hex(16);
@@ -258,6 +275,28 @@ try {
     assert.equal(await page.locator('svg.graph g.node[data-node="<b>evil</b>"] text').textContent(), '<b>evil</b>');
     assert.equal(await page.locator('svg.graph b, main b').count(), 0);
     await shot('graph');
+  });
+
+  await step('the propagation map names the broken edge and the call site to fix', async () => {
+    await open('#/graph', '#map-table');
+    const row = page.locator('#map-table tr[data-edge="agent-service->rag-service"]');
+    assert.equal(await row.getAttribute('data-state'), 'broken_in_code');
+    assert.equal(await row.locator('strong.blamed').textContent(), 'agent/app.py:10');
+    assert.match(await page.locator('#map-coverage').textContent(), /Edges proven 0\/1 \(0\.0 %\)/);
+    assert.equal(await page.locator('#map-table tr[data-edge="bot->agent-service"]').getAttribute('data-state'), 'unknown_to_code');
+    await shot('map');
+    // A report file: hostile strings are text; a file that is not a report says so.
+    const report = {schema: 'tracemesh.map/v1', coverage: {edges_proven: 0, edges_judged: 1, percent: 0}, states: {broken_in_code: 1},
+      edges: [{caller: hostileName, callee: 'b', protocol: 'http', method: 'GET', endpoint: '/x', state: 'broken_in_code',
+        reason: hostileValue, runtime: {connected: 0, broken: {caller_did_not_inject: 2}},
+        sites: [{file: '<i>x</i>.py', line: 3, propagation: 'no', blamed: true}]}]};
+    await page.setInputFiles('#map-file', {name: 'map.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(report))});
+    await page.waitForSelector('#map-coverage:has-text("from map.json")');
+    assert.equal(await page.locator('#map-table strong.blamed').textContent(), '<i>x</i>.py:3');
+    assert.equal(await page.locator('#map-table tbody tr td').nth(1).textContent(), hostileName);
+    assert.equal(await page.locator('#map-table i, #map-table img, #map-table script').count(), 0);
+    await page.setInputFiles('#map-file', {name: 'other.json', mimeType: 'application/json', buffer: Buffer.from('{"schema":"tracemesh.audit/v1"}')});
+    await page.waitForSelector('#map-body .error');
   });
 
   await step('span names and attributes are shown as text and run nothing', async () => {

@@ -5,6 +5,7 @@
 import {get, query} from './api.js';
 import {h, s} from './dom.js';
 import {duration, parseDuration, percent} from './format.js';
+import {mapSection} from './map.js';
 
 const lookbacks = [['15m', 'last 15 minutes'], ['1h', 'last hour'], ['6h', 'last 6 hours'], ['24h', 'last 24 hours'], ['168h', 'last 7 days']];
 
@@ -196,5 +197,6 @@ export async function renderGraph(main, params, navigate) {
           h('td', {class: 'number'}, String(edge.errors)), h('td', {class: 'number'}, milliseconds(edge.p50_ms)),
           h('td', {class: 'number'}, milliseconds(edge.p95_ms)),
           h('td', {}, h('span', {class: `health health-${state}`}, edge.callee_instrumented ? percent(edge.propagation_health) : 'n/a', ' — ', stateWords[state])));
-      }))));
+      }))),
+    await mapSection(lookback));
 }
