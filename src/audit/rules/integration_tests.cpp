@@ -212,7 +212,7 @@ class Finder {
         request.service = service;
       } else if (!parts.host.empty()) {
         request.path = parts.path.empty() ? "/" : parts.path;
-        const Target target = classify_target(*url, fleet_.services());
+        const Target target = classify_target(*url, fleet_.services(), service);
         request.service = target.kind == "service" ? target.service : service;
       } else {
         continue;  // not a URL: dict.get("key"), session.get(key)

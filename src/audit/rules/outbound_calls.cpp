@@ -279,7 +279,7 @@ class Analysis {
       }
     }
     if (url) site.target = *url;
-    const Target target = classify_target(url ? *url : std::string(), fleet_.services());
+    const Target target = classify_target(url ? *url : std::string(), fleet_.services(), service);
     site.target_kind = target.kind;
     site.target_service = target.service;
     if (!site.counts() && !site.propagates_trace)

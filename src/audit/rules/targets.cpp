@@ -72,7 +72,28 @@ HostPort split_url(std::string_view url) {
 
 namespace {
 
-Target classify_host(std::string_view url, const ServiceMap& services) {
+// A service's own name without the folders that tell two projects' services
+// apart ("tempo/services/order-service" -> "order-service").
+std::string_view leaf_name(std::string_view name) {
+  const std::size_t slash = name.rfind('/');
+  return slash == std::string_view::npos ? name : name.substr(slash + 1);
+}
+
+// How many leading folders two roots share ("a/b/c", "a/b/d" -> 2).
+std::size_t shared_folders(std::string_view a, std::string_view b) {
+  std::size_t shared = 0;
+  std::size_t at = 0;
+  while (at < a.size() && at < b.size()) {
+    const std::size_t end_a = std::min(a.find('/', at), a.size());
+    const std::size_t end_b = std::min(b.find('/', at), b.size());
+    if (end_a != end_b || a.substr(at, end_a - at) != b.substr(at, end_b - at)) break;
+    ++shared;
+    at = end_a + 1;
+  }
+  return shared;
+}
+
+Target classify_host(std::string_view url, const ServiceMap& services, std::string_view caller) {
   const HostPort parts = split_url(url);
   if (parts.host.empty() || parts.host.find('{') != std::string::npos) return {"unknown", {}};
   if (is_loopback(parts.host)) {
@@ -97,9 +118,24 @@ Target classify_host(std::string_view url, const ServiceMap& services) {
   }
   if (is_internal_name(parts.host)) {
     const std::string label = base_name(parts.host.substr(0, parts.host.find('.')));
+    // Two projects in one repository may both have an `orders` service (the
+    // audit names them by folder): the caller's own project's, by the folders
+    // their roots share; on a tie, the first by name.
+    std::string_view caller_root;
     for (const Service& service : services.services) {
-      if (base_name(service.name) == label) return {"service", service.name};
+      if (service.name == caller) caller_root = service.root;
     }
+    const Service* best = nullptr;
+    std::size_t best_shared = 0;
+    for (const Service& service : services.services) {
+      if (base_name(std::string(leaf_name(service.name))) != label) continue;
+      const std::size_t shared = shared_folders(service.root, caller_root);
+      if (best == nullptr || shared > best_shared) {
+        best = &service;
+        best_shared = shared;
+      }
+    }
+    if (best != nullptr) return {"service", best->name};
     for (const Infrastructure& infrastructure : services.infrastructure) {
       if (base_name(infrastructure.name) == label) return {"infrastructure", infrastructure.name};
     }
@@ -110,8 +146,8 @@ Target classify_host(std::string_view url, const ServiceMap& services) {
 
 }  // namespace
 
-Target classify_target(std::string_view url, const ServiceMap& services) {
-  Target target = classify_host(url, services);
+Target classify_target(std::string_view url, const ServiceMap& services, std::string_view caller) {
+  Target target = classify_host(url, services, caller);
   if (target.kind == "service") return target;  // a service's own /v1/logs is an API call
   const std::string_view path = url.substr(0, url.find_first_of("?#"));
   for (const std::string_view ingest : {"/v1/traces", "/v1/metrics", "/v1/logs", "/api/v2/spans"}) {

@@ -28,6 +28,10 @@ HostPort split_url(std::string_view url);
 // "telemetry" for a URL ending in an OTLP/HTTP or Zipkin ingest path
 // (/v1/traces, /v1/metrics, /v1/logs, /api/v2/spans) unless its host is one
 // of the repository's services (whose own /v1/logs is an API).
-Target classify_target(std::string_view url, const ServiceMap& services);
+// A host that names services of two projects (the audit names them by
+// folder: "orders", "shop/orders") is the one in `caller`'s project (the
+// service whose root shares the most folders with the caller's).
+Target classify_target(std::string_view url, const ServiceMap& services,
+                       std::string_view caller = {});
 
 }  // namespace tracemesh::audit
