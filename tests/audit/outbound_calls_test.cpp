@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "audit_fixture.h"
 
 namespace tracemesh::audit {
@@ -322,6 +324,34 @@ TEST(OutboundCalls, TheOpenTelemetryLauncherInstrumentsEveryClient) {
   ASSERT_EQ(calls.size(), 1U);
   EXPECT_TRUE(calls[0].propagates_trace);
   EXPECT_EQ(calls[0].how, "app starts under opentelemetry-instrument");
+}
+
+// Two projects in one repository, each with its own gateway and orders
+// service: a call to http://orders goes to the caller's own project's orders.
+TEST(OutboundCalls, AHostTwoProjectsAnswerToIsTheCallersOwnProjects) {
+  const TemporaryRepository repository;
+  for (const char* project : {"jaeger", "tempo"}) {
+    const std::string root = project;
+    repository.write(
+        root + "/docker-compose.yml",
+        "services:\n  gateway:\n    build: ./gateway\n  orders:\n    build: ./orders\n");
+    repository.write(root + "/gateway/main.py",
+                     "import httpx\nfrom fastapi import FastAPI\napp = FastAPI()\n"
+                     "httpx.get('http://orders:8001/orders')\n");
+    repository.write(root + "/orders/main.py", "from fastapi import FastAPI\napp = FastAPI()\n");
+  }
+  const AuditedRepository audited(repository.root());
+  const auto calls = find_outbound_calls(audited.fleet());
+  ASSERT_EQ(calls.size(), 2U);
+  std::map<std::string, std::string> root_of;
+  for (const Service& service : audited.services().services) root_of[service.name] = service.root;
+  for (const OutboundCall& call : calls) {
+    SCOPED_TRACE(call.file);
+    EXPECT_EQ(call.target_kind, "service");
+    // The target's root is in the caller's project folder.
+    const std::string project = call.file.substr(0, call.file.find('/'));
+    EXPECT_EQ(root_of[call.target_service], project + "/orders") << call.target_service;
+  }
 }
 
 // What the audit cannot decide it says on the site, and does not claim
