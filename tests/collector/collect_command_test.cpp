@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "collector/store/hop_counts.h"
 #include "collector_process.h"
 
 namespace {
@@ -272,6 +273,19 @@ TEST_F(FleetTest, HopsCountEachCallUnderItsKey) {
             "start must not be after end");
 }
 
+TEST(PathShape, FoldsIdSegmentsSoOneRouteIsOneKey) {
+  EXPECT_EQ(tracemesh::collector::path_shape("/orders/42"), "/orders/{id}");
+  EXPECT_EQ(tracemesh::collector::path_shape("/orders/42/items/7"), "/orders/{id}/items/{id}");
+  EXPECT_EQ(tracemesh::collector::path_shape("/users/3f2b8c1e-9d4a-4b7e-8f00-1a2b3c4d5e6f"),
+            "/users/{id}");
+  EXPECT_EQ(tracemesh::collector::path_shape("/blobs/a1b2c3d4e5f60718"), "/blobs/{id}");
+  // Names stay: words, short hex-looking words, versions.
+  EXPECT_EQ(tracemesh::collector::path_shape("/api/v1/deadbeef/cafe"), "/api/v1/deadbeef/cafe");
+  EXPECT_EQ(tracemesh::collector::path_shape("/verify"), "/verify");
+  EXPECT_EQ(tracemesh::collector::path_shape(""), "");
+  EXPECT_EQ(tracemesh::collector::path_shape("/"), "/");
+}
+
 TEST_F(CollectTest, HopsReadTheMethodRouteAndTheCallersCodeLocation) {
   const std::string trace = random_hex(32);
   const std::string root = random_hex(16);
@@ -301,7 +315,7 @@ TEST_F(CollectTest, HopsReadTheMethodRouteAndTheCallersCodeLocation) {
   EXPECT_EQ(hop["callee"], "orders");
   EXPECT_EQ(hop["method"], "POST");
   EXPECT_EQ(hop["route"], "/orders/{id}");
-  EXPECT_EQ(hop["path"], "/orders/42");
+  EXPECT_EQ(hop["path"], "/orders/{id}");  // ids folded: one key a route
   EXPECT_EQ(hop["site"],
             json({{"file", "/build/gateway/app/main.py"}, {"line", 27}, {"function", "create"}}));
   EXPECT_EQ(hop["formats"], json({{"tracecontext", 1}}));

@@ -1,5 +1,6 @@
 #include "collector/store/hop_counts.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include "collector/store/sqlite.h"
@@ -80,6 +81,44 @@ WHERE {window} AND t.settled = 1 AND p.kind IN (3, 4)
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14)sql";
 }
 
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// Whether a path segment is an id rather than a name: digits, a UUID, or a
+// long hex string with a digit in it.
+bool is_id_segment(std::string_view segment) {
+  if (segment.empty()) return false;
+  if (std::all_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return true;
+  const bool uuid = segment.size() == 36 && segment[8] == '-' && segment[13] == '-' &&
+                    segment[18] == '-' && segment[23] == '-';
+  const bool hex = std::all_of(segment.begin(), segment.end(),
+                               [uuid](char c) { return is_hex(c) || (uuid && c == '-'); });
+  const bool digit =
+      std::any_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return hex && digit && (uuid || segment.size() >= 12);
+}
+
+}  // namespace
+
+std::string path_shape(std::string_view path) {
+  std::string shape;
+  std::size_t at = 0;
+  while (at < path.size()) {
+    const std::size_t slash = path.find('/', at);
+    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
+    const std::string_view segment = path.substr(at, end - at);
+    shape += is_id_segment(segment) ? std::string_view("{id}") : segment;
+    if (slash == std::string_view::npos) break;
+    shape += '/';
+    at = slash + 1;
+  }
+  return shape;
+}
+
+namespace {
+
 std::string protocol_of(std::int64_t callee_kind, const std::string& messaging_system) {
   if (static_cast<model::SpanKind>(callee_kind) == model::SpanKind::server) return "http";
   return messaging_system.empty() ? "messaging" : messaging_system;
@@ -145,7 +184,7 @@ class HopCounter {
       key.protocol = protocol_of(row.column_int(2), row.column_text(3));
       key.method = row.column_text(4);
       key.route = row.column_text(5);
-      key.path = row.column_text(6);
+      key.path = path_shape(row.column_text(6));
       key.topic = row.column_text(7);
       read_site(row, 8, key);
       const std::string format = row.column_text(answered_key_columns);
@@ -179,7 +218,7 @@ class HopCounter {
         if (row.column_int(3) != 0) key.peer += ":" + std::to_string(row.column_int(3));
         key.protocol = "http";
         key.method = row.column_text(6);
-        key.path = row.column_text(7);
+        key.path = path_shape(row.column_text(7));
       }
       if (key.peer.empty()) continue;  // nothing says where the call went
       read_site(row, 8, key);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collector/store/span_store.h"
@@ -25,7 +26,7 @@ struct HopKey {
   std::string protocol;
   std::string method;     // "" when neither span records it
   std::string route;      // the callee's http.route, when it records one
-  std::string path;       // the caller's URL path, else the callee's
+  std::string path;       // the caller's URL path, else the callee's; ids as {id} (path_shape)
   std::string topic;      // the messaging destination
   std::string site_file;  // the caller span's code.file.path; "" when not recorded
   std::int64_t site_line = 0;
@@ -56,6 +57,11 @@ struct HopCounts {
   // are not known yet.
   std::uint64_t unsettled_traces = 0;
 };
+
+// `path` with each segment that is an id written {id}: digits, a UUID, or a
+// hex string of 12 or more with a digit ("/orders/42/items" ->
+// "/orders/{id}/items"), so the calls to one route share one key.
+std::string path_shape(std::string_view path);
 
 // The hop keys an answer holds at most.
 inline constexpr std::size_t max_hop_keys = 10'000;
