@@ -63,8 +63,8 @@ std::string absolute_root(const std::string& root) {
 }  // namespace
 
 std::string coverage_line(const PropagationMap& map) {
-  return "edges proven " + std::to_string(map.coverage.proven) + "/" +
-         std::to_string(map.coverage.judged) + " (" + percent_text(map.coverage.percent()) + " %)";
+  return "edges proven " + std::to_string(map.coverage.part) + "/" +
+         std::to_string(map.coverage.whole) + " (" + percent_text(map.coverage.percent()) + " %)";
 }
 
 std::string map_markdown(const PropagationMap& map) {
@@ -116,8 +116,8 @@ std::string map_json(const PropagationMap& map, const std::string& root,
       .field("truncated", map.truncated);
   json.key("coverage")
       .begin_object()
-      .field("edges_proven", static_cast<std::uint64_t>(map.coverage.proven))
-      .field("edges_judged", static_cast<std::uint64_t>(map.coverage.judged))
+      .field("edges_proven", static_cast<std::uint64_t>(map.coverage.part))
+      .field("edges_judged", static_cast<std::uint64_t>(map.coverage.whole))
       .field("percent", map.coverage.percent())
       .end_object();
   json.key("states").begin_object();

@@ -79,8 +79,8 @@ class Joiner {
       if (edge.state == EdgeState::unknown_to_code || edge.state == EdgeState::restarted ||
           edge.state == EdgeState::unsampled)
         continue;
-      ++map_.coverage.judged;
-      if (edge.state == EdgeState::proven) ++map_.coverage.proven;
+      ++map_.coverage.whole;
+      if (edge.state == EdgeState::proven) ++map_.coverage.part;
     }
     map_.start_unix_nano = hops_.start_unix_nano;
     map_.end_unix_nano = hops_.end_unix_nano;

@@ -83,17 +83,11 @@ struct MapOptions {
   std::map<std::string, std::string> service_names;  // --service-map AUDIT=RUNTIME
 };
 
-struct EdgeCoverage {
-  std::size_t proven = 0;
-  std::size_t judged = 0;  // proven + broken_in_code + broken_at_callee + untested
-  double percent() const noexcept {
-    return judged == 0 ? 100.0 : 100.0 * static_cast<double>(proven) / static_cast<double>(judged);
-  }
-};
-
 struct PropagationMap {
   std::vector<MapEdge> edges;  // by state, then caller, callee, endpoint
-  EdgeCoverage coverage;
+  // Proven edges (part) among those judged (whole: proven, broken_in_code,
+  // broken_at_callee, untested).
+  audit::Share coverage;
   ServiceNames names;
   std::uint64_t start_unix_nano = 0;
   std::uint64_t end_unix_nano = 0;

@@ -14,11 +14,14 @@
 
 #include "child_process.h"
 #include "collector_process.h"
+#include "map/otlp_spans.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using tracemesh::map::testing::attribute;
+using tracemesh::map::testing::span;
 using tracemesh::testing::Collector;
 using tracemesh::testing::random_hex;
 using tracemesh::testing::read_file;
@@ -27,43 +30,22 @@ using tracemesh::testing::TemporaryDirectory;
 const std::string fixture = std::string(TRACEMESH_SOURCE_DIR) + "/tests/fixtures/fleet-fastapi";
 const std::string since = "2000000000s";  // the spans below are dated 2023
 
-json attribute(const std::string& key, const std::string& value) {
-  return {{"key", key}, {"value", {{"stringValue", value}}}};
-}
-
 // gateway's POST to billing (gateway/app/main.py:35, no trace header), and
 // billing's new trace: a broken hop, the caller to blame.
 std::vector<std::string> broken_checkout() {
   const std::string trace = random_hex(32);
   const std::string root = random_hex(16);
   const std::string call = random_hex(16);
-  const auto span = [](const std::string& trace_id, const std::string& id,
-                       const std::string& parent, const std::string& name, int kind,
-                       json attributes) {
-    json value = {{"traceId", trace_id},
-                  {"spanId", id},
-                  {"name", name},
-                  {"kind", kind},
-                  {"startTimeUnixNano", "1700000000000000000"},
-                  {"endTimeUnixNano", "1700000001000000000"},
-                  {"attributes", std::move(attributes)}};
-    if (!parent.empty()) value["parentSpanId"] = parent;
-    return value;
-  };
-  const auto body = [](const std::string& service, const std::vector<json>& spans) {
-    return json{{"resourceSpans",
-                 {{{"resource", {{"attributes", {attribute("service.name", service)}}}},
-                   {"scopeSpans", {{{"scope", {{"name", "t"}}}, {"spans", spans}}}}}}}}
-        .dump();
-  };
   return {
-      body("gateway", {span(trace, root, "", "POST /checkout", 2, json::array()),
-                       span(trace, call, root, "POST", 3,
-                            {attribute("http.request.method", "POST"),
-                             attribute("url.full", "http://billing:8002/charge")})}),
-      body("billing", {span(random_hex(32), random_hex(16), "", "POST /charge", 2,
-                            {attribute("url.path", "/charge"),
-                             attribute("tracemesh.propagation.format", "none")})}),
+      tracemesh::map::testing::otlp("gateway",
+                                    {span(trace, root, "", "POST /checkout", 2, json::array()),
+                                     span(trace, call, root, "POST", 3,
+                                          {attribute("http.request.method", "POST"),
+                                           attribute("url.full", "http://billing:8002/charge")})}),
+      tracemesh::map::testing::otlp("billing",
+                                    {span(random_hex(32), random_hex(16), "", "POST /charge", 2,
+                                          {attribute("url.path", "/charge"),
+                                           attribute("tracemesh.propagation.format", "none")})}),
   };
 }
 

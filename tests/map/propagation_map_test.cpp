@@ -12,38 +12,17 @@
 #include "collector_process.h"
 #include "map/collector_hops.h"
 #include "map/map_report.h"
+#include "map/otlp_spans.h"
 
 namespace tracemesh::map {
 namespace {
 
 using nlohmann::json;
+using testing::attribute;
+using testing::otlp;
+using testing::span;
 using tracemesh::testing::random_hex;
 using tracemesh::testing::TemporaryDirectory;
-
-json attribute(const std::string& key, const json& value) {  // a string or an int
-  return {{"key", key},
-          {"value", value.is_number() ? json{{"intValue", value}} : json{{"stringValue", value}}}};
-}
-
-json span(const std::string& trace, const std::string& id, const std::string& parent,
-          const std::string& name, int kind, json attributes) {
-  json value = {{"traceId", trace},
-                {"spanId", id},
-                {"name", name},
-                {"kind", kind},
-                {"startTimeUnixNano", "1700000000000000000"},
-                {"endTimeUnixNano", "1700000001000000000"},
-                {"attributes", std::move(attributes)}};
-  if (!parent.empty()) value["parentSpanId"] = parent;
-  return value;
-}
-
-std::string otlp(const std::string& service, const std::vector<json>& spans) {
-  return json{{"resourceSpans",
-               {{{"resource", {{"attributes", {attribute("service.name", service)}}}},
-                 {"scopeSpans", {{{"scope", {{"name", "test"}}}, {"spans", spans}}}}}}}}
-      .dump();
-}
 
 const audit::AuditResult& fleet_audit() {
   static const audit::AuditResult result = [] {
@@ -197,8 +176,8 @@ TEST_F(FleetMapTest, CodeEdgesNothingCalledAreUntestedAndStrangersAreUnknownToCo
   EXPECT_NE(stranger->reason.find("no call site in billing's code"), std::string::npos)
       << stranger->reason;
   // Coverage leaves out what the code does not know.
-  EXPECT_EQ(map.coverage.judged, map.edges.size() - map.count(EdgeState::unknown_to_code));
-  EXPECT_EQ(map.coverage.proven, 1U);
+  EXPECT_EQ(map.coverage.whole, map.edges.size() - map.count(EdgeState::unknown_to_code));
+  EXPECT_EQ(map.coverage.part, 1U);
   // 1 proven of 6: the 5 untested (gateway -> billing, orders -> billing, 3 publishers).
   EXPECT_EQ(map.count(EdgeState::untested), 5U);
   EXPECT_EQ(coverage_line(map), "edges proven 1/6 (16.7 %)") << map_markdown(map);
@@ -256,7 +235,7 @@ TEST_F(FleetMapTest, RestartedAndUnsampledEdgesAreNotFailures) {
   EXPECT_EQ(map.count(EdgeState::broken_in_code) + map.count(EdgeState::broken_at_callee), 0U)
       << map_markdown(map);
   // Coverage: the untested edges only (orders -> billing and the publishers).
-  EXPECT_EQ(map.coverage.judged, map.count(EdgeState::untested));
+  EXPECT_EQ(map.coverage.whole, map.count(EdgeState::untested));
 }
 
 TEST_F(FleetMapTest, TheJsonReportKeepsItsShape) {
