@@ -383,6 +383,38 @@ TEST_F(CollectTest, ARestartedHopAndAnUnsampledCallAreNotFailures) {
   EXPECT_EQ(by_edge["front->payments.example:443"]["unanswered"], 0);
 }
 
+// On a busy destination the root that links the call is found even when
+// more unrelated roots than the candidate limit (20) started beside it.
+TEST_F(CollectTest, TheLinkingRootIsFoundAmongManyOnOneDestination) {
+  const std::string trace = random_hex(32);
+  const std::string root = random_hex(16);
+  const std::string call = random_hex(16);
+  json client = span_json(trace, call, root, "POST", 3);
+  client["attributes"] = {
+      {{"key", "url.full"}, {"value", {{"stringValue", "http://billing:81/charge"}}}}};
+  std::vector<json> roots;
+  const auto billing_root = [](const std::string& start) {
+    json value = span_json(random_hex(32), random_hex(16), "", "POST /charge", 2);
+    value["startTimeUnixNano"] = start;
+    value["attributes"] = {{{"key", "url.path"}, {"value", {{"stringValue", "/charge"}}}}};
+    return value;
+  };
+  for (int i = 0; i < 25; ++i) roots.push_back(billing_root("1700000000000000000"));
+  json linking = billing_root("1700000000900000000");
+  linking["links"] = {{{"traceId", trace}, {"spanId", call}}};
+  roots.push_back(linking);
+  ASSERT_EQ(collector_.post(otlp_json("billing", roots), "application/json")->status, 200);
+  ASSERT_EQ(collector_
+                .post(otlp_json("front", {span_json(trace, root, "", "POST /checkout", 2), client}),
+                      "application/json")
+                ->status,
+            200);
+  const json verdict = settled_trace(trace)["verdict"];
+  EXPECT_EQ(verdict["broken_hops"], json::array()) << verdict.dump();
+  ASSERT_EQ(verdict["restarted_hops"].size(), 1U) << verdict.dump();
+  EXPECT_EQ(verdict["restarted_hops"][0]["callee_span_id"], linking["spanId"]);
+}
+
 TEST_F(FleetTest, SearchFindsTracesByEveryFilter) {
   const auto ids = [](const json& traces) {
     std::set<std::string> found;

@@ -525,7 +525,7 @@ INSERT INTO spans VALUES
    7000, 8000, 0, '', '{}', '[]', '[]', 1, '', 'orders', 80, '/o', '', '', '', '', 1);
 INSERT INTO traces VALUES (x'00000000000000070000000000000009', 2, 5000, 9000, 'front', 'GET /', 1,
   'arriving', '{}', 0);
-INSERT INTO broken_hops VALUES (x'00000000000000070000000000000009', x'0000000000000002', 'front',
+INSERT INTO broken_hops VALUES (x'00000000000000060000000000000009', x'0000000000000002', 'front',
   x'00000000000000080000000000000001', x'0000000000000003', 'orders', 'http', 'unknown', 7000);)sql");
   }
   auto store = open();
@@ -546,7 +546,8 @@ INSERT INTO broken_hops VALUES (x'00000000000000070000000000000009', x'000000000
   ASSERT_TRUE(index.step());
   EXPECT_EQ(index.column_int(0), 0);
   // Version 3: spans stored before it have flags "not reported" and no link
-  // ids; the hops stored before it were broken ones.
+  // ids; the hops stored before it were broken ones. (The hop's caller trace
+  // is not stored: settling trace 7/9 again must not replace the row.)
   Statement flags = db.prepare("SELECT count(*) FROM spans WHERE flags = 0 AND link_refs = x''");
   ASSERT_TRUE(flags.step());
   EXPECT_EQ(flags.column_int(0), 2);

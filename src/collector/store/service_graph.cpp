@@ -167,7 +167,6 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
       EdgeData& data = edge(statement.column_text(0), peer, protocol);
       if (call.known_unsampled()) {  // no span was due: says nothing of the peer
         ++data.edge.unsampled;
-        peers_.insert(peer);
         continue;
       }
       ++data.edge.unanswered;

@@ -1,6 +1,7 @@
 #include "collector/store/settler.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 
 #include "collector/store/span_rows.h"
@@ -12,15 +13,19 @@ namespace {
 
 // Inbound roots of other traces for the call's destination that started in
 // its window: the callee candidates (HTTP by path, messaging by destination;
-// is_callee_of checks the rest).
+// is_callee_of checks the rest). Roots whose links hold the call's ids (?5:
+// trace id and span id, as link_refs stores them) come first, so a busy
+// destination's limit never hides the root that restarted the call.
 constexpr const char* select_http_candidates_sql =
     "SELECT " TRACEMESH_SPAN_COLUMNS
     " FROM spans WHERE parent_span_id IS NULL AND kind = 2 AND destination_path = ?4 AND "
-    "start_unix_nano BETWEEN ?1 AND ?2 AND trace_id != ?3 ORDER BY start_unix_nano LIMIT 20";
+    "start_unix_nano BETWEEN ?1 AND ?2 AND trace_id != ?3 "
+    "ORDER BY instr(link_refs, ?5) = 0, start_unix_nano LIMIT 20";
 constexpr const char* select_consumer_candidates_sql =
     "SELECT " TRACEMESH_SPAN_COLUMNS
     " FROM spans WHERE parent_span_id IS NULL AND kind = 5 AND messaging_destination = ?4 AND "
-    "start_unix_nano BETWEEN ?1 AND ?2 AND trace_id != ?3 ORDER BY start_unix_nano LIMIT 20";
+    "start_unix_nano BETWEEN ?1 AND ?2 AND trace_id != ?3 "
+    "ORDER BY instr(link_refs, ?5) = 0, start_unix_nano LIMIT 20";
 
 }  // namespace
 
@@ -34,6 +39,7 @@ void Settler::find_broken_hops(Statement& http_candidates, Statement& consumer_c
   std::vector<SpanId> claimed;
   std::vector<model::SpanRecord> roots;
   std::vector<const model::SpanRecord*> candidates;
+  std::array<unsigned char, sizeof(TraceId::bytes) + sizeof(SpanId::bytes)> link{};
   for (const model::SpanRecord* call : model::unanswered_calls(spans)) {
     const bool messaging = call->kind == model::SpanKind::producer;
     const std::string& destination =
@@ -47,6 +53,10 @@ void Settler::find_broken_hops(Statement& http_candidates, Statement& consumer_c
           .bind(2, as_sql_bound(window.latest))
           .bind_blob(3, call->trace_id.bytes.data(), call->trace_id.bytes.size())
           .bind(4, destination);
+      std::copy(call->trace_id.bytes.begin(), call->trace_id.bytes.end(), link.begin());
+      std::copy(call->span_id.bytes.begin(), call->span_id.bytes.end(),
+                link.begin() + static_cast<std::ptrdiff_t>(call->trace_id.bytes.size()));
+      select.bind_blob(5, link.data(), link.size());
       while (select.step()) roots.push_back(read_span(select));
       select.reset();
     }
