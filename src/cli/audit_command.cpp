@@ -206,7 +206,17 @@ int run_audit_command(const AuditFlags& flags) {
   } else if (!write_file(flags.output, report)) {
     return usage_error("--output: cannot write " + flags.output);
   }
-  if (!flags.junit.empty() && !write_file(flags.junit, audit::audit_junit(*result)))
+  std::vector<report::TestCase> map_cases;
+  if (joined && *edges_minimum) {
+    report::TestCase test{
+        "tracemesh.audit", "edges_proven", std::nullopt,
+        map::coverage_line(*joined) + ", minimum " + std::to_string(**edges_minimum) + "%"};
+    if (joined->coverage.percent() < **edges_minimum)
+      test.failure = "edges_proven is below its minimum";
+    map_cases.push_back(std::move(test));
+  }
+  if (!flags.junit.empty() &&
+      !write_file(flags.junit, audit::audit_junit(*result, std::move(map_cases))))
     return usage_error("--junit: cannot write " + flags.junit);
   for (const audit::Problem& problem : result->problems)
     std::fprintf(stderr, "tracemesh audit: %s: %s\n", problem.path.c_str(),

@@ -18,11 +18,17 @@ std::string calls_text(std::uint64_t calls) {
 }
 
 // Name the sites that lose the context: the audit's untraced ones when it
-// found any, else the runtime sites the broken calls came from.
+// found any, else the runtime sites the broken calls came from, else (the
+// audit thought every site sends it) every site of the edge.
 void blame_sites(MapEdge& edge) {
   const bool untraced = any_site(edge, "no");
+  bool any = false;
   for (MapSite& site : edge.sites) {
     site.blamed = untraced ? site.propagation == "no" : site.broken > 0;
+    any = any || site.blamed;
+  }
+  if (!any) {
+    for (MapSite& site : edge.sites) site.blamed = true;
   }
 }
 
@@ -62,7 +68,9 @@ void judge_edge(MapEdge& edge, bool caller_audited) {
   if (edge.sites.empty()) {
     edge.state = EdgeState::unknown_to_code;
     edge.reason =
-        edge.caller_in_code.empty() ? edge.caller + " is not a service of the audited repository"
+        edge.ambiguous_name ? "its runtime service name is reported by several audited services: "
+                              "--service-map AUDIT=RUNTIME says which"
+        : edge.caller_in_code.empty() ? edge.caller + " is not a service of the audited repository"
         : !caller_audited
             ? edge.caller +
                   " is not audited (not Python) and its SDK recorded no call site in "
@@ -111,9 +119,10 @@ void judge_edge(MapEdge& edge, bool caller_audited) {
   }
   edge.state = EdgeState::proven;
   edge.reason = calls_text(traffic.connected) + " arrived connected";
-  if (traffic.restarted + traffic.unsampled > 0)
+  if (traffic.restarted + traffic.unsampled + traffic.unanswered > 0)
     edge.reason += " (and " + std::to_string(traffic.restarted) + " restarted, " +
-                   std::to_string(traffic.unsampled) + " unsampled)";
+                   std::to_string(traffic.unsampled) + " unsampled, " +
+                   std::to_string(traffic.unanswered) + " with no span from the callee)";
   if (untraced) edge.reason += "; untraced sites on this edge were not exercised";
   edge.audit_disagrees = caller_audited && !propagating && untraced;
 }

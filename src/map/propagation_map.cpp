@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <optional>
+#include <string_view>
 #include <tuple>
+#include <utility>
 
 #include "map/route_templates.h"
 #include "map/site_paths.h"
@@ -10,9 +12,19 @@
 namespace tracemesh::map {
 namespace {
 
-// caller, callee, peer, protocol, method, endpoint (runtime names).
-using EdgeKey =
-    std::tuple<std::string, std::string, std::string, std::string, std::string, std::string>;
+// Who calls whom: the runtime names, and the code's (two audited services
+// may report one runtime name: their edges stay apart).
+struct Parties {
+  std::string caller;
+  std::string caller_in_code;
+  std::string callee;
+  std::string callee_in_code;
+  std::string peer;
+  auto operator<=>(const Parties&) const = default;
+};
+
+// The parties, protocol, method, endpoint.
+using EdgeKey = std::tuple<Parties, std::string, std::string, std::string>;
 
 bool methods_meet(const std::string& a, const std::string& b) {
   return a.empty() || b.empty() || a == "*" || b == "*" || a == b;
@@ -20,6 +32,20 @@ bool methods_meet(const std::string& a, const std::string& b) {
 
 bool is_messaging(const RuntimeHop& hop) {
   return hop.protocol != "http";
+}
+
+// How specific an MQTT topic filter is: its levels that are not wildcards.
+int filter_specificity(std::string_view filter) {
+  int literal = 0;
+  std::size_t at = 0;
+  for (;;) {
+    const std::size_t slash = filter.find('/', at);
+    const std::string_view level =
+        filter.substr(at, slash == std::string_view::npos ? std::string_view::npos : slash - at);
+    if (level != "+" && level != "#") ++literal;
+    if (slash == std::string_view::npos) return literal;
+    at = slash + 1;
+  }
 }
 
 void add_traffic(EdgeTraffic& traffic, const RuntimeHop& hop) {
@@ -54,19 +80,17 @@ class Joiner {
     code_ = code_edges(audit_);
     for (const CodeEdge& code : code_) {
       if (code.callee.empty()) continue;  // opened when a hop matches it
-      MapEdge& edge = edge_for(runtime_name(code.caller), runtime_name(code.callee), "",
-                               code.protocol, code.method, code.endpoint);
-      edge.caller_in_code = code.caller;
-      edge.callee_in_code = code.callee;
+      MapEdge& edge = edge_for(
+          {runtime_name(code.caller), code.caller, runtime_name(code.callee), code.callee, ""},
+          code.protocol, code.method, code.endpoint);
       edge.callee_route = code.route;
       edge.sites = code.sites;
     }
     for (const RuntimeHop& hop : hops_.hops) join_hop(hop);
     for (const CodeEdge& code : code_) {  // publishers no reader was seen for: untested
       if (!code.callee.empty() || claimed_.contains(&code)) continue;
-      MapEdge& edge =
-          edge_for(runtime_name(code.caller), "", "", code.protocol, code.method, code.endpoint);
-      edge.caller_in_code = code.caller;
+      MapEdge& edge = edge_for({runtime_name(code.caller), code.caller, "", "", ""}, code.protocol,
+                               code.method, code.endpoint);
       edge.sites = code.sites;
     }
     for (auto& [key, edge] : edges_) {
@@ -109,13 +133,14 @@ class Joiner {
     return audit_service(host) != nullptr ? host : std::string();
   }
 
-  MapEdge& edge_for(const std::string& caller, const std::string& callee, const std::string& peer,
-                    const std::string& protocol, const std::string& method,
+  MapEdge& edge_for(const Parties& parties, const std::string& protocol, const std::string& method,
                     const std::string& endpoint) {
-    MapEdge& edge = edges_[{caller, callee, peer, protocol, method, endpoint}];
-    edge.caller = caller;
-    edge.callee = callee;
-    edge.peer = peer;
+    MapEdge& edge = edges_[{parties, protocol, method, endpoint}];
+    edge.caller = parties.caller;
+    edge.caller_in_code = parties.caller_in_code;
+    edge.callee = parties.callee;
+    edge.callee_in_code = parties.callee_in_code;
+    edge.peer = parties.peer;
     edge.protocol = protocol;
     edge.method = method;
     edge.endpoint = endpoint;
@@ -123,27 +148,34 @@ class Joiner {
   }
 
   // The code edge `hop` travelled: same services, protocol and method, and
-  // the most literal endpoint match.
+  // the closest endpoint (path_match's score; for MQTT, the filter with the
+  // fewest wildcards); on a tie, the edge of exactly the hop's method. A
+  // publish nobody answered (no callee) joins its caller's edges by topic.
   const CodeEdge* code_edge_of(const RuntimeHop& hop, const std::string& caller,
                                const std::string& callee) const {
     const CodeEdge* best = nullptr;
-    int best_literal = -1;
+    std::pair<int, bool> best_score{-1, false};
     for (const CodeEdge& code : code_) {
       if (caller.empty() || code.caller != caller) continue;
-      std::optional<int> literal;
+      std::optional<int> score;
       if (is_messaging(hop)) {
-        if (code.protocol == "http" || !(code.callee == callee || code.callee.empty())) continue;
-        if (audit::topic_matches(code.endpoint, hop.topic)) literal = 0;
+        const bool reader_fits = code.callee == callee || code.callee.empty() || callee.empty();
+        if (code.protocol == "http" || !reader_fits) continue;
+        if (audit::topic_matches(code.endpoint, hop.topic))
+          score = filter_specificity(code.endpoint);
       } else {
         if (code.protocol != "http" || code.callee != callee ||
             !methods_meet(code.method, hop.method))
           continue;
-        if (!hop.route.empty()) literal = path_match(code.endpoint, route_template(hop.route));
-        if (!literal && !hop.path.empty()) literal = path_match(code.endpoint, hop.path);
+        if (!hop.route.empty()) score = path_match(code.endpoint, route_template(hop.route));
+        if (!score && !hop.path.empty()) score = path_match(code.endpoint, hop.path);
       }
-      if (literal && *literal > best_literal) {
+      if (!score) continue;
+      const std::pair<int, bool> candidate{*score,
+                                           !hop.method.empty() && code.method == hop.method};
+      if (candidate > best_score) {
         best = &code;
-        best_literal = *literal;
+        best_score = candidate;
       }
     }
     return best;
@@ -183,12 +215,16 @@ class Joiner {
                                                            : runtime_name(callee);
     const std::string peer = callee_runtime.empty() ? hop.peer : std::string();
     if (const CodeEdge* code = code_edge_of(hop, caller, callee)) {
-      MapEdge& edge = edge_for(runtime_name(code->caller), callee_runtime, peer, code->protocol,
-                               code->method, code->endpoint);
+      // A publish no reader answered joins the edge to the reader the code names.
+      const std::string callee_in_code = !callee.empty() ? callee : code->callee;
+      const std::string edge_callee = !callee_runtime.empty()   ? callee_runtime
+                                      : !callee_in_code.empty() ? runtime_name(callee_in_code)
+                                                                : std::string();
+      MapEdge& edge = edge_for({runtime_name(code->caller), code->caller, edge_callee,
+                                callee_in_code, edge_callee.empty() ? hop.peer : std::string()},
+                               code->protocol, code->method, code->endpoint);
       claimed_.insert(code);
       if (edge.sites.empty()) {  // a publisher's edge, opened by the first reader seen
-        edge.caller_in_code = code->caller;
-        edge.callee_in_code = callee;
         edge.callee_route = code->route;
         edge.sites = code->sites;
       }
@@ -206,9 +242,9 @@ class Joiner {
                              hop.route.empty() ? hop.path : route_template(hop.route));
       if (route != nullptr) endpoint = route->path;
     }
-    MapEdge& edge = edge_for(hop.caller, callee_runtime, peer, hop.protocol, hop.method, endpoint);
-    edge.caller_in_code = caller;
-    edge.callee_in_code = callee;
+    MapEdge& edge = edge_for({hop.caller, caller, callee_runtime, callee, peer}, hop.protocol,
+                             hop.method, endpoint);
+    edge.ambiguous_name = map_.names.ambiguous(hop.caller) || map_.names.ambiguous(hop.callee);
     if (edge.callee_route == nullptr) edge.callee_route = route;
     add_traffic(edge.runtime, hop);
     add_site(edge, hop);

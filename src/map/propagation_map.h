@@ -73,6 +73,7 @@ struct MapEdge {
   std::string reason;            // one sentence: why this state
   std::string code_evidence;     // "audit", "runtime_site", or "" (none)
   bool audit_disagrees = false;  // the audit decided the opposite of what ran
+  bool ambiguous_name = false;   // a runtime name that several audited services report
   std::vector<MapSite> sites;
   EdgeTraffic runtime;
   const audit::Route* callee_route = nullptr;

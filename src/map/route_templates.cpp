@@ -63,13 +63,18 @@ std::optional<int> path_match(std::string_view a, std::string_view b) {
   const auto left = segments(a.substr(0, a.find('?')));
   const auto right = segments(b.substr(0, b.find('?')));
   if (left.size() != right.size()) return std::nullopt;
-  int literal = 0;
+  int score = 0;
   for (std::size_t i = 0; i < left.size(); ++i) {
-    if (is_parameter(left[i]) || is_parameter(right[i])) continue;
-    if (left[i] != right[i]) return std::nullopt;
-    ++literal;
+    const bool left_parameter = is_parameter(left[i]);
+    const bool right_parameter = is_parameter(right[i]);
+    if (left_parameter && right_parameter) {
+      score += 1;
+    } else if (!left_parameter && !right_parameter) {
+      if (left[i] != right[i]) return std::nullopt;
+      score += 2;
+    }
   }
-  return literal;
+  return score;
 }
 
 std::string topic_filter(std::string_view topic_template) {

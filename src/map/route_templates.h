@@ -18,7 +18,10 @@ std::string route_template(std::string_view route);
 
 // Whether `a` and `b` (templates or paths) can name the same request path:
 // as many segments, each equal or a {parameter} on either side. The match's
-// specificity — the number of segments equal as literals — when they do.
+// specificity when they do: 2 for each segment equal as a literal, 1 for a
+// parameter on both sides, 0 for a literal against a parameter — so a
+// runtime "/orders/{id}" is closer to the code's "/orders/{order_id}" (3)
+// than to its "/orders/export" (2).
 std::optional<int> path_match(std::string_view a, std::string_view b);
 
 // An MQTT topic template ("orders/{id}/shipped") as a topic filter

@@ -50,10 +50,13 @@ RuntimeHop read_hop(const json& entry) {
     if (!site->is_object()) throw BadField{"\"site\" must be an object or null"};
     RuntimeSite where;
     where.file = text(*site, "file");
-    const std::uint64_t line = count(*site, "line");
-    if (line > 100'000'000) throw BadField{"\"site.line\" is out of range"};
-    where.line = static_cast<int>(line);
+    // A line no file has (a sender's bug) loses the site, not the answer.
+    const auto line = site->find("line");
+    const bool usable = line != site->end() && line->is_number_integer() &&
+                        line->get<std::int64_t>() > 0 && line->get<std::int64_t>() <= 100'000'000;
+    if (usable) where.line = static_cast<int>(line->get<std::int64_t>());
     where.function = text(*site, "function");
+    if (!usable) where.file.clear();
     if (!where.file.empty()) hop.site = std::move(where);
   }
   hop.connected = count(entry, "connected");

@@ -73,8 +73,9 @@ TEST_F(AuditAgainst, PrintsTheMapAndFailsUnderTheEdgesThreshold) {
   Collector collector(directory_.path());
   ASSERT_TRUE(collector.ready()) << collector.log();
   feed(collector);
-  const auto run = audit({"--against", collector.http_url(), "--since", since, "--wait-settled",
-                          "20s", "--fail-under", "outbound_traced=10,edges_proven=50"});
+  const auto run =
+      audit({"--against", collector.http_url(), "--since", since, "--wait-settled", "20s",
+             "--fail-under", "outbound_traced=10,edges_proven=50", "--junit", path("junit.xml")});
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_NE(run.output.find("# Propagation map"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("| gateway → billing | http | POST /charge | 0 connected, 1 broken | "
@@ -84,6 +85,11 @@ TEST_F(AuditAgainst, PrintsTheMapAndFailsUnderTheEdgesThreshold) {
   EXPECT_NE(run.output.find("edges proven 0/"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("edges_proven is 0.0%, below the minimum of 50%"), std::string::npos)
       << run.output;
+  // CI's JUnit view agrees with the exit code: edges_proven is a failing case.
+  const std::string junit = read_file(path("junit.xml"));
+  EXPECT_NE(junit.find("name=\"edges_proven\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("edges_proven is below its minimum"), std::string::npos) << junit;
+  EXPECT_NE(junit.find("name=\"outbound_traced\""), std::string::npos) << junit;
 
   const auto met = audit({"--against", collector.http_url(), "--since", since, "--fail-under",
                           "edges_proven=0", "--format", "sarif", "-o", path("map.sarif")});

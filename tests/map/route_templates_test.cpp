@@ -17,11 +17,14 @@ TEST(RouteTemplate, WritesEveryFrameworksParametersInBraces) {
   EXPECT_EQ(route_template("/"), "/");
 }
 
-TEST(PathMatch, MatchesSegmentBySegmentAndCountsTheLiteralOnes) {
-  EXPECT_EQ(path_match("/orders/{id}", "/orders/42"), 1);
-  EXPECT_EQ(path_match("/orders/export", "/orders/export"), 2);
-  EXPECT_EQ(path_match("/orders/{id}", "/orders/{order_id}"), 1);
-  EXPECT_EQ(path_match("/orders/42?verbose=1", "/orders/{id}"), 1);
+TEST(PathMatch, MatchesSegmentBySegmentAndScoresHowClosely) {
+  EXPECT_EQ(path_match("/orders/{id}", "/orders/42"), 2);
+  EXPECT_EQ(path_match("/orders/export", "/orders/export"), 4);
+  EXPECT_EQ(path_match("/orders/42?verbose=1", "/orders/{id}"), 2);
+  // A runtime template is closer to the code's template than to a literal
+  // path it would also match.
+  EXPECT_EQ(path_match("/orders/{order_id}", "/orders/{id}"), 3);
+  EXPECT_EQ(path_match("/orders/export", "/orders/{id}"), 2);
   EXPECT_EQ(path_match("/", "/"), 0);
   EXPECT_FALSE(path_match("/orders/{id}", "/orders/42/items"));
   EXPECT_FALSE(path_match("/orders/{id}", "/invoices/42"));

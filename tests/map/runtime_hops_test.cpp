@@ -36,6 +36,17 @@ TEST(ParseRuntimeHops, ReadsEveryField) {
   EXPECT_FALSE(hops->hops[1].site);
 }
 
+// A line no file has loses that hop's site, not the whole answer.
+TEST(ParseRuntimeHops, ASiteWithAnImpossibleLineIsDropped) {
+  const auto hops = parse_runtime_hops(R"({"start_unix_nano":1,"end_unix_nano":2,"hops":[
+    {"caller":"a","site":{"file":"/x/a.py","line":-3},"connected":1,"broken":{},"unanswered":0},
+    {"caller":"a","site":{"file":"/x/a.py","line":200000000},"connected":1,"broken":{},"unanswered":0},
+    {"caller":"a","site":{"file":"/x/a.py","line":"7"},"connected":1,"broken":{},"unanswered":0}]})");
+  ASSERT_TRUE(hops) << hops.error().text();
+  ASSERT_EQ(hops->hops.size(), 3U);
+  for (const RuntimeHop& hop : hops->hops) EXPECT_FALSE(hop.site);
+}
+
 TEST(ParseRuntimeHops, NamesWhatIsWrong) {
   const auto error = [](const char* text) {
     const auto hops = parse_runtime_hops(text);

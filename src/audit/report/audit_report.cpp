@@ -464,7 +464,7 @@ std::string audit_sarif(const AuditResult& result) {
                             results);
 }
 
-std::string audit_junit(const AuditResult& result) {
+std::string audit_junit(const AuditResult& result, std::vector<report::TestCase> more) {
   report::TestSuite suite{"thresholds", {}};
   for (const auto& [key, minimum] : result.thresholds) {
     const Share actual = metric_share(result.metrics, key);
@@ -473,6 +473,7 @@ std::string audit_junit(const AuditResult& result) {
     if (actual.percent() < minimum) test.failure = key + " is below its minimum";
     suite.cases.push_back(std::move(test));
   }
+  for (report::TestCase& test : more) suite.cases.push_back(std::move(test));
   return report::junit_xml("tracemesh audit", {suite});
 }
 

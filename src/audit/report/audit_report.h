@@ -5,16 +5,19 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "audit/audit.h"
+#include "report/junit.h"
 
 namespace tracemesh::audit {
 
 std::string audit_json(const AuditResult& result);
 std::string audit_markdown(const AuditResult& result);
 std::string audit_sarif(const AuditResult& result);
-// JUnit XML with one test case per --fail-under threshold (suite "thresholds").
-std::string audit_junit(const AuditResult& result);
+// JUnit XML with one test case per --fail-under threshold (suite "thresholds"),
+// then `more` (the propagation map's edges_proven).
+std::string audit_junit(const AuditResult& result, std::vector<report::TestCase> more = {});
 
 // "4/6 (66.7%)"
 std::string share_text(const Share& share);
