@@ -295,6 +295,11 @@ try {
     assert.equal(await page.locator('#map-table strong.blamed').textContent(), '<i>x</i>.py:3');
     assert.equal(await page.locator('#map-table tbody tr td').nth(1).textContent(), hostileName);
     assert.equal(await page.locator('#map-table i, #map-table img, #map-table script').count(), 0);
+    // A map report missing what the table reads is refused with a message, not a script error.
+    await page.setInputFiles('#map-file', {name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({...report, edges: [{state: 'proven'}]}))});
+    await page.waitForSelector('#map-body .error');
+    await page.setInputFiles('#map-file', {name: 'map.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(report))});
+    await page.waitForSelector('#map-table');
     await page.setInputFiles('#map-file', {name: 'other.json', mimeType: 'application/json', buffer: Buffer.from('{"schema":"tracemesh.audit/v1"}')});
     await page.waitForSelector('#map-body .error');
   });

@@ -31,8 +31,17 @@ function sites(edge) {
 }
 
 // The report's section: the coverage line and a table of the edges, worst first.
+// Whether `report` has the shape this page reads (docs/map.md).
+function wellFormed(report) {
+  const object = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+  return object(report) && report.schema === 'tracemesh.map/v1' && object(report.coverage) &&
+    object(report.states) && Array.isArray(report.edges) &&
+    report.edges.every((edge) => object(edge) && Array.isArray(edge.sites) && object(edge.runtime) &&
+      edge.sites.every(object));
+}
+
 export function mapTable(report, source) {
-  if (!report || report.schema !== 'tracemesh.map/v1' || !Array.isArray(report.edges)) {
+  if (!wellFormed(report)) {
     return h('p', {class: 'error', role: 'alert'}, 'Not a propagation map report (schema tracemesh.map/v1).');
   }
   const coverage = report.coverage;
@@ -70,9 +79,14 @@ export async function mapSection(lookback) {
   try {
     body.append(mapTable(await get(`/api/map${query({lookback})}`), 'joined by the collector'));
   } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 404) throw error;
-    body.append(h('p', {class: 'muted'}, 'The collector has no repository to join (start it with --repo PATH), ',
-      'or load a report written by tracemesh audit --against URL --format json.'));
+    if (error instanceof ApiError && error.status === 404) {
+      body.append(h('p', {class: 'muted'}, 'The collector has no repository to join (start it with --repo PATH), ',
+        'or load a report written by tracemesh audit --against URL --format json.'));
+    } else if (error instanceof ApiError) {
+      body.append(h('p', {class: 'error', role: 'alert'}, `The collector could not join the map: ${error.message}`));
+    } else {
+      throw error;  // a token to ask for, or the network: the page says so
+    }
   }
   return h('section', {'aria-labelledby': 'map-heading'},
     h('h2', {id: 'map-heading'}, 'Propagation map'),
