@@ -7,6 +7,8 @@
 #include <tuple>
 #include <type_traits>
 
+#include "audit/rules/code_ports.h"
+
 namespace tracemesh::audit {
 namespace {
 
@@ -151,6 +153,13 @@ Expected<AuditResult> run_audit(const std::filesystem::path& root, const AuditOp
   const Fleet fleet(*repository, result.services,
                     index.valid() ? index.get() : CodeIndex(*repository, headers),
                     options.config.trusted_wrappers);
+  // The ports the services' own code listens on join those of their
+  // deployment (the fleet reads result.services: the rules see them).
+  for (Service& service : result.services.services) {
+    if (!service.audited()) continue;
+    const std::set<int> ports = code_ports(fleet, service);
+    service.ports.insert(ports.begin(), ports.end());
+  }
   apply_rules(fleet, result, options.threads);
   result.thresholds = options.config.fail_under;
   for (const auto& [key, minimum] : result.thresholds) {

@@ -37,7 +37,7 @@ TEST(IntegrationTests, MapEveryRecognisedFormToTheRoutesOfTheFleet) {
           "gateway/tests/integration/test_alerts_flow.py:14 test_ack_alert skipped | POST "
           "gateway/api/v1/alerts/42/ack",
           "gateway/tests/integration/test_alerts_flow.py:18 test_update_alert | PUT "
-          "gateway/api/v1/alerts/{alert_id}",
+          "gateway/api/v1/alerts/7",
           // Not marked as an integration test, but it requests the route in process.
           "gateway/tests/test_gateway.py:11 test_rates_unit | GET gateway/rates",
           "gateway/tests/test_gateway.py:18 TestOrders.test_get_order | GET gateway/orders/123",

@@ -61,7 +61,7 @@ def handler(order_id):
       {"os.getenv('X', default='http://x')", "", "http://x"},
       {"str(PREFIX)", "", "/api/v1"},
       {"base + '/x'", "", "{base}/x"},
-      {"PORT", "", std::nullopt},  // not a string
+      {"PORT", "", "8000"},  // an integer, as text (a port in a URL)
       {"unknown", "", std::nullopt},
       {"compute(1)", "", std::nullopt},
       {"", "", std::nullopt},

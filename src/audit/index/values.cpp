@@ -79,6 +79,10 @@ std::optional<std::string> ValueResolver::value(const ModuleView& view, const Fu
     }
     return out;
   }
+  // An integer literal (a port: `PORT = 8001`, then f"http://h:{PORT}").
+  if (std::all_of(expression.begin(), expression.end(),
+                  [](char c) { return c >= '0' && c <= '9'; }))
+    return std::string(expression);
   if (enclosed(expression, '(', ')')) {
     return value(view, function, expression.substr(1, expression.size() - 2), service, depth + 1);
   }
