@@ -114,6 +114,13 @@ bool Fleet::trusted_wrapper(const std::string& path, const std::string& function
       });
 }
 
+bool starts_server(const std::string& name, const Call& call) {
+  return name == "uvicorn.run" || name == "aiohttp.web.run_app" ||
+         name == "hypercorn.asyncio.serve" ||
+         (call.function.empty() && call.callee.ends_with(".run") &&
+          call.callee.find('(') == std::string::npos && call.callee != "asyncio.run");
+}
+
 std::set<std::string> Fleet::compute_served(const Service& service) const {
   const CodeIndex& index = index_;
   std::vector<std::string> entries;
@@ -128,13 +135,7 @@ std::set<std::string> Fleet::compute_served(const Service& service) const {
   for (const std::string& path : service.modules) {
     const ModuleView& view = index.view(path);
     for (const Call& call : view.module->calls) {
-      const std::string name = index.canonical(view, call.callee);
-      if (name == "uvicorn.run" || name == "aiohttp.web.run_app" ||
-          name == "hypercorn.asyncio.serve" ||
-          (call.function.empty() && call.callee.ends_with(".run") &&
-           call.callee.find('(') == std::string::npos && call.callee != "asyncio.run")) {
-        entries.push_back(path);
-      }
+      if (starts_server(index.canonical(view, call.callee), call)) entries.push_back(path);
     }
   }
   for (const std::string& path : service.modules) {

@@ -19,6 +19,11 @@
 
 namespace tracemesh::audit {
 
+// Whether `call` (its callee's canonical name `name`) starts a server:
+// uvicorn.run, aiohttp's web.run_app, hypercorn's serve, or an app's .run()
+// at module level (Flask, Quart, Sanic).
+bool starts_server(const std::string& name, const Call& call);
+
 class Fleet {
  public:
   // `trusted_wrappers`: functions that propagate the trace by the config

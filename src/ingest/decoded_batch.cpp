@@ -1,5 +1,7 @@
 #include "ingest/decoded_batch.h"
 
+#include "model/json_text.h"
+
 namespace tracemesh::ingest {
 namespace {
 
@@ -71,6 +73,13 @@ void note_attribute(model::SpanRecord& span, std::string_view key, std::int64_t 
     span.destination.port = value;
     span.destination.from_peer_attributes = true;
   }
+}
+
+void append_link_head(std::string& json, const model::LinkRef& link, std::uint32_t flags) {
+  json += "{\"trace_id\":\"" + link.trace_id.to_hex() + "\",\"span_id\":\"" +
+          link.span_id.to_hex() + "\",\"flags\":";
+  model::append_json_number(json, static_cast<std::uint64_t>(flags));
+  json += ",\"attributes\":";
 }
 
 }  // namespace tracemesh::ingest

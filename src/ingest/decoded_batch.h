@@ -44,6 +44,11 @@ void note_attribute(model::SpanRecord& span, std::string_view key, std::int64_t 
 // came from net.peer.* on an inbound span, where they name the caller.
 void finish_destination(model::SpanRecord& span);
 
+// Append a link's JSON up to its attributes' value ({"trace_id":...,
+// "span_id":...,"flags":N,"attributes":), as the query API returns links;
+// the decoder writes the attributes and the closing brace.
+void append_link_head(std::string& json, const model::LinkRef& link, std::uint32_t flags);
+
 // The latest time the store can hold: 2^63-1 ns after 1970 (2262-04-11),
 // since SQLite's integers are signed 64-bit.
 inline constexpr std::uint64_t max_unix_nano = 0x7fff'ffff'ffff'ffffULL;

@@ -260,9 +260,8 @@ class Decoder {
         }
       }
       if (json.size() > 1) json += ',';
-      refs.push_back(model::LinkRef{trace_id, span_id});
-      json += "{\"trace_id\":\"" + trace_id.to_hex() + "\",\"span_id\":\"" + span_id.to_hex() +
-              "\",\"flags\":" + std::to_string(flags) + ",\"attributes\":" + attributes + '}';
+      append_link_head(json, refs.emplace_back(model::LinkRef{trace_id, span_id}), flags);
+      json += attributes + '}';
     }
     json += ']';
     return json;

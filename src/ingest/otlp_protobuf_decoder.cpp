@@ -230,10 +230,7 @@ class Decoder {
       const model::LinkRef& ref = refs.emplace_back(
           model::LinkRef{read_id<TraceId>(link.trace_id(), "link trace_id", false),
                          read_id<SpanId>(link.span_id(), "link span_id", false)});
-      json += "{\"trace_id\":\"" + ref.trace_id.to_hex() + "\",\"span_id\":\"" +
-              ref.span_id.to_hex() + "\",\"flags\":";
-      model::append_json_number(json, static_cast<std::uint64_t>(link.flags()));
-      json += ",\"attributes\":";
+      append_link_head(json, ref, link.flags());
       attributes_.append_attributes(json, link.attributes(), nullptr);
       json += '}';
     }

@@ -11,10 +11,6 @@ namespace {
 
 using EdgeKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
 
-bool methods_meet(const std::string& a, const std::string& b) {
-  return a.empty() || b.empty() || a == "*" || b == "*" || a == b;
-}
-
 MapSite audit_site(const audit::OutboundCall& call) {
   MapSite site;
   site.file = call.file;
@@ -27,6 +23,10 @@ MapSite audit_site(const audit::OutboundCall& call) {
 }
 
 }  // namespace
+
+bool methods_meet(const std::string& a, const std::string& b) {
+  return a.empty() || b.empty() || a == "*" || b == "*" || a == b;
+}
 
 const audit::Route* matching_route(const audit::AuditResult& result, const std::string& callee,
                                    const std::string& method, const std::string& path) {

@@ -39,6 +39,10 @@ struct CodeEdge {
 
 std::vector<CodeEdge> code_edges(const audit::AuditResult& result);
 
+// Whether two HTTP methods can be the same request's: equal, or either one
+// unknown ("") or any ("*").
+bool methods_meet(const std::string& a, const std::string& b);
+
 // The callee's served route that a call of `method` to `path` lands on: the
 // most literal match, the first by file and line on a tie; null for none.
 const audit::Route* matching_route(const audit::AuditResult& result, const std::string& callee,

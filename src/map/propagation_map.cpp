@@ -26,26 +26,8 @@ struct Parties {
 // The parties, protocol, method, endpoint.
 using EdgeKey = std::tuple<Parties, std::string, std::string, std::string>;
 
-bool methods_meet(const std::string& a, const std::string& b) {
-  return a.empty() || b.empty() || a == "*" || b == "*" || a == b;
-}
-
 bool is_messaging(const RuntimeHop& hop) {
   return hop.protocol != "http";
-}
-
-// How specific an MQTT topic filter is: its levels that are not wildcards.
-int filter_specificity(std::string_view filter) {
-  int literal = 0;
-  std::size_t at = 0;
-  for (;;) {
-    const std::size_t slash = filter.find('/', at);
-    const std::string_view level =
-        filter.substr(at, slash == std::string_view::npos ? std::string_view::npos : slash - at);
-    if (level != "+" && level != "#") ++literal;
-    if (slash == std::string_view::npos) return literal;
-    at = slash + 1;
-  }
 }
 
 void add_traffic(EdgeTraffic& traffic, const RuntimeHop& hop) {
@@ -162,7 +144,7 @@ class Joiner {
         const bool reader_fits = code.callee == callee || code.callee.empty() || callee.empty();
         if (code.protocol == "http" || !reader_fits) continue;
         if (audit::topic_matches(code.endpoint, hop.topic))
-          score = filter_specificity(code.endpoint);
+          score = topic_filter_specificity(code.endpoint);
       } else {
         if (code.protocol != "http" || code.callee != callee ||
             !methods_meet(code.method, hop.method))

@@ -92,4 +92,17 @@ std::string topic_filter(std::string_view topic_template) {
   return filter;
 }
 
+int topic_filter_specificity(std::string_view filter) {
+  int literal = 0;
+  std::size_t at = 0;
+  for (;;) {
+    const std::size_t slash = filter.find('/', at);
+    const std::string_view level =
+        filter.substr(at, slash == std::string_view::npos ? std::string_view::npos : slash - at);
+    if (level != "+" && level != "#") ++literal;
+    if (slash == std::string_view::npos) return literal;
+    at = slash + 1;
+  }
+}
+
 }  // namespace tracemesh::map

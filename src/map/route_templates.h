@@ -28,4 +28,8 @@ std::optional<int> path_match(std::string_view a, std::string_view b);
 // ("orders/+/shipped").
 std::string topic_filter(std::string_view topic_template);
 
+// How specific an MQTT topic filter is: its levels that are not wildcards
+// ("fleet/alerts/+" 2, "fleet/#" 1), so the narrowest matching filter wins.
+int topic_filter_specificity(std::string_view filter);
+
 }  // namespace tracemesh::map

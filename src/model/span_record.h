@@ -72,6 +72,12 @@ struct LinkRef {
 inline constexpr std::uint32_t span_flag_sampled = 0x01;
 inline constexpr std::uint32_t span_flag_has_is_remote = 0x100;
 
+// Whether OTLP span `flags` say the span's context is known not to be
+// sampled: what it propagated told the callee not to record.
+constexpr bool known_unsampled(std::uint32_t flags) noexcept {
+  return (flags & span_flag_has_is_remote) != 0 && (flags & span_flag_sampled) == 0;
+}
+
 // Hash for ids in unordered containers: their last 8 bytes are random.
 struct IdHash {
   template <std::size_t N>
@@ -109,11 +115,7 @@ struct SpanRecord {
   InboundPropagation propagation;
 
   bool is_root() const noexcept { return !parent_span_id.is_valid(); }
-  // Whether the span's own context is known not to be sampled: what it
-  // propagated told the callee not to record.
-  bool known_unsampled() const noexcept {
-    return (flags & span_flag_has_is_remote) != 0 && (flags & span_flag_sampled) == 0;
-  }
+  bool known_unsampled() const noexcept { return model::known_unsampled(flags); }
   // Whether the span links to `other` (another span's ids).
   bool links_to(const LinkRef& other) const noexcept {
     for (const LinkRef& link : links) {

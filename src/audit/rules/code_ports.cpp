@@ -3,18 +3,6 @@
 #include <charconv>
 
 namespace tracemesh::audit {
-namespace {
-
-// Whether `name` (canonical) starts a server.
-bool is_run_call(const std::string& name, const Call& call) {
-  if (name == "uvicorn.run" || name == "aiohttp.web.run_app" || name == "hypercorn.run")
-    return true;
-  // app.run(...) at module level or under `if __name__ == "__main__"` (Flask, Quart, Sanic).
-  return call.function.empty() && call.callee.ends_with(".run") &&
-         call.callee.find('(') == std::string::npos && call.callee != "asyncio.run";
-}
-
-}  // namespace
 
 std::set<int> code_ports(const Fleet& fleet, const Service& service) {
   std::set<int> ports;
@@ -22,7 +10,7 @@ std::set<int> code_ports(const Fleet& fleet, const Service& service) {
   for (const std::string& path : service.modules) {
     const ModuleView& view = index.view(path);
     for (const Call& call : view.module->calls) {
-      if (!is_run_call(index.canonical(view, call.callee), call)) continue;
+      if (!starts_server(index.canonical(view, call.callee), call)) continue;
       for (const Keyword& keyword : call.keywords) {
         if (keyword.name != "port") continue;
         const auto function = view.functions.find(call.function);

@@ -240,12 +240,6 @@ class HopCounter {
 
 }  // namespace
 
-std::uint64_t HopCount::broken_total() const noexcept {
-  std::uint64_t total = 0;
-  for (const auto& [culprit, calls] : broken) total += calls;
-  return total;
-}
-
 Expected<HopCounts> hop_counts(const SpanStore& store, std::uint64_t start_unix_nano,
                                std::uint64_t end_unix_nano, std::size_t limit) {
   return store.with_reader([&](Database& db) -> Expected<HopCounts> {

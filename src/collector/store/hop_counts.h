@@ -46,8 +46,6 @@ struct HopCount {
   // The formats the callee's inbound spans report ("none", "tracecontext", ...).
   std::map<std::string, std::uint64_t> formats;
   std::string example_trace_id;  // the caller's trace, hex; the least one
-
-  std::uint64_t broken_total() const noexcept;
 };
 
 struct HopCounts {

@@ -147,8 +147,6 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
     Statement statement = windowed(unanswered_sql);
     while (statement.step()) {
       if (broken_calls_.contains(std::string(statement.column_blob(1)))) continue;
-      model::SpanRecord call;
-      call.flags = static_cast<std::uint32_t>(statement.column_int(7));
       const bool messaging =
           static_cast<model::SpanKind>(statement.column_int(2)) == model::SpanKind::producer;
       std::string peer;
@@ -165,7 +163,8 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
                            : statement.column_text(5))
                     : std::string("http");
       EdgeData& data = edge(statement.column_text(0), peer, protocol);
-      if (call.known_unsampled()) {  // no span was due: says nothing of the peer
+      // No span was due: says nothing of the peer.
+      if (model::known_unsampled(static_cast<std::uint32_t>(statement.column_int(7)))) {
         ++data.edge.unsampled;
         continue;
       }
