@@ -130,29 +130,34 @@ void apply_rules(const Fleet& fleet, AuditResult& result, unsigned threads) {
   result.metrics = compute_metrics(result);
 }
 
-Expected<AuditResult> run_audit(const std::filesystem::path& root, const AuditOptions& options) {
+Expected<std::unique_ptr<AuditedFleet>> audit_fleet(const std::filesystem::path& root,
+                                                    const AuditOptions& options) {
   ScanOptions scan;
   scan.excluded = options.config.exclude;
   scan.threads = options.threads;
   scan.progress = options.progress;
   auto repository = scan_repository(root, scan);
   if (!repository) return repository.error();
-  AuditResult result;
+  auto audited = std::make_unique<AuditedFleet>();
+  audited->repository = std::move(*repository);
+  audited->headers = TraceHeaders(options.config.headers);
+  AuditResult& result = audited->result;
   result.root = root;
-  result.python_files = repository->modules.size();
-  result.python_bytes = repository->python_bytes;
-  result.problems = repository->problems;
-  const TraceHeaders headers(options.config.headers);
+  result.python_files = audited->repository.modules.size();
+  result.python_bytes = audited->repository.python_bytes;
+  result.problems = audited->repository.problems;
   // The code index needs only the modules: a second thread builds it while
   // this one discovers the services.
   std::future<CodeIndex> index =
-      beside(options.threads, [&] { return CodeIndex(*repository, headers); });
-  result.services = discover_services(*repository, options.config.services);
+      beside(options.threads, [&] { return CodeIndex(audited->repository, audited->headers); });
+  result.services = discover_services(audited->repository, options.config.services);
   result.problems.insert(result.problems.end(), result.services.problems.begin(),
                          result.services.problems.end());
-  const Fleet fleet(*repository, result.services,
-                    index.valid() ? index.get() : CodeIndex(*repository, headers),
-                    options.config.trusted_wrappers);
+  audited->fleet = std::make_unique<const Fleet>(
+      audited->repository, result.services,
+      index.valid() ? index.get() : CodeIndex(audited->repository, audited->headers),
+      options.config.trusted_wrappers);
+  const Fleet& fleet = *audited->fleet;
   // The ports the services' own code listens on join those of their
   // deployment (the fleet reads result.services: the rules see them).
   for (Service& service : result.services.services) {
@@ -166,7 +171,13 @@ Expected<AuditResult> run_audit(const std::filesystem::path& root, const AuditOp
     const Share actual = metric_share(result.metrics, key);
     if (actual.percent() < minimum) result.failures.push_back({key, minimum, actual});
   }
-  return result;
+  return audited;
+}
+
+Expected<AuditResult> run_audit(const std::filesystem::path& root, const AuditOptions& options) {
+  auto audited = audit_fleet(root, options);
+  if (!audited) return audited.error();
+  return std::move((*audited)->result);
 }
 
 }  // namespace tracemesh::audit

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,25 @@ struct AuditOptions {
 // edges and metrics. The rules run on two threads unless `threads` is 1
 // (they only read the fleet: Fleet is safe for concurrent const use).
 void apply_rules(const Fleet& fleet, AuditResult& result, unsigned threads = 1);
+
+// An audit with the code it read: the repository, its index and the fleet
+// the rules ran on, for tools that act on the code (the fixer). Neither
+// copied nor moved: the fleet refers to the repository and the result's
+// services.
+struct AuditedFleet {
+  AuditedFleet() = default;
+  AuditedFleet(const AuditedFleet&) = delete;
+  AuditedFleet& operator=(const AuditedFleet&) = delete;
+
+  Repository repository;
+  TraceHeaders headers;
+  AuditResult result;
+  std::unique_ptr<const Fleet> fleet;
+};
+
+// run_audit, keeping the fleet. An Error only when `root` cannot be read.
+Expected<std::unique_ptr<AuditedFleet>> audit_fleet(const std::filesystem::path& root,
+                                                    const AuditOptions& options);
 
 // An Error only when `root` cannot be read.
 Expected<AuditResult> run_audit(const std::filesystem::path& root, const AuditOptions& options);

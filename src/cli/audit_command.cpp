@@ -1,7 +1,5 @@
 #include "cli/audit_command.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +14,7 @@
 
 #include "audit/audit.h"
 #include "audit/report/audit_report.h"
+#include "cli/audit_setup.h"
 #include "cli/token_file.h"
 #include "map/collector_hops.h"
 #include "map/map_report.h"
@@ -117,42 +116,11 @@ bool write_file(const std::string& path, const std::string& content) {
   return static_cast<bool>(file.flush());
 }
 
-// A progress bar on stderr, only when it is a terminal.
-class Progress {
- public:
-  Progress() : enabled_(isatty(STDERR_FILENO) == 1) {}
-  void update(std::size_t done, std::size_t total) {
-    if (!enabled_ || total == 0) return;
-    constexpr std::size_t width = 30;
-    const std::size_t filled = done * width / total;
-    std::fprintf(stderr, "\rParsing %zu/%zu Python files [%s%s] %3zu%%", done, total,
-                 std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(),
-                 done * 100 / total);
-    shown_ = true;
-  }
-  void finish() {
-    if (shown_) std::fprintf(stderr, "\r\033[K");
-  }
-
- private:
-  bool enabled_;
-  bool shown_ = false;
-};
-
-// The config file: --config, else PATH/.tracemesh.yaml when there is one.
-Expected<audit::AuditConfig> load_config(const AuditFlags& flags) {
-  if (!flags.config.empty()) return audit::load_audit_config(flags.config);
-  const fs::path implicit = fs::path(flags.path) / ".tracemesh.yaml";
-  std::error_code error;
-  if (fs::exists(implicit, error)) return audit::load_audit_config(implicit);
-  return audit::AuditConfig{};
-}
-
 int run_audit_command(const AuditFlags& flags) {
   std::error_code error;
   if (!fs::is_directory(flags.path, error))
     return usage_error(flags.path + ": not a directory to audit");
-  auto config = load_config(flags);
+  auto config = load_audit_config_for(flags.path, flags.config);
   if (!config) return usage_error(std::string(config.error().text()));
   std::vector<std::string> fail_under = flags.fail_under;
   const auto edges_minimum = take_edges_threshold(fail_under);

@@ -207,16 +207,41 @@ Evidence CodeIndex::expression_evidence(const ModuleView& view, const std::strin
   if (const std::string literal = headers_.in_source(text); !literal.empty()) {
     return with_condition({"explicit " + literal + " header", {}});
   }
+  // Of several pieces (`{**headers, **trace_headers()}`), the one that holds
+  // most often: unconditional, else under a condition that is not on a
+  // parameter of the enclosing function (which its callers may never give).
+  const auto enclosing_function = view.functions.find(enclosing);
+  const auto rank = [&](const Evidence& found) {
+    if (found.condition.empty()) return 0;
+    if (enclosing_function == view.functions.end()) return 1;
+    const auto& parameters = enclosing_function->second->parameters;
+    for (const auto& [word, called] : identifiers(found.condition)) {
+      if (std::find(parameters.begin(), parameters.end(), word) != parameters.end()) return 2;
+    }
+    return 1;
+  };
+  Evidence best;
+  int best_rank = 3;
+  const auto consider = [&](Evidence found) {
+    found = with_condition(std::move(found));
+    if (const int ranked = rank(found); ranked < best_rank) {
+      best = std::move(found);
+      best_rank = ranked;
+    }
+    return best_rank == 0;
+  };
   for (const auto& [name, called] : identifiers(text)) {
     if (const auto value = constant_named(view, name); value && headers_.contains(*value)) {
-      return with_condition({"header constant " + name + " (" + *value + ")", {}});
+      if (consider({"header constant " + name + " (" + *value + ")", {}})) return best;
+      continue;
     }
     if (const auto function = function_named(view, name)) {
       Evidence found = function_evidence(*function->first, *function->second, 0);
       if (!found) continue;
       found.how =
           (called ? "header helper " : "hook ") + function->second->qualified + " " + found.how;
-      return with_condition(std::move(found));
+      if (consider(std::move(found))) return best;
+      continue;
     }
     // A local variable of the enclosing function, or of a function it is
     // nested in (a closure): what it was bound to and set on it.
@@ -234,13 +259,14 @@ Evidence CodeIndex::expression_evidence(const ModuleView& view, const std::strin
         Evidence found = local_evidence(view, *function->second, name, depth + 1);
         if (found) {
           found.how = "headers built in " + scope + ", which " + found.how;
-          return with_condition(std::move(found));
+          if (consider(std::move(found))) return best;
+          break;
         }
         if (binds(*function->second)) break;  // bound here, without a trace header
       }
     }
   }
-  return {};
+  return best;
 }
 
 // Evidence that local `name` of `function` holds a trace header: its binding,

@@ -4,6 +4,7 @@
 // across the whole repository, never on syntax trees.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -49,8 +50,10 @@ struct Function {
   std::vector<std::string> decorators;  // source text, without '@'
   std::vector<int> decorator_lines;     // the line of each decorator
   std::vector<std::string> parameters;
-  std::vector<std::string> strings;  // string literal contents in the body (capped)
-  std::vector<std::string> names;    // identifiers used in the body (deduplicated, capped)
+  std::size_t required_parameters = 0;  // positional ones without a default (self included)
+  bool takes_keywords = false;          // has **kwargs
+  std::vector<std::string> strings;     // string literal contents in the body (capped)
+  std::vector<std::string> names;       // identifiers used in the body (deduplicated, capped)
   // String literals and identifiers whose every use in the body sits under a
   // condition, with it: "if trace_id", "unless tid is None" (after an early
   // return). What is used unconditionally anywhere in the body is not here.

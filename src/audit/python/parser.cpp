@@ -309,6 +309,11 @@ class Extractor {
     const std::uint32_t count = named_count(parameters);
     for (std::uint32_t i = 0; i < count; ++i) {
       TSNode parameter = ts_node_named_child(parameters, i);
+      const std::string_view kind = ts_node_type(parameter);
+      const std::string_view written = text(parameter);  // `*args: T` is a typed_parameter too
+      if ((kind == "identifier" || kind == "typed_parameter") && !written.starts_with("*"))
+        ++function.required_parameters;
+      if (written.starts_with("**")) function.takes_keywords = true;
       if (!is(parameter, symbols_.identifier)) {
         const TSNode named = field(parameter, fields_.name);
         parameter = ts_node_is_null(named) ? ts_node_named_child(parameter, 0) : named;
