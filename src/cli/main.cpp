@@ -7,6 +7,7 @@
 
 #include "cli/audit_command.h"
 #include "cli/collect_command.h"
+#include "cli/fix_command.h"
 #include "cli/verify_command.h"
 
 int main(int argc, char** argv) {
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   std::function<int()> run;
   tracemesh::cli::add_audit_command(app, run);
   tracemesh::cli::add_collect_command(app, run);
+  tracemesh::cli::add_fix_command(app, run);
   tracemesh::cli::add_verify_command(app, run);
   try {
     app.parse(argc, argv);

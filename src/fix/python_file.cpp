@@ -1,0 +1,183 @@
+#include "fix/python_file.h"
+
+#include <tree_sitter/api.h>
+
+#include <cstring>
+#include <utility>
+
+#include "audit/python/syntax_tree.h"
+
+namespace tracemesh::fix {
+namespace {
+
+using audit::flat_text;
+using audit::node_text;
+
+bool is(TSNode node, const char* type) {
+  return !ts_node_is_null(node) && std::strcmp(ts_node_type(node), type) == 0;
+}
+
+TSNode field(TSNode node, const char* name) {
+  if (ts_node_is_null(node)) return TSNode{};
+  return ts_node_child_by_field_name(node, name, static_cast<std::uint32_t>(std::strlen(name)));
+}
+
+std::size_t line_begin(std::string_view text, std::size_t at) {
+  const std::size_t newline = at == 0 ? std::string_view::npos : text.rfind('\n', at - 1);
+  return newline == std::string_view::npos ? 0 : newline + 1;
+}
+
+std::size_t after_line_break(std::string_view text, std::size_t at) {
+  const std::size_t newline = text.find('\n', at);
+  return newline == std::string_view::npos ? text.size() : newline + 1;
+}
+
+// The named children of `node` that are not comments.
+std::vector<TSNode> items(TSNode node) {
+  std::vector<TSNode> found;
+  const std::uint32_t count = audit::named_child_count(node);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const TSNode child = ts_node_named_child(node, i);
+    if (!is(child, "comment")) found.push_back(child);
+  }
+  return found;
+}
+
+// After the last item of a bracketed list: a trailing comma, and whether
+// the list runs over several lines.
+struct ListEnd {
+  std::size_t last_end = 0;
+  bool trailing_comma = false;
+  std::size_t comma_end = 0;
+  bool multiline = false;
+  std::string indent;
+};
+
+ListEnd list_end(std::string_view text, TSNode list, const std::vector<TSNode>& entries) {
+  ListEnd end;
+  const std::size_t open = ts_node_start_byte(list);
+  if (entries.empty()) {
+    end.last_end = open + 1;
+    return end;
+  }
+  const TSNode last = entries.back();
+  end.last_end = ts_node_end_byte(last);
+  const std::size_t close = ts_node_end_byte(list) - 1;
+  for (std::size_t at = end.last_end; at < close; ++at) {
+    if (text[at] == ',') {
+      end.trailing_comma = true;
+      end.comma_end = at + 1;
+      break;
+    }
+    if (text[at] == '#') at = after_line_break(text, at) - 1;
+  }
+  end.multiline = ts_node_start_point(last).row != ts_node_start_point(list).row;
+  end.indent = indentation_at(text, ts_node_start_byte(last));
+  return end;
+}
+
+}  // namespace
+
+std::string indentation_at(std::string_view text, std::size_t at) {
+  const std::size_t begin = line_begin(text, std::min(at, text.size()));
+  std::size_t end = begin;
+  while (end < text.size() && (text[end] == ' ' || text[end] == '\t')) ++end;
+  return std::string(text.substr(begin, end - begin));
+}
+
+PythonFile::PythonFile(std::string text) : text_(std::move(text)) {
+  const audit::FileParse parse(text_);
+  if (parse.tree() == nullptr) return;
+  parsed_ = true;
+  const TSNode root = ts_tree_root_node(parse.tree());
+  has_errors_ = ts_node_has_error(root);
+  const std::string_view source = text_;
+
+  // Where an import goes.
+  bool docstring_allowed = true;
+  for (const TSNode& statement : items(root)) {
+    const bool docstring = docstring_allowed && is(statement, "expression_statement") &&
+                           is(ts_node_named_child(statement, 0), "string");
+    docstring_allowed = false;
+    if (docstring || is(statement, "import_statement") || is(statement, "import_from_statement") ||
+        is(statement, "future_import_statement")) {
+      import_position_ = after_line_break(source, ts_node_end_byte(statement));
+    }
+  }
+
+  std::vector<TSNode> stack{root};
+  while (!stack.empty()) {
+    const TSNode node = stack.back();
+    stack.pop_back();
+    const std::uint32_t count = ts_node_named_child_count(node);
+    for (std::uint32_t i = count; i > 0; --i) stack.push_back(ts_node_named_child(node, i - 1));
+    if (is(node, "dictionary")) {
+      const auto entries = items(node);
+      const ListEnd end = list_end(source, node, entries);
+      dicts_.push_back({{ts_node_start_byte(node), ts_node_end_byte(node)},
+                        {entries.empty(), end.last_end, end.trailing_comma, end.comma_end,
+                         end.multiline, end.indent}});
+      continue;
+    }
+    if (!is(node, "call")) continue;
+    const TSNode arguments = field(node, "arguments");
+    if (!is(arguments, "argument_list")) continue;
+    CallSyntax call;
+    call.line = static_cast<int>(ts_node_start_point(node).row) + 1;
+    const TSNode callee = field(node, "function");
+    call.callee = flat_text(source, callee);
+    call.call = {ts_node_start_byte(node), ts_node_end_byte(node)};
+    call.callee_range = {ts_node_start_byte(callee), ts_node_end_byte(callee)};
+    call.arguments = {ts_node_start_byte(arguments), ts_node_end_byte(arguments)};
+    const auto entries = items(arguments);
+    for (const TSNode& argument : entries) {
+      if (is(argument, "dictionary_splat")) call.keyword_splat = true;
+      if (is(argument, "keyword_argument") &&
+          node_text(source, field(argument, "name")) == "headers") {
+        const TSNode value = field(argument, "value");
+        call.headers = ByteRange{ts_node_start_byte(value), ts_node_end_byte(value)};
+        call.headers_text = std::string(node_text(source, value));
+      }
+    }
+    const ListEnd end = list_end(source, arguments, entries);
+    call.last_argument_end = end.last_end;
+    call.trailing_comma = end.trailing_comma;
+    call.trailing_comma_end = end.comma_end;
+    call.multiline = end.multiline;
+    call.argument_indent = end.indent;
+    TSNode statement = node;
+    for (TSNode parent = ts_node_parent(statement); !ts_node_is_null(parent);
+         parent = ts_node_parent(statement)) {
+      if (is(parent, "block") || is(parent, "module")) {
+        call.in_block = true;
+        break;
+      }
+      if (is(parent, "lambda") || is(parent, "decorator") || is(parent, "parameters")) break;
+      statement = parent;
+    }
+    const std::size_t statement_begin = ts_node_start_byte(statement);
+    call.statement_line_begin = line_begin(source, statement_begin);
+    call.statement_end = after_line_break(source, ts_node_end_byte(statement));
+    call.statement_indent = indentation_at(source, statement_begin);
+    call.statement_starts_line =
+        statement_begin == call.statement_line_begin + call.statement_indent.size();
+    calls_.push_back(std::move(call));
+  }
+}
+
+std::vector<const CallSyntax*> PythonFile::calls_at(int line) const {
+  std::vector<const CallSyntax*> found;
+  for (const CallSyntax& call : calls_) {
+    if (call.line == line) found.push_back(&call);
+  }
+  return found;
+}
+
+std::optional<DictSyntax> PythonFile::dict_at(ByteRange range) const {
+  for (const auto& [where, dict] : dicts_) {
+    if (where.begin == range.begin && where.end == range.end) return dict;
+  }
+  return std::nullopt;
+}
+
+}  // namespace tracemesh::fix

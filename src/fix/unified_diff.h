@@ -1,0 +1,18 @@
+// A unified diff of one file, as `git apply` and `patch -p1` read it:
+// `a/PATH` and `b/PATH` headers, hunks with three lines of context, and
+// "\ No newline at end of file" where a side ends without one. Lines keep
+// their own line breaks, so a CRLF file's patch carries CRLF lines.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace tracemesh::fix {
+
+// The diff turning `before` into `after` for the file at `path` (relative,
+// '/' separators); "" when they are equal. `created`: the file is new
+// (`--- /dev/null`).
+std::string unified_diff(std::string_view path, std::string_view before, std::string_view after,
+                         bool created = false);
+
+}  // namespace tracemesh::fix
