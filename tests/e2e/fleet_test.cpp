@@ -52,18 +52,18 @@ Outcome run(const std::vector<std::string>& argv, const std::filesystem::path& l
 // cleanly (the destructor only stops it).
 class Fleet {
  public:
-  Fleet(const std::filesystem::path& directory, const std::string& broken_edge) {
+  // `fleet_dir`: where fleet.py and the services' sources are (a patched copy, say).
+  Fleet(const std::filesystem::path& directory, const std::string& broken_edge,
+        const std::string& fleet_dir = source_dir + "/examples/fleet") {
     ready_file_ = directory / "fleet.json";
     log_ = directory / "fleet.log";
     work_ = directory / "fleet";  // the store and every log: kept when the test fails
     // A grace long enough that a stalled sanitized process does not let a trace
     // settle while its spans are still on their way.
-    std::vector<std::string> argv = {TRACEMESH_PYTHON, source_dir + "/examples/fleet/fleet.py",
-                                     "--build-dir",    FLEET_BUILD_DIR,
-                                     "--tracemesh",    TRACEMESH_BINARY,
-                                     "--grace",        "3s",
-                                     "--work-dir",     work_.string(),
-                                     "--ready-file",   ready_file_.string()};
+    std::vector<std::string> argv = {
+        TRACEMESH_PYTHON, fleet_dir + "/fleet.py", "--build-dir",  FLEET_BUILD_DIR,
+        "--tracemesh",    TRACEMESH_BINARY,        "--grace",      "3s",
+        "--work-dir",     work_.string(),          "--ready-file", ready_file_.string()};
     if (!broken_edge.empty()) argv.insert(argv.end(), {"--break", broken_edge});
     process_ = std::make_unique<ChildProcess>(argv, log_.string());
     // Sanitized builds start slowly on a busy machine; fleet.py gives each process 30 s.
@@ -396,6 +396,66 @@ TEST_P(FleetMap, NamesTheBrokenEdgeAndItsCallSiteAndProvesTheRest) {
   EXPECT_EQ(edges, 12U) << mapped.output;
   EXPECT_EQ(broken, mode.broken_edge.empty() ? 0U : 1U) << mapped.output;
   EXPECT_EQ(fleet.stop(), "");
+}
+
+// `tracemesh fix --write` on a copy of the fleet heals the broken Python call
+// site: with the same --break, the restarted fleet's edge webhook-receiver ->
+// auth goes from broken to connected, and the audit finds no untraced site.
+TEST(FleetFix, FixWriteHealsTheBrokenPythonCallSite) {
+  // A count of the graph's edge (0 while the edge is not in the graph yet).
+  const auto calls = [](const json& edge, const char* key) {
+    return edge.is_object() ? edge.value(key, 0) : 0;
+  };
+  const TemporaryDirectory directory;
+  const std::filesystem::path copy = directory.path() / "fleet-source";
+  std::filesystem::copy(source_dir + "/examples/fleet", copy,
+                        std::filesystem::copy_options::recursive);
+  const std::string edge = "webhook-receiver->auth";
+  for (const char* run_folder : {"broken", "healed"})
+    std::filesystem::create_directories(directory.path() / run_folder);
+  {
+    Fleet fleet(directory.path() / "broken", edge, copy.string());
+    ASSERT_TRUE(fleet.ready()) << fleet.log();
+    ASSERT_EQ(fleet.send_alert("pump-7").size(), 32U) << fleet.service_logs();
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (calls(fleet.edge("webhook-receiver", "auth"), "broken") == 0 &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(250ms);
+    const json broken = fleet.edge("webhook-receiver", "auth");
+    EXPECT_GE(calls(broken, "broken"), 1) << broken.dump();
+    EXPECT_EQ(fleet.stop(), "");
+  }
+  const Outcome fixed = run({TRACEMESH_BINARY, "fix", copy.string(), "--write", "--format", "json"},
+                            directory.path() / "fix.log");
+  ASSERT_EQ(fixed.exit_code, 0) << fixed.output;
+  ASSERT_TRUE(fixed.report.is_object()) << fixed.output;
+  ASSERT_EQ(fixed.report["fixed"].size(), 1U) << fixed.output;
+  EXPECT_EQ(fixed.report["fixed"][0]["file"], "webhook-receiver/app.py");
+  EXPECT_EQ(fixed.report["fixed"][0]["idiom"], "header helper trace_headers");
+  EXPECT_EQ(fixed.report["fixed"][0]["line"],
+            line_of("webhook-receiver/app.py", "auth_client.post(url, headers={\"Authorization\""));
+  {
+    Fleet fleet(directory.path() / "healed", edge, copy.string());
+    ASSERT_TRUE(fleet.ready()) << fleet.log();
+    ASSERT_EQ(fleet.send_alert("pump-7").size(), 32U) << fleet.service_logs();
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (calls(fleet.edge("webhook-receiver", "auth"), "connected") == 0 &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(250ms);
+    const json healed = fleet.edge("webhook-receiver", "auth");
+    EXPECT_GE(calls(healed, "connected"), 1) << healed.dump();
+    EXPECT_EQ(calls(healed, "broken"), 0) << healed.dump();
+    EXPECT_EQ(healed["propagation_health"], 1.0) << healed.dump();
+    EXPECT_EQ(fleet.stop(), "");
+  }
+  const Outcome audited = run({TRACEMESH_BINARY, "audit", copy.string(), "--format", "json"},
+                              directory.path() / "audit.log");
+  ASSERT_TRUE(audited.report.is_object()) << audited.output;
+  for (const json& call : audited.report["outbound_calls"]) {
+    if (call["target_kind"] == "service") {
+      EXPECT_TRUE(call["propagates_trace"].get<bool>()) << call.dump();
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryBreakMode, FleetMap, ::testing::ValuesIn(map_cases()),

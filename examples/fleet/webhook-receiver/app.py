@@ -2,7 +2,7 @@
 
 A legacy-style service with no tracing SDK: the middleware reads X-Trace-ID and
 X-Parent-Span-ID by hand, and the outbound call to `auth` (checking the
-webhook's bearer token) forwards them by hand. Spans go to the collector over
+webhook's bearer token) forwards them with its own helper, tracing.trace_headers(). Spans go to the collector over
 OTLP JSON through tracing.py.
 
     POST /hooks/alerts   an alert, with "Authorization: Bearer TOKEN"
@@ -78,14 +78,13 @@ async def token_is_valid(authorization):
         "http.request.method": "POST", "url.full": url,
         "server.address": target.host, "server.port": target.port or 80,
     })
+    token = tracing.current_span.set(span)  # the call continues the trace from this span
     try:
         if BREAK:
             # --break webhook-receiver->auth: a call site that forgot the trace headers.
             response = await auth_client.post(url, headers={"Authorization": authorization})
         else:
-            response = await auth_client.post(url, headers={
-                TRACE_ID_HEADER: span.trace_id, PARENT_SPAN_HEADER: span.span_id, "Authorization": authorization,
-            })
+            response = await auth_client.post(url, headers={**tracing.trace_headers(), "Authorization": authorization})
         span.set("http.response.status_code", response.status_code)
         return response.status_code == 200
     except httpx.HTTPError as error:
@@ -96,6 +95,7 @@ async def token_is_valid(authorization):
         span.fail(repr(error))
         raise
     finally:
+        tracing.current_span.reset(token)
         span.end()
 
 

@@ -40,6 +40,14 @@ TRACES_URL = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:431
 current_span = contextvars.ContextVar("current_span", default=None)
 
 
+def trace_headers():
+    """The headers that continue the current span's trace on an outbound call; {} outside one."""
+    span = current_span.get()
+    if span is None:
+        return {}
+    return {TRACE_ID_HEADER: span.trace_id, PARENT_SPAN_HEADER: span.span_id}
+
+
 def trace_id_from_header(value):
     """The 32-hex trace id a legacy X-Trace-ID value stands for, or None."""
     if not value or len(value) > 256:
