@@ -32,14 +32,19 @@ std::size_t after_line_break(std::string_view text, std::size_t at) {
   return newline == std::string_view::npos ? text.size() : newline + 1;
 }
 
-// The named children of `node` that are not comments.
+// The named children of `node` that are not comments (with a cursor: a
+// child by index is a linear walk in tree-sitter 0.20).
 std::vector<TSNode> items(TSNode node) {
   std::vector<TSNode> found;
-  const std::uint32_t count = audit::named_child_count(node);
-  for (std::uint32_t i = 0; i < count; ++i) {
-    const TSNode child = ts_node_named_child(node, i);
-    if (!is(child, "comment")) found.push_back(child);
+  if (ts_node_is_null(node)) return found;
+  TSTreeCursor cursor = ts_tree_cursor_new(node);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    do {
+      const TSNode child = ts_tree_cursor_current_node(&cursor);
+      if (ts_node_is_named(child) && !is(child, "comment")) found.push_back(child);
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
   }
+  ts_tree_cursor_delete(&cursor);
   return found;
 }
 
@@ -105,64 +110,88 @@ PythonFile::PythonFile(std::string text) : text_(std::move(text)) {
     }
   }
 
-  std::vector<TSNode> stack{root};
-  while (!stack.empty()) {
-    const TSNode node = stack.back();
-    stack.pop_back();
-    const std::uint32_t count = ts_node_named_child_count(node);
-    for (std::uint32_t i = count; i > 0; --i) stack.push_back(ts_node_named_child(node, i - 1));
-    if (is(node, "dictionary")) {
-      const auto entries = items(node);
-      const ListEnd end = list_end(source, node, entries);
-      dicts_.push_back({{ts_node_start_byte(node), ts_node_end_byte(node)},
-                        {entries.empty(), end.last_end, end.trailing_comma, end.comma_end,
-                         end.multiline, end.indent}});
+  // One walk with a cursor, keeping for each node the statement it is in:
+  // the nearest node whose parent is a block or the module (a call inside a
+  // lambda, decorator or parameter list has none of its own).
+  std::vector<Frame> frames{{root, root, false}};
+  const auto enter = [&](TSNode node) {
+    const Frame& up = frames.back();
+    Frame frame{node, up.statement, up.in_block};
+    if (is(up.node, "block") || is(up.node, "module")) {
+      frame.statement = node;
+      frame.in_block = true;
+    } else if (is(up.node, "lambda") || is(up.node, "decorator") || is(up.node, "parameters")) {
+      frame.in_block = false;
+    }
+    frames.push_back(frame);
+    visit(frames.back());
+  };
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  while (true) {
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      enter(ts_tree_cursor_current_node(&cursor));
       continue;
     }
-    if (!is(node, "call")) continue;
-    const TSNode arguments = field(node, "arguments");
-    if (!is(arguments, "argument_list")) continue;
-    CallSyntax call;
-    call.line = static_cast<int>(ts_node_start_point(node).row) + 1;
-    const TSNode callee = field(node, "function");
-    call.callee = flat_text(source, callee);
-    call.call = {ts_node_start_byte(node), ts_node_end_byte(node)};
-    call.callee_range = {ts_node_start_byte(callee), ts_node_end_byte(callee)};
-    call.arguments = {ts_node_start_byte(arguments), ts_node_end_byte(arguments)};
-    const auto entries = items(arguments);
-    for (const TSNode& argument : entries) {
-      if (is(argument, "dictionary_splat")) call.keyword_splat = true;
-      if (is(argument, "keyword_argument") &&
-          node_text(source, field(argument, "name")) == "headers") {
-        const TSNode value = field(argument, "value");
-        call.headers = ByteRange{ts_node_start_byte(value), ts_node_end_byte(value)};
-        call.headers_text = std::string(node_text(source, value));
-      }
-    }
-    const ListEnd end = list_end(source, arguments, entries);
-    call.last_argument_end = end.last_end;
-    call.trailing_comma = end.trailing_comma;
-    call.trailing_comma_end = end.comma_end;
-    call.multiline = end.multiline;
-    call.argument_indent = end.indent;
-    TSNode statement = node;
-    for (TSNode parent = ts_node_parent(statement); !ts_node_is_null(parent);
-         parent = ts_node_parent(statement)) {
-      if (is(parent, "block") || is(parent, "module")) {
-        call.in_block = true;
+    bool done = false;
+    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        done = true;
         break;
       }
-      if (is(parent, "lambda") || is(parent, "decorator") || is(parent, "parameters")) break;
-      statement = parent;
+      frames.pop_back();
     }
-    const std::size_t statement_begin = ts_node_start_byte(statement);
-    call.statement_line_begin = line_begin(source, statement_begin);
-    call.statement_end = after_line_break(source, ts_node_end_byte(statement));
-    call.statement_indent = indentation_at(source, statement_begin);
-    call.statement_starts_line =
-        statement_begin == call.statement_line_begin + call.statement_indent.size();
-    calls_.push_back(std::move(call));
+    if (done) break;
+    frames.pop_back();
+    enter(ts_tree_cursor_current_node(&cursor));
   }
+  ts_tree_cursor_delete(&cursor);
+}
+
+void PythonFile::visit(const Frame& frame) {
+  const std::string_view source = text_;
+  const TSNode node = frame.node;
+  if (is(node, "dictionary")) {
+    const auto entries = items(node);
+    const ListEnd end = list_end(source, node, entries);
+    dicts_.push_back({{ts_node_start_byte(node), ts_node_end_byte(node)},
+                      {entries.empty(), end.last_end, end.trailing_comma, end.comma_end,
+                       end.multiline, end.indent}});
+    return;
+  }
+  if (!is(node, "call")) return;
+  const TSNode arguments = field(node, "arguments");
+  if (!is(arguments, "argument_list")) return;
+  CallSyntax call;
+  call.line = static_cast<int>(ts_node_start_point(node).row) + 1;
+  const TSNode callee = field(node, "function");
+  call.callee = flat_text(source, callee);
+  call.call = {ts_node_start_byte(node), ts_node_end_byte(node)};
+  call.callee_range = {ts_node_start_byte(callee), ts_node_end_byte(callee)};
+  call.arguments = {ts_node_start_byte(arguments), ts_node_end_byte(arguments)};
+  const auto entries = items(arguments);
+  for (const TSNode& argument : entries) {
+    if (is(argument, "dictionary_splat")) call.keyword_splat = true;
+    if (is(argument, "keyword_argument") &&
+        node_text(source, field(argument, "name")) == "headers") {
+      const TSNode value = field(argument, "value");
+      call.headers = ByteRange{ts_node_start_byte(value), ts_node_end_byte(value)};
+      call.headers_text = std::string(node_text(source, value));
+    }
+  }
+  const ListEnd end = list_end(source, arguments, entries);
+  call.last_argument_end = end.last_end;
+  call.trailing_comma = end.trailing_comma;
+  call.trailing_comma_end = end.comma_end;
+  call.multiline = end.multiline;
+  call.argument_indent = end.indent;
+  call.in_block = frame.in_block;
+  const std::size_t statement_begin = ts_node_start_byte(frame.statement);
+  call.statement_line_begin = line_begin(source, statement_begin);
+  call.statement_end = after_line_break(source, ts_node_end_byte(frame.statement));
+  call.statement_indent = indentation_at(source, statement_begin);
+  call.statement_starts_line =
+      statement_begin == call.statement_line_begin + call.statement_indent.size();
+  calls_.push_back(std::move(call));
 }
 
 std::vector<const CallSyntax*> PythonFile::calls_at(int line) const {

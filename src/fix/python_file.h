@@ -5,6 +5,8 @@
 // be held at once.
 #pragma once
 
+#include <tree_sitter/api.h>
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -69,6 +71,13 @@ class PythonFile {
   std::optional<DictSyntax> dict_at(ByteRange range) const;
 
  private:
+  struct Frame {
+    TSNode node;
+    TSNode statement;  // the statement `node` is in
+    bool in_block;     // that statement sits in a block (a function's, the module's)
+  };
+  void visit(const Frame& frame);
+
   std::string text_;
   bool has_errors_ = false;
   bool parsed_ = false;

@@ -10,24 +10,17 @@
 
 #include "audit/index/dotted.h"
 #include "audit/python/source_text.h"
+#include "fix/edited_file.h"
 #include "fix/helper_module.h"
 #include "fix/idioms.h"
 #include "fix/import_names.h"
 #include "fix/python_file.h"
-#include "fix/text_edits.h"
+#include "fix/site_edits.h"
 #include "fix/unified_diff.h"
 #include "model/ascii.h"
 
 namespace tracemesh::fix {
 namespace {
-
-constexpr std::string_view request_verbs[] = {"get",  "post",    "put",     "patch", "delete",
-                                              "head", "options", "request", "stream"};
-
-bool is_request_verb(std::string_view word) {
-  return std::find(std::begin(request_verbs), std::end(request_verbs), word) !=
-         std::end(request_verbs);
-}
 
 std::optional<std::string> read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -35,66 +28,6 @@ std::optional<std::string> read_text(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return std::move(text).str();
-}
-
-// A file being edited.
-struct FileState {
-  std::string path;
-  std::unique_ptr<PythonFile> file;
-  const audit::ModuleView* view = nullptr;
-  std::string line_break = "\n";
-  std::vector<TextEdit> edits;
-  // The `from MODULE import NAME, ...` lines to add, in the order first needed.
-  std::vector<std::pair<std::string, std::vector<std::string>>> imports;
-  std::set<std::string> imported;  // the names they bind
-  std::set<std::size_t> fixed;     // indices of the sites fixed here
-
-  void add(std::size_t begin, std::size_t end, const std::string& text) {
-    edits.push_back({begin, end, with_line_breaks(text, line_break)});
-  }
-};
-
-// `argument` added after the last argument of `call`, as its list is laid out.
-TextEdit argument_edit(const CallSyntax& call, const std::string& argument) {
-  if (call.last_argument_end == call.arguments.begin + 1)
-    return {call.last_argument_end, call.last_argument_end, argument};
-  if (call.multiline) {
-    if (call.trailing_comma)
-      return {call.trailing_comma_end, call.trailing_comma_end,
-              "\n" + call.argument_indent + argument + ","};
-    return {call.last_argument_end, call.last_argument_end,
-            ",\n" + call.argument_indent + argument};
-  }
-  if (call.trailing_comma)
-    return {call.trailing_comma_end, call.trailing_comma_end, " " + argument};
-  return {call.last_argument_end, call.last_argument_end, ", " + argument};
-}
-
-// `entry` added as the last entry of a non-empty dict literal.
-TextEdit entry_edit(const DictSyntax& dict, const std::string& entry) {
-  if (dict.multiline) {
-    if (dict.trailing_comma)
-      return {dict.trailing_comma_end, dict.trailing_comma_end,
-              "\n" + dict.entry_indent + entry + ","};
-    return {dict.last_entry_end, dict.last_entry_end, ",\n" + dict.entry_indent + entry};
-  }
-  if (dict.trailing_comma) return {dict.trailing_comma_end, dict.trailing_comma_end, " " + entry};
-  return {dict.last_entry_end, dict.last_entry_end, ", " + entry};
-}
-
-bool is_parameter(const audit::Function* function, const std::string& name) {
-  return function != nullptr && std::find(function->parameters.begin(), function->parameters.end(),
-                                          name) != function->parameters.end();
-}
-
-// Whether `name` is free in `function` (and the module) for a new local.
-bool free_name(const audit::Function* function, const audit::ModuleView& view,
-               const std::string& name) {
-  if (function != nullptr &&
-      (is_parameter(function, name) || function->locals.contains(name) ||
-       std::find(function->names.begin(), function->names.end(), name) != function->names.end()))
-    return false;
-  return !view.bound.contains(name) && !view.module->assignments.contains(name);
 }
 
 class Planner {
@@ -130,136 +63,20 @@ class Planner {
     return call.target_kind == "service" || options_.include_external;
   }
 
-  FileState* state_of(const std::string& path) {
+  // The file at `path` as it is being edited; nullptr when it cannot be read.
+  EditedFile* state_of(const std::string& path) {
     auto found = files_.find(path);
-    if (found != files_.end()) return found->second.file ? &found->second : nullptr;
-    FileState& state = files_[path];
-    state.path = path;
-    const auto text = read_text(audited_.repository.root / path);
-    if (!text) return nullptr;
-    state.file = std::make_unique<PythonFile>(*text);
-    state.line_break = std::string(line_break_of(*text));
-    state.view = &fleet_.index().view(path);
-    return &state;
+    if (found != files_.end()) return found->second.get();
+    auto text = read_text(audited_.repository.root / path);
+    auto& state = files_[path];
+    if (text)
+      state = std::make_unique<EditedFile>(path, std::move(*text), fleet_.index().view(path));
+    return state.get();
   }
 
-  static void add_import(FileState& state, const std::string& module, const std::string& name) {
-    const auto same = std::find_if(state.imports.begin(), state.imports.end(),
-                                   [&](const auto& line) { return line.first == module; });
-    if (same != state.imports.end()) {
-      same->second.push_back(name);
-    } else {
-      state.imports.push_back({module, {name}});
-    }
-    state.imported.insert(name);
-  }
-
-  // The name `name` of the module at `home` goes by in `state`'s module,
-  // adding `from module import name` when it is not imported yet; "" when
-  // the module cannot be named from there or the name is taken.
-  std::string bind(FileState& state, const std::string& home, const std::string& name) {
-    if (home == state.path) return name;
-    for (const auto& [local, file] : state.view->bound_files) {
-      if (file != home) continue;
-      const audit::Import& import = state.view->bound.at(local);
-      if (import.name == name) return local;
-      if (import.name.empty() || home.ends_with(import.name + ".py") ||
-          home.ends_with(import.name + "/__init__.py"))
-        return local + "." + name;
-    }
-    if (state.imported.contains(name)) return name;
-    const audit::PythonModule& module = *state.view->module;
-    if (state.view->bound.contains(name) || module.assignments.contains(name) ||
-        module.constants.contains(name) || state.view->functions.contains(name))
-      return {};
-    const auto dotted = names_.module_name(state.path, home);
-    if (!dotted) return {};
-    add_import(state, *dotted, name);
-    state.imported.insert(name);
-    return name;
-  }
-
-  std::string bind_external(FileState& state, const std::string& module_name,
-                            const std::string& name) {
-    for (const auto& [local, import] : state.view->bound) {
-      if (import.module == module_name && import.name == name) return local;
-      if (import.name.empty() && import.module == module_name && local == module_name)
-        return local + "." + name;
-    }
-    if (state.imported.contains(name)) return name;
-    if (state.view->bound.contains(name) || state.view->module->assignments.contains(name) ||
-        state.view->functions.contains(name))
-      return {};
-    add_import(state, module_name, name);
-    state.imported.insert(name);
-    return name;
-  }
-
-  // The call of `site` in its file, when it is one the fixer can add headers
-  // to: the request, or functools.partial / asyncio.to_thread handed it
-  // (both pass their keywords on to it).
-  const CallSyntax* request_call(const FileState& state, const audit::OutboundCall& site,
-                                 std::string& reason) const {
-    const std::string method = model::ascii_lowercase(site.method);
-    for (const CallSyntax* call : state.file->calls_at(site.line)) {
-      const std::string verb = audit::after_last(call->callee);
-      if (verb == "send") {
-        reason = "client.send(request): the headers belong to the request it sends (build_request)";
-        return nullptr;
-      }
-      if (verb == "urlopen") {
-        reason = "urllib urlopen: the headers belong to its Request";
-        return nullptr;
-      }
-      if (is_request_verb(verb) &&
-          (method.empty() || verb == method || verb == "request" || verb == "stream"))
-        return call;
-    }
-    for (const audit::Call& handing : state.view->module->calls) {
-      if (handing.line != site.line) continue;
-      const std::string name = fleet_.index().canonical(*state.view, handing.callee);
-      if (name != "functools.partial" && name != "asyncio.to_thread") continue;
-      for (const CallSyntax* call : state.file->calls_at(site.line)) {
-        if (call->callee == handing.callee) return call;
-      }
-    }
-    reason = "the request is handed to another call on this line, which may not pass headers on";
-    return nullptr;
-  }
-
-  // Make `call` send `entry` (`**trace_headers()`, `H: var.get("")`) with
-  // its headers; `bare` is the value when it had none.
-  std::string merge_headers(FileState& state, const CallSyntax& call,
-                            const audit::Function* enclosing, const std::string& entry,
-                            const std::string& bare) {
-    if (!call.headers) {
-      if (call.keyword_splat) return "its keywords come from **kwargs, which may hold headers";
-      const TextEdit edit = argument_edit(call, "headers=" + bare);
-      state.add(edit.begin, edit.end, edit.text);
-      return {};
-    }
-    const std::string value(audit::trim_space(call.headers_text));
-    if (value == "None") {
-      state.add(call.headers->begin, call.headers->end, bare);
-      return {};
-    }
-    if (const auto dict = state.file->dict_at(*call.headers)) {
-      if (dict->empty) {
-        state.add(call.headers->begin, call.headers->end, bare);
-      } else {
-        const TextEdit edit = entry_edit(*dict, entry);
-        state.add(edit.begin, edit.end, edit.text);
-      }
-      return {};
-    }
-    const std::string base = is_parameter(enclosing, value) ? "(" + value + " or {})" : value;
-    state.add(call.headers->begin, call.headers->end, "{**" + base + ", " + entry + "}");
-    return {};
-  }
-
-  const audit::Function* enclosing(const FileState& state, const audit::OutboundCall& site) const {
-    const auto found = state.view->functions.find(site.function);
-    return found == state.view->functions.end() ? nullptr : found->second;
+  const audit::Function* enclosing(const EditedFile& state, const audit::OutboundCall& site) const {
+    const auto found = state.view().functions.find(site.function);
+    return found == state.view().functions.end() ? nullptr : found->second;
   }
 
   bool usable_by_all(const std::vector<const audit::OutboundCall*>& calls,
@@ -275,31 +92,25 @@ class Planner {
       for (const audit::OutboundCall* call : calls)
         skipped_.push_back({call->service, call->file, call->line, call->target, reason});
     };
-    FileState* state = state_of(site.file);
+    EditedFile* state = state_of(site.file);
     if (state == nullptr) return skip("the file cannot be read");
-    if (!state->file->parsed() || state->file->has_errors())
+    if (!state->file().parsed() || state->file().has_errors())
       return skip("the file has syntax errors: the fixer edits only files that parse");
     if (site.function.empty())
       return skip("module level: it runs at import, when no request is being served");
     std::string reason;
     if (try_factory(calls, fixed, reason)) return record(calls, fixed, state);
-    const CallSyntax* call = request_call(*state, site, reason);
+    const CallSyntax* call = request_call(*state, fleet_.index(), site, reason);
     if (call == nullptr) return skip(reason);
     const audit::Function* function = enclosing(*state, site);
-    const std::size_t edits = state->edits.size();
-    const auto saved_imports = state->imports;
-    const auto saved_imported = state->imported;
-    const auto undo = [&] {
-      state->edits.resize(edits);
-      state->imports = saved_imports;
-      state->imported = saved_imported;
-    };
+    const EditedFile::Checkpoint saved = state->checkpoint();
+    const auto undo = [&] { state->restore(saved); };
     std::string failure;
     if (const HeaderHelper* helper = idioms_.header_helper(site.service);
         helper != nullptr && usable_by_all(calls, [&](const std::string& s) {
           return idioms_.header_helper(s) == helper;
         })) {
-      const std::string name = bind(*state, helper->path, helper->function);
+      const std::string name = state->bind(names_, helper->path, helper->function);
       if (!name.empty()) {
         failure = merge_headers(*state, *call, function, "**" + name + "()", name + "()");
         if (failure.empty()) {
@@ -313,8 +124,8 @@ class Planner {
         variable != nullptr && usable_by_all(calls, [&](const std::string& s) {
           return idioms_.context_variable(s) == variable;
         })) {
-      const std::string var = bind(*state, variable->path, variable->variable);
-      const std::string constant = bind(*state, variable->constant_path, variable->constant);
+      const std::string var = state->bind(names_, variable->path, variable->variable);
+      const std::string constant = state->bind(names_, variable->constant_path, variable->constant);
       if (!var.empty() && !constant.empty()) {
         const std::string entry = constant + ": " + var + ".get(\"\")";
         failure = merge_headers(*state, *call, function, entry, "{" + entry + "}");
@@ -336,7 +147,7 @@ class Planner {
     const std::string helper = helper_for(calls);
     if (helper.empty())
       return skip(failure.empty() ? "no package to write the trace helper to" : failure);
-    const std::string name = bind(*state, helper, "trace_headers");
+    const std::string name = state->bind(names_, helper, "trace_headers");
     if (name.empty()) return skip("the name trace_headers is taken in " + site.file);
     failure = merge_headers(*state, *call, function, "**" + name + "()", name + "()");
     if (!failure.empty()) {
@@ -349,11 +160,11 @@ class Planner {
   }
 
   void record(const std::vector<const audit::OutboundCall*>& calls, FixedSite fixed,
-              FileState* state) {
+              EditedFile* state) {
     for (const audit::OutboundCall* call : calls) {
       fixed.service = call->service;
       state->fixed.insert(fixed_.size());
-      if (FileState* edited = state_of(fixed.edited_file); edited != nullptr && edited != state)
+      if (EditedFile* edited = state_of(fixed.edited_file); edited != nullptr && edited != state)
         edited->fixed.insert(fixed_.size());
       fixed_.push_back(fixed);
     }
@@ -365,14 +176,14 @@ class Planner {
                    std::string& reason) {
     const audit::OutboundCall& site = *calls.front();
     if (site.construction_file.empty()) return false;
-    FileState* state = state_of(site.construction_file);
-    if (state == nullptr || state->file->has_errors()) return false;
+    EditedFile* state = state_of(site.construction_file);
+    if (state == nullptr || state->file().has_errors()) return false;
     const audit::Call* constructor = nullptr;
-    for (const audit::Call& call : state->view->module->calls) {
+    for (const audit::Call& call : state->view().module->calls) {
       if (call.line == site.construction_line) constructor = &call;
     }
     if (constructor == nullptr) return false;
-    const std::string canonical = fleet_.index().canonical(*state->view, constructor->callee);
+    const std::string canonical = fleet_.index().canonical(state->view(), constructor->callee);
     const TracedFactory* factory = idioms_.factory(site.service, canonical);
     if (factory == nullptr ||
         !usable_by_all(
@@ -397,61 +208,14 @@ class Planner {
     const std::string key = site.construction_file + ":" + std::to_string(site.construction_line);
     if (!constructions_.insert(key).second) return true;  // fixed for an earlier site
     const CallSyntax* syntax = nullptr;
-    for (const CallSyntax* call : state->file->calls_at(site.construction_line)) {
+    for (const CallSyntax* call : state->file().calls_at(site.construction_line)) {
       if (call->callee == constructor->callee) syntax = call;
     }
     if (syntax == nullptr) return false;
-    const std::string name = bind(*state, factory->path, factory->function);
+    const std::string name = state->bind(names_, factory->path, factory->function);
     if (name.empty()) return false;
     state->add(syntax->callee_range.begin, syntax->callee_range.end, name);
     return true;
-  }
-
-  // `inject(carrier)` before the statement of `call`, the carrier its headers.
-  std::string inject_before(FileState& state, const CallSyntax& call,
-                            const audit::Function* function) {
-    if (!call.in_block || !call.statement_starts_line)
-      return "the call is not in a statement of its own, where inject() could go before it";
-    if (!call.headers && call.keyword_splat)
-      return "its keywords come from **kwargs, which may hold headers";
-    const std::string inject = bind_external(state, "opentelemetry.propagate", "inject");
-    if (inject.empty()) return "the name inject is taken";
-    const std::string value =
-        call.headers ? std::string(audit::trim_space(call.headers_text)) : std::string();
-    const std::string& indent = call.statement_indent;
-    // A dict the function builds itself takes the context in place.
-    if (function != nullptr && !value.empty() && function->locals.contains(value)) {
-      const std::string binding(audit::trim_space(function->locals.at(value)));
-      if (binding.starts_with("{") || binding.starts_with("dict(")) {
-        state.add(call.statement_line_begin, call.statement_line_begin,
-                  indent + inject + "(" + value + ")\n");
-        return {};
-      }
-    }
-    std::string carrier;
-    for (const char* name : {"headers", "trace_headers", "outbound_headers"}) {
-      if (free_name(function, *state.view, name)) {
-        carrier = name;
-        break;
-      }
-    }
-    if (carrier.empty()) return "no free name for the headers dict";
-    std::string initial = "{}";
-    if (!value.empty() && value != "None") {
-      const bool literal = state.file->dict_at(*call.headers).has_value();
-      initial = literal
-                    ? value
-                    : "dict(" + (is_parameter(function, value) ? value + " or {}" : value) + ")";
-    }
-    state.add(call.statement_line_begin, call.statement_line_begin,
-              indent + carrier + " = " + initial + "\n" + indent + inject + "(" + carrier + ")\n");
-    if (call.headers) {
-      state.add(call.headers->begin, call.headers->end, carrier);
-    } else {
-      const TextEdit edit = argument_edit(call, "headers=" + carrier);
-      state.add(edit.begin, edit.end, edit.text);
-    }
-    return {};
   }
 
   // Where the new helper goes for these sites: the shared library holding
@@ -528,16 +292,16 @@ class Planner {
           call.assigned_to.find('.') != std::string::npos)
         continue;
       if (registered) return true;
-      FileState* state = state_of(path);
-      if (state == nullptr || state->file->has_errors()) return hooked;
+      EditedFile* state = state_of(path);
+      if (state == nullptr || state->file().has_errors()) return hooked;
       const CallSyntax* syntax = nullptr;
-      for (const CallSyntax* each : state->file->calls_at(call.line)) {
+      for (const CallSyntax* each : state->file().calls_at(call.line)) {
         if (each->callee == call.callee) syntax = each;
       }
       if (syntax == nullptr || !syntax->in_block) continue;
       const std::string family = hook_family(framework);
       if (family.empty()) continue;
-      const std::string& text = state->file->text();
+      const std::string& text = state->file().text();
       const bool ends_line = syntax->statement_end > 0 && text[syntax->statement_end - 1] == '\n';
       // Registered in assemble(), when the hooks the helper holds (and so their names) are known.
       pending_hooks_.push_back({path, syntax->statement_end, ends_line, syntax->statement_indent,
@@ -573,10 +337,10 @@ class Planner {
 
   void register_hooks() {
     for (const PendingHook& pending : pending_hooks_) {
-      FileState* state = state_of(pending.path);
+      EditedFile* state = state_of(pending.path);
       if (state == nullptr) continue;
-      const std::string name = bind(*state, pending.helper,
-                                    hook_name(pending.family, helpers_[pending.helper].families));
+      const std::string name = state->bind(
+          names_, pending.helper, hook_name(pending.family, helpers_[pending.helper].families));
       if (name.empty()) {
         notes_.push_back(pending.path + ": the name of the helper's hook is taken; register " +
                          pending.helper + "'s hook on " + pending.app + " by hand");
@@ -592,26 +356,14 @@ class Planner {
     register_hooks();
     Retrofit retrofit;
     std::set<std::size_t> dropped;
-    for (auto& [path, state] : files_) {
-      if (!state.file || (state.edits.empty() && state.imports.empty())) continue;
-      std::vector<TextEdit> edits = state.edits;
-      if (!state.imports.empty()) {
-        std::string lines;
-        for (const auto& [module, names] : state.imports) {
-          std::string joined;
-          for (const std::string& name : names) joined += (joined.empty() ? "" : ", ") + name;
-          lines += "from " + module + " import " + joined + "\n";
-        }
-        edits.push_back({state.file->import_position(), state.file->import_position(),
-                         with_line_breaks(lines, state.line_break)});
-      }
+    for (const auto& [path, state] : files_) {
+      if (!state || !state->edited()) continue;
       std::string after;
-      const bool applied = apply_edits(state.file->text(), edits, after);
-      if (!applied || PythonFile(after).has_errors()) {
-        dropped.insert(state.fixed.begin(), state.fixed.end());
+      if (!state->after(after) || PythonFile(after).has_errors()) {
+        dropped.insert(state->fixed.begin(), state->fixed.end());
         continue;
       }
-      retrofit.files.push_back({path, state.file->text(), std::move(after), false});
+      retrofit.files.push_back({path, state->file().text(), std::move(after), false});
     }
     for (const auto& [path, helper] : helpers_) {
       if (helper.exists) continue;
@@ -658,8 +410,8 @@ class Planner {
   Idioms idioms_;
   ImportNames names_;
   std::string header_;
-  std::map<std::string, FileState> files_;
-  std::map<std::string, Helper> helpers_;  // by path
+  std::map<std::string, std::unique_ptr<EditedFile>> files_;  // null: unreadable
+  std::map<std::string, Helper> helpers_;                     // by path
   std::set<std::string> constructions_;
   std::set<std::string> hooked_;
   std::vector<std::string> hooked_services_;

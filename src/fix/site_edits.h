@@ -1,0 +1,39 @@
+// How one call site is changed so that its request carries the trace: a
+// headers entry merged into what the call sends (never replacing it),
+// OpenTelemetry's inject before its statement, a keyword argument laid out
+// like the call's others. Each returns "" when done, else why it cannot be
+// done safely (the caller then undoes what was added).
+#pragma once
+
+#include <string>
+
+#include "audit/index/code_index.h"
+#include "audit/rules/outbound_calls.h"
+#include "fix/edited_file.h"
+
+namespace tracemesh::fix {
+
+// `argument` added after the last argument of `call`, as its list is laid out.
+TextEdit argument_edit(const CallSyntax& call, const std::string& argument);
+
+// The call of `site` in `file` that headers can be given to: the request, or
+// functools.partial / asyncio.to_thread handed it (both pass keywords on);
+// nullptr with the reason otherwise.
+const CallSyntax* request_call(const EditedFile& file, const audit::CodeIndex& index,
+                               const audit::OutboundCall& site, std::string& reason);
+
+// Make `call` also send `entry` (`**trace_headers()`, `H: var.get("")`);
+// `bare` is its headers when it had none. `enclosing`: its function, or null.
+std::string merge_headers(EditedFile& file, const CallSyntax& call,
+                          const audit::Function* enclosing, const std::string& entry,
+                          const std::string& bare);
+
+// `inject(carrier)` before the statement of `call`, the carrier its headers:
+// in place when the function builds that dict itself, else a dict of its own.
+std::string inject_before(EditedFile& file, const CallSyntax& call,
+                          const audit::Function* enclosing);
+
+// Whether `name` is one of `function`'s parameters (false for null).
+bool is_parameter(const audit::Function* function, const std::string& name);
+
+}  // namespace tracemesh::fix
