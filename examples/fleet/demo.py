@@ -200,6 +200,24 @@ def show_audit(tracemesh, broken_edge, checks):
                      "the audit flags the broken edge's call site statically")
 
 
+def show_fix(tracemesh, checks):
+    heading("the fixer: tracemesh fix examples/fleet")
+    fixed = subprocess.run([tracemesh, "fix", HERE, "--format", "json"], capture_output=True, text=True,
+                           check=False)
+    try:
+        report = json.loads(fixed.stdout)
+    except json.JSONDecodeError:
+        checks.check(False, f"tracemesh fix printed no JSON (exit {fixed.returncode}): {fixed.stderr.strip()}")
+        return
+    for site in report["fixed"]:
+        print(f"  {site['file']}:{site['line']}  {site['idiom']}")
+    for line in report["patch"].splitlines():
+        print(f"    {line}")
+    checks.check(fixed.returncode == 0 and len(report["fixed"]) == 1 and not report["skipped"],
+                 "the fixer writes the patch for the untraced site in the service's own idiom "
+                 "(`--write` applies it; the end-to-end test FleetFix shows the edge connected after a restart)")
+
+
 def show_map(tracemesh, collector, broken_edge, checks):
     heading(f"propagation map: tracemesh audit examples/fleet --against {collector}")
     mapped = subprocess.run([tracemesh, "audit", HERE, "--against", collector, "--since", "1h",
@@ -293,6 +311,7 @@ def main(argv):
             show_graph(collector, fleet.broken_edge, checks)
             show_audit(tracemesh, fleet.broken_edge, checks)
             show_map(tracemesh, collector, fleet.broken_edge, checks)
+            show_fix(tracemesh, checks)
             heading("result")
             print(f"  {'every check held' if checks.failed == 0 else f'{checks.failed} check(s) failed'}"
                   f"{'' if fleet.broken_edge is None else f' (with --break {fleet.broken_edge})'}", flush=True)
