@@ -2,6 +2,7 @@
 
 #include <tree_sitter/api.h>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -48,37 +49,29 @@ std::vector<TSNode> items(TSNode node) {
   return found;
 }
 
-// After the last item of a bracketed list: a trailing comma, and whether
-// the list runs over several lines.
-struct ListEnd {
-  std::size_t last_end = 0;
-  bool trailing_comma = false;
-  std::size_t comma_end = 0;
-  bool multiline = false;
-  std::string indent;
-};
-
-ListEnd list_end(std::string_view text, TSNode list, const std::vector<TSNode>& entries) {
-  ListEnd end;
-  const std::size_t open = ts_node_start_byte(list);
+// The layout of bracketed list `list` holding `entries`.
+ListLayout layout_of(std::string_view text, TSNode list, const std::vector<TSNode>& entries) {
+  ListLayout layout;
+  layout.open = ts_node_start_byte(list);
+  layout.empty = entries.empty();
   if (entries.empty()) {
-    end.last_end = open + 1;
-    return end;
+    layout.last_end = layout.open + 1;
+    return layout;
   }
   const TSNode last = entries.back();
-  end.last_end = ts_node_end_byte(last);
+  layout.last_end = ts_node_end_byte(last);
   const std::size_t close = ts_node_end_byte(list) - 1;
-  for (std::size_t at = end.last_end; at < close; ++at) {
+  for (std::size_t at = layout.last_end; at < close; ++at) {
     if (text[at] == ',') {
-      end.trailing_comma = true;
-      end.comma_end = at + 1;
+      layout.trailing_comma = true;
+      layout.comma_end = at + 1;
       break;
     }
     if (text[at] == '#') at = after_line_break(text, at) - 1;
   }
-  end.multiline = ts_node_start_point(last).row != ts_node_start_point(list).row;
-  end.indent = indentation_at(text, ts_node_start_byte(last));
-  return end;
+  layout.multiline = ts_node_start_point(last).row != ts_node_start_point(list).row;
+  layout.indent = indentation_at(text, ts_node_start_byte(last));
+  return layout;
 }
 
 }  // namespace
@@ -91,6 +84,13 @@ std::string indentation_at(std::string_view text, std::size_t at) {
 }
 
 PythonFile::PythonFile(std::string text) : text_(std::move(text)) {
+  for (std::size_t at = 0; at < text_.size();) {
+    std::size_t end = text_.find('\n', at);
+    if (end == std::string::npos) end = text_.size();
+    const std::size_t width = end - at - (end > at && text_[end - 1] == '\r' ? 1 : 0);
+    wrap_width_ = std::max(wrap_width_, width);
+    at = end + 1;
+  }
   const audit::FileParse parse(text_);
   if (parse.tree() == nullptr) return;
   parsed_ = true;
@@ -113,10 +113,10 @@ PythonFile::PythonFile(std::string text) : text_(std::move(text)) {
   // One walk with a cursor, keeping for each node the statement it is in:
   // the nearest node whose parent is a block or the module (a call inside a
   // lambda, decorator or parameter list has none of its own).
-  std::vector<Frame> frames{{root, root, false}};
+  std::vector<Frame> frames{{root, root, root, false}};
   const auto enter = [&](TSNode node) {
     const Frame& up = frames.back();
-    Frame frame{node, up.statement, up.in_block};
+    Frame frame{node, up.statement, is(up.node, "module") ? node : up.top, up.in_block};
     if (is(up.node, "block") || is(up.node, "module")) {
       frame.statement = node;
       frame.in_block = true;
@@ -151,11 +151,8 @@ void PythonFile::visit(const Frame& frame) {
   const std::string_view source = text_;
   const TSNode node = frame.node;
   if (is(node, "dictionary")) {
-    const auto entries = items(node);
-    const ListEnd end = list_end(source, node, entries);
-    dicts_.push_back({{ts_node_start_byte(node), ts_node_end_byte(node)},
-                      {entries.empty(), end.last_end, end.trailing_comma, end.comma_end,
-                       end.multiline, end.indent}});
+    dicts_.push_back(
+        {{ts_node_start_byte(node), ts_node_end_byte(node)}, layout_of(source, node, items(node))});
     return;
   }
   if (!is(node, "call")) return;
@@ -178,12 +175,7 @@ void PythonFile::visit(const Frame& frame) {
       call.headers_text = std::string(node_text(source, value));
     }
   }
-  const ListEnd end = list_end(source, arguments, entries);
-  call.last_argument_end = end.last_end;
-  call.trailing_comma = end.trailing_comma;
-  call.trailing_comma_end = end.comma_end;
-  call.multiline = end.multiline;
-  call.argument_indent = end.indent;
+  call.argument_list = layout_of(source, arguments, entries);
   call.in_block = frame.in_block;
   const std::size_t statement_begin = ts_node_start_byte(frame.statement);
   call.statement_line_begin = line_begin(source, statement_begin);
@@ -191,6 +183,7 @@ void PythonFile::visit(const Frame& frame) {
   call.statement_indent = indentation_at(source, statement_begin);
   call.statement_starts_line =
       statement_begin == call.statement_line_begin + call.statement_indent.size();
+  call.top_line_begin = line_begin(source, ts_node_start_byte(frame.top));
   calls_.push_back(std::move(call));
 }
 
@@ -202,7 +195,7 @@ std::vector<const CallSyntax*> PythonFile::calls_at(int line) const {
   return found;
 }
 
-std::optional<DictSyntax> PythonFile::dict_at(ByteRange range) const {
+std::optional<ListLayout> PythonFile::dict_at(ByteRange range) const {
   for (const auto& [where, dict] : dicts_) {
     if (where.begin == range.begin && where.end == range.end) return dict;
   }

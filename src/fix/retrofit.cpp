@@ -22,6 +22,38 @@
 namespace tracemesh::fix {
 namespace {
 
+// The start of the comment lines right above the line starting at `at` (a
+// comment says what the statement below it is: a definition goes above both).
+std::size_t above_comments(std::string_view text, std::size_t at) {
+  while (at > 0) {
+    const std::size_t newline = at >= 2 ? text.rfind('\n', at - 2) : std::string_view::npos;
+    const std::size_t begin = newline == std::string_view::npos ? 0 : newline + 1;
+    const std::string_view line = text.substr(begin, at - begin);
+    const std::size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] != '#') break;
+    at = begin;
+  }
+  return at;
+}
+
+// The line breaks that give a top-level definition inserted at `at` (a
+// line start) the two blank lines above it that PEP 8 asks for.
+std::string blank_lines_wanted(std::string_view text, std::size_t at) {
+  if (at == 0) return {};
+  std::size_t blank = 0;
+  std::size_t end = at - 1;  // the line break ending the line above
+  while (blank < 2 && end > 0) {
+    const std::size_t begin = text.rfind('\n', end - 1);
+    const std::size_t start = begin == std::string_view::npos ? 0 : begin + 1;
+    const std::string_view line = text.substr(start, end - start);
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) break;
+    ++blank;
+    if (begin == std::string_view::npos) break;
+    end = begin;
+  }
+  return std::string(2 - blank, '\n');
+}
+
 std::optional<std::string> read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
@@ -100,6 +132,7 @@ class Planner {
       return skip("module level: it runs at import, when no request is being served");
     std::string reason;
     if (try_factory(calls, fixed, reason)) return record(calls, fixed, state);
+    if (try_construction_hook(calls, fixed)) return record(calls, fixed, state);
     const CallSyntax* call = request_call(*state, fleet_.index(), site, reason);
     if (call == nullptr) return skip(reason);
     const audit::Function* function = enclosing(*state, site);
@@ -175,13 +208,8 @@ class Planner {
   bool try_factory(const std::vector<const audit::OutboundCall*>& calls, FixedSite& fixed,
                    std::string& reason) {
     const audit::OutboundCall& site = *calls.front();
-    if (site.construction_file.empty()) return false;
-    EditedFile* state = state_of(site.construction_file);
-    if (state == nullptr || state->file().has_errors()) return false;
-    const audit::Call* constructor = nullptr;
-    for (const audit::Call& call : state->view().module->calls) {
-      if (call.line == site.construction_line) constructor = &call;
-    }
+    EditedFile* state = nullptr;
+    const audit::Call* constructor = constructor_of(site, state);
     if (constructor == nullptr) return false;
     const std::string canonical = fleet_.index().canonical(state->view(), constructor->callee);
     const TracedFactory* factory = idioms_.factory(site.service, canonical);
@@ -215,6 +243,116 @@ class Planner {
     const std::string name = state->bind(names_, factory->path, factory->function);
     if (name.empty()) return false;
     state->add(syntax->callee_range.begin, syntax->callee_range.end, name);
+    return true;
+  }
+
+  // The construction of a site's client (`file:line` of the constructor call).
+  const audit::Call* constructor_of(const audit::OutboundCall& site, EditedFile*& state) {
+    if (site.construction_file.empty()) return nullptr;
+    state = state_of(site.construction_file);
+    if (state == nullptr || !state->file().parsed() || state->file().has_errors()) return nullptr;
+    for (const audit::Call& call : state->view().module->calls) {
+      if (call.line == site.construction_line) return &call;
+    }
+    return nullptr;
+  }
+
+  // An httpx client kept on self or at module level, built without event
+  // hooks of its own: a request hook added where it is built (once for
+  // every call it makes) in the first idiom that applies.
+  bool try_construction_hook(const std::vector<const audit::OutboundCall*>& calls,
+                             FixedSite& fixed) {
+    const audit::OutboundCall& site = *calls.front();
+    EditedFile* state = nullptr;
+    const audit::Call* constructor = constructor_of(site, state);
+    if (constructor == nullptr) return false;
+    const bool kept = constructor->function.empty() ? !constructor->assigned_to.empty()
+                                                    : constructor->assigned_to.starts_with("self.");
+    const std::string canonical = fleet_.index().canonical(state->view(), constructor->callee);
+    const bool async = canonical == "httpx.AsyncClient";
+    if (!kept || (!async && canonical != "httpx.Client") ||
+        std::any_of(constructor->keywords.begin(), constructor->keywords.end(),
+                    [](const audit::Keyword& k) { return k.name == "event_hooks"; }))
+      return false;
+    fixed.edited_file = site.construction_file;
+    fixed.edited_line = site.construction_line;
+    const std::string key = site.construction_file + ":" + std::to_string(site.construction_line);
+    if (const auto done = construction_hooks_.find(key); done != construction_hooks_.end()) {
+      fixed.idiom = done->second;
+      return true;
+    }
+    const CallSyntax* syntax = nullptr;
+    for (const CallSyntax* each : state->file().calls_at(site.construction_line)) {
+      if (each->callee == constructor->callee) syntax = each;
+    }
+    if (syntax == nullptr || syntax->keyword_splat || !syntax->in_block) return false;
+    const EditedFile::Checkpoint saved = state->checkpoint();
+    std::string body;
+    std::string helper_module_path;
+    if (const HeaderHelper* helper = idioms_.header_helper(site.service);
+        helper != nullptr && usable_by_all(calls, [&](const std::string& s) {
+          return idioms_.header_helper(s) == helper;
+        })) {
+      if (const std::string name = state->bind(names_, helper->path, helper->function);
+          !name.empty()) {
+        body = "request.headers.update(" + name + "())";
+        fixed.idiom = "header helper " + helper->function;
+      }
+    }
+    if (const ContextVariable* variable = idioms_.context_variable(site.service);
+        body.empty() && variable != nullptr && usable_by_all(calls, [&](const std::string& s) {
+          return idioms_.context_variable(s) == variable;
+        })) {
+      const std::string var = state->bind(names_, variable->path, variable->variable);
+      const std::string constant = state->bind(names_, variable->constant_path, variable->constant);
+      if (!var.empty() && !constant.empty()) {
+        body = "value = " + var + ".get(\"\")\n    if value:\n        request.headers[" + constant +
+               "] = value";
+        fixed.idiom = "context variable " + variable->variable;
+      }
+    }
+    if (body.empty() &&
+        usable_by_all(calls, [&](const std::string& s) { return idioms_.uses_opentelemetry(s); })) {
+      if (const std::string inject = state->bind_external("opentelemetry.propagate", "inject");
+          !inject.empty()) {
+        body = inject + "(request.headers)";
+        fixed.idiom = "opentelemetry inject";
+      }
+    }
+    if (body.empty()) {
+      helper_module_path = helper_for(calls);
+      const std::string name = helper_module_path.empty()
+                                   ? ""
+                                   : state->bind(names_, helper_module_path, "trace_headers");
+      if (!name.empty()) {
+        body = "request.headers.update(" + name + "())";
+        fixed.idiom = "new helper " + helper_module_path;
+      }
+    }
+    const std::string hook = std::string("_send_trace_headers") + (async ? "" : "_sync");
+    const std::string hook_key = site.construction_file + ":" + hook;
+    const bool defined = hook_bodies_.contains(hook_key);
+    if (body.empty() || (defined && hook_bodies_[hook_key] != body) ||
+        (!defined && state->view().functions.contains(hook))) {
+      state->restore(saved);
+      return false;
+    }
+    if (!defined) {
+      hook_bodies_[hook_key] = body;
+      const std::size_t at = above_comments(state->file().text(), syntax->top_line_begin);
+      state->add(at, at,
+                 blank_lines_wanted(state->file().text(), at) + std::string(async ? "async " : "") +
+                     "def " + hook +
+                     "(request):\n    \"\"\"httpx request hook: the trace goes with every request "
+                     "of the client.\"\"\"\n    " +
+                     body + "\n\n\n");
+    }
+    state->add(append_item(state->file(), syntax->argument_list,
+                           "event_hooks={\"request\": [" + hook + "]}"));
+    construction_hooks_[key] = fixed.idiom;
+    if (!helper_module_path.empty()) {
+      for (const audit::OutboundCall* each : calls) this->hook(each->service, helper_module_path);
+    }
     return true;
   }
 
@@ -413,6 +551,8 @@ class Planner {
   std::map<std::string, std::unique_ptr<EditedFile>> files_;  // null: unreadable
   std::map<std::string, Helper> helpers_;                     // by path
   std::set<std::string> constructions_;
+  std::map<std::string, std::string> construction_hooks_;  // construction → the idiom its hook used
+  std::map<std::string, std::string> hook_bodies_;         // "file:hook" → its body
   std::set<std::string> hooked_;
   std::vector<std::string> hooked_services_;
   std::vector<std::string> notes_;

@@ -17,16 +17,25 @@ bool is_request_verb(std::string_view word) {
          std::end(request_verbs);
 }
 
-// `entry` added as the last entry of a non-empty dict literal.
-TextEdit entry_edit(const DictSyntax& dict, const std::string& entry) {
-  if (dict.multiline) {
-    if (dict.trailing_comma)
-      return {dict.trailing_comma_end, dict.trailing_comma_end,
-              "\n" + dict.entry_indent + entry + ","};
-    return {dict.last_entry_end, dict.last_entry_end, ",\n" + dict.entry_indent + entry};
+// The prefix that lines a new line up with the column of byte `at` (tabs kept).
+std::string visual_indent(std::string_view text, std::size_t at) {
+  const std::size_t newline = at == 0 ? std::string_view::npos : text.rfind('\n', at - 1);
+  const std::size_t begin = newline == std::string_view::npos ? 0 : newline + 1;
+  std::string indent(text.substr(begin, at - begin));
+  for (char& c : indent) {
+    if (c != '\t') c = ' ';
   }
-  if (dict.trailing_comma) return {dict.trailing_comma_end, dict.trailing_comma_end, " " + entry};
-  return {dict.last_entry_end, dict.last_entry_end, ", " + entry};
+  return indent;
+}
+
+// The width of the line holding byte `at`.
+std::size_t line_width(std::string_view text, std::size_t at) {
+  const std::size_t newline = at == 0 ? std::string_view::npos : text.rfind('\n', at - 1);
+  const std::size_t begin = newline == std::string_view::npos ? 0 : newline + 1;
+  std::size_t end = text.find('\n', at);
+  if (end == std::string_view::npos) end = text.size();
+  if (end > begin && text[end - 1] == '\r') --end;
+  return end - begin;
 }
 
 // Whether `name` is free in `function` (and the module) for a new local.
@@ -41,20 +50,21 @@ bool free_name(const audit::Function* function, const audit::ModuleView& view,
 
 }  // namespace
 
-// `argument` added after the last argument of `call`, as its list is laid out.
-TextEdit argument_edit(const CallSyntax& call, const std::string& argument) {
-  if (call.last_argument_end == call.arguments.begin + 1)
-    return {call.last_argument_end, call.last_argument_end, argument};
-  if (call.multiline) {
-    if (call.trailing_comma)
-      return {call.trailing_comma_end, call.trailing_comma_end,
-              "\n" + call.argument_indent + argument + ","};
-    return {call.last_argument_end, call.last_argument_end,
-            ",\n" + call.argument_indent + argument};
+TextEdit append_item(const PythonFile& file, const ListLayout& list, const std::string& item) {
+  if (list.empty) return {list.last_end, list.last_end, item};
+  if (list.multiline) {
+    if (list.trailing_comma)
+      return {list.comma_end, list.comma_end, "\n" + list.indent + item + ","};
+    return {list.last_end, list.last_end, ",\n" + list.indent + item};
   }
-  if (call.trailing_comma)
-    return {call.trailing_comma_end, call.trailing_comma_end, " " + argument};
-  return {call.last_argument_end, call.last_argument_end, ", " + argument};
+  const std::size_t at = list.trailing_comma ? list.comma_end : list.last_end;
+  const std::string same_line = (list.trailing_comma ? " " : ", ") + item;
+  if (line_width(file.text(), at) + same_line.size() <= file.wrap_width())
+    return {at, at, same_line};
+  // Too long for its line: on a line of its own, under the list's first item.
+  return {at, at,
+          std::string(list.trailing_comma ? "" : ",") + "\n" +
+              visual_indent(file.text(), list.open + 1) + item};
 }
 
 bool is_parameter(const audit::Function* function, const std::string& name) {
@@ -101,7 +111,7 @@ std::string merge_headers(EditedFile& file, const CallSyntax& call,
                           const std::string& bare) {
   if (!call.headers) {
     if (call.keyword_splat) return "its keywords come from **kwargs, which may hold headers";
-    const TextEdit edit = argument_edit(call, "headers=" + bare);
+    const TextEdit edit = append_item(file.file(), call.argument_list, "headers=" + bare);
     file.add(edit);
     return {};
   }
@@ -114,7 +124,7 @@ std::string merge_headers(EditedFile& file, const CallSyntax& call,
     if (dict->empty) {
       file.add(call.headers->begin, call.headers->end, bare);
     } else {
-      const TextEdit edit = entry_edit(*dict, entry);
+      const TextEdit edit = append_item(file.file(), *dict, entry);
       file.add(edit);
     }
     return {};
@@ -164,7 +174,7 @@ std::string inject_before(EditedFile& file, const CallSyntax& call,
   if (call.headers) {
     file.add(call.headers->begin, call.headers->end, carrier);
   } else {
-    const TextEdit edit = argument_edit(call, "headers=" + carrier);
+    const TextEdit edit = append_item(file.file(), call.argument_list, "headers=" + carrier);
     file.add(edit);
   }
   return {};

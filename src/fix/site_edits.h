@@ -13,8 +13,11 @@
 
 namespace tracemesh::fix {
 
-// `argument` added after the last argument of `call`, as its list is laid out.
-TextEdit argument_edit(const CallSyntax& call, const std::string& argument);
+// `item` (an argument, a dict entry) added after the last item of `list` in
+// `file`, as the list is laid out: on the line, or on a line of its own with
+// the indentation and trailing comma of the others; past the file's wrap
+// width, on a new line under the list's first item.
+TextEdit append_item(const PythonFile& file, const ListLayout& list, const std::string& item);
 
 // The call of `site` in `file` that headers can be given to: the request, or
 // functools.partial / asyncio.to_thread handed it (both pass keywords on);

@@ -66,7 +66,7 @@ TEST(FixCommand, JsonHasTheDocumentedShapeAndSitesLeftExitOne) {
   EXPECT_EQ(keys, (std::vector<std::string>{"schema", "root", "written", "fixed", "skipped",
                                             "hooked_services", "notes", "files", "patch"}));
   EXPECT_EQ(report["schema"], "tracemesh.fix/v1");
-  EXPECT_EQ(report["fixed"].size(), 3U);
+  EXPECT_EQ(report["fixed"].size(), 4U);
   EXPECT_EQ(report["skipped"].size(), 2U);
   EXPECT_EQ(report["fixed"][0]["idiom"], "new helper common/trace_context.py");
   EXPECT_NE(report["patch"].get<std::string>().find("+++ b/common/trace_context.py"),

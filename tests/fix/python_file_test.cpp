@@ -31,9 +31,9 @@ TEST(PythonFile, ACallsHeadersValueAndArguments) {
   ASSERT_TRUE(call.headers);
   EXPECT_EQ(text_of(file, *call.headers), "{\"A\": \"b\"}");
   EXPECT_EQ(text_of(file, call.callee_range), "client.post");
-  EXPECT_FALSE(call.multiline);
-  EXPECT_FALSE(call.trailing_comma);
-  EXPECT_EQ(file.text()[call.last_argument_end - 1], '}');
+  EXPECT_FALSE(call.argument_list.multiline);
+  EXPECT_FALSE(call.argument_list.trailing_comma);
+  EXPECT_EQ(file.text()[call.argument_list.last_end - 1], '}');
   EXPECT_TRUE(call.in_block);
   EXPECT_TRUE(call.statement_starts_line);
   EXPECT_EQ(call.statement_indent, "    ");
@@ -47,10 +47,10 @@ TEST(PythonFile, ACallsHeadersValueAndArguments) {
 TEST(PythonFile, AMultilineArgumentListWithATrailingComma) {
   const PythonFile file("requests.post(\n    url,\n    json=body,  # the body\n)\n");
   const CallSyntax& call = only_call(file, 1, "requests.post");
-  EXPECT_TRUE(call.multiline);
-  EXPECT_TRUE(call.trailing_comma);
-  EXPECT_EQ(call.argument_indent, "    ");
-  EXPECT_EQ(file.text().substr(call.trailing_comma_end - 5, 5), "body,");
+  EXPECT_TRUE(call.argument_list.multiline);
+  EXPECT_TRUE(call.argument_list.trailing_comma);
+  EXPECT_EQ(call.argument_list.indent, "    ");
+  EXPECT_EQ(file.text().substr(call.argument_list.comma_end - 5, 5), "body,");
   EXPECT_FALSE(call.headers);
 }
 
@@ -58,7 +58,8 @@ TEST(PythonFile, KeywordSplatsAndEmptyArgumentLists) {
   const PythonFile file("get(**options)\nget()\n");
   EXPECT_TRUE(only_call(file, 1, "get").keyword_splat);
   const CallSyntax& empty = only_call(file, 2, "get");
-  EXPECT_EQ(empty.last_argument_end, empty.arguments.begin + 1);
+  EXPECT_TRUE(empty.argument_list.empty);
+  EXPECT_EQ(empty.argument_list.last_end, empty.arguments.begin + 1);
 }
 
 TEST(PythonFile, ImportsGoAfterTheDocstringWhenThereAreNone) {
@@ -79,6 +80,17 @@ TEST(PythonFile, ACallAfterAnotherStatementOnItsLine) {
 
 TEST(PythonFile, SyntaxErrorsAreReported) {
   EXPECT_TRUE(PythonFile("def f(:\n").has_errors());
+}
+
+}  // namespace
+}  // namespace tracemesh::fix
+
+namespace tracemesh::fix {
+namespace {
+
+TEST(PythonFile, TheWrapWidthIsTheLongestLineAndAtLeast99) {
+  EXPECT_EQ(PythonFile("x = 1\n").wrap_width(), 99U);
+  EXPECT_EQ(PythonFile("x = '" + std::string(120, 'a') + "'\r\n").wrap_width(), 126U);
 }
 
 }  // namespace

@@ -66,7 +66,11 @@ TEST(Retrofit, AHeaderHelperIsMergedIntoTheHeadersACallHas) {
                      "services/gateway/app.py:35 header helper outbound_headers"}));
   ASSERT_EQ(retrofit.files.size(), 1U);
   const std::string& after = retrofit.files[0].after;
-  EXPECT_NE(after.find("timeout=2, headers=outbound_headers())"), std::string::npos);
+  // Past the file's longest line (and 99 columns): on a line of its own, under the first argument.
+  EXPECT_NE(after.find(
+                "    response = requests.get(f\"{USERS_URL}/users/{user_id}/profile\", timeout=2,\n"
+                "                            headers=outbound_headers())\n"),
+            std::string::npos);
   EXPECT_NE(after.find("headers={\"Content-Type\": \"application/json\", **outbound_headers()},"),
             std::string::npos);
   // A multi-line call with a trailing comma gets one more line, laid out alike.
@@ -87,9 +91,10 @@ TEST(Retrofit, IncludeExternalAlsoFixesCallsToThirdParties) {
   const Retrofit retrofit = repository.plan(options);
   EXPECT_EQ(retrofit.fixed.size(), 4U);
   ASSERT_EQ(retrofit.files.size(), 1U);
-  EXPECT_NE(retrofit.files[0].after.find("\"https://api.github.com/repos/example/example\", "
-                                         "timeout=5, headers=outbound_headers())"),
-            std::string::npos);
+  EXPECT_NE(
+      retrofit.files[0].after.find("\"https://api.github.com/repos/example/example\", timeout=5,\n"
+                                   "                            headers=outbound_headers())"),
+      std::string::npos);
 }
 
 TEST(Retrofit, AContextVariableAndItsHeaderConstantAreSentAtTheSite) {
@@ -119,7 +124,7 @@ TEST(Retrofit, AContextVariableAndItsHeaderConstantAreSentAtTheSite) {
 TEST(Retrofit, OpenTelemetryInjectsIntoTheCallsHeaders) {
   const FixedRepository repository("opentelemetry");
   const Retrofit retrofit = repository.plan();
-  EXPECT_EQ(retrofit.fixed.size(), 3U);
+  EXPECT_EQ(retrofit.fixed.size(), 4U);
   for (const FixedSite& site : retrofit.fixed) EXPECT_EQ(site.idiom, "opentelemetry inject");
   ASSERT_EQ(retrofit.files.size(), 1U);
   const std::string& after = retrofit.files[0].after;
@@ -136,6 +141,16 @@ TEST(Retrofit, OpenTelemetryInjectsIntoTheCallsHeaders) {
   EXPECT_NE(after.find("trace_headers = {\"Accept\": \"application/json\"}\n        "
                        "inject(trace_headers)\n        if (await client.delete("),
             std::string::npos);
+  // A client kept at module level: a request hook where it is built, above its comment.
+  EXPECT_NE(after.find(
+                "async def _send_trace_headers(request):\n"
+                "    \"\"\"httpx request hook: the trace goes with every request of the "
+                "client.\"\"\"\n    inject(request.headers)\n\n\n"
+                "# One client for every tracking lookup.\n"
+                "tracking = httpx.AsyncClient(base_url=SHIPPING_URL, timeout=2.0,\n"
+                "                             event_hooks={\"request\": [_send_trace_headers]})\n"),
+            std::string::npos);
+  EXPECT_EQ(count(after, "await tracking.get(f\"/tracking/{parcel}\")"), 1U);  // the call untouched
   expect_retrofitted(repository, retrofit);
 }
 
@@ -143,7 +158,8 @@ TEST(Retrofit, ANewHelperIsWrittenIntoTheSharedPackageAndHookedOnTheApps) {
   const FixedRepository repository("new-helper");
   const Retrofit retrofit = repository.plan();
   EXPECT_EQ(fixed_sites(retrofit),
-            (Strings{"services/catalog/app.py:17 new helper common/trace_context.py",
+            (Strings{"services/catalog/app.py:23 new helper common/trace_context.py",
+                     "services/catalog/app.py:28 new helper common/trace_context.py",
                      "services/notifier/worker.py:10 new helper common/trace_context.py",
                      "services/storefront/main.py:27 new helper common/trace_context.py"}));
   std::vector<std::string> reasons;
@@ -221,7 +237,8 @@ TEST(Retrofit, OnlyTheNamedServicesAreFixed) {
   options.only = {"catalog"};
   const Retrofit retrofit = repository.plan(options);
   EXPECT_EQ(fixed_sites(retrofit),
-            (Strings{"services/catalog/app.py:17 new helper common/trace_context.py"}));
+            (Strings{"services/catalog/app.py:23 new helper common/trace_context.py",
+                     "services/catalog/app.py:28 new helper common/trace_context.py"}));
   EXPECT_TRUE(retrofit.skipped.empty());
   for (const FileChange& change : retrofit.files)
     EXPECT_TRUE(change.path == "common/trace_context.py" ||
