@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "cli/audit_setup.h"
 #include "fix/fix_report.h"
+#include "fix/helper_module.h"
 #include "fix/retrofit.h"
 
 namespace tracemesh::cli {
@@ -40,6 +41,8 @@ int run_fix_command(const FixFlags& flags) {
   std::error_code error;
   if (!std::filesystem::is_directory(flags.path, error))
     return usage_error(flags.path + ": not a directory to fix");
+  if (!flags.header.empty() && !fix::is_header_name(flags.header))
+    return usage_error("--header: '" + flags.header + "' is not an HTTP header name");
   auto config = load_audit_config_for(flags.path, flags.config);
   if (!config) return usage_error(std::string(config.error().text()));
   Progress progress;

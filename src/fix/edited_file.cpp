@@ -8,10 +8,16 @@ EditedFile::EditedFile(std::string path, std::string text, const audit::ModuleVi
     : path_(std::move(path)),
       file_(std::move(text)),
       view_(view),
-      line_break_(line_break_of(file_.text())) {}
+      line_break_(line_break_of(file_.text())),
+      imports_before_(file_.import_position()) {}
 
 void EditedFile::add(std::size_t begin, std::size_t end, const std::string& text) {
   edits_.push_back({begin, end, with_line_breaks(text, line_break_)});
+}
+
+void EditedFile::add_module_statement(std::size_t begin, const std::string& text) {
+  add(begin, begin, text);
+  imports_before_ = std::min(imports_before_, begin);
 }
 
 bool EditedFile::taken(const std::string& name) const {
@@ -64,6 +70,7 @@ std::string EditedFile::bind_external(const std::string& module, const std::stri
 
 void EditedFile::restore(const Checkpoint& checkpoint) {
   edits_.resize(checkpoint.edits);
+  imports_before_ = checkpoint.imports_before;
   imports_ = checkpoint.imports;
   imported_ = checkpoint.imported;
 }
@@ -71,14 +78,16 @@ void EditedFile::restore(const Checkpoint& checkpoint) {
 bool EditedFile::after(std::string& out) const {
   std::vector<TextEdit> edits = edits_;
   if (!imports_.empty()) {
-    std::string lines;
+    const std::size_t at = imports_before_;
+    // After a last line with no line break, the imports start a line of their own.
+    std::string lines = at > 0 && file_.text()[at - 1] != '\n' ? "\n" : "";
     for (const auto& [module, imported] : imports_) {
       std::string joined;
       for (const std::string& name : imported) joined += (joined.empty() ? "" : ", ") + name;
       lines += "from " + module + " import " + joined + "\n";
     }
-    edits.push_back(
-        {file_.import_position(), file_.import_position(), with_line_breaks(lines, line_break_)});
+    // First among the edits at that place: before a statement that uses them.
+    edits.insert(edits.begin(), {at, at, with_line_breaks(lines, line_break_)});
   }
   return apply_edits(file_.text(), std::move(edits), out);
 }

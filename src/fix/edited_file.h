@@ -31,6 +31,9 @@ class EditedFile {
 
   // Replace [begin, end) of the original by `text` ("\n" turned into the file's line break).
   void add(std::size_t begin, std::size_t end, const std::string& text);
+  // The same for a module-level statement that uses imported names: the
+  // imports then go no later than `begin` (a line start).
+  void add_module_statement(std::size_t begin, const std::string& text);
   void add(const TextEdit& edit) { add(edit.begin, edit.end, edit.text); }
 
   // The name `name` of the project module at `home` goes by here, imported
@@ -42,10 +45,11 @@ class EditedFile {
 
   struct Checkpoint {
     std::size_t edits = 0;
+    std::size_t imports_before = 0;
     std::vector<std::pair<std::string, std::vector<std::string>>> imports;
     std::set<std::string> imported;
   };
-  Checkpoint checkpoint() const { return {edits_.size(), imports_, imported_}; }
+  Checkpoint checkpoint() const { return {edits_.size(), imports_before_, imports_, imported_}; }
   void restore(const Checkpoint& checkpoint);
 
   // The edited text; false when the edits overlap.
@@ -65,6 +69,7 @@ class EditedFile {
   // The `from MODULE import NAME, ...` lines to add, in the order first needed.
   std::vector<std::pair<std::string, std::vector<std::string>>> imports_;
   std::set<std::string> imported_;  // the names they bind
+  std::size_t imports_before_;      // where the imports go at the latest
 };
 
 }  // namespace tracemesh::fix

@@ -1,5 +1,7 @@
 #include "fix/helper_module.h"
 
+#include <algorithm>
+
 #include "model/ascii.h"
 
 namespace tracemesh::fix {
@@ -25,9 +27,18 @@ std::string hook_name(const std::string& family, const std::set<std::string>& fa
                                                          : "capture_trace_" + family;
 }
 
-std::string helper_module(const std::string& header, const std::set<std::string>& families) {
+bool is_header_name(std::string_view name) {
+  static constexpr std::string_view symbols = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           symbols.find(c) != std::string_view::npos;
+  });
+}
+
+std::string helper_module(const std::string& header, const std::set<std::string>& families,
+                          bool new_ids_wanted) {
   const bool web = !families.empty();
-  const bool new_ids = web && carries_bare_id(header);
+  const bool new_ids = web && new_ids_wanted && carries_bare_id(header);
   std::string out;
   out += helper_marker;
   out += ", for the calls it makes.\n\nWritten by `tracemesh fix`. ";
@@ -38,7 +49,6 @@ std::string helper_module(const std::string& header, const std::set<std::string>
   out += "for the calls made meanwhile, so the next service continues the trace.\n\"\"\"\n\n";
   out += "import contextvars\n";
   if (new_ids) out += "import uuid\n";
-  if (families.contains("aiohttp")) out += "\nfrom aiohttp import web\n";
   out += "\nTRACE_HEADER = \"" + header + "\"\n\n";
   out += "_trace_id = contextvars.ContextVar(\"trace_id\", default=\"\")\n\n\n";
   out += "def trace_headers():\n";

@@ -27,9 +27,14 @@ std::string hook_family(const std::string& framework);
 std::string hook_name(const std::string& family, const std::set<std::string>& families);
 
 // The module's source, carrying `header`, with a hook for each of
-// `families`. Headers that carry a bare id (not traceparent or B3) get a
-// new id at a service the request reached without one.
-std::string helper_module(const std::string& header, const std::set<std::string>& families);
+// `families`. With `new_ids` (no service using it has middleware of its own
+// that may already name the request), a header that carries a bare id (not
+// traceparent or B3) gets a new id at a request that came without one.
+std::string helper_module(const std::string& header, const std::set<std::string>& families,
+                          bool new_ids);
+
+// Whether `name` is an HTTP header name (an RFC 9110 token).
+bool is_header_name(std::string_view name);
 
 // The statement registering hook `hook` of `family` on `app`:
 // `app.middleware("http")(capture_trace)`; "" for an unknown family.

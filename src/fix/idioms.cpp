@@ -90,7 +90,7 @@ void Idioms::find_factories(const audit::AuditedFleet& audited) {
       const std::string constructor = index.canonical(view, call.callee);
       if (!is_client_constructor(constructor)) continue;
       const auto function = view.functions.find(call.function);
-      if (function == view.functions.end()) continue;
+      if (function == view.functions.end() || function->second->is_async) continue;
       const auto& returns = function->second->returns;
       if (!call.assigned_to.empty() &&
           std::find(returns.begin(), returns.end(), call.assigned_to) == returns.end())
@@ -98,9 +98,11 @@ void Idioms::find_factories(const audit::AuditedFleet& audited) {
       const bool known = std::any_of(factories_.begin(), factories_.end(), [&](const auto& f) {
         return f.path == site.construction_file && f.function == call.function;
       });
-      if (!known)
-        factories_.push_back(
-            {site.construction_file, call.function, constructor, function->second});
+      if (known) continue;
+      std::vector<std::string> sets;
+      for (const audit::Keyword& keyword : call.keywords) sets.push_back(keyword.name);
+      factories_.push_back(
+          {site.construction_file, call.function, constructor, function->second, std::move(sets)});
     }
   }
 }

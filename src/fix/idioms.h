@@ -20,6 +20,7 @@ struct TracedFactory {
   std::string function;     // a module-level function
   std::string constructor;  // the client it builds: "httpx.AsyncClient"
   const audit::Function* definition = nullptr;
+  std::vector<std::string> sets;  // the keywords it gives the client itself ("event_hooks")
 };
 
 // A project function callable without arguments that returns the trace

@@ -98,12 +98,17 @@ PythonFile::PythonFile(std::string text) : text_(std::move(text)) {
   has_errors_ = ts_node_has_error(root);
   const std::string_view source = text_;
 
-  // Where an import goes.
+  // Where an import goes: after the imports that come before the module's
+  // first definition (an import at the bottom, as in Flask's circular
+  // `import views`, comes too late for the code above it).
   bool docstring_allowed = true;
   for (const TSNode& statement : items(root)) {
     const bool docstring = docstring_allowed && is(statement, "expression_statement") &&
                            is(ts_node_named_child(statement, 0), "string");
     docstring_allowed = false;
+    if (is(statement, "function_definition") || is(statement, "class_definition") ||
+        is(statement, "decorated_definition"))
+      break;
     if (docstring || is(statement, "import_statement") || is(statement, "import_from_statement") ||
         is(statement, "future_import_statement")) {
       import_position_ = after_line_break(source, ts_node_end_byte(statement));
@@ -112,7 +117,8 @@ PythonFile::PythonFile(std::string text) : text_(std::move(text)) {
 
   // One walk with a cursor, keeping for each node the statement it is in:
   // the nearest node whose parent is a block or the module (a call inside a
-  // lambda, decorator or parameter list has none of its own).
+  // lambda, decorator, parameter list or comprehension has none of its own:
+  // what comes before that statement cannot see the names bound there).
   std::vector<Frame> frames{{root, root, root, false}};
   const auto enter = [&](TSNode node) {
     const Frame& up = frames.back();
@@ -120,7 +126,9 @@ PythonFile::PythonFile(std::string text) : text_(std::move(text)) {
     if (is(up.node, "block") || is(up.node, "module")) {
       frame.statement = node;
       frame.in_block = true;
-    } else if (is(up.node, "lambda") || is(up.node, "decorator") || is(up.node, "parameters")) {
+    } else if (is(up.node, "lambda") || is(up.node, "decorator") || is(up.node, "parameters") ||
+               is(up.node, "list_comprehension") || is(up.node, "set_comprehension") ||
+               is(up.node, "dictionary_comprehension") || is(up.node, "generator_expression")) {
       frame.in_block = false;
     }
     frames.push_back(frame);

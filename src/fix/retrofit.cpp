@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "audit/index/dotted.h"
 #include "audit/python/source_text.h"
@@ -77,11 +78,17 @@ class Planner {
 
   Retrofit run() {
     // One entry per site: a shared library's site is listed once per service using it.
-    std::map<std::pair<std::string, int>, std::vector<const audit::OutboundCall*>> sites;
+    // A line may hold several requests: the audit lists them in order, so
+    // the n-th of a service's sites of one method on a line is the line's
+    // n-th request of that method.
+    std::map<std::tuple<std::string, int, std::size_t>, std::vector<const audit::OutboundCall*>>
+        sites;
+    std::map<std::tuple<std::string, std::string, int, std::string>, std::size_t> seen;
     for (const audit::OutboundCall& call : audited_.result.outbound_calls) {
-      if (wanted(call)) sites[{call.file, call.line}].push_back(&call);
+      const std::size_t ordinal = seen[{call.service, call.file, call.line, call.method}]++;
+      if (wanted(call)) sites[{call.file, call.line, ordinal}].push_back(&call);
     }
-    for (const auto& [where, calls] : sites) fix_site(calls);
+    for (const auto& [where, calls] : sites) fix_site(calls, std::get<2>(where));
     if (options_.middleware) hook_unwatched_services();
     return assemble();
   }
@@ -117,7 +124,7 @@ class Planner {
                        [&](const audit::OutboundCall* call) { return usable(call->service); });
   }
 
-  void fix_site(const std::vector<const audit::OutboundCall*>& calls) {
+  void fix_site(const std::vector<const audit::OutboundCall*>& calls, std::size_t ordinal) {
     const audit::OutboundCall& site = *calls.front();
     FixedSite fixed{site.service, site.file, site.line, site.target, {}, site.file, site.line};
     const auto skip = [&](const std::string& reason) {
@@ -133,7 +140,7 @@ class Planner {
     std::string reason;
     if (try_factory(calls, fixed, reason)) return record(calls, fixed, state);
     if (try_construction_hook(calls, fixed)) return record(calls, fixed, state);
-    const CallSyntax* call = request_call(*state, fleet_.index(), site, reason);
+    const CallSyntax* call = request_call(*state, fleet_.index(), site, ordinal, reason);
     if (call == nullptr) return skip(reason);
     const audit::Function* function = enclosing(*state, site);
     const EditedFile::Checkpoint saved = state->checkpoint();
@@ -144,7 +151,7 @@ class Planner {
           return idioms_.header_helper(s) == helper;
         })) {
       const std::string name = state->bind(names_, helper->path, helper->function);
-      if (!name.empty()) {
+      if (!name.empty() && !shadowed(function, name)) {
         failure = merge_headers(*state, *call, function, "**" + name + "()", name + "()");
         if (failure.empty()) {
           fixed.idiom = "header helper " + helper->function;
@@ -159,8 +166,10 @@ class Planner {
         })) {
       const std::string var = state->bind(names_, variable->path, variable->variable);
       const std::string constant = state->bind(names_, variable->constant_path, variable->constant);
-      if (!var.empty() && !constant.empty()) {
-        const std::string entry = constant + ": " + var + ".get(\"\")";
+      if (!var.empty() && !constant.empty() && !shadowed(function, var) &&
+          !shadowed(function, constant)) {
+        // `or ""`: a variable set from a missing header holds None, which no client sends.
+        const std::string entry = constant + ": " + var + ".get(\"\") or \"\"";
         failure = merge_headers(*state, *call, function, entry, "{" + entry + "}");
         if (failure.empty()) {
           fixed.idiom = "context variable " + variable->variable;
@@ -181,13 +190,17 @@ class Planner {
     if (helper.empty())
       return skip(failure.empty() ? "no package to write the trace helper to" : failure);
     const std::string name = state->bind(names_, helper, "trace_headers");
-    if (name.empty()) return skip("the name trace_headers is taken in " + site.file);
+    if (name.empty() || shadowed(function, name)) {
+      undo();
+      return skip("the name trace_headers is taken in " + site.file);
+    }
     failure = merge_headers(*state, *call, function, "**" + name + "()", name + "()");
     if (!failure.empty()) {
       undo();
       return skip(failure);
     }
     fixed.idiom = "new helper " + helper;
+    helpers_[helper].used = true;
     for (const audit::OutboundCall* each : calls) hook(each->service, helper);
     record(calls, fixed, state);
   }
@@ -219,31 +232,48 @@ class Planner {
             [&](const std::string& s) { return idioms_.factory(s, canonical) == factory; }) ||
         (factory->path == site.construction_file && factory->function == constructor->function))
       return false;
-    const audit::Function& definition = *factory->definition;
-    const bool fits =
-        constructor->arguments.size() <= definition.parameters.size() &&
-        std::all_of(constructor->keywords.begin(), constructor->keywords.end(),
-                    [&](const audit::Keyword& k) {
-                      return definition.takes_keywords || is_parameter(&definition, k.name);
-                    });
-    if (!fits) {
+    if (!factory_fits(*factory, *constructor)) {
       reason = "the factory " + factory->function + " does not take the client's arguments";
       return false;
+    }
+    const std::string key = site.construction_file + ":" + std::to_string(site.construction_line);
+    if (!constructions_.contains(key)) {
+      const CallSyntax* syntax = nullptr;
+      for (const CallSyntax* call : state->file().calls_at(site.construction_line)) {
+        if (call->callee == constructor->callee) syntax = call;
+      }
+      if (syntax == nullptr) return false;
+      const std::string name = state->bind(names_, factory->path, factory->function);
+      if (name.empty()) return false;
+      state->add(syntax->callee_range.begin, syntax->callee_range.end, name);
+      constructions_.insert(key);
     }
     fixed.idiom = "traced factory " + factory->function;
     fixed.edited_file = site.construction_file;
     fixed.edited_line = site.construction_line;
-    const std::string key = site.construction_file + ":" + std::to_string(site.construction_line);
-    if (!constructions_.insert(key).second) return true;  // fixed for an earlier site
-    const CallSyntax* syntax = nullptr;
-    for (const CallSyntax* call : state->file().calls_at(site.construction_line)) {
-      if (call->callee == constructor->callee) syntax = call;
-    }
-    if (syntax == nullptr) return false;
-    const std::string name = state->bind(names_, factory->path, factory->function);
-    if (name.empty()) return false;
-    state->add(syntax->callee_range.begin, syntax->callee_range.end, name);
     return true;
+  }
+
+  // Whether `factory` called with `constructor`'s arguments builds the same
+  // client: every required parameter given, every keyword taken, none that
+  // the factory sets itself on the client.
+  static bool factory_fits(const TracedFactory& factory, const audit::Call& constructor) {
+    const audit::Function& definition = *factory.definition;
+    if (constructor.arguments.size() > definition.parameters.size()) return false;
+    for (std::size_t i = 0; i < definition.required_parameters && i < definition.parameters.size();
+         ++i) {
+      const std::string& parameter = definition.parameters[i];
+      const bool given = i < constructor.arguments.size() ||
+                         std::any_of(constructor.keywords.begin(), constructor.keywords.end(),
+                                     [&](const audit::Keyword& k) { return k.name == parameter; });
+      if (!given) return false;
+    }
+    return std::all_of(
+        constructor.keywords.begin(), constructor.keywords.end(), [&](const audit::Keyword& k) {
+          if (is_parameter(&definition, k.name)) return true;
+          return definition.takes_keywords &&
+                 std::find(factory.sets.begin(), factory.sets.end(), k.name) == factory.sets.end();
+        });
   }
 
   // The construction of a site's client (`file:line` of the constructor call).
@@ -327,6 +357,7 @@ class Planner {
       if (!name.empty()) {
         body = "request.headers.update(" + name + "())";
         fixed.idiom = "new helper " + helper_module_path;
+        helpers_[helper_module_path].used = true;
       }
     }
     const std::string hook = std::string("_send_trace_headers") + (async ? "" : "_sync");
@@ -357,26 +388,48 @@ class Planner {
   }
 
   // Where the new helper goes for these sites: the shared library holding
-  // the site or used by its service, else the service's own package.
+  // the site, else one place per service (so its hook and its calls share
+  // one context variable): the shared library it uses, else the top package
+  // of its app's module.
   std::string helper_for(const std::vector<const audit::OutboundCall*>& calls) {
     const audit::OutboundCall& site = *calls.front();
     const auto& libraries = audited_.result.services.libraries;
     for (const audit::SharedLibrary& library : libraries) {
       if (audit::contains(library.root, site.file)) return helper_in(library.root);
     }
+    if (const auto known = service_helpers_.find(site.service); known != service_helpers_.end())
+      return known->second;
+    std::string path;
     for (const audit::SharedLibrary& library : libraries) {
       if (std::find(library.used_by.begin(), library.used_by.end(), site.service) !=
-          library.used_by.end())
-        return helper_in(library.root);
+          library.used_by.end()) {
+        path = helper_in(library.root);
+        break;
+      }
     }
-    const auto root = names_.root_of(site.file, site.file);
-    if (!root) return {};
-    const std::string relative = root->empty() ? site.file : site.file.substr(root->size() + 1);
-    const std::size_t slash = relative.find('/');
-    const std::string package =
-        slash == std::string::npos ? *root
-                                   : (root->empty() ? "" : *root + "/") + relative.substr(0, slash);
-    return helper_in(package);
+    if (path.empty()) {
+      const std::string anchor = app_module(site.service).value_or(site.file);
+      if (const auto root = names_.root_of(anchor, anchor)) {
+        const std::string relative = root->empty() ? anchor : anchor.substr(root->size() + 1);
+        const std::size_t slash = relative.find('/');
+        path = helper_in(slash == std::string::npos
+                             ? *root
+                             : (root->empty() ? "" : *root + "/") + relative.substr(0, slash));
+      }
+    }
+    service_helpers_[site.service] = path;
+    return path;
+  }
+
+  // The first module `service` serves that builds a web app.
+  std::optional<std::string> app_module(const std::string& service) const {
+    for (const std::string& path : fleet_.served(service)) {
+      if (audit::is_test_file(path)) continue;
+      for (const audit::Call& call : fleet_.index().view(path).module->calls) {
+        if (!audit::app_framework(call.callee).empty() && !call.assigned_to.empty()) return path;
+      }
+    }
+    return std::nullopt;
   }
 
   std::string helper_in(const std::string& folder) {
@@ -393,6 +446,9 @@ class Planner {
   // folder may hold several processes), once.
   void hook(const std::string& service, const std::string& helper) {
     if (!hooked_.insert(service).second) return;
+    for (const audit::InboundMiddleware& middleware : audited_.result.middleware) {
+      if (middleware.service == service && middleware.present) helpers_[helper].watched = true;
+    }
     const auto& services = audited_.result.services.services;
     const auto found = std::find_if(services.begin(), services.end(),
                                     [&](const audit::Service& s) { return s.name == service; });
@@ -445,6 +501,7 @@ class Planner {
       pending_hooks_.push_back({path, syntax->statement_end, ends_line, syntax->statement_indent,
                                 call.assigned_to, family, helper});
       helpers_[helper].families.insert(family);
+      helpers_[helper].used = true;
       hooked = true;
     }
     return hooked;
@@ -484,9 +541,13 @@ class Planner {
                          pending.helper + "'s hook on " + pending.app + " by hand");
         continue;
       }
-      state->add(pending.at, pending.at,
-                 (pending.ends_line ? "" : "\n") + pending.indent +
-                     hook_registration(pending.family, pending.app, name) + "\n");
+      const std::string registration = (pending.ends_line ? "" : "\n") + pending.indent +
+                                       hook_registration(pending.family, pending.app, name) + "\n";
+      if (pending.indent.empty()) {
+        state->add_module_statement(pending.at, registration);  // the import must come first
+      } else {
+        state->add(pending.at, pending.at, registration);  // in a function: runs after the imports
+      }
     }
   }
 
@@ -504,8 +565,9 @@ class Planner {
       retrofit.files.push_back({path, state->file().text(), std::move(after), false});
     }
     for (const auto& [path, helper] : helpers_) {
-      if (helper.exists) continue;
-      retrofit.files.push_back({path, {}, helper_module(header_, helper.families), true});
+      if (helper.exists || !helper.used) continue;
+      retrofit.files.push_back(
+          {path, {}, helper_module(header_, helper.families, !helper.watched), true});
     }
     std::sort(retrofit.files.begin(), retrofit.files.end(),
               [](const FileChange& a, const FileChange& b) { return a.path < b.path; });
@@ -540,6 +602,8 @@ class Planner {
   struct Helper {
     bool exists = false;
     std::set<std::string> families;  // of the hooks it holds
+    bool watched = false;            // a service using it has inbound middleware of its own
+    bool used = false;               // a site or a hook uses it (else it is not written)
   };
 
   const audit::AuditedFleet& audited_;
@@ -554,6 +618,7 @@ class Planner {
   std::map<std::string, std::string> construction_hooks_;  // construction → the idiom its hook used
   std::map<std::string, std::string> hook_bodies_;         // "file:hook" → its body
   std::set<std::string> hooked_;
+  std::map<std::string, std::string> service_helpers_;  // service → its new helper
   std::vector<std::string> hooked_services_;
   std::vector<std::string> notes_;
   std::vector<PendingHook> pending_hooks_;
@@ -566,7 +631,7 @@ class Planner {
 std::string Retrofit::patch() const {
   std::string out;
   for (const FileChange& change : files) {
-    out += "diff --git a/" + change.path + " b/" + change.path + "\n";
+    out += "diff --git " + diff_path("a/", change.path) + " " + diff_path("b/", change.path) + "\n";
     if (change.created) out += "new file mode 100644\n";
     out += unified_diff(change.path, change.before, change.after, change.created);
   }

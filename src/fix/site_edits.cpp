@@ -48,6 +48,35 @@ bool free_name(const audit::Function* function, const audit::ModuleView& view,
   return !view.bound.contains(name) && !view.module->assignments.contains(name);
 }
 
+// Whether `name` is a local of `function` bound to a dict it builds (a
+// display or dict(...)), never None.
+bool builds_dict(const audit::Function* function, const std::string& name) {
+  if (function == nullptr) return false;
+  const auto local = function->locals.find(name);
+  if (local == function->locals.end()) return false;
+  const std::string_view binding = audit::trim_space(local->second);
+  return audit::enclosed(binding, '{', '}') ||
+         (binding.starts_with("dict(") && audit::enclosed(binding.substr(4), '(', ')'));
+}
+
+// `value or {}`, with `value` in parentheses unless it is a name (`a if b
+// else None or {}` would bind the `or` to None).
+std::string or_empty(const std::string& value) {
+  return (audit::is_dotted_name(value) ? value : "(" + value + ")") + " or {}";
+}
+
+// How many calls of `function` pass `name` as their headers.
+std::size_t headers_uses(const audit::ModuleView& view, const audit::Function& function,
+                         const std::string& name) {
+  std::size_t uses = 0;
+  for (const audit::Call* call : view.calls_in(function.qualified)) {
+    for (const audit::Keyword& keyword : call->keywords) {
+      if (keyword.name == "headers" && audit::trim_space(keyword.value) == name) ++uses;
+    }
+  }
+  return uses;
+}
+
 }  // namespace
 
 TextEdit append_item(const PythonFile& file, const ListLayout& list, const std::string& item) {
@@ -76,32 +105,42 @@ bool is_parameter(const audit::Function* function, const std::string& name) {
 // to: the request, or functools.partial / asyncio.to_thread handed it
 // (both pass their keywords on to it).
 const CallSyntax* request_call(const EditedFile& file, const audit::CodeIndex& index,
-                               const audit::OutboundCall& site, std::string& reason) {
+                               const audit::OutboundCall& site, std::size_t ordinal,
+                               std::string& reason) {
   const std::string method = model::ascii_lowercase(site.method);
+  std::vector<const CallSyntax*> candidates;  // the line's requests of that method, in order
   for (const CallSyntax* call : file.file().calls_at(site.line)) {
     const std::string verb = audit::after_last(call->callee);
-    if (verb == "send") {
-      reason = "client.send(request): the headers belong to the request it sends (build_request)";
-      return nullptr;
+    bool handing = false;
+    for (const audit::Call& known : file.view().module->calls) {
+      if (known.line != site.line || known.callee != call->callee) continue;
+      const std::string name = index.canonical(file.view(), known.callee);
+      handing = name == "functools.partial" || name == "asyncio.to_thread";
     }
-    if (verb == "urlopen") {
-      reason = "urllib urlopen: the headers belong to its Request";
-      return nullptr;
-    }
-    if (is_request_verb(verb) &&
-        (method.empty() || verb == method || verb == "request" || verb == "stream"))
-      return call;
+    if (handing || verb == "send" || verb == "urlopen" ||
+        (is_request_verb(verb) &&
+         (method.empty() || verb == method || verb == "request" || verb == "stream")))
+      candidates.push_back(call);
   }
-  for (const audit::Call& handing : file.view().module->calls) {
-    if (handing.line != site.line) continue;
-    const std::string name = index.canonical(file.view(), handing.callee);
-    if (name != "functools.partial" && name != "asyncio.to_thread") continue;
-    for (const CallSyntax* call : file.file().calls_at(site.line)) {
-      if (call->callee == handing.callee) return call;
-    }
+  if (ordinal >= candidates.size()) {
+    reason = "the request is handed to another call on this line, which may not pass headers on";
+    return nullptr;
   }
-  reason = "the request is handed to another call on this line, which may not pass headers on";
-  return nullptr;
+  const std::string verb = audit::after_last(candidates[ordinal]->callee);
+  if (verb == "send") {
+    reason = "client.send(request): the headers belong to the request it sends (build_request)";
+    return nullptr;
+  }
+  if (verb == "urlopen") {
+    reason = "urllib urlopen: the headers belong to its Request";
+    return nullptr;
+  }
+  return candidates[ordinal];
+}
+
+bool shadowed(const audit::Function* function, const std::string& name) {
+  const std::string first = name.substr(0, name.find('.'));
+  return function != nullptr && (is_parameter(function, first) || function->locals.contains(first));
 }
 
 // Make `call` send `entry` (`**trace_headers()`, `H: var.get("")`) with
@@ -129,8 +168,17 @@ std::string merge_headers(EditedFile& file, const CallSyntax& call,
     }
     return {};
   }
-  const std::string base = is_parameter(enclosing, value) ? "(" + value + " or {})" : value;
-  file.add(call.headers->begin, call.headers->end, "{**" + base + ", " + entry + "}");
+  // Anything but a dict the function builds may be None (`headers=extra`,
+  // `headers=extra or None`): `**` of None fails, so it goes in `(... or {})`.
+  const std::string base = builds_dict(enclosing, value) ? value : "(" + or_empty(value) + ")";
+  const std::string merged = "{**" + base + ", " + entry + "}";
+  const std::size_t width = line_width(file.file().text(), call.headers->begin) + merged.size() -
+                            (call.headers->end - call.headers->begin);
+  file.add(call.headers->begin, call.headers->end,
+           width <= file.file().wrap_width()
+               ? merged
+               : "{**" + base + ",\n" + visual_indent(file.file().text(), call.headers->begin + 1) +
+                     entry + "}");
   return {};
 }
 
@@ -142,18 +190,17 @@ std::string inject_before(EditedFile& file, const CallSyntax& call,
   if (!call.headers && call.keyword_splat)
     return "its keywords come from **kwargs, which may hold headers";
   const std::string inject = file.bind_external("opentelemetry.propagate", "inject");
-  if (inject.empty()) return "the name inject is taken";
+  if (inject.empty() || shadowed(function, inject)) return "the name inject is taken";
   const std::string value =
       call.headers ? std::string(audit::trim_space(call.headers_text)) : std::string();
   const std::string& indent = call.statement_indent;
-  // A dict the function builds itself takes the context in place.
-  if (function != nullptr && !value.empty() && function->locals.contains(value)) {
-    const std::string binding(audit::trim_space(function->locals.at(value)));
-    if (binding.starts_with("{") || binding.starts_with("dict(")) {
-      file.add(call.statement_line_begin, call.statement_line_begin,
-               indent + inject + "(" + value + ")\n");
-      return {};
-    }
+  // A dict the function builds itself, for this call alone, takes the
+  // context in place (one passed to other calls too might carry it to a
+  // third party).
+  if (builds_dict(function, value) && headers_uses(file.view(), *function, value) == 1) {
+    file.add(call.statement_line_begin, call.statement_line_begin,
+             indent + inject + "(" + value + ")\n");
+    return {};
   }
   std::string carrier;
   for (const char* name : {"headers", "trace_headers", "outbound_headers"}) {
@@ -166,8 +213,9 @@ std::string inject_before(EditedFile& file, const CallSyntax& call,
   std::string initial = "{}";
   if (!value.empty() && value != "None") {
     const bool literal = file.file().dict_at(*call.headers).has_value();
-    initial = literal ? value
-                      : "dict(" + (is_parameter(function, value) ? value + " or {}" : value) + ")";
+    initial = literal                        ? value
+              : builds_dict(function, value) ? "dict(" + value + ")"
+                                             : "dict(" + or_empty(value) + ")";
   }
   file.add(call.statement_line_begin, call.statement_line_begin,
            indent + carrier + " = " + initial + "\n" + indent + inject + "(" + carrier + ")\n");

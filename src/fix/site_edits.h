@@ -5,6 +5,7 @@
 // done safely (the caller then undoes what was added).
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "audit/index/code_index.h"
@@ -21,9 +22,11 @@ TextEdit append_item(const PythonFile& file, const ListLayout& list, const std::
 
 // The call of `site` in `file` that headers can be given to: the request, or
 // functools.partial / asyncio.to_thread handed it (both pass keywords on);
-// nullptr with the reason otherwise.
+// nullptr with the reason otherwise. `ordinal`: which of the line's requests
+// of the site's method it is (0 for the first), as the audit lists them.
 const CallSyntax* request_call(const EditedFile& file, const audit::CodeIndex& index,
-                               const audit::OutboundCall& site, std::string& reason);
+                               const audit::OutboundCall& site, std::size_t ordinal,
+                               std::string& reason);
 
 // Make `call` also send `entry` (`**trace_headers()`, `H: var.get("")`);
 // `bare` is its headers when it had none. `enclosing`: its function, or null.
@@ -38,5 +41,9 @@ std::string inject_before(EditedFile& file, const CallSyntax& call,
 
 // Whether `name` is one of `function`'s parameters (false for null).
 bool is_parameter(const audit::Function* function, const std::string& name);
+
+// Whether `name` (`trace_headers`, `tracing.trace_headers`: its first part)
+// means something else inside `function`: a parameter or a local.
+bool shadowed(const audit::Function* function, const std::string& name);
 
 }  // namespace tracemesh::fix

@@ -104,14 +104,51 @@ std::string range(std::size_t start, std::size_t count) {
 
 }  // namespace
 
+std::string diff_path(std::string_view prefix, std::string_view path) {
+  const std::string plain = std::string(prefix) + std::string(path);
+  const bool quoted = std::any_of(plain.begin(), plain.end(), [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  if (!quoted) return plain;
+  std::string out = "\"";
+  for (const char c : plain) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          const char digits[] = {'\\', static_cast<char>('0' + ((c >> 6) & 7)),
+                                 static_cast<char>('0' + ((c >> 3) & 7)),
+                                 static_cast<char>('0' + (c & 7)), '\0'};
+          out += digits;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
 std::string unified_diff(std::string_view path, std::string_view before, std::string_view after,
                          bool created) {
   if (before == after && !created) return {};
   const auto a = lines_of(before);
   const auto b = lines_of(after);
   const std::vector<Op> script = edit_script(a, b);
-  std::string out = created ? "--- /dev/null\n" : "--- a/" + std::string(path) + "\n";
-  out += "+++ b/" + std::string(path) + "\n";
+  // A name with a space ends in a tab, so that GNU patch reads it whole (as git writes it).
+  const std::string name_end = path.find(' ') == std::string_view::npos ? "\n" : "\t\n";
+  std::string out = created ? "--- /dev/null\n" : "--- " + diff_path("a/", path) + name_end;
+  out += "+++ " + diff_path("b/", path) + name_end;
   std::size_t i = 0;
   while (i < script.size()) {
     if (script[i] == Op::keep) {

@@ -15,4 +15,8 @@ namespace tracemesh::fix {
 std::string unified_diff(std::string_view path, std::string_view before, std::string_view after,
                          bool created = false);
 
+// `prefix` + `path` as a patch names it: in double quotes with C escapes
+// when it holds a quote, a backslash or a control character (as git does).
+std::string diff_path(std::string_view prefix, std::string_view path);
+
 }  // namespace tracemesh::fix

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -33,6 +34,11 @@ inline std::string on_path(const std::string& program) {
   return "/usr/bin/" + program;
 }
 
+// The Debian python3 the services run on (its fastapi and httpx), else python3 on PATH.
+inline std::string system_python() {
+  return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : on_path("python3");
+}
+
 inline std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -46,6 +52,16 @@ class FixedRepository {
   explicit FixedRepository(const std::string& fixture) {
     fs::copy(fs::path(TRACEMESH_SOURCE_DIR) / "tests/fixtures/fix" / fixture, root(),
              fs::copy_options::recursive);
+    EXPECT_EQ(run({on_path("git"), "-C", root().string(), "init", "-q"}).exit_code, 0);
+  }
+
+  // A repository written from `files` (relative path → text), a git work tree.
+  explicit FixedRepository(const std::map<std::string, std::string>& files) {
+    for (const auto& [relative, text] : files) {
+      const fs::path path = root() / relative;
+      fs::create_directories(path.parent_path());
+      std::ofstream(path, std::ios::binary) << text;
+    }
     EXPECT_EQ(run({on_path("git"), "-C", root().string(), "init", "-q"}).exit_code, 0);
   }
 
@@ -63,11 +79,14 @@ class FixedRepository {
     return audited ? plan_retrofit(*audited, options) : Retrofit{};
   }
 
-  // The patch applied by `git apply`, then each patched Python file compiled.
-  void apply(const Retrofit& retrofit) const {
+  // The patch applied by `git apply` (by `patch -p1` with `with_patch`),
+  // then each patched Python file compiled.
+  void apply(const Retrofit& retrofit, bool with_patch = false) const {
     const fs::path patch = directory_.path() / ("fix-" + std::to_string(++patches_) + ".patch");
     std::ofstream(patch, std::ios::binary) << retrofit.patch();
-    const auto applied = run({on_path("git"), "-C", root().string(), "apply", patch.string()});
+    const auto applied =
+        with_patch ? run({on_path("patch"), "-p1", "-d", root().string(), "-i", patch.string()})
+                   : run({on_path("git"), "-C", root().string(), "apply", patch.string()});
     ASSERT_EQ(applied.exit_code, 0) << applied.output << retrofit.patch();
     for (const FileChange& change : retrofit.files) {
       if (!change.path.ends_with(".py")) continue;

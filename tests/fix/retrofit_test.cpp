@@ -95,6 +95,7 @@ TEST(Retrofit, IncludeExternalAlsoFixesCallsToThirdParties) {
       retrofit.files[0].after.find("\"https://api.github.com/repos/example/example\", timeout=5,\n"
                                    "                            headers=outbound_headers())"),
       std::string::npos);
+  repository.apply(retrofit);
 }
 
 TEST(Retrofit, AContextVariableAndItsHeaderConstantAreSentAtTheSite) {
@@ -109,14 +110,17 @@ TEST(Retrofit, AContextVariableAndItsHeaderConstantAreSentAtTheSite) {
   EXPECT_NE(main.find("from context import request_id_var, REQUEST_ID_HEADER\n"),
             std::string::npos);
   // Headers from a parameter that may be None keep what the caller gave.
-  EXPECT_NE(main.find("headers={**(headers or {}), REQUEST_ID_HEADER: request_id_var.get(\"\")}"),
-            std::string::npos);
+  EXPECT_NE(main.find("headers={**(headers or {}),\n"
+                      "                                                                          "
+                      "REQUEST_ID_HEADER: request_id_var.get(\"\") or \"\"}) as response:"),
+            std::string::npos)
+      << main;
   // The CRLF file stays CRLF, its tabs tabs.
   const std::string& reports = retrofit.files[1].after;
   EXPECT_EQ(retrofit.files[1].path, "services/billing/reports.py");
   EXPECT_EQ(count(reports, "\n"), count(reports, "\r\n"));
   EXPECT_NE(reports.find("\t\t\ttimeout=aiohttp.ClientTimeout(total=5),\r\n"
-                         "\t\t\theaders={REQUEST_ID_HEADER: request_id_var.get(\"\")}\r\n"),
+                         "\t\t\theaders={REQUEST_ID_HEADER: request_id_var.get(\"\") or \"\"}\r\n"),
             std::string::npos);
   expect_retrofitted(repository, retrofit);
 }

@@ -1,6 +1,8 @@
-// The patch format `git apply` reads: hunk headers, context, the marker of a
-// file without a final line break, CRLF lines kept, new files; and that
-// each diff applies (checked with `patch` in retrofit_test.cpp).
+// The patch format `git apply` and `patch -p1` read: hunk headers, context,
+// the marker of a file without a final line break, CRLF lines kept, new
+// files, names quoted as git quotes them. The patches are applied for real
+// in retrofit_test.cpp (git apply) and retrofit_edges_test.cpp (patch -p1);
+// fix_retrofit_fuzz applies every diff it makes and compares.
 #include "fix/unified_diff.h"
 
 #include <gtest/gtest.h>
@@ -65,6 +67,16 @@ TEST(UnifiedDiff, CrlfLinesKeepTheirLineBreaks) {
   const std::string after = "line 1\r\nadded\r\nline 2\r\n";
   EXPECT_EQ(unified_diff("a.py", before, after),
             "--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,3 @@\n line 1\r\n+added\r\n line 2\r\n");
+}
+
+TEST(UnifiedDiff, NamesWithQuotesOrControlCharactersAreQuoted) {
+  EXPECT_EQ(diff_path("a/", "plain/name.py"), "a/plain/name.py");
+  EXPECT_EQ(diff_path("a/", "with space.py"), "a/with space.py");
+  EXPECT_EQ(diff_path("a/", "tab\there.py"), "\"a/tab\\there.py\"");
+  EXPECT_EQ(diff_path("b/", "say \"hi\".py"), "\"b/say \\\"hi\\\".py\"");
+  // A space: the name ends in a tab, for GNU patch.
+  EXPECT_EQ(unified_diff("my file.py", "a\n", "b\n"),
+            "--- a/my file.py\t\n+++ b/my file.py\t\n@@ -1 +1 @@\n-a\n+b\n");
 }
 
 TEST(UnifiedDiff, ANewFileComesFromDevNull) {

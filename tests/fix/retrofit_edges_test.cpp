@@ -1,0 +1,253 @@
+// The cases where a careless retrofit breaks the code it fixes, one named
+// row each: two requests on one line, imports placed after their use,
+// headers that may be None, names the function already uses, requests in a
+// comprehension, factories that do not take the client's arguments, one
+// helper per service, paths `patch -p1` must read. Each patched repository
+// is applied (git apply or patch -p1), compiled, and where it matters run.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "fix_fixture.h"
+
+namespace tracemesh::fix {
+namespace {
+
+using testing::count;
+using testing::fixed_sites;
+using testing::FixedRepository;
+using Files = std::map<std::string, std::string>;
+
+// Two FastAPI services: `front` calls `back` (the code under test goes in
+// services/front/main.py after this preamble).
+const std::string front_preamble =
+    "import os\n\nimport httpx\nimport requests\nfrom fastapi import FastAPI\n\n"
+    "BACK_URL = os.environ.get(\"BACK_URL\", \"http://back:8000\")\n\napp = FastAPI()\n\n\n";
+
+Files fleet(const std::string& front_code, Files more = {}) {
+  more["services/front/main.py"] = front_preamble + front_code;
+  more["services/back/main.py"] =
+      "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/items\")\n"
+      "async def items():\n    return []\n";
+  return more;
+}
+
+std::string reasons(const Retrofit& retrofit) {
+  std::string text;
+  for (const SkippedSite& site : retrofit.skipped)
+    text += site.file + ":" + std::to_string(site.line) + " " + site.reason + "\n";
+  return text;
+}
+
+const FileChange* change_of(const Retrofit& retrofit, const std::string& path) {
+  const auto found = std::find_if(retrofit.files.begin(), retrofit.files.end(),
+                                  [&](const FileChange& change) { return change.path == path; });
+  return found == retrofit.files.end() ? nullptr : &*found;
+}
+
+TEST(RetrofitEdges, TwoRequestsOnOneLineAreEachFixed) {
+  const FixedRepository repository(
+      fleet("@app.get(\"/both\")\ndef both():\n"
+            "    return requests.get(f\"{BACK_URL}/items\").json(), "
+            "requests.get(f\"{BACK_URL}/other\").json()\n"));
+  const Retrofit retrofit = repository.plan();
+  ASSERT_EQ(retrofit.fixed.size(), 2U) << reasons(retrofit);
+  const FileChange* front = change_of(retrofit, "services/front/main.py");
+  ASSERT_NE(front, nullptr);
+  EXPECT_EQ(count(front->after, "headers=trace_headers()"), 2U) << front->after;
+  EXPECT_NE(retrofit.fixed[0].target, retrofit.fixed[1].target);
+  repository.apply(retrofit);
+  EXPECT_EQ(repository.untraced_internal_sites(), std::vector<std::string>{});
+}
+
+// The hook is registered right after the app is built: the import it needs
+// must come before it, not after the module's last import at the bottom.
+// Then the app is imported and served a request (FastAPI's TestClient): the
+// id that came in goes out with the call.
+TEST(RetrofitEdges, ImportsComeBeforeTheHookEvenWithAnImportAtTheBottom) {
+  Files files = fleet(
+      "@app.get(\"/items\")\nasync def items():\n"
+      "    async with httpx.AsyncClient() as client:\n"
+      "        await client.get(f\"{BACK_URL}/items\")\n\n\n"
+      "import views  # noqa: E402 (registers more routes)");
+  files["services/front/views.py"] = "VIEWS = []\n";
+  // Served for real below, on Debian's fastapi and httpx alone.
+  std::string& main = files["services/front/main.py"];
+  main.erase(main.find("import requests\n"), 16);
+  const FixedRepository repository(files);
+  const Retrofit retrofit = repository.plan();
+  ASSERT_EQ(retrofit.fixed.size(), 1U) << reasons(retrofit);
+  const FileChange* front = change_of(retrofit, "services/front/main.py");
+  ASSERT_NE(front, nullptr);
+  const std::size_t import = front->after.find("from trace_context import");
+  const std::size_t hook = front->after.find("app.middleware(\"http\")(capture_trace)");
+  ASSERT_NE(import, std::string::npos) << front->after;
+  ASSERT_NE(hook, std::string::npos) << front->after;
+  EXPECT_LT(import, hook) << front->after;
+  EXPECT_TRUE(front->after.ends_with("import views  # noqa: E402 (registers more routes)"));
+  repository.apply(retrofit);
+  const auto served = repository.run(
+      {testing::system_python(), "-c",
+       "import sys\nsys.path.insert(0, '" + (repository.root() / "services/front").string() +
+           "')\nfrom fastapi.testclient import TestClient\nimport main\n"
+           "from trace_context import trace_headers\n\n"
+           "@main.app.get('/echo')\nasync def echo():\n    return trace_headers()\n\n"
+           "answer = TestClient(main.app).get('/echo', headers={'X-Trace-ID': 'abc123'}).json()\n"
+           "assert answer == {'X-Trace-ID': 'abc123'}, answer\n"
+           "fresh = TestClient(main.app).get('/echo').json()\n"
+           "assert len(fresh['X-Trace-ID']) == 32, fresh\n"});
+  EXPECT_EQ(served.exit_code, 0) << served.output;
+}
+
+TEST(RetrofitEdges, HeadersThatMayBeNoneStayOptional) {
+  const FixedRepository repository(
+      fleet("def fetch(extra=None, token=None):\n"
+            "    requests.get(f\"{BACK_URL}/items\", headers=extra or None)\n"
+            "    requests.get(f\"{BACK_URL}/items\", headers=extra if token else None)\n"
+            "    own = {\"Accept\": \"application/json\"}\n"
+            "    return requests.get(f\"{BACK_URL}/items\", headers=own)\n"));
+  const Retrofit retrofit = repository.plan();
+  ASSERT_EQ(retrofit.fixed.size(), 3U) << reasons(retrofit);
+  const FileChange* front = change_of(retrofit, "services/front/main.py");
+  ASSERT_NE(front, nullptr);
+  EXPECT_NE(front->after.find("headers={**((extra or None) or {}), **trace_headers()}"),
+            std::string::npos)
+      << front->after;
+  EXPECT_NE(front->after.find("headers={**((extra if token else None) or {}),"), std::string::npos)
+      << front->after;
+  EXPECT_NE(front->after.find("headers={**own, **trace_headers()}"), std::string::npos)
+      << front->after;
+  repository.apply(retrofit);
+  // Called with nothing: the None headers merge as {}, nothing raises.
+  const auto run = repository.run(
+      {testing::system_python(), "-c",
+       "extra, token = None, None\nfrom_none = {**((extra or None) or {}), **{'X-Trace-ID': 'a'}}\n"
+       "assert from_none == {'X-Trace-ID': 'a'}\n"
+       "token = 'set'\nalso = {**((extra if token else None) or {}), **{}}\nassert also == {}\n"});
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+}
+
+TEST(RetrofitEdges, ANameTheFunctionUsesIsNotShadowed) {
+  const FixedRepository repository(
+      fleet("def items(trace_headers=False):\n"
+            "    return requests.get(f\"{BACK_URL}/items\", timeout=2).json()\n"));
+  const Retrofit retrofit = repository.plan();
+  EXPECT_TRUE(retrofit.fixed.empty());
+  EXPECT_NE(reasons(retrofit).find("main.py:13 the name trace_headers is taken"), std::string::npos)
+      << reasons(retrofit);
+  const FileChange* front = change_of(retrofit, "services/front/main.py");
+  EXPECT_TRUE(front == nullptr || front->after.find("headers=") == std::string::npos);
+}
+
+TEST(RetrofitEdges, ARequestInAComprehensionGetsNoInjectBeforeIt) {
+  Files files = fleet(
+      "from opentelemetry import trace  # noqa: F401\n\n\n"
+      "def all_items(pairs):\n"
+      "    return [requests.get(f\"{BACK_URL}/items/{i}\", headers=h).json() for i, h in pairs]\n");
+  const FixedRepository repository(files);
+  const Retrofit retrofit = repository.plan();
+  // Not inject (it would run before the comprehension binds h): the next idiom.
+  ASSERT_EQ(retrofit.fixed.size(), 1U) << reasons(retrofit);
+  EXPECT_EQ(retrofit.fixed[0].idiom.rfind("new helper", 0), 0U) << retrofit.fixed[0].idiom;
+  const FileChange* front = change_of(retrofit, "services/front/main.py");
+  ASSERT_NE(front, nullptr);
+  EXPECT_EQ(front->after.find("inject("), std::string::npos) << front->after;
+  EXPECT_NE(front->after.find("headers={**(h or {}),"), std::string::npos) << front->after;
+  repository.apply(retrofit);
+}
+
+TEST(RetrofitEdges, AFactoryThatDoesNotTakeTheClientsArgumentsIsNotUsed) {
+  Files files = fleet(
+      "from clients import traced_client, traced_session\n\n\n"
+      "async def one():\n"
+      "    async with traced_client(BACK_URL) as client:\n"
+      "        await client.get(\"/items\")\n\n\n"
+      "async def two():\n"
+      "    async with httpx.AsyncClient(timeout=3.0) as client:\n"
+      "        await client.get(f\"{BACK_URL}/items\")\n\n\n"
+      "async def three():\n"
+      "    async with httpx.AsyncClient(base_url=BACK_URL, event_hooks={}) as client:\n"
+      "        await client.get(\"/items\")\n\n\n"
+      "async def four():\n"
+      "    async with traced_session() as client:\n"
+      "        await client.get(f\"{BACK_URL}/items\")\n\n\n"
+      "async def five():\n"
+      "    async with httpx.AsyncClient(base_url=BACK_URL, timeout=1.0) as client:\n"
+      "        await client.get(\"/items\")\n");
+  files["services/front/clients.py"] =
+      "import httpx\n\nTRACE_HEADER = \"X-Trace-ID\"\n\n\n"
+      "async def stamp(request):\n    request.headers[TRACE_HEADER] = \"id\"\n\n\n"
+      "def traced_client(base_url, **options):\n"
+      "    return httpx.AsyncClient(base_url=base_url, event_hooks={\"request\": [stamp]}, "
+      "**options)\n\n\n"
+      "async def traced_session(**options):\n"
+      "    return httpx.AsyncClient(event_hooks={\"request\": [stamp]}, **options)\n";
+  const FixedRepository repository(files);
+  const Retrofit retrofit = repository.plan();
+  std::vector<std::string> idioms;
+  for (const FixedSite& site : retrofit.fixed)
+    idioms.push_back(std::to_string(site.line) + " " +
+                     (site.idiom.starts_with("new helper") ? "new helper" : site.idiom));
+  // two: base_url is required; three: the factory sets event_hooks itself;
+  // five: fits. The async factory is never one.
+  EXPECT_EQ(idioms, (std::vector<std::string>{"22 new helper", "27 new helper",
+                                              "37 traced factory traced_client"}))
+      << reasons(retrofit);
+  const FileChange* front = change_of(retrofit, "services/front/main.py");
+  ASSERT_NE(front, nullptr);
+  EXPECT_NE(
+      front->after.find("async with traced_client(base_url=BACK_URL, timeout=1.0) as client:"),
+      std::string::npos)
+      << front->after;
+  EXPECT_EQ(count(front->after, "traced_client("), 2U);
+  repository.apply(retrofit);
+}
+
+TEST(RetrofitEdges, AServiceGetsOneHelperWhateverPackageItsCallsAreIn) {
+  const FixedRepository repository(
+      {{"services/shop/app/__init__.py", ""},
+       {"services/shop/app/main.py",
+        "from fastapi import FastAPI\n\nfrom clients.stock import level\n\napp = FastAPI()\n\n\n"
+        "@app.get(\"/stock\")\ndef stock():\n    return level()\n"},
+       {"services/shop/clients/__init__.py", ""},
+       {"services/shop/clients/stock.py",
+        "import requests\n\n\ndef level():\n"
+        "    return requests.get(\"http://stock:8000/level\", timeout=2).json()\n"},
+       {"services/stock/main.py",
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/level\")\n"
+        "def level():\n    return 1\n"}});
+  const Retrofit retrofit = repository.plan();
+  ASSERT_EQ(retrofit.fixed.size(), 1U) << reasons(retrofit);
+  std::vector<std::string> helpers;
+  for (const FileChange& change : retrofit.files) {
+    if (change.created) helpers.push_back(change.path);
+  }
+  EXPECT_EQ(helpers, std::vector<std::string>{"services/shop/app/trace_context.py"});
+  const FileChange* stock = change_of(retrofit, "services/shop/clients/stock.py");
+  ASSERT_NE(stock, nullptr);
+  EXPECT_NE(stock->after.find("from app.trace_context import trace_headers\n"), std::string::npos)
+      << stock->after;
+  repository.apply(retrofit);
+}
+
+TEST(RetrofitEdges, PathsWithSpacesApplyWithPatch) {
+  Files files = fleet(
+      "@app.get(\"/items\")\ndef items():\n    return "
+      "requests.get(f\"{BACK_URL}/items\").json()\n");
+  Files spaced;
+  for (auto& [path, text] : files) {
+    std::string renamed = path;
+    if (renamed.starts_with("services/front/")) renamed.replace(0, 14, "services/front office");
+    spaced[renamed] = text;
+  }
+  const FixedRepository repository(spaced);
+  const Retrofit retrofit = repository.plan();
+  ASSERT_EQ(retrofit.fixed.size(), 1U) << reasons(retrofit);
+  EXPECT_NE(retrofit.patch().find("--- a/services/front office/main.py\t\n"), std::string::npos)
+      << retrofit.patch();
+  repository.apply(retrofit, true);
+  EXPECT_EQ(repository.untraced_internal_sites(), std::vector<std::string>{});
+}
+
+}  // namespace
+}  // namespace tracemesh::fix
