@@ -40,6 +40,11 @@ class EditedFile {
   // when it is not yet; "" when the module cannot be named from here or the
   // name is taken by something else.
   std::string bind(const ImportNames& names, const std::string& home, const std::string& name);
+  // Whether `name` is free for a new module-level definition.
+  bool available(const std::string& name) const {
+    return !taken(name) && !imported_.contains(name);
+  }
+
   // The same for `name` of an installed module ("opentelemetry.propagate").
   std::string bind_external(const std::string& module, const std::string& name);
 

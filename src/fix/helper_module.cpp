@@ -71,12 +71,15 @@ std::string helper_module(const std::string& header, const std::set<std::string>
       out += "    try:\n        return await call_next(request)\n";
       out += "    finally:\n        _trace_id.reset(token)\n";
     } else if (family == "aiohttp") {
-      out += "\n\n@web.middleware\nasync def " + name + "(request, handler):\n";
+      out += "\n\nasync def " + name + "(request, handler):\n";
       out +=
           "    \"\"\"aiohttp middleware: keep the request's trace id while it is served.\"\"\"\n";
       out += "    token = _trace_id.set(" + inbound + ")\n";
       out += "    try:\n        return await handler(request)\n";
-      out += "    finally:\n        _trace_id.reset(token)\n";
+      out += "    finally:\n        _trace_id.reset(token)\n\n\n";
+      // What aiohttp's @web.middleware sets, without importing aiohttp here
+      // (a service of another framework may share this module).
+      out += name + ".__middleware_version__ = 1\n";
     } else if (family == "flask" || family == "quart") {
       out += std::string("\n\n") + (family == "quart" ? "async " : "") + "def " + name + "():\n";
       out += "    \"\"\"before_request: keep the request's trace id while it is served.\"\"\"\n";

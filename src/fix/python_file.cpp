@@ -58,6 +58,10 @@ ListLayout layout_of(std::string_view text, TSNode list, const std::vector<TSNod
     layout.last_end = layout.open + 1;
     return layout;
   }
+  const TSNode first = entries.front();
+  layout.first_begin = ts_node_start_byte(first);
+  layout.first_on_own_line = ts_node_start_point(first).row != ts_node_start_point(list).row;
+  layout.first_indent = indentation_at(text, layout.first_begin);
   const TSNode last = entries.back();
   layout.last_end = ts_node_end_byte(last);
   const std::size_t close = ts_node_end_byte(list) - 1;

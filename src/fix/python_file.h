@@ -28,8 +28,11 @@ struct ListLayout {
   std::size_t last_end = 0;  // after the last item; after the bracket when empty
   bool trailing_comma = false;
   std::size_t comma_end = 0;
-  bool multiline = false;  // the last item is not on the bracket's line
-  std::string indent;      // the indentation of the last item's line
+  bool multiline = false;          // the last item is not on the bracket's line
+  std::string indent;              // the indentation of the last item's line
+  std::size_t first_begin = 0;     // where the first item starts
+  bool first_on_own_line = false;  // the first item is not on the bracket's line
+  std::string first_indent;        // the indentation of the first item's line
 };
 
 struct CallSyntax {

@@ -23,18 +23,16 @@
 namespace tracemesh::fix {
 namespace {
 
-// The start of the comment lines right above the line starting at `at` (a
-// comment says what the statement below it is: a definition goes above both).
-std::size_t above_comments(std::string_view text, std::size_t at) {
-  while (at > 0) {
-    const std::size_t newline = at >= 2 ? text.rfind('\n', at - 2) : std::string_view::npos;
-    const std::size_t begin = newline == std::string_view::npos ? 0 : newline + 1;
-    const std::string_view line = text.substr(begin, at - begin);
-    const std::size_t first = line.find_first_not_of(" \t");
-    if (first == std::string_view::npos || line[first] != '#') break;
-    at = begin;
+// How many blank lines start at `at` (a line start).
+std::size_t blank_lines_at(std::string_view text, std::size_t at) {
+  std::size_t blank = 0;
+  while (at < text.size()) {
+    const std::size_t end = std::min(text.find('\n', at), text.size());
+    if (text.substr(at, end - at).find_first_not_of(" \t\r") != std::string_view::npos) break;
+    ++blank;
+    at = end + 1;
   }
-  return at;
+  return blank;
 }
 
 // The line breaks that give a top-level definition inserted at `at` (a
@@ -118,10 +116,15 @@ class Planner {
     return found == state.view().functions.end() ? nullptr : found->second;
   }
 
-  bool usable_by_all(const std::vector<const audit::OutboundCall*>& calls,
+  // Whether `usable` holds for every service of these sites and every
+  // service that runs `file` (the file the idiom edits): a shared module is
+  // changed for all its users, also under --only.
+  bool usable_by_all(const std::vector<const audit::OutboundCall*>& calls, const std::string& file,
                      const std::function<bool(const std::string&)>& usable) const {
+    const auto& runners = fleet_.services_of(file);
     return std::all_of(calls.begin(), calls.end(),
-                       [&](const audit::OutboundCall* call) { return usable(call->service); });
+                       [&](const audit::OutboundCall* call) { return usable(call->service); }) &&
+           std::all_of(runners.begin(), runners.end(), usable);
   }
 
   void fix_site(const std::vector<const audit::OutboundCall*>& calls, std::size_t ordinal) {
@@ -147,7 +150,7 @@ class Planner {
     const auto undo = [&] { state->restore(saved); };
     std::string failure;
     if (const HeaderHelper* helper = idioms_.header_helper(site.service);
-        helper != nullptr && usable_by_all(calls, [&](const std::string& s) {
+        helper != nullptr && usable_by_all(calls, site.file, [&](const std::string& s) {
           return idioms_.header_helper(s) == helper;
         })) {
       const std::string name = state->bind(names_, helper->path, helper->function);
@@ -161,7 +164,7 @@ class Planner {
       undo();
     }
     if (const ContextVariable* variable = idioms_.context_variable(site.service);
-        variable != nullptr && usable_by_all(calls, [&](const std::string& s) {
+        variable != nullptr && usable_by_all(calls, site.file, [&](const std::string& s) {
           return idioms_.context_variable(s) == variable;
         })) {
       const std::string var = state->bind(names_, variable->path, variable->variable);
@@ -178,7 +181,8 @@ class Planner {
       }
       undo();
     }
-    if (usable_by_all(calls, [&](const std::string& s) { return idioms_.uses_opentelemetry(s); })) {
+    if (usable_by_all(calls, site.file,
+                      [&](const std::string& s) { return idioms_.uses_opentelemetry(s); })) {
       failure = inject_before(*state, *call, function);
       if (failure.empty()) {
         fixed.idiom = "opentelemetry inject";
@@ -228,7 +232,7 @@ class Planner {
     const TracedFactory* factory = idioms_.factory(site.service, canonical);
     if (factory == nullptr ||
         !usable_by_all(
-            calls,
+            calls, site.construction_file,
             [&](const std::string& s) { return idioms_.factory(s, canonical) == factory; }) ||
         (factory->path == site.construction_file && factory->function == constructor->function))
       return false;
@@ -300,9 +304,10 @@ class Planner {
                                                     : constructor->assigned_to.starts_with("self.");
     const std::string canonical = fleet_.index().canonical(state->view(), constructor->callee);
     const bool async = canonical == "httpx.AsyncClient";
-    if (!kept || (!async && canonical != "httpx.Client") ||
+    if (!kept || constructor->conditional || (!async && canonical != "httpx.Client") ||
         std::any_of(constructor->keywords.begin(), constructor->keywords.end(),
-                    [](const audit::Keyword& k) { return k.name == "event_hooks"; }))
+                    [](const audit::Keyword& k) { return k.name == "event_hooks"; }) ||
+        !hook_fits_every_call(site))
       return false;
     fixed.edited_file = site.construction_file;
     fixed.edited_line = site.construction_line;
@@ -320,29 +325,32 @@ class Planner {
     std::string body;
     std::string helper_module_path;
     if (const HeaderHelper* helper = idioms_.header_helper(site.service);
-        helper != nullptr && usable_by_all(calls, [&](const std::string& s) {
-          return idioms_.header_helper(s) == helper;
-        })) {
+        helper != nullptr &&
+        usable_by_all(calls, site.construction_file,
+                      [&](const std::string& s) { return idioms_.header_helper(s) == helper; })) {
       if (const std::string name = state->bind(names_, helper->path, helper->function);
           !name.empty()) {
-        body = "request.headers.update(" + name + "())";
+        body = "for name, value in " + name +
+               "().items():\n        request.headers.setdefault(name, value)";
         fixed.idiom = "header helper " + helper->function;
       }
     }
     if (const ContextVariable* variable = idioms_.context_variable(site.service);
-        body.empty() && variable != nullptr && usable_by_all(calls, [&](const std::string& s) {
+        body.empty() && variable != nullptr &&
+        usable_by_all(calls, site.construction_file, [&](const std::string& s) {
           return idioms_.context_variable(s) == variable;
         })) {
       const std::string var = state->bind(names_, variable->path, variable->variable);
       const std::string constant = state->bind(names_, variable->constant_path, variable->constant);
       if (!var.empty() && !constant.empty()) {
-        body = "value = " + var + ".get(\"\")\n    if value:\n        request.headers[" + constant +
-               "] = value";
+        body = "value = " + var + ".get(\"\")\n    if value:\n        request.headers.setdefault(" +
+               constant + ", value)";
         fixed.idiom = "context variable " + variable->variable;
       }
     }
-    if (body.empty() &&
-        usable_by_all(calls, [&](const std::string& s) { return idioms_.uses_opentelemetry(s); })) {
+    if (body.empty() && usable_by_all(calls, site.construction_file, [&](const std::string& s) {
+          return idioms_.uses_opentelemetry(s);
+        })) {
       if (const std::string inject = state->bind_external("opentelemetry.propagate", "inject");
           !inject.empty()) {
         body = inject + "(request.headers)";
@@ -355,7 +363,8 @@ class Planner {
                                    ? ""
                                    : state->bind(names_, helper_module_path, "trace_headers");
       if (!name.empty()) {
-        body = "request.headers.update(" + name + "())";
+        body = "for name, value in " + name +
+               "().items():\n        request.headers.setdefault(name, value)";
         fixed.idiom = "new helper " + helper_module_path;
         helpers_[helper_module_path].used = true;
       }
@@ -364,25 +373,49 @@ class Planner {
     const std::string hook_key = site.construction_file + ":" + hook;
     const bool defined = hook_bodies_.contains(hook_key);
     if (body.empty() || (defined && hook_bodies_[hook_key] != body) ||
-        (!defined && state->view().functions.contains(hook))) {
+        (!defined && !state->available(hook))) {
       state->restore(saved);
       return false;
     }
     if (!defined) {
+      // After the imports, above every construction that may use it.
+      const std::string& text = state->file().text();
+      const std::size_t at = state->file().import_position();
+      if (syntax->top_line_begin < at) {
+        state->restore(saved);
+        return false;
+      }
       hook_bodies_[hook_key] = body;
-      const std::size_t at = above_comments(state->file().text(), syntax->top_line_begin);
       state->add(at, at,
-                 blank_lines_wanted(state->file().text(), at) + std::string(async ? "async " : "") +
-                     "def " + hook +
+                 blank_lines_wanted(text, at) + std::string(async ? "async " : "") + "def " + hook +
                      "(request):\n    \"\"\"httpx request hook: the trace goes with every request "
                      "of the client.\"\"\"\n    " +
-                     body + "\n\n\n");
+                     body + "\n" +
+                     std::string(2 - std::min<std::size_t>(2, blank_lines_at(text, at)), '\n'));
     }
     state->add(append_item(state->file(), syntax->argument_list,
                            "event_hooks={\"request\": [" + hook + "]}"));
     construction_hooks_[key] = fixed.idiom;
     if (!helper_module_path.empty()) {
       for (const audit::OutboundCall* each : calls) this->hook(each->service, helper_module_path);
+    }
+    return true;
+  }
+
+  // Whether every call through the client the site uses can take a hook on
+  // it: each made while serving (in a function, not at import), each a
+  // request made there (not handed to a thread, which would not see the
+  // context), each to a service of the repository (unless --include-external:
+  // the hook would send the trace to a third party too).
+  bool hook_fits_every_call(const audit::OutboundCall& site) {
+    for (const audit::OutboundCall& user : audited_.result.outbound_calls) {
+      if (user.construction_file != site.construction_file ||
+          user.construction_line != site.construction_line)
+        continue;
+      if (user.function.empty() || (user.target_kind != "service" && !options_.include_external))
+        return false;
+      const EditedFile* file = state_of(user.file);
+      if (file == nullptr || !requests_on_line(*file, user.line)) return false;
     }
     return true;
   }

@@ -138,6 +138,19 @@ const CallSyntax* request_call(const EditedFile& file, const audit::CodeIndex& i
   return candidates[ordinal];
 }
 
+TextEdit prepend_item(const ListLayout& list, const std::string& item) {
+  if (list.first_on_own_line)
+    return {list.first_begin, list.first_begin, item + ",\n" + list.first_indent};
+  return {list.first_begin, list.first_begin, item + ", "};
+}
+
+bool requests_on_line(const EditedFile& file, int line) {
+  const auto calls = file.file().calls_at(line);
+  return std::any_of(calls.begin(), calls.end(), [](const CallSyntax* call) {
+    return is_request_verb(audit::after_last(call->callee));
+  });
+}
+
 bool shadowed(const audit::Function* function, const std::string& name) {
   const std::string first = name.substr(0, name.find('.'));
   return function != nullptr && (is_parameter(function, first) || function->locals.contains(first));
@@ -163,22 +176,21 @@ std::string merge_headers(EditedFile& file, const CallSyntax& call,
     if (dict->empty) {
       file.add(call.headers->begin, call.headers->end, bare);
     } else {
-      const TextEdit edit = append_item(file.file(), *dict, entry);
-      file.add(edit);
+      file.add(prepend_item(*dict, entry));
     }
     return {};
   }
   // Anything but a dict the function builds may be None (`headers=extra`,
   // `headers=extra or None`): `**` of None fails, so it goes in `(... or {})`.
   const std::string base = builds_dict(enclosing, value) ? value : "(" + or_empty(value) + ")";
-  const std::string merged = "{**" + base + ", " + entry + "}";
+  const std::string merged = "{" + entry + ", **" + base + "}";
   const std::size_t width = line_width(file.file().text(), call.headers->begin) + merged.size() -
                             (call.headers->end - call.headers->begin);
   file.add(call.headers->begin, call.headers->end,
            width <= file.file().wrap_width()
                ? merged
-               : "{**" + base + ",\n" + visual_indent(file.file().text(), call.headers->begin + 1) +
-                     entry + "}");
+               : "{" + entry + ",\n" + visual_indent(file.file().text(), call.headers->begin + 1) +
+                     "**" + base + "}");
   return {};
 }
 

@@ -20,6 +20,9 @@ namespace tracemesh::fix {
 // width, on a new line under the list's first item.
 TextEdit append_item(const PythonFile& file, const ListLayout& list, const std::string& item);
 
+// `item` put before the first item of non-empty `list`, laid out like it.
+TextEdit prepend_item(const ListLayout& list, const std::string& item);
+
 // The call of `site` in `file` that headers can be given to: the request, or
 // functools.partial / asyncio.to_thread handed it (both pass keywords on);
 // nullptr with the reason otherwise. `ordinal`: which of the line's requests
@@ -28,7 +31,8 @@ const CallSyntax* request_call(const EditedFile& file, const audit::CodeIndex& i
                                const audit::OutboundCall& site, std::size_t ordinal,
                                std::string& reason);
 
-// Make `call` also send `entry` (`**trace_headers()`, `H: var.get("")`);
+// Make `call` also send `entry` (`**trace_headers()`, `H: var.get("")`),
+// before its own headers so that a header the call sets itself still wins;
 // `bare` is its headers when it had none. `enclosing`: its function, or null.
 std::string merge_headers(EditedFile& file, const CallSyntax& call,
                           const audit::Function* enclosing, const std::string& entry,
@@ -38,6 +42,10 @@ std::string merge_headers(EditedFile& file, const CallSyntax& call,
 // in place when the function builds that dict itself, else a dict of its own.
 std::string inject_before(EditedFile& file, const CallSyntax& call,
                           const audit::Function* enclosing);
+
+// Whether a request method (get, post... request, stream) is called on
+// `line` of `file`, rather than only handed to another call.
+bool requests_on_line(const EditedFile& file, int line);
 
 // Whether `name` is one of `function`'s parameters (false for null).
 bool is_parameter(const audit::Function* function, const std::string& name);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "fix/helper_module.h"
 #include "fix_fixture.h"
 
 namespace tracemesh::fix {
@@ -110,12 +111,12 @@ TEST(RetrofitEdges, HeadersThatMayBeNoneStayOptional) {
   ASSERT_EQ(retrofit.fixed.size(), 3U) << reasons(retrofit);
   const FileChange* front = change_of(retrofit, "services/front/main.py");
   ASSERT_NE(front, nullptr);
-  EXPECT_NE(front->after.find("headers={**((extra or None) or {}), **trace_headers()}"),
+  EXPECT_NE(front->after.find("headers={**trace_headers(), **((extra or None) or {})}"),
             std::string::npos)
       << front->after;
-  EXPECT_NE(front->after.find("headers={**((extra if token else None) or {}),"), std::string::npos)
+  EXPECT_NE(front->after.find("**((extra if token else None) or {})})"), std::string::npos)
       << front->after;
-  EXPECT_NE(front->after.find("headers={**own, **trace_headers()}"), std::string::npos)
+  EXPECT_NE(front->after.find("headers={**trace_headers(), **own}"), std::string::npos)
       << front->after;
   repository.apply(retrofit);
   // Called with nothing: the None headers merge as {}, nothing raises.
@@ -152,7 +153,8 @@ TEST(RetrofitEdges, ARequestInAComprehensionGetsNoInjectBeforeIt) {
   const FileChange* front = change_of(retrofit, "services/front/main.py");
   ASSERT_NE(front, nullptr);
   EXPECT_EQ(front->after.find("inject("), std::string::npos) << front->after;
-  EXPECT_NE(front->after.find("headers={**(h or {}),"), std::string::npos) << front->after;
+  EXPECT_NE(front->after.find("headers={**trace_headers(),"), std::string::npos) << front->after;
+  EXPECT_NE(front->after.find("**(h or {})}"), std::string::npos) << front->after;
   repository.apply(retrofit);
 }
 
@@ -247,6 +249,133 @@ TEST(RetrofitEdges, PathsWithSpacesApplyWithPatch) {
       << retrofit.patch();
   repository.apply(retrofit, true);
   EXPECT_EQ(repository.untraced_internal_sites(), std::vector<std::string>{});
+}
+
+// A header helper that also sets Accept (front/tracing.py), for the client tests.
+Files with_helper(const std::string& front_code) {
+  Files files = fleet(front_code);
+  std::string& main = files["services/front/main.py"];
+  main.erase(main.find("import requests\n"), 16);  // served on Debian's packages alone
+  main.insert(main.find("from fastapi import FastAPI\n"), "import tracing\n");
+  files["services/front/tracing.py"] =
+      "TRACE_HEADER = \"X-Request-ID\"\n\n\ndef outbound_headers():\n"
+      "    return {TRACE_HEADER: \"r1\", \"Accept\": \"application/json\"}\n";
+  return files;
+}
+
+// Two module-level clients, the second used first: one hook, defined after
+// the imports, above both; it fills in the helper's headers without
+// overriding one the request sets itself. The patched module is imported
+// and the hook run on a real httpx request.
+TEST(RetrofitEdges, ClientsKeptAtModuleLevelShareOneHookAboveThem) {
+  const FixedRepository repository(with_helper(
+      "users = httpx.Client(base_url=BACK_URL)\norders = httpx.Client(base_url=BACK_URL)\n\n\n"
+      "@app.get(\"/orders\")\ndef list_orders():\n    return orders.get(\"/items\").json()\n\n\n"
+      "@app.get(\"/users\")\ndef list_users():\n"
+      "    return users.get(\"/items\", headers={\"Accept\": \"application/xml\"}).json()\n"));
+  const Retrofit retrofit = repository.plan();
+  ASSERT_EQ(retrofit.fixed.size(), 2U) << reasons(retrofit);
+  for (const FixedSite& site : retrofit.fixed)
+    EXPECT_EQ(site.idiom, "header helper outbound_headers");
+  const FileChange* front = change_of(retrofit, "services/front/main.py");
+  ASSERT_NE(front, nullptr);
+  EXPECT_EQ(count(front->after, "def _send_trace_headers_sync(request):"), 1U) << front->after;
+  EXPECT_LT(front->after.find("def _send_trace_headers_sync"), front->after.find("users = "));
+  repository.apply(retrofit);
+  const auto run = repository.run(
+      {testing::system_python(), "-c",
+       "import sys\nsys.path.insert(0, '" + (repository.root() / "services/front").string() +
+           "')\nimport httpx\nimport main\n"
+           "request = httpx.Request('GET', 'http://back:8000/items', headers={'Accept': "
+           "'application/xml'})\n"
+           "main._send_trace_headers_sync(request)\n"
+           "assert request.headers['x-request-id'] == 'r1', request.headers\n"
+           "assert request.headers['accept'] == 'application/xml', request.headers\n"
+           "assert main.users._event_hooks['request'] == [main._send_trace_headers_sync]\n"});
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+}
+
+// A client the hook would not fit is fixed at each call instead: built
+// under a condition (one branch would miss it), also used at import, also
+// calling a third party, used from an executor thread (which does not see
+// the context: left), or with the hook's name taken.
+TEST(RetrofitEdges, ClientsAHookWouldNotFitAreFixedAtEachCall) {
+  const FixedRepository repository(
+      with_helper("import asyncio\n\nfrom hooks import _send_trace_headers_sync\n\n"
+                  "if os.environ.get(\"TOKEN\"):\n    guarded = httpx.Client(base_url=BACK_URL, "
+                  "headers={\"A\": \"t\"})\n"
+                  "else:\n    guarded = httpx.Client(base_url=BACK_URL)\n"
+                  "early = httpx.Client(base_url=BACK_URL)\nWARM = early.get(\"/items\")\n"
+                  "mixed = httpx.Client()\nthreaded = httpx.Client(base_url=BACK_URL)\n"
+                  "named = httpx.Client(base_url=BACK_URL)\n\n\n"
+                  "def one():\n    return guarded.get(\"/items\")\n\n\n"
+                  "def two():\n    return early.get(\"/items\")\n\n\n"
+                  "def three():\n    mixed.get(f\"{BACK_URL}/items\")\n"
+                  "    return mixed.get(\"https://api.example.com/v1/charges\")\n\n\n"
+                  "async def four():\n"
+                  "    return await asyncio.get_running_loop().run_in_executor(None, threaded.get, "
+                  "\"/items\")\n\n\n"
+                  "def five():\n    return named.get(\"/items\")\n"));
+  const Retrofit retrofit = repository.plan();
+  const FileChange* front = change_of(retrofit, "services/front/main.py");
+  ASSERT_NE(front, nullptr) << reasons(retrofit);
+  EXPECT_EQ(front->after.find("event_hooks"), std::string::npos) << front->after;
+  EXPECT_EQ(front->after.find("def _send_trace_headers"), std::string::npos) << front->after;
+  // At each call, the external one left alone.
+  EXPECT_NE(front->after.find("guarded.get(\"/items\", headers=tracing.outbound_headers())"),
+            std::string::npos)
+      << front->after;
+  EXPECT_NE(front->after.find("mixed.get(\"https://api.example.com/v1/charges\")\n"),
+            std::string::npos);
+  EXPECT_NE(reasons(retrofit).find("handed to another call"), std::string::npos)
+      << reasons(retrofit);
+  EXPECT_NE(reasons(retrofit).find("module level"), std::string::npos) << reasons(retrofit);
+}
+
+// --only: a module every service runs is only changed in an idiom every one
+// of them has (here none: alpha's helper is alpha's).
+TEST(RetrofitEdges, OnlyDoesNotPutOneServicesIdiomIntoASharedModule) {
+  const FixedRepository repository(
+      {{"common/__init__.py", ""},
+       {"common/clients.py",
+        "import requests\n\n\ndef stock():\n"
+        "    return requests.get(\"http://stock:8000/level\", timeout=2).json()\n"},
+       {"services/alpha/main.py",
+        "from fastapi import FastAPI\n\nfrom common.clients import stock\nimport tracing  # "
+        "noqa\n\n"
+        "app = FastAPI()\n"},
+       {"services/alpha/tracing.py",
+        "def outbound_headers():\n    return {\"X-Request-ID\": \"a\"}\n"},
+       {"services/beta/main.py",
+        "from fastapi import FastAPI\n\nfrom common.clients import stock\n\napp = FastAPI()\n"},
+       {"services/stock/main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n"}});
+  FixOptions options;
+  options.only = {"alpha"};
+  const Retrofit retrofit = repository.plan(options);
+  ASSERT_EQ(retrofit.fixed.size(), 1U) << reasons(retrofit);
+  EXPECT_EQ(retrofit.fixed[0].idiom, "new helper common/trace_context.py");
+  const FileChange* clients = change_of(retrofit, "common/clients.py");
+  ASSERT_NE(clients, nullptr);
+  EXPECT_EQ(clients->after.find("services.alpha"), std::string::npos) << clients->after;
+}
+
+// The helper module with the hooks of three frameworks imports without any
+// of them installed, and its aiohttp hook keeps the id while it is served.
+TEST(RetrofitEdges, TheHelperModuleImportsWithoutItsFrameworks) {
+  const FixedRepository repository(Files{{"x.py", ""}});
+  std::ofstream(repository.root() / "trace_context.py")
+      << helper_module("X-Trace-ID", {"aiohttp", "asgi", "flask"}, true);
+  const auto run = repository.run(
+      {testing::system_python(), "-c",
+       "import asyncio, sys\nsys.path.insert(0, '" + repository.root().string() +
+           "')\nimport trace_context as t\n"
+           "assert t.capture_trace.__middleware_version__ == 1\n"
+           "assert callable(t.capture_trace_asgi) and callable(t.capture_trace_flask)\n"
+           "class Request:\n    headers = {'X-Trace-ID': 'abc'}\n"
+           "async def handler(request):\n    return t.trace_headers()\n"
+           "assert asyncio.run(t.capture_trace(Request(), handler)) == {'X-Trace-ID': 'abc'}\n"
+           "assert t.trace_headers() == {}\n"});
+  EXPECT_EQ(run.exit_code, 0) << run.output;
 }
 
 }  // namespace

@@ -71,7 +71,8 @@ TEST(Retrofit, AHeaderHelperIsMergedIntoTheHeadersACallHas) {
                 "    response = requests.get(f\"{USERS_URL}/users/{user_id}/profile\", timeout=2,\n"
                 "                            headers=outbound_headers())\n"),
             std::string::npos);
-  EXPECT_NE(after.find("headers={\"Content-Type\": \"application/json\", **outbound_headers()},"),
+  // First: a header the call sets itself still wins.
+  EXPECT_NE(after.find("headers={**outbound_headers(), \"Content-Type\": \"application/json\"},"),
             std::string::npos);
   // A multi-line call with a trailing comma gets one more line, laid out alike.
   EXPECT_NE(after.find("        timeout=2,\n        headers=outbound_headers(),\n    )"),
@@ -110,9 +111,9 @@ TEST(Retrofit, AContextVariableAndItsHeaderConstantAreSentAtTheSite) {
   EXPECT_NE(main.find("from context import request_id_var, REQUEST_ID_HEADER\n"),
             std::string::npos);
   // Headers from a parameter that may be None keep what the caller gave.
-  EXPECT_NE(main.find("headers={**(headers or {}),\n"
+  EXPECT_NE(main.find("headers={REQUEST_ID_HEADER: request_id_var.get(\"\") or \"\",\n"
                       "                                                                          "
-                      "REQUEST_ID_HEADER: request_id_var.get(\"\") or \"\"}) as response:"),
+                      "**(headers or {})}) as response:"),
             std::string::npos)
       << main;
   // The CRLF file stays CRLF, its tabs tabs.
@@ -145,11 +146,15 @@ TEST(Retrofit, OpenTelemetryInjectsIntoTheCallsHeaders) {
   EXPECT_NE(after.find("trace_headers = {\"Accept\": \"application/json\"}\n        "
                        "inject(trace_headers)\n        if (await client.delete("),
             std::string::npos);
-  // A client kept at module level: a request hook where it is built, above its comment.
+  // A client kept at module level: a request hook after the imports, used where it is built.
+  EXPECT_NE(after.find("from opentelemetry.propagate import inject\n\n\n"
+                       "async def _send_trace_headers(request):\n"
+                       "    \"\"\"httpx request hook: the trace goes with every request of the "
+                       "client.\"\"\"\n    inject(request.headers)\n\n\n"
+                       "SHIPPING_URL = "),
+            std::string::npos)
+      << after;
   EXPECT_NE(after.find(
-                "async def _send_trace_headers(request):\n"
-                "    \"\"\"httpx request hook: the trace goes with every request of the "
-                "client.\"\"\"\n    inject(request.headers)\n\n\n"
                 "# One client for every tracking lookup.\n"
                 "tracking = httpx.AsyncClient(base_url=SHIPPING_URL, timeout=2.0,\n"
                 "                             event_hooks={\"request\": [_send_trace_headers]})\n"),
