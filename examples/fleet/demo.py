@@ -161,14 +161,20 @@ def show_graph(collector, broken_edge, checks):
                      + ("" if unhealthy == [broken_edge] else f" (below 100%: {', '.join(unhealthy) or 'none'})"))
 
 
+def run_json(command, what, checks):
+    """Run a tool that prints JSON; return (report, exit code), or (None, code) after a failed check."""
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    try:
+        return json.loads(done.stdout), done.returncode
+    except json.JSONDecodeError:
+        checks.check(False, f"{what} printed no JSON (exit {done.returncode}): {done.stderr.strip()}")
+        return None, done.returncode
+
+
 def show_audit(tracemesh, broken_edge, checks):
     heading("static audit: tracemesh audit examples/fleet")
-    audited = subprocess.run([tracemesh, "audit", HERE, "--format", "json"], capture_output=True, text=True,
-                             check=False)
-    try:
-        report = json.loads(audited.stdout)
-    except json.JSONDecodeError:
-        checks.check(False, f"tracemesh audit printed no JSON (exit {audited.returncode}): {audited.stderr.strip()}")
+    report, returncode = run_json([tracemesh, "audit", HERE, "--format", "json"], "tracemesh audit", checks)
+    if report is None:
         return
     for service in report["services"]:
         language = LANGUAGES.get(service["language"], service["language"])
@@ -188,8 +194,8 @@ def show_audit(tracemesh, broken_edge, checks):
     metrics = report["metrics"]
     print(f"  services with tracing {metrics['services_with_tracing']}/{metrics['services_total']}, "
           f"cross-service call sites traced {metrics['cross_service_traced']}/{metrics['cross_service_call_sites']}")
-    checks.check(audited.returncode == 0, f"audit thresholds of examples/fleet/.tracemesh.yaml hold "
-                                          f"(exit {audited.returncode})")
+    checks.check(returncode == 0, f"audit thresholds of examples/fleet/.tracemesh.yaml hold "
+                                  f"(exit {returncode})")
     untraced = [call for call in report["outbound_calls"]
                 if not call["propagates_trace"] and call["target_kind"] != "telemetry"]
     if untraced:
@@ -202,32 +208,23 @@ def show_audit(tracemesh, broken_edge, checks):
 
 def show_fix(tracemesh, checks):
     heading("the fixer: tracemesh fix examples/fleet")
-    fixed = subprocess.run([tracemesh, "fix", HERE, "--format", "json"], capture_output=True, text=True,
-                           check=False)
-    try:
-        report = json.loads(fixed.stdout)
-    except json.JSONDecodeError:
-        checks.check(False, f"tracemesh fix printed no JSON (exit {fixed.returncode}): {fixed.stderr.strip()}")
+    report, returncode = run_json([tracemesh, "fix", HERE, "--format", "json"], "tracemesh fix", checks)
+    if report is None:
         return
     for site in report["fixed"]:
         print(f"  {site['file']}:{site['line']}  {site['idiom']}")
     for line in report["patch"].splitlines():
         print(f"    {line}")
-    checks.check(fixed.returncode == 0 and len(report["fixed"]) == 1 and not report["skipped"],
+    checks.check(returncode == 0 and len(report["fixed"]) == 1 and not report["skipped"],
                  "the fixer writes the patch for the untraced site in the service's own idiom "
                  "(`--write` applies it; the end-to-end test FleetFix shows the edge connected after a restart)")
 
 
 def show_map(tracemesh, collector, broken_edge, checks):
     heading(f"propagation map: tracemesh audit examples/fleet --against {collector}")
-    mapped = subprocess.run([tracemesh, "audit", HERE, "--against", collector, "--since", "1h",
-                             "--wait-settled", "10s", "--format", "json"],
-                            capture_output=True, text=True, check=False)
-    try:
-        report = json.loads(mapped.stdout)
-    except json.JSONDecodeError:
-        checks.check(False, f"tracemesh audit --against printed no JSON (exit {mapped.returncode}): "
-                            f"{mapped.stderr.strip()}")
+    report, _ = run_json([tracemesh, "audit", HERE, "--against", collector, "--since", "1h",
+                          "--wait-settled", "10s", "--format", "json"], "tracemesh audit --against", checks)
+    if report is None:
         return
     for edge in report["edges"]:
         name = f"{edge['caller']} -> {edge['callee'] or edge['peer'] or '?'}"

@@ -108,6 +108,13 @@ class FixedRepository {
     return sites;
   }
 
+  // `script` run by the Debian python3 with `folder` (under the root) first on sys.path.
+  ::tracemesh::testing::Finished python(const std::string& folder,
+                                        const std::string& script) const {
+    return run({system_python(), "-c",
+                "import sys\nsys.path.insert(0, '" + (root() / folder).string() + "')\n" + script});
+  }
+
   ::tracemesh::testing::Finished run(const std::vector<std::string>& argv) const {
     const auto log = directory_.path() / ("run-" + std::to_string(++runs_) + ".log");
     return ::tracemesh::testing::run_to_completion(argv, log.string(), 60s);
@@ -118,6 +125,14 @@ class FixedRepository {
   mutable int runs_ = 0;
   mutable int patches_ = 0;
 };
+
+// The change of the file at `path`, or nullptr.
+inline const FileChange* change_of(const Retrofit& retrofit, const std::string& path) {
+  for (const FileChange& change : retrofit.files) {
+    if (change.path == path) return &change;
+  }
+  return nullptr;
+}
 
 // The idioms of the fixed sites, as "file:line idiom".
 inline std::vector<std::string> fixed_sites(const Retrofit& retrofit) {

@@ -14,6 +14,7 @@
 namespace tracemesh::fix {
 namespace {
 
+using testing::change_of;
 using testing::count;
 using testing::fixed_sites;
 using testing::FixedRepository;
@@ -38,12 +39,6 @@ std::string reasons(const Retrofit& retrofit) {
   for (const SkippedSite& site : retrofit.skipped)
     text += site.file + ":" + std::to_string(site.line) + " " + site.reason + "\n";
   return text;
-}
-
-const FileChange* change_of(const Retrofit& retrofit, const std::string& path) {
-  const auto found = std::find_if(retrofit.files.begin(), retrofit.files.end(),
-                                  [&](const FileChange& change) { return change.path == path; });
-  return found == retrofit.files.end() ? nullptr : &*found;
 }
 
 TEST(RetrofitEdges, TwoRequestsOnOneLineAreEachFixed) {
@@ -87,16 +82,15 @@ TEST(RetrofitEdges, ImportsComeBeforeTheHookEvenWithAnImportAtTheBottom) {
   EXPECT_LT(import, hook) << front->after;
   EXPECT_TRUE(front->after.ends_with("import views  # noqa: E402 (registers more routes)"));
   repository.apply(retrofit);
-  const auto served = repository.run(
-      {testing::system_python(), "-c",
-       "import sys\nsys.path.insert(0, '" + (repository.root() / "services/front").string() +
-           "')\nfrom fastapi.testclient import TestClient\nimport main\n"
-           "from trace_context import trace_headers\n\n"
-           "@main.app.get('/echo')\nasync def echo():\n    return trace_headers()\n\n"
-           "answer = TestClient(main.app).get('/echo', headers={'X-Trace-ID': 'abc123'}).json()\n"
-           "assert answer == {'X-Trace-ID': 'abc123'}, answer\n"
-           "fresh = TestClient(main.app).get('/echo').json()\n"
-           "assert len(fresh['X-Trace-ID']) == 32, fresh\n"});
+  const auto served = repository.python(
+      "services/front",
+      "from fastapi.testclient import TestClient\nimport main\n"
+      "from trace_context import trace_headers\n\n"
+      "@main.app.get('/echo')\nasync def echo():\n    return trace_headers()\n\n"
+      "answer = TestClient(main.app).get('/echo', headers={'X-Trace-ID': 'abc123'}).json()\n"
+      "assert answer == {'X-Trace-ID': 'abc123'}, answer\n"
+      "fresh = TestClient(main.app).get('/echo').json()\n"
+      "assert len(fresh['X-Trace-ID']) == 32, fresh\n");
   EXPECT_EQ(served.exit_code, 0) << served.output;
 }
 
@@ -282,16 +276,15 @@ TEST(RetrofitEdges, ClientsKeptAtModuleLevelShareOneHookAboveThem) {
   EXPECT_EQ(count(front->after, "def _send_trace_headers_sync(request):"), 1U) << front->after;
   EXPECT_LT(front->after.find("def _send_trace_headers_sync"), front->after.find("users = "));
   repository.apply(retrofit);
-  const auto run = repository.run(
-      {testing::system_python(), "-c",
-       "import sys\nsys.path.insert(0, '" + (repository.root() / "services/front").string() +
-           "')\nimport httpx\nimport main\n"
-           "request = httpx.Request('GET', 'http://back:8000/items', headers={'Accept': "
-           "'application/xml'})\n"
-           "main._send_trace_headers_sync(request)\n"
-           "assert request.headers['x-request-id'] == 'r1', request.headers\n"
-           "assert request.headers['accept'] == 'application/xml', request.headers\n"
-           "assert main.users._event_hooks['request'] == [main._send_trace_headers_sync]\n"});
+  const auto run = repository.python(
+      "services/front",
+      "import httpx\nimport main\n"
+      "request = httpx.Request('GET', 'http://back:8000/items', headers={'Accept': "
+      "'application/xml'})\n"
+      "main._send_trace_headers_sync(request)\n"
+      "assert request.headers['x-request-id'] == 'r1', request.headers\n"
+      "assert request.headers['accept'] == 'application/xml', request.headers\n"
+      "assert main.users._event_hooks['request'] == [main._send_trace_headers_sync]\n");
   EXPECT_EQ(run.exit_code, 0) << run.output;
 }
 
@@ -365,16 +358,15 @@ TEST(RetrofitEdges, TheHelperModuleImportsWithoutItsFrameworks) {
   const FixedRepository repository(Files{{"x.py", ""}});
   std::ofstream(repository.root() / "trace_context.py")
       << helper_module("X-Trace-ID", {"aiohttp", "asgi", "flask"}, true);
-  const auto run = repository.run(
-      {testing::system_python(), "-c",
-       "import asyncio, sys\nsys.path.insert(0, '" + repository.root().string() +
-           "')\nimport trace_context as t\n"
-           "assert t.capture_trace.__middleware_version__ == 1\n"
-           "assert callable(t.capture_trace_asgi) and callable(t.capture_trace_flask)\n"
-           "class Request:\n    headers = {'X-Trace-ID': 'abc'}\n"
-           "async def handler(request):\n    return t.trace_headers()\n"
-           "assert asyncio.run(t.capture_trace(Request(), handler)) == {'X-Trace-ID': 'abc'}\n"
-           "assert t.trace_headers() == {}\n"});
+  const auto run = repository.python(
+      ".",
+      "import asyncio\nimport trace_context as t\n"
+      "assert t.capture_trace.__middleware_version__ == 1\n"
+      "assert callable(t.capture_trace_asgi) and callable(t.capture_trace_flask)\n"
+      "class Request:\n    headers = {'X-Trace-ID': 'abc'}\n"
+      "async def handler(request):\n    return t.trace_headers()\n"
+      "assert asyncio.run(t.capture_trace(Request(), handler)) == {'X-Trace-ID': 'abc'}\n"
+      "assert t.trace_headers() == {}\n");
   EXPECT_EQ(run.exit_code, 0) << run.output;
 }
 

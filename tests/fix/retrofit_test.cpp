@@ -12,6 +12,7 @@
 namespace tracemesh::fix {
 namespace {
 
+using testing::change_of;
 using testing::count;
 using testing::fixed_sites;
 using testing::FixedRepository;
@@ -182,19 +183,15 @@ TEST(Retrofit, ANewHelperIsWrittenIntoTheSharedPackageAndHookedOnTheApps) {
   EXPECT_EQ(sorted(retrofit.hooked_services), sorted(Strings{"catalog", "storefront"}));
   ASSERT_EQ(retrofit.notes.size(), 1U);
   EXPECT_NE(retrofit.notes[0].find("notifier: no web app"), std::string::npos);
-  const auto helper =
-      std::find_if(retrofit.files.begin(), retrofit.files.end(),
-                   [](const FileChange& f) { return f.path == "common/trace_context.py"; });
-  ASSERT_NE(helper, retrofit.files.end());
+  const FileChange* helper = change_of(retrofit, "common/trace_context.py");
+  ASSERT_NE(helper, nullptr);
   EXPECT_TRUE(helper->created);
   // One hook per framework: the FastAPI middleware and Flask's before_request.
   EXPECT_NE(helper->after.find("TRACE_HEADER = \"X-Correlation-ID\""), std::string::npos);
   EXPECT_NE(helper->after.find("async def capture_trace(request, call_next):"), std::string::npos);
   EXPECT_NE(helper->after.find("def capture_trace_flask():"), std::string::npos);
-  const auto storefront =
-      std::find_if(retrofit.files.begin(), retrofit.files.end(),
-                   [](const FileChange& f) { return f.path == "services/storefront/main.py"; });
-  ASSERT_NE(storefront, retrofit.files.end());
+  const FileChange* storefront = change_of(retrofit, "services/storefront/main.py");
+  ASSERT_NE(storefront, nullptr);
   EXPECT_NE(storefront->after.find(
                 "app = FastAPI(title=\"storefront\")\napp.middleware(\"http\")(capture_trace)\n"),
             std::string::npos);
@@ -205,14 +202,12 @@ TEST(Retrofit, ANewHelperIsWrittenIntoTheSharedPackageAndHookedOnTheApps) {
                      {"services/storefront/legacy.py:8", "services/storefront/main.py:17"});
 
   // The helper as the services run it: a kept id comes back as the header.
-  const auto run = repository.run(
-      {testing::on_path("python3"), "-c",
-       "import sys; sys.path.insert(0, '" + repository.root().string() +
-           "')\n"
-           "from common.trace_context import trace_headers, use_trace_id\n"
-           "assert trace_headers() == {}, trace_headers()\n"
-           "use_trace_id('abc')\n"
-           "assert trace_headers() == {'X-Correlation-ID': 'abc'}, trace_headers()\n"});
+  const auto run =
+      repository.python(".",
+                        "from common.trace_context import trace_headers, use_trace_id\n"
+                        "assert trace_headers() == {}, trace_headers()\n"
+                        "use_trace_id('abc')\n"
+                        "assert trace_headers() == {'X-Correlation-ID': 'abc'}, trace_headers()\n");
   EXPECT_EQ(run.exit_code, 0) << run.output;
 }
 
@@ -222,10 +217,8 @@ TEST(Retrofit, MiddlewareHooksAServiceWithNoneInItsOwnPackage) {
   options.middleware = true;
   const Retrofit retrofit = repository.plan(options);
   EXPECT_EQ(sorted(retrofit.hooked_services), sorted(Strings{"catalog", "pricing", "storefront"}));
-  const auto pricing =
-      std::find_if(retrofit.files.begin(), retrofit.files.end(),
-                   [](const FileChange& f) { return f.path == "services/pricing/app.py"; });
-  ASSERT_NE(pricing, retrofit.files.end());
+  const FileChange* pricing = change_of(retrofit, "services/pricing/app.py");
+  ASSERT_NE(pricing, nullptr);
   EXPECT_NE(pricing->after.find("from trace_context import capture_trace\n"), std::string::npos);
   EXPECT_NE(pricing->after.find("app = Flask(__name__)\napp.before_request(capture_trace)\n"),
             std::string::npos);
