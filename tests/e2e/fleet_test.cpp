@@ -402,29 +402,33 @@ TEST_P(FleetMap, NamesTheBrokenEdgeAndItsCallSiteAndProvesTheRest) {
 // site: with the same --break, the restarted fleet's edge webhook-receiver ->
 // auth goes from broken to connected, and the audit finds no untraced site.
 TEST(FleetFix, FixWriteHealsTheBrokenPythonCallSite) {
-  // A count of the graph's edge (0 while the edge is not in the graph yet).
-  const auto calls = [](const json& edge, const char* key) {
-    return edge.is_object() ? edge.value(key, 0) : 0;
-  };
   const TemporaryDirectory directory;
   const std::filesystem::path copy = directory.path() / "fleet-source";
   std::filesystem::copy(source_dir + "/examples/fleet", copy,
                         std::filesystem::copy_options::recursive);
-  const std::string edge = "webhook-receiver->auth";
-  for (const char* run_folder : {"broken", "healed"})
+  const std::string broken_edge = "webhook-receiver->auth";
+  // The fleet of the copy, with that edge broken, started in `run_folder`:
+  // an alert sent, the graph's edge webhook-receiver -> auth once it counts
+  // a call as `key`.
+  const auto edge_after_an_alert = [&](const char* run_folder, const char* key) {
     std::filesystem::create_directories(directory.path() / run_folder);
-  {
-    Fleet fleet(directory.path() / "broken", edge, copy.string());
-    ASSERT_TRUE(fleet.ready()) << fleet.log();
-    ASSERT_EQ(fleet.send_alert("pump-7").size(), 32U) << fleet.service_logs();
+    Fleet fleet(directory.path() / run_folder, broken_edge, copy.string());
+    EXPECT_TRUE(fleet.ready()) << fleet.log();
+    if (!fleet.ready()) return json();
+    EXPECT_EQ(fleet.send_alert("pump-7").size(), 32U) << fleet.service_logs();
+    const auto count = [&](const json& edge) { return edge.is_object() ? edge.value(key, 0) : 0; };
     const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (calls(fleet.edge("webhook-receiver", "auth"), "broken") == 0 &&
+    while (count(fleet.edge("webhook-receiver", "auth")) == 0 &&
            std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(250ms);
-    const json broken = fleet.edge("webhook-receiver", "auth");
-    EXPECT_GE(calls(broken, "broken"), 1) << broken.dump();
+    json edge = fleet.edge("webhook-receiver", "auth");
     EXPECT_EQ(fleet.stop(), "");
-  }
+    return edge;
+  };
+  const json broken = edge_after_an_alert("broken", "broken");
+  ASSERT_TRUE(broken.is_object());
+  EXPECT_GE(broken.value("broken", 0), 1) << broken.dump();
+
   const Outcome fixed = run({TRACEMESH_BINARY, "fix", copy.string(), "--write", "--format", "json"},
                             directory.path() / "fix.log");
   ASSERT_EQ(fixed.exit_code, 0) << fixed.output;
@@ -434,20 +438,12 @@ TEST(FleetFix, FixWriteHealsTheBrokenPythonCallSite) {
   EXPECT_EQ(fixed.report["fixed"][0]["idiom"], "header helper trace_headers");
   EXPECT_EQ(fixed.report["fixed"][0]["line"],
             line_of("webhook-receiver/app.py", "auth_client.post(url, headers={\"Authorization\""));
-  {
-    Fleet fleet(directory.path() / "healed", edge, copy.string());
-    ASSERT_TRUE(fleet.ready()) << fleet.log();
-    ASSERT_EQ(fleet.send_alert("pump-7").size(), 32U) << fleet.service_logs();
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (calls(fleet.edge("webhook-receiver", "auth"), "connected") == 0 &&
-           std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(250ms);
-    const json healed = fleet.edge("webhook-receiver", "auth");
-    EXPECT_GE(calls(healed, "connected"), 1) << healed.dump();
-    EXPECT_EQ(calls(healed, "broken"), 0) << healed.dump();
-    EXPECT_EQ(healed["propagation_health"], 1.0) << healed.dump();
-    EXPECT_EQ(fleet.stop(), "");
-  }
+
+  const json healed = edge_after_an_alert("healed", "connected");
+  ASSERT_TRUE(healed.is_object());
+  EXPECT_GE(healed.value("connected", 0), 1) << healed.dump();
+  EXPECT_EQ(healed.value("broken", 0), 0) << healed.dump();
+  EXPECT_EQ(healed["propagation_health"], 1.0) << healed.dump();
   const Outcome audited = run({TRACEMESH_BINARY, "audit", copy.string(), "--format", "json"},
                               directory.path() / "audit.log");
   ASSERT_TRUE(audited.report.is_object()) << audited.output;
