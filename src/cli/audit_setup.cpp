@@ -29,7 +29,7 @@ void Progress::update(std::size_t done, std::size_t total) {
   shown_ = true;
 }
 
-void Progress::finish() {
+void Progress::finish() const {
   if (shown_) std::fprintf(stderr, "\r\033[K");
 }
 

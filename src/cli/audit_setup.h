@@ -19,7 +19,7 @@ class Progress {
  public:
   Progress();
   void update(std::size_t done, std::size_t total);
-  void finish();
+  void finish() const;
 
  private:
   bool enabled_;

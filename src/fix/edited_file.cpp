@@ -3,6 +3,17 @@
 #include <algorithm>
 
 namespace tracemesh::fix {
+namespace {
+
+// `name` reached through module `module` as it is bound: "tracing.trace_headers".
+std::string qualified(const std::string& module, const std::string& name) {
+  std::string out = module;
+  out += '.';
+  out += name;
+  return out;
+}
+
+}  // namespace
 
 EditedFile::EditedFile(std::string path, std::string text, const audit::ModuleView& view)
     : path_(std::move(path)),
@@ -46,7 +57,7 @@ std::string EditedFile::bind(const ImportNames& names, const std::string& home,
     if (import.name == name) return local;
     if (import.name.empty() || home.ends_with(import.name + ".py") ||
         home.ends_with(import.name + "/__init__.py"))
-      return local + "." + name;  // the module itself is bound
+      return qualified(local, name);  // the module itself is bound
   }
   if (imported_.contains(name)) return name;
   if (taken(name)) return {};
@@ -60,7 +71,7 @@ std::string EditedFile::bind_external(const std::string& module, const std::stri
   for (const auto& [local, import] : view_.bound) {
     if (import.module == module && import.name == name) return local;
     if (import.name.empty() && import.module == module && local == module)
-      return local + "." + name;
+      return qualified(local, name);
   }
   if (imported_.contains(name)) return name;
   if (taken(name)) return {};
@@ -84,7 +95,7 @@ bool EditedFile::after(std::string& out) const {
     for (const auto& [module, imported] : imports_) {
       std::string joined;
       for (const std::string& name : imported) joined += (joined.empty() ? "" : ", ") + name;
-      lines += "from " + module + " import " + joined + "\n";
+      lines.append("from ").append(module).append(" import ").append(joined).append("\n");
     }
     // First among the edits at that place: before a statement that uses them.
     edits.insert(edits.begin(), {at, at, with_line_breaks(lines, line_break_)});

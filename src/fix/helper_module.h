@@ -15,7 +15,7 @@ namespace tracemesh::fix {
 // Its file name, in the package it is written to.
 inline constexpr std::string_view helper_file_name = "trace_context.py";
 // What the module's first line says, so a second run knows it.
-inline constexpr std::string_view helper_marker = "\"\"\"The trace id of the request being served";
+inline constexpr std::string_view helper_marker = R"("""The trace id of the request being served)";
 
 // The kinds of inbound hook: "asgi" (an HTTP middleware of FastAPI or
 // Starlette), "aiohttp", "flask", "quart" (before_request); "" for a

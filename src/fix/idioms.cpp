@@ -15,10 +15,9 @@ bool is_client_constructor(const std::string& name) {
 }
 
 bool names_word(std::string_view text, std::string_view word) {
-  for (const auto& [name, called] : audit::identifiers(text)) {
-    if (name == word) return true;
-  }
-  return false;
+  const auto names = audit::identifiers(text);
+  return std::any_of(names.begin(), names.end(),
+                     [&](const auto& identifier) { return identifier.first == word; });
 }
 
 // Whether `function` returns a dict it builds: a literal, dict(...), or a

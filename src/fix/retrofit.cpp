@@ -50,7 +50,8 @@ std::string blank_lines_wanted(std::string_view text, std::size_t at) {
     if (begin == std::string_view::npos) break;
     end = begin;
   }
-  return std::string(2 - blank, '\n');
+  std::string lines(2 - blank, '\n');  // not {}: that would be the two chars' list
+  return lines;
 }
 
 std::optional<std::string> read_text(const std::filesystem::path& path) {
@@ -58,7 +59,7 @@ std::optional<std::string> read_text(const std::filesystem::path& path) {
   if (!in) return std::nullopt;
   std::ostringstream text;
   text << in.rdbuf();
-  return std::move(text).str();
+  return {std::move(text).str()};
 }
 
 class Planner {
@@ -111,7 +112,8 @@ class Planner {
     return state.get();
   }
 
-  const audit::Function* enclosing(const EditedFile& state, const audit::OutboundCall& site) const {
+  static const audit::Function* enclosing(const EditedFile& state,
+                                          const audit::OutboundCall& site) {
     const auto found = state.view().functions.find(site.function);
     return found == state.view().functions.end() ? nullptr : found->second;
   }
@@ -172,7 +174,7 @@ class Planner {
       if (!var.empty() && !constant.empty() && !shadowed(function, var) &&
           !shadowed(function, constant)) {
         // `or ""`: a variable set from a missing header holds None, which no client sends.
-        const std::string entry = constant + ": " + var + ".get(\"\") or \"\"";
+        const std::string entry = constant + ": " + var + R"(.get("") or "")";
         failure = merge_headers(*state, *call, function, entry, "{" + entry + "}");
         if (failure.empty()) {
           fixed.idiom = "context variable " + variable->variable;
@@ -408,16 +410,16 @@ class Planner {
   // context), each to a service of the repository (unless --include-external:
   // the hook would send the trace to a third party too).
   bool hook_fits_every_call(const audit::OutboundCall& site) {
-    for (const audit::OutboundCall& user : audited_.result.outbound_calls) {
+    const auto& calls = audited_.result.outbound_calls;
+    return std::all_of(calls.begin(), calls.end(), [&](const audit::OutboundCall& user) {
       if (user.construction_file != site.construction_file ||
           user.construction_line != site.construction_line)
-        continue;
+        return true;
       if (user.function.empty() || (user.target_kind != "service" && !options_.include_external))
         return false;
       const EditedFile* file = state_of(user.file);
-      if (file == nullptr || !requests_on_line(*file, user.line)) return false;
-    }
-    return true;
+      return file != nullptr && requests_on_line(*file, user.line);
+    });
   }
 
   // Where the new helper goes for these sites: the shared library holding
@@ -466,7 +468,7 @@ class Planner {
   }
 
   std::string helper_in(const std::string& folder) {
-    const std::string path = (folder.empty() ? "" : folder + "/") + std::string(helper_file_name);
+    std::string path = (folder.empty() ? "" : folder + "/") + std::string(helper_file_name);
     if (!helpers_.contains(path)) {
       const auto existing = read_text(audited_.repository.root / path);
       if (existing && !existing->starts_with(helper_marker)) return {};

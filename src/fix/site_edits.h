@@ -39,9 +39,10 @@ std::string merge_headers(EditedFile& file, const CallSyntax& call,
                           const std::string& bare);
 
 // `inject(carrier)` before the statement of `call`, the carrier its headers:
-// in place when the function builds that dict itself, else a dict of its own.
+// in place when `function` (the call's, or null) builds that dict itself for
+// this call alone, else a dict of its own.
 std::string inject_before(EditedFile& file, const CallSyntax& call,
-                          const audit::Function* enclosing);
+                          const audit::Function* function);
 
 // Whether a request method (get, post... request, stream) is called on
 // `line` of `file`, rather than only handed to another call.

@@ -105,7 +105,7 @@ std::string range(std::size_t start, std::size_t count) {
 }  // namespace
 
 std::string diff_path(std::string_view prefix, std::string_view path) {
-  const std::string plain = std::string(prefix) + std::string(path);
+  std::string plain = std::string(prefix) + std::string(path);
   const bool quoted = std::any_of(plain.begin(), plain.end(), [](char c) {
     return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
   });
