@@ -1,6 +1,8 @@
 #include "fix/edited_file.h"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 namespace tracemesh::fix {
 namespace {
@@ -14,6 +16,14 @@ std::string qualified(const std::string& module, const std::string& name) {
 }
 
 }  // namespace
+
+std::optional<std::string> read_source(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return {std::move(text).str()};
+}
 
 EditedFile::EditedFile(std::string path, std::string text, const audit::ModuleView& view)
     : path_(std::move(path)),

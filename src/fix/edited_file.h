@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -19,6 +21,9 @@
 #include "fix/text_edits.h"
 
 namespace tracemesh::fix {
+
+// The file at `path` read whole, bytes as they are; nullopt when it cannot be read.
+std::optional<std::string> read_source(const std::filesystem::path& path);
 
 class EditedFile {
  public:

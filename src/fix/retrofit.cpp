@@ -12,7 +12,7 @@
 #include "audit/index/dotted.h"
 #include "audit/python/source_text.h"
 #include "fix/edited_file.h"
-#include "fix/helper_module.h"
+#include "fix/helper_plan.h"
 #include "fix/idioms.h"
 #include "fix/import_names.h"
 #include "fix/python_file.h"
@@ -54,14 +54,6 @@ std::string blank_lines_wanted(std::string_view text, std::size_t at) {
   return lines;
 }
 
-std::optional<std::string> read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return {std::move(text).str()};
-}
-
 class Planner {
  public:
   Planner(const audit::AuditedFleet& audited, const FixOptions& options)
@@ -69,7 +61,8 @@ class Planner {
         fleet_(*audited.fleet),
         options_(options),
         idioms_(audited),
-        names_(fleet_) {
+        names_(fleet_),
+        helpers_(audited, names_, [this](const std::string& path) { return state_of(path); }) {
     header_ = !options.header.empty()           ? options.header
               : !idioms_.fleet_header().empty() ? idioms_.fleet_header()
                                                 : std::string("X-Trace-ID");
@@ -88,7 +81,7 @@ class Planner {
       if (wanted(call)) sites[{call.file, call.line, ordinal}].push_back(&call);
     }
     for (const auto& [where, calls] : sites) fix_site(calls, std::get<2>(where));
-    if (options_.middleware) hook_unwatched_services();
+    if (options_.middleware) helpers_.hook_unwatched(options_.only);
     return assemble();
   }
 
@@ -105,7 +98,7 @@ class Planner {
   EditedFile* state_of(const std::string& path) {
     auto found = files_.find(path);
     if (found != files_.end()) return found->second.get();
-    auto text = read_text(audited_.repository.root / path);
+    auto text = read_source(audited_.repository.root / path);
     auto& state = files_[path];
     if (text)
       state = std::make_unique<EditedFile>(path, std::move(*text), fleet_.index().view(path));
@@ -192,7 +185,7 @@ class Planner {
       }
       undo();
     }
-    const std::string helper = helper_for(calls);
+    const std::string helper = helpers_.helper_for(site);
     if (helper.empty())
       return skip(failure.empty() ? "no package to write the trace helper to" : failure);
     const std::string name = state->bind(names_, helper, "trace_headers");
@@ -206,8 +199,8 @@ class Planner {
       return skip(failure);
     }
     fixed.idiom = "new helper " + helper;
-    helpers_[helper].used = true;
-    for (const audit::OutboundCall* each : calls) hook(each->service, helper);
+    helpers_.use(helper);
+    for (const audit::OutboundCall* each : calls) helpers_.hook(each->service, helper);
     record(calls, fixed, state);
   }
 
@@ -360,7 +353,7 @@ class Planner {
       }
     }
     if (body.empty()) {
-      helper_module_path = helper_for(calls);
+      helper_module_path = helpers_.helper_for(site);
       const std::string name = helper_module_path.empty()
                                    ? ""
                                    : state->bind(names_, helper_module_path, "trace_headers");
@@ -368,7 +361,7 @@ class Planner {
         body = "for name, value in " + name +
                "().items():\n        request.headers.setdefault(name, value)";
         fixed.idiom = "new helper " + helper_module_path;
-        helpers_[helper_module_path].used = true;
+        helpers_.use(helper_module_path);
       }
     }
     const std::string hook = std::string("_send_trace_headers") + (async ? "" : "_sync");
@@ -399,7 +392,8 @@ class Planner {
                            "event_hooks={\"request\": [" + hook + "]}"));
     construction_hooks_[key] = fixed.idiom;
     if (!helper_module_path.empty()) {
-      for (const audit::OutboundCall* each : calls) this->hook(each->service, helper_module_path);
+      for (const audit::OutboundCall* each : calls)
+        helpers_.hook(each->service, helper_module_path);
     }
     return true;
   }
@@ -422,172 +416,8 @@ class Planner {
     });
   }
 
-  // Where the new helper goes for these sites: the shared library holding
-  // the site, else one place per service (so its hook and its calls share
-  // one context variable): the shared library it uses, else the top package
-  // of its app's module.
-  std::string helper_for(const std::vector<const audit::OutboundCall*>& calls) {
-    const audit::OutboundCall& site = *calls.front();
-    const auto& libraries = audited_.result.services.libraries;
-    for (const audit::SharedLibrary& library : libraries) {
-      if (audit::contains(library.root, site.file)) return helper_in(library.root);
-    }
-    if (const auto known = service_helpers_.find(site.service); known != service_helpers_.end())
-      return known->second;
-    std::string path;
-    for (const audit::SharedLibrary& library : libraries) {
-      if (std::find(library.used_by.begin(), library.used_by.end(), site.service) !=
-          library.used_by.end()) {
-        path = helper_in(library.root);
-        break;
-      }
-    }
-    if (path.empty()) {
-      const std::string anchor = app_module(site.service).value_or(site.file);
-      if (const auto root = names_.root_of(anchor, anchor)) {
-        const std::string relative = root->empty() ? anchor : anchor.substr(root->size() + 1);
-        const std::size_t slash = relative.find('/');
-        path = helper_in(slash == std::string::npos
-                             ? *root
-                             : (root->empty() ? "" : *root + "/") + relative.substr(0, slash));
-      }
-    }
-    service_helpers_[site.service] = path;
-    return path;
-  }
-
-  // The first module `service` serves that builds a web app.
-  std::optional<std::string> app_module(const std::string& service) const {
-    for (const std::string& path : fleet_.served(service)) {
-      if (audit::is_test_file(path)) continue;
-      for (const audit::Call& call : fleet_.index().view(path).module->calls) {
-        if (!audit::app_framework(call.callee).empty() && !call.assigned_to.empty()) return path;
-      }
-    }
-    return std::nullopt;
-  }
-
-  std::string helper_in(const std::string& folder) {
-    std::string path = (folder.empty() ? "" : folder + "/") + std::string(helper_file_name);
-    if (!helpers_.contains(path)) {
-      const auto existing = read_text(audited_.repository.root / path);
-      if (existing && !existing->starts_with(helper_marker)) return {};
-      helpers_[path].exists = existing.has_value();
-    }
-    return path;
-  }
-
-  // The helper's inbound hook registered on every app `service` serves (a
-  // folder may hold several processes), once.
-  void hook(const std::string& service, const std::string& helper) {
-    if (!hooked_.insert(service).second) return;
-    for (const audit::InboundMiddleware& middleware : audited_.result.middleware) {
-      if (middleware.service == service && middleware.present) helpers_[helper].watched = true;
-    }
-    const auto& services = audited_.result.services.services;
-    const auto found = std::find_if(services.begin(), services.end(),
-                                    [&](const audit::Service& s) { return s.name == service; });
-    bool hooked = false;
-    if (found != services.end() && !found->framework.empty()) {
-      for (const std::string& path : fleet_.served(service)) {
-        if (!audit::is_test_file(path))
-          hooked = hook_apps(path, found->framework, helper) || hooked;
-      }
-    }
-    if (hooked) {
-      hooked_services_.push_back(service);
-    } else {
-      notes_.push_back(service +
-                       ": no web app of its own to take the trace from; where its work "
-                       "begins (a message, a job), call use_trace_id(ID) of " +
-                       helper + " so its calls carry it");
-    }
-  }
-
-  // Register the hook after each app construction in the module at `path`;
-  // true when one is registered there (now or by an earlier run).
-  bool hook_apps(const std::string& path, const std::string& framework, const std::string& helper) {
-    const audit::PythonModule& module = *fleet_.index().view(path).module;
-    const bool registered =
-        std::any_of(module.calls.begin(), module.calls.end(), [](const audit::Call& c) {
-          return c.callee.find("capture_trace") != std::string::npos ||
-                 std::any_of(c.arguments.begin(), c.arguments.end(), [](const std::string& a) {
-                   return a.find("capture_trace") != std::string::npos;
-                 });
-        });
-    bool hooked = false;
-    for (const audit::Call& call : module.calls) {
-      if (audit::app_framework(call.callee).empty() || call.assigned_to.empty() ||
-          call.assigned_to.find('.') != std::string::npos)
-        continue;
-      if (registered) return true;
-      EditedFile* state = state_of(path);
-      if (state == nullptr || state->file().has_errors()) return hooked;
-      const CallSyntax* syntax = nullptr;
-      for (const CallSyntax* each : state->file().calls_at(call.line)) {
-        if (each->callee == call.callee) syntax = each;
-      }
-      if (syntax == nullptr || !syntax->in_block) continue;
-      const std::string family = hook_family(framework);
-      if (family.empty()) continue;
-      const std::string& text = state->file().text();
-      const bool ends_line = syntax->statement_end > 0 && text[syntax->statement_end - 1] == '\n';
-      // Registered in assemble(), when the hooks the helper holds (and so their names) are known.
-      pending_hooks_.push_back({path, syntax->statement_end, ends_line, syntax->statement_indent,
-                                call.assigned_to, family, helper});
-      helpers_[helper].families.insert(family);
-      helpers_[helper].used = true;
-      hooked = true;
-    }
-    return hooked;
-  }
-
-  // --middleware: services serving HTTP with no inbound middleware.
-  void hook_unwatched_services() {
-    for (const audit::InboundMiddleware& middleware : audited_.result.middleware) {
-      if (middleware.present) continue;
-      if (!options_.only.empty() && std::find(options_.only.begin(), options_.only.end(),
-                                              middleware.service) == options_.only.end())
-        continue;
-      const auto& services = audited_.result.services.services;
-      const auto found =
-          std::find_if(services.begin(), services.end(),
-                       [&](const audit::Service& s) { return s.name == middleware.service; });
-      if (found == services.end() || !found->audited() || !found->has_http_server ||
-          fleet_.served(found->name).empty())
-        continue;
-      // The helper beside the service's first served module.
-      audit::OutboundCall anchor;
-      anchor.service = found->name;
-      anchor.file = *fleet_.served(found->name).begin();
-      const std::string helper = helper_for({&anchor});
-      if (!helper.empty()) hook(found->name, helper);
-    }
-  }
-
-  void register_hooks() {
-    for (const PendingHook& pending : pending_hooks_) {
-      EditedFile* state = state_of(pending.path);
-      if (state == nullptr) continue;
-      const std::string name = state->bind(
-          names_, pending.helper, hook_name(pending.family, helpers_[pending.helper].families));
-      if (name.empty()) {
-        notes_.push_back(pending.path + ": the name of the helper's hook is taken; register " +
-                         pending.helper + "'s hook on " + pending.app + " by hand");
-        continue;
-      }
-      const std::string registration = (pending.ends_line ? "" : "\n") + pending.indent +
-                                       hook_registration(pending.family, pending.app, name) + "\n";
-      if (pending.indent.empty()) {
-        state->add_module_statement(pending.at, registration);  // the import must come first
-      } else {
-        state->add(pending.at, pending.at, registration);  // in a function: runs after the imports
-      }
-    }
-  }
-
   Retrofit assemble() {
-    register_hooks();
+    std::vector<FileChange> created = helpers_.finish(header_);  // first: hooks edit files
     Retrofit retrofit;
     std::set<std::size_t> dropped;
     for (const auto& [path, state] : files_) {
@@ -599,11 +429,8 @@ class Planner {
       }
       retrofit.files.push_back({path, state->file().text(), std::move(after), false});
     }
-    for (const auto& [path, helper] : helpers_) {
-      if (helper.exists || !helper.used) continue;
-      retrofit.files.push_back(
-          {path, {}, helper_module(header_, helper.families, !helper.watched), true});
-    }
+    retrofit.files.insert(retrofit.files.end(), std::make_move_iterator(created.begin()),
+                          std::make_move_iterator(created.end()));
     std::sort(retrofit.files.begin(), retrofit.files.end(),
               [](const FileChange& a, const FileChange& b) { return a.path < b.path; });
     for (std::size_t i = 0; i < fixed_.size(); ++i) {
@@ -619,44 +446,22 @@ class Planner {
     std::sort(retrofit.skipped.begin(), retrofit.skipped.end(), [](const auto& a, const auto& b) {
       return std::tie(a.service, a.file, a.line) < std::tie(b.service, b.file, b.line);
     });
-    retrofit.hooked_services = hooked_services_;
-    retrofit.notes = notes_;
+    retrofit.hooked_services = helpers_.hooked_services();
+    retrofit.notes = helpers_.notes();
     return retrofit;
   }
-
-  struct PendingHook {
-    std::string path;
-    std::size_t at = 0;  // after the app's statement
-    bool ends_line = true;
-    std::string indent;
-    std::string app;
-    std::string family;
-    std::string helper;
-  };
-
-  struct Helper {
-    bool exists = false;
-    std::set<std::string> families;  // of the hooks it holds
-    bool watched = false;            // a service using it has inbound middleware of its own
-    bool used = false;               // a site or a hook uses it (else it is not written)
-  };
 
   const audit::AuditedFleet& audited_;
   const audit::Fleet& fleet_;
   const FixOptions& options_;
   Idioms idioms_;
   ImportNames names_;
+  HelperPlan helpers_;
   std::string header_;
   std::map<std::string, std::unique_ptr<EditedFile>> files_;  // null: unreadable
-  std::map<std::string, Helper> helpers_;                     // by path
   std::set<std::string> constructions_;
   std::map<std::string, std::string> construction_hooks_;  // construction → the idiom its hook used
   std::map<std::string, std::string> hook_bodies_;         // "file:hook" → its body
-  std::set<std::string> hooked_;
-  std::map<std::string, std::string> service_helpers_;  // service → its new helper
-  std::vector<std::string> hooked_services_;
-  std::vector<std::string> notes_;
-  std::vector<PendingHook> pending_hooks_;
   std::vector<FixedSite> fixed_;
   std::vector<SkippedSite> skipped_;
 };
