@@ -145,12 +145,38 @@ void HelperPlan::hook_unwatched(const std::vector<std::string>& only) {
   }
 }
 
+// The hook for `family` in the helper an earlier run wrote at `path`, known
+// by its parameters; "" when it holds none.
+std::string HelperPlan::existing_hook(const std::string& path, const std::string& family) const {
+  const auto& views = fleet_.index().views();
+  const auto view = views.find(path);
+  if (view == views.end()) return {};
+  for (const audit::Function& function : view->second.module->functions) {
+    if (!function.qualified.starts_with("capture_trace")) continue;
+    const auto& parameters = function.parameters;
+    const bool asgi = parameters == std::vector<std::string>{"request", "call_next"};
+    const bool aiohttp = parameters == std::vector<std::string>{"request", "handler"};
+    const bool before_request = parameters.empty() && function.is_async == (family == "quart");
+    if ((family == "asgi" && asgi) || (family == "aiohttp" && aiohttp) ||
+        ((family == "flask" || family == "quart") && before_request))
+      return function.qualified;
+  }
+  return {};
+}
+
 std::vector<FileChange> HelperPlan::finish(const std::string& header) {
   for (const PendingHook& pending : pending_hooks_) {
     EditedFile* state = files_(pending.path);
     if (state == nullptr) continue;
-    const std::string name = state->bind(
-        names_, pending.helper, hook_name(pending.family, helpers_[pending.helper].families));
+    const Helper& helper = helpers_[pending.helper];
+    const std::string hook = helper.exists ? existing_hook(pending.helper, pending.family)
+                                           : hook_name(pending.family, helper.families);
+    if (hook.empty()) {
+      notes_.push_back(pending.helper + " (written by an earlier run) has no hook for " +
+                       pending.app + "'s framework: delete it and run tracemesh fix again");
+      continue;
+    }
+    const std::string name = state->bind(names_, pending.helper, hook);
     if (name.empty()) {
       notes_.push_back(pending.path + ": the name of the helper's hook is taken; register " +
                        pending.helper + "'s hook on " + pending.app + " by hand");

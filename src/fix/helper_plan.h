@@ -71,6 +71,7 @@ class HelperPlan {
   std::string helper_in(const std::string& folder);
   std::optional<std::string> app_module(const std::string& service) const;
   bool hook_apps(const std::string& path, const std::string& framework, const std::string& helper);
+  std::string existing_hook(const std::string& path, const std::string& family) const;
 
   const audit::AuditedFleet& audited_;
   const audit::Fleet& fleet_;

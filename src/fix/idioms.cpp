@@ -4,6 +4,8 @@
 
 #include "audit/index/dotted.h"
 #include "audit/python/source_text.h"
+#include "fix/edited_file.h"
+#include "fix/helper_module.h"
 #include "model/ascii.h"
 
 namespace tracemesh::fix {
@@ -33,6 +35,15 @@ bool returns_dict(const audit::Function& function) {
       return is_dict(local->second);
     return false;
   });
+}
+
+// Whether the module at `path` is a helper an earlier `tracemesh fix` wrote:
+// it stays the new-helper idiom (whose hook a new service still needs), not
+// a header helper of the project's.
+bool written_by_fix(const audit::AuditedFleet& audited, const std::string& path) {
+  if (audit::after_last(path, '/') != helper_file_name) return false;
+  const auto text = read_source(audited.repository.root / path);
+  return text && text->starts_with(helper_marker);
 }
 
 }  // namespace
@@ -109,7 +120,7 @@ void Idioms::find_factories(const audit::AuditedFleet& audited) {
 void Idioms::find_header_helpers(const audit::AuditedFleet& audited) {
   const audit::CodeIndex& index = fleet_.index();
   for (const audit::PythonModule& module : audited.repository.modules) {
-    if (audit::is_test_file(module.path)) continue;
+    if (audit::is_test_file(module.path) || written_by_fix(audited, module.path)) continue;
     const audit::ModuleView& view = index.view(module.path);
     for (const audit::Function& function : module.functions) {
       if (!function.class_name.empty() || function.qualified.find('.') != std::string::npos ||
@@ -130,7 +141,7 @@ void Idioms::find_header_helpers(const audit::AuditedFleet& audited) {
 void Idioms::find_context_variables(const audit::AuditedFleet& audited) {
   const audit::CodeIndex& index = fleet_.index();
   for (const audit::PythonModule& module : audited.repository.modules) {
-    if (audit::is_test_file(module.path)) continue;
+    if (audit::is_test_file(module.path) || written_by_fix(audited, module.path)) continue;
     const audit::ModuleView& view = index.view(module.path);
     for (const auto& [name, expression] : module.assignments) {
       const audit::CallText call = audit::split_call(expression);

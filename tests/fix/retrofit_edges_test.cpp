@@ -352,6 +352,50 @@ TEST(RetrofitEdges, OnlyDoesNotPutOneServicesIdiomIntoASharedModule) {
   EXPECT_EQ(clients->after.find("services.alpha"), std::string::npos) << clients->after;
 }
 
+// A helper an earlier run wrote is reused as it is: its hook is found by its
+// parameters; a framework it has no hook for gets a note, never an import
+// of a name the module does not define.
+TEST(RetrofitEdges, AHelperFromAnEarlierRunIsReusedAsItIs) {
+  const std::string calls_back = "import requests\n\nfrom common.settings import BACK_URL\n\n";
+  const FixedRepository repository(
+      {{"common/__init__.py", ""},
+       {"common/settings.py", "BACK_URL = \"http://back:8000\"\n"},
+       {"services/front/main.py",
+        calls_back + "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/a\")\n"
+                     "def a():\n    return requests.get(f\"{BACK_URL}/items\").json()\n"},
+       {"services/back/main.py",
+        "from fastapi import FastAPI\n\nimport common.settings  # noqa\n\napp = FastAPI()\n"}});
+  const Retrofit first = repository.plan();
+  ASSERT_EQ(first.fixed.size(), 1U) << reasons(first);
+  ASSERT_TRUE(write_retrofit(repository.root(), first));
+  // Later: a Flask service and a second FastAPI one call back too.
+  for (const auto& [path, framework] : std::map<std::string, std::string>{
+           {"services/desk/app.py", "flask"}, {"services/shop/main.py", "fastapi"}}) {
+    const std::string app = framework == "flask"
+                                ? "from flask import Flask\n\napp = Flask(__name__)\n"
+                                : "from fastapi import FastAPI\n\napp = FastAPI()\n";
+    std::filesystem::create_directories((repository.root() / path).parent_path());
+    std::ofstream(repository.root() / path)
+        << calls_back + app +
+               "\n\n@app.get(\"/b\")\ndef b():\n"
+               "    return requests.get(f\"{BACK_URL}/items\").json()\n";
+  }
+  const Retrofit second = repository.plan();
+  EXPECT_EQ(second.fixed.size(), 2U) << reasons(second);
+  for (const FileChange& change : second.files) EXPECT_FALSE(change.created) << change.path;
+  const FileChange* shop = change_of(second, "services/shop/main.py");
+  ASSERT_NE(shop, nullptr);
+  EXPECT_NE(shop->after.find("app.middleware(\"http\")(capture_trace)"), std::string::npos)
+      << shop->after;
+  const FileChange* desk = change_of(second, "services/desk/app.py");
+  ASSERT_NE(desk, nullptr);
+  EXPECT_EQ(desk->after.find("capture_trace"), std::string::npos) << desk->after;
+  ASSERT_EQ(second.notes.size(), 1U);
+  EXPECT_NE(second.notes[0].find("has no hook for app's framework"), std::string::npos)
+      << second.notes[0];
+  repository.apply(second);
+}
+
 // The helper module with the hooks of three frameworks imports without any
 // of them installed, and its aiohttp hook keeps the id while it is served.
 TEST(RetrofitEdges, TheHelperModuleImportsWithoutItsFrameworks) {
