@@ -4,17 +4,13 @@
 
 #include "audit/index/dotted.h"
 #include "audit/python/source_text.h"
+#include "audit/rules/http_clients.h"
 #include "fix/edited_file.h"
 #include "fix/helper_module.h"
 #include "model/ascii.h"
 
 namespace tracemesh::fix {
 namespace {
-
-bool is_client_constructor(const std::string& name) {
-  return name == "httpx.Client" || name == "httpx.AsyncClient" || name == "requests.Session" ||
-         name == "requests.session" || name == "aiohttp.ClientSession";
-}
 
 bool names_word(std::string_view text, std::string_view word) {
   const auto names = audit::identifiers(text);
@@ -98,7 +94,7 @@ void Idioms::find_factories(const audit::AuditedFleet& audited) {
           call.function.find('.') != std::string::npos)
         continue;
       const std::string constructor = index.canonical(view, call.callee);
-      if (!is_client_constructor(constructor)) continue;
+      if (audit::HttpClients::constructor_library(constructor).empty()) continue;
       const auto function = view.functions.find(call.function);
       if (function == view.functions.end() || function->second->is_async) continue;
       const auto& returns = function->second->returns;

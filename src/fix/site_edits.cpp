@@ -9,14 +9,6 @@
 namespace tracemesh::fix {
 namespace {
 
-constexpr std::string_view request_verbs[] = {"get",  "post",    "put",     "patch", "delete",
-                                              "head", "options", "request", "stream"};
-
-bool is_request_verb(std::string_view word) {
-  return std::find(std::begin(request_verbs), std::end(request_verbs), word) !=
-         std::end(request_verbs);
-}
-
 // The prefix that lines a new line up with the column of byte `at` (tabs kept).
 std::string visual_indent(std::string_view text, std::size_t at) {
   const std::size_t newline = at == 0 ? std::string_view::npos : text.rfind('\n', at - 1);
@@ -118,7 +110,7 @@ const CallSyntax* request_call(const EditedFile& file, const audit::CodeIndex& i
       handing = name == "functools.partial" || name == "asyncio.to_thread";
     }
     if (handing || verb == "send" || verb == "urlopen" ||
-        (is_request_verb(verb) &&
+        (audit::is_request_verb(verb) &&
          (method.empty() || verb == method || verb == "request" || verb == "stream")))
       candidates.push_back(call);
   }
@@ -147,7 +139,7 @@ TextEdit prepend_item(const ListLayout& list, const std::string& item) {
 bool requests_on_line(const EditedFile& file, int line) {
   const auto calls = file.file().calls_at(line);
   return std::any_of(calls.begin(), calls.end(), [](const CallSyntax* call) {
-    return is_request_verb(audit::after_last(call->callee));
+    return audit::is_request_verb(audit::after_last(call->callee));
   });
 }
 

@@ -35,6 +35,10 @@ class HttpClients {
  public:
   explicit HttpClients(const CodeIndex& index);
 
+  // The library whose client the canonical name `name` constructs
+  // ("httpx.AsyncClient" → "httpx"), or "".
+  static std::string constructor_library(const std::string& name);
+
   // The client `call` (in `view`) constructs, directly or through a factory.
   std::optional<ClientOrigin> origin_of(const ModuleView& view, const Call& call) const;
 
@@ -50,7 +54,6 @@ class HttpClients {
   Evidence class_evidence(const ModuleView& view, const std::string& name, int depth) const;
 
  private:
-  static std::string constructor_library(const std::string& name);
   static std::string mapping_key(const std::string& text);
   void find_client_classes();
   void find_factories();

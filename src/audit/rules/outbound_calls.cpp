@@ -18,13 +18,6 @@
 namespace tracemesh::audit {
 namespace {
 
-constexpr std::string_view verbs[] = {"get",  "post",    "put",     "patch", "delete",
-                                      "head", "options", "request", "stream"};
-
-bool is_verb(std::string_view word) {
-  return std::find(std::begin(verbs), std::end(verbs), word) != std::end(verbs);
-}
-
 class Analysis {
  public:
   explicit Analysis(const Fleet& fleet)
@@ -76,11 +69,11 @@ class Analysis {
     const std::string name = index_.canonical(view, callee);
     if (name == "urllib.request.urlopen") return "urllib";
     if ((name.rfind("httpx.", 0) == 0 || name.rfind("requests.", 0) == 0) &&
-        std::count(name.begin(), name.end(), '.') == 1 && is_verb(verb)) {
+        std::count(name.begin(), name.end(), '.') == 1 && is_request_verb(verb)) {
       return name.substr(0, name.find('.'));
     }
     if (name == "aiohttp.request") return "aiohttp";
-    if ((is_verb(verb) || verb == "send") && !receiver.empty()) {
+    if ((is_request_verb(verb) || verb == "send") && !receiver.empty()) {
       *origin = clients_->named(clients, view, function, receiver);
       if (*origin != nullptr) return (*origin)->library;
     }
@@ -100,7 +93,8 @@ class Analysis {
       if (argument.empty() || argument.find_first_of("()[]{} \"'") != std::string::npos ||
           argument.find('.') == std::string::npos)
         continue;
-      if (const std::string verb = after_last(argument); !is_verb(verb) && verb != "send") continue;
+      if (const std::string verb = after_last(argument); !is_request_verb(verb) && verb != "send")
+        continue;
       library = request_library(view, call.function, argument, clients, origin);
       if (!library.empty() && library != "urllib") return i;
     }
@@ -477,6 +471,12 @@ std::vector<OutboundCall> OutboundCallSearch::calls() && {
   }
   sort_calls(calls);
   return calls;
+}
+
+bool is_request_verb(std::string_view word) {
+  static constexpr std::string_view verbs[] = {"get",  "post",    "put",     "patch", "delete",
+                                               "head", "options", "request", "stream"};
+  return std::find(std::begin(verbs), std::end(verbs), word) != std::end(verbs);
 }
 
 std::vector<OutboundCall> find_outbound_calls(const Fleet& fleet) {

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/fleet.h"
@@ -43,6 +44,10 @@ struct OutboundCall {
   // (OTLP or Zipkin ingest), which reports traces instead of continuing one.
   bool counts() const noexcept { return target_kind != "telemetry"; }
 };
+
+// Whether `word` is a client's request method: get, post, put, patch,
+// delete, head, options, request, stream.
+bool is_request_verb(std::string_view word);
 
 // Test files are left out: they are audited for route coverage. Sorted by
 // service, file and line.
