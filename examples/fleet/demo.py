@@ -4,7 +4,8 @@
 Starts the fleet (fleet.py: mosquitto, a collector, C++, Node.js and Python
 services), sends a few alerts to the ui, and prints what tracemesh sees:
 the first alert's trace as a tree with its integrity verdict and the checks
-of examples/fleet/alert-trace.yaml (`tracemesh verify`), the service graph
+of examples/fleet/alert-trace.yaml (`tracemesh verify`), the same alert
+judged from the services' JSON logs alone (`tracemesh verify --logs`), the service graph
 with each edge's propagation health (the collector's /api/graph), and the
 static audit of examples/fleet (`tracemesh audit`). Then it leaves the
 collector's UI running until Ctrl-C.
@@ -131,6 +132,24 @@ def show_traces(tracemesh, collector, trace_ids, broken_edge, checks):
     checks.check(code == 1 and bool(named), f"verify fails (exit {code}) naming {caller} and {callee}")
     if named:
         print(f"        {named[0]}")
+
+
+def show_logs(tracemesh, fleet, trace_ids, broken_edge, checks):
+    """The same request judged from logs alone, as a fleet without spans would: verify --logs."""
+    logs = [fleet.log_path("ui"), fleet.log_path("webhook-receiver")]
+    heading("the first alert from logs alone: tracemesh verify --logs ui.log --logs webhook-receiver.log")
+    command = [tracemesh, "verify", "--trace-id", trace_ids[0], "--expect", "ui -> webhook-receiver"]
+    for path in logs:
+        command += ["--logs", path]
+    shown = subprocess.run(command, capture_output=True, text=True, check=False)
+    print((shown.stdout + shown.stderr).rstrip())
+    on_path = broken_edge in ("ui->delivery-worker", "delivery-worker->webhook-receiver")
+    if not on_path:
+        checks.check(shown.returncode == 0, "both services logged the alert's id, ui first: the hop is in the logs "
+                                            f"too (exit {shown.returncode})")
+    else:
+        checks.check(shown.returncode == 1 and "never webhook-receiver" in shown.stdout,
+                     f"verify --logs fails (exit {shown.returncode}) saying the id never reached webhook-receiver")
 
 
 def show_graph(collector, broken_edge, checks):
@@ -305,6 +324,7 @@ def main(argv):
             trace_ids = send_alerts(fleet.urls["ui"], checks)
             if trace_ids:
                 show_traces(tracemesh, collector, trace_ids, fleet.broken_edge, checks)
+                show_logs(tracemesh, fleet, trace_ids, fleet.broken_edge, checks)
             show_graph(collector, fleet.broken_edge, checks)
             show_audit(tracemesh, fleet.broken_edge, checks)
             show_map(tracemesh, collector, fleet.broken_edge, checks)

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -12,6 +13,8 @@
 #include "cli/token_file.h"
 #include "model/ascii.h"
 #include "model/duration.h"
+#include "verify/log_files.h"
+#include "verify/log_report.h"
 #include "verify/trace_files.h"
 #include "verify/trace_wait.h"
 #include "verify/verify_report.h"
@@ -28,7 +31,11 @@ struct VerifyFlags {
   std::string collector;
   std::string token_file;
   std::vector<std::string> files;
+  std::vector<std::string> logs;
+  ingest::LogFieldNames log_fields;
+  std::string log_window;
   std::string trace;
+  std::string trace_id;
   std::string legacy_id;
   std::string root_service;
   std::string root_operation;
@@ -124,14 +131,15 @@ Expected<verify::TraceSelector> build_selector(const VerifyFlags& flags) {
     selector.trace_id = flags.trace;
     selector.trace_id = model::ascii_lowercase(selector.trace_id);
   }
-  if (!flags.legacy_id.empty()) {
-    if (!flags.trace.empty()) {
+  const std::string& legacy_id = flags.legacy_id.empty() ? flags.trace_id : flags.legacy_id;
+  if (!legacy_id.empty()) {
+    if (!flags.trace.empty() || (!flags.legacy_id.empty() && !flags.trace_id.empty())) {
       return Error{ErrorCode::invalid_input,
-                   "--trace and --legacy-id name the same thing: give one"};
+                   "--trace, --trace-id and --legacy-id name the same thing: give one"};
     }
-    auto mapped = verify::legacy_trace_id(flags.legacy_id);
+    auto mapped = verify::legacy_trace_id(legacy_id);
     if (!mapped)
-      return Error{ErrorCode::invalid_input, "--legacy-id: " + std::string(mapped.error().text())};
+      return Error{ErrorCode::invalid_input, "--trace-id: " + std::string(mapped.error().text())};
     selector.trace_id = *mapped;
   }
   selector.root_service = flags.root_service;
@@ -144,6 +152,15 @@ Expected<verify::TraceSelector> build_selector(const VerifyFlags& flags) {
     selector.attributes.emplace_back(attribute.substr(0, equals), attribute.substr(equals + 1));
   }
   return selector;
+}
+
+// The wall-clock time `nanos` ago, in nanoseconds since the epoch.
+std::uint64_t unix_nanos_ago(std::uint64_t nanos) {
+  const auto now =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  return now > nanos ? now - nanos : 0;
 }
 
 bool on_terminal() {
@@ -195,13 +212,7 @@ Expected<Input> traces_from_collector(const VerifyFlags& flags, const verify::Sp
   verify::WaitOptions options;
   options.timeout_nanos = timeout;
   options.limit = flags.limit;
-  if (since) {
-    const auto now =
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count());
-    options.start_after_unix_nano = now > *since ? now - *since : 0;
-  }
+  if (since) options.start_after_unix_nano = unix_nanos_ago(*since);
   const bool terminal = on_terminal();
   if (terminal) {
     options.progress = [](const std::string& status) {
@@ -216,7 +227,61 @@ Expected<Input> traces_from_collector(const VerifyFlags& flags, const verify::Sp
       std::move(fetched->traces), std::move(fetched->missing), {}, std::move(fetched->warnings)};
 }
 
+// `verify --logs`: the service paths of the spec checked against the trace
+// ids the logs name; no waiting, nothing but the logs read.
+int run_verify_logs(const VerifyFlags& flags) {
+  if (!flags.files.empty() || !flags.collector.empty() || !flags.token_file.empty()) {
+    return usage_error("--logs excludes --file, --collector and --token-file: check logs or spans",
+                       flags.junit);
+  }
+  std::string error;
+  const auto skew_flag = duration_flag(flags.skew_tolerance, "--skew-tolerance", error);
+  const auto since = duration_flag(flags.since, "--since", error);
+  const auto window = duration_flag(flags.log_window, "--log-window", error);
+  if (!error.empty()) return usage_error(error, flags.junit);
+  auto spec = build_spec(flags);
+  if (!spec) return usage_error(std::string(spec.error().text()), flags.junit);
+  auto chosen = build_selector(flags);
+  if (!chosen) return usage_error(std::string(chosen.error().text()), flags.junit);
+  if (auto judged = verify::check_spec_for_logs(*spec, *chosen); !judged) {
+    return usage_error(std::string(judged.error().text()), flags.junit);
+  }
+  auto input = verify::read_log_files(flags.logs, flags.log_fields, std::cin);
+  if (!input) return usage_error(std::string(input.error().text()), flags.junit);
+  if (input->counts.records == 0) {
+    return usage_error("the logs hold no usable line (" +
+                           verify::log_counts_sentence(input->counts, input->files) +
+                           "): nothing to check",
+                       flags.junit);
+  }
+  verify::LogVerifyOptions options;
+  options.path.skew_tolerance_nanos = skew_flag.value_or(spec->skew_tolerance_nanos.value_or(0));
+  if (window) options.path.window_nanos = *window;
+  if (since) options.start_after_unix_nano = unix_nanos_ago(*since);
+  const verify::LogVerification verification =
+      verify::verify_logs(*spec, input->records, *chosen, options);
+  const std::string report = flags.format == "json"
+                                 ? verify::json_report(verification, input->counts, input->files)
+                                 : verify::text_report(verification, input->counts, input->files);
+  std::fwrite(report.data(), 1, report.size(), stdout);
+  std::fflush(stdout);
+  if (!flags.junit.empty() &&
+      !write_file(flags.junit,
+                  report::junit_xml("tracemesh verify", verify::junit_suites(verification)))) {
+    return usage_error("--junit: cannot write " + flags.junit);
+  }
+  return verification.passed() ? exit_passed : exit_failed;
+}
+
 int run_verify(const VerifyFlags& flags) {
+  if (!flags.logs.empty()) return run_verify_logs(flags);
+  if (!flags.log_fields.trace.empty() || !flags.log_fields.service.empty() ||
+      !flags.log_fields.time.empty() || !flags.log_window.empty()) {
+    return usage_error(
+        "--log-trace-field, --log-service-field, --log-time-field and "
+        "--log-window are for --logs",
+        flags.junit);
+  }
   if (!flags.files.empty() && !flags.collector.empty()) {
     return usage_error("--file and --collector exclude each other: check files or a collector");
   }
@@ -282,7 +347,26 @@ void add_verify_command(CLI::App& app, std::function<int()>& run) {
       ->add_option("--file", flags->files,
                    "OTLP JSON file to check instead of a collector (repeatable)")
       ->check(CLI::ExistingFile);
+  command->add_option("--logs", flags->logs,
+                      "JSON-lines log file to check instead of spans (repeatable): a path, - for "
+                      "standard input, or PATH:SERVICE for lines naming no service; "
+                      "`docker compose logs` output is read as is");
+  command->add_option("--log-trace-field", flags->log_fields.trace,
+                      "the log field holding the trace id (default: trace_id, traceId, trace.id, "
+                      "x_trace_id, request_id, ... see docs/verify.md)");
+  command->add_option("--log-service-field", flags->log_fields.service,
+                      "the log field naming the service (default: service, service.name, app, or "
+                      "the compose prefix)");
+  command->add_option("--log-time-field", flags->log_fields.time,
+                      "the log field holding the time (default: ts, timestamp, time, @timestamp; "
+                      "RFC 3339 or epoch numbers)");
+  command->add_option("--log-window", flags->log_window,
+                      "when a hop is missing, look this long after the caller's line for what "
+                      "the callee did instead (default 200ms)");
   command->add_option("--trace", flags->trace, "the trace id to check (32 hex digits)");
+  command->add_option("--trace-id", flags->trace_id,
+                      "the trace id as it was sent or logged: 32 hex digits, a UUID or any "
+                      "legacy id string (same as --legacy-id)");
   command->add_option("--legacy-id", flags->legacy_id,
                       "the trace a legacy id header (X-Trace-ID, X-Request-ID...) started: a "
                       "UUID, 32 hex digits or any string, mapped as the SDKs map it");

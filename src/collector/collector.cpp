@@ -85,6 +85,11 @@ struct Collector::State {
                                    const httplib::ContentReader& reader) {
       receive(request, response, reader, Format::otlp);
     });
+    // SDKs export metrics by default: a 404 would fill their logs with errors.
+    otlp.Post("/v1/metrics", [this](const httplib::Request& request, httplib::Response& response,
+                                    const httplib::ContentReader& reader) {
+      receive(request, response, reader, Format::otlp_metrics);
+    });
     otlp.Post("/api/v2/spans", [this](const httplib::Request& request, httplib::Response& response,
                                       const httplib::ContentReader& reader) {
       receive(request, response, reader, Format::zipkin);
@@ -101,7 +106,7 @@ struct Collector::State {
     });
   }
 
-  enum class Format { otlp, zipkin };
+  enum class Format { otlp, otlp_metrics, zipkin };
 
   void receive(const httplib::Request& request, httplib::Response& response,
                const httplib::ContentReader& reader, Format format) {
@@ -152,6 +157,10 @@ struct Collector::State {
       send(response,
            error_answer(400, "could not read the request body (bad chunking or gzip)", *encoding),
            0);
+      return;
+    }
+    if (format == Format::otlp_metrics) {
+      send(response, drop_metrics(*encoding, counters), 0);
       return;
     }
     send(response,

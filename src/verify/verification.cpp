@@ -16,17 +16,6 @@ std::string attribute_text(const nlohmann::json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
-// The first services of the check's paths; empty when it has none.
-std::vector<std::string> path_starts(const Check& check) {
-  std::vector<std::string> starts;
-  for (const Expectation& expectation : check.expectations) {
-    if (const auto* path = std::get_if<ServicePath>(&expectation.body)) {
-      starts.push_back(path->services.front());
-    }
-  }
-  return starts;
-}
-
 bool applies(const Check& check, const model::Trace& trace, const TraceSelector& chosen) {
   if (!check.select.empty()) return selects(check.select, trace);
   if (!chosen.empty()) return selects(chosen, trace);
@@ -53,6 +42,16 @@ Outcome run_expectation(const Expectation& expectation, const model::Trace& trac
 }
 
 }  // namespace
+
+std::vector<std::string> path_starts(const Check& check) {
+  std::vector<std::string> starts;
+  for (const Expectation& expectation : check.expectations) {
+    if (const auto* path = std::get_if<ServicePath>(&expectation.body)) {
+      starts.push_back(path->services.front());
+    }
+  }
+  return starts;
+}
 
 bool TraceResult::passed() const noexcept {
   return std::all_of(results.begin(), results.end(),

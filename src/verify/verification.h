@@ -41,6 +41,9 @@ struct Verification {
   std::size_t failures() const noexcept;
 };
 
+// The first services of the check's paths; empty when it has none.
+std::vector<std::string> path_starts(const Check& check);
+
 // Whether `selector` selects `trace` (its root's service and name, its id,
 // an attribute of any span: compared as text).
 bool selects(const TraceSelector& selector, const model::Trace& trace);

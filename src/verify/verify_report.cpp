@@ -6,46 +6,12 @@
 #include "model/duration.h"
 #include "model/span_tree.h"
 #include "report/json_writer.h"
+#include "verify/result_report.h"
 
 namespace tracemesh::verify {
 namespace {
 
-constexpr const char* pass_mark = "\xE2\x9C\x93";  // ✓
-constexpr const char* fail_mark = "\xE2\x9C\x97";  // ✗
 constexpr std::size_t max_indent = 32;
-
-// `text` safe for a terminal: control characters (from span names, or a
-// spec's text) shown as \n, \t, \r, \xNN or, for the C1 controls U+0080 to
-// U+009F (CSI among them), \u00NN, so that they neither break the report's
-// layout nor reach the terminal as escape sequences.
-std::string printable(std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
-    if (byte == 0xc2 && next >= 0x80 && next <= 0x9f) {
-      out += "\\u00";
-      out += hex[next >> 4];
-      out += hex[next & 15];
-      ++i;
-    } else if (byte >= 0x20 && byte != 0x7f) {
-      out += text[i];
-    } else if (byte == '\n') {
-      out += "\\n";
-    } else if (byte == '\t') {
-      out += "\\t";
-    } else if (byte == '\r') {
-      out += "\\r";
-    } else {
-      out += "\\x";
-      out += hex[byte >> 4];
-      out += hex[byte & 15];
-    }
-  }
-  return out;
-}
 
 void draw_tree(const TraceResult& result, std::string& out) {
   const model::Trace& trace = result.trace;
@@ -87,32 +53,6 @@ void draw_tree(const TraceResult& result, std::string& out) {
   }
 }
 
-void append_result_lines(const std::vector<ExpectationResult>& results, std::string& out) {
-  std::string current;
-  for (const ExpectationResult& item : results) {
-    if (item.check != current) {
-      current = item.check;
-      out += "  " + printable(current) + "\n";
-    }
-    out += "    " + std::string(item.outcome.passed ? pass_mark : fail_mark) + " " +
-           printable(item.expectation);
-    if (!item.outcome.passed) out += "\n        " + printable(item.outcome.message);
-    out += '\n';
-  }
-}
-
-void write_result(report::JsonWriter& json, const ExpectationResult& item) {
-  json.begin_object()
-      .field("check", item.check)
-      .field("expectation", item.expectation)
-      .field("passed", item.outcome.passed)
-      .field("message", item.outcome.message)
-      .key("spans")
-      .begin_array();
-  for (const std::string& span : item.outcome.spans) json.value(span);
-  json.end_array().end_object();
-}
-
 }  // namespace
 
 std::string text_report(const Verification& verification, const std::string& missing) {
@@ -126,33 +66,12 @@ std::string text_report(const Verification& verification, const std::string& mis
     append_result_lines(result.results, out);
     out += '\n';
   }
-  if (!verification.unapplied.empty()) {
-    out += "checks that applied to no trace\n";
-    for (const ExpectationResult& item : verification.unapplied) {
-      out += "    " + std::string(fail_mark) + " " + printable(item.check) + ": " +
-             printable(item.outcome.message) + "\n";
-    }
-    out += '\n';
-  }
+  append_unapplied(verification.unapplied, "trace", out);
   std::size_t failed_traces = 0;
   for (const TraceResult& result : verification.traces) failed_traces += result.passed() ? 0U : 1U;
-  if (!missing.empty()) {
-    out += "verify: INCOMPLETE, " + missing;
-    if (!verification.passed()) {
-      out += " (and " + std::to_string(verification.failures()) + " of " +
-             std::to_string(verification.expectations()) +
-             " expectations failed on the traces that did)";
-    }
-    out += '\n';
-  } else if (verification.passed()) {
-    out += "verify: PASS, " + std::to_string(verification.expectations()) +
-           " expectations held in " + std::to_string(verification.traces.size()) + " trace(s)\n";
-  } else {
-    out += "verify: FAIL, " + std::to_string(verification.failures()) + " of " +
-           std::to_string(verification.expectations()) + " expectations failed (" +
-           std::to_string(failed_traces) + " of " + std::to_string(verification.traces.size()) +
-           " trace(s) failing)\n";
-  }
+  Tally tally{verification.expectations(), verification.failures(), verification.traces.size(),
+              failed_traces};
+  out += summary_line(tally, "trace(s)", missing);
   return out;
 }
 
@@ -194,12 +113,6 @@ std::string json_report(const Verification& verification, const std::string& mis
 std::vector<report::TestSuite> junit_suites(const Verification& verification,
                                             const std::string& missing) {
   std::vector<report::TestSuite> suites;
-  const auto suite_for = [&](const std::string& name) -> report::TestSuite& {
-    for (auto& suite : suites) {
-      if (suite.name == name) return suite;
-    }
-    return suites.emplace_back(report::TestSuite{name, {}});
-  };
   const bool several = verification.traces.size() > 1;
   for (const TraceResult& result : verification.traces) {
     for (const ExpectationResult& item : result.results) {
@@ -209,17 +122,13 @@ std::vector<report::TestSuite> junit_suites(const Verification& verification,
           item.expectation + (several ? " [trace " + result.trace.trace_id.to_hex() + "]" : "");
       if (!item.outcome.passed) test.failure = item.outcome.message;
       test.details = "trace " + result.trace.trace_id.to_hex() + ": " + item.outcome.message;
-      suite_for(item.check).cases.push_back(std::move(test));
+      suite_named(suites, item.check).cases.push_back(std::move(test));
     }
   }
-  for (const ExpectationResult& item : verification.unapplied) {
-    suite_for(item.check)
-        .cases.push_back(
-            {"tracemesh.verify." + item.check, item.expectation, item.outcome.message, {}});
-  }
+  add_unapplied_cases(verification.unapplied, suites);
   if (!missing.empty()) {
-    suite_for("arrival").cases.push_back(
-        {"tracemesh.verify.arrival", "traces arrive and settle", missing, {}});
+    suite_named(suites, "arrival")
+        .cases.push_back({"tracemesh.verify.arrival", "traces arrive and settle", missing, {}});
   }
   return suites;
 }

@@ -568,6 +568,31 @@ TEST_F(CollectTest, RefusesBadRequestsWithTheRightStatus) {
   EXPECT_EQ(collector_.http().Get("/api/traces/" + random_hex(32))->status, 404);
 }
 
+TEST_F(CollectTest, AcceptsAndDropsOtlpMetrics) {
+  // SDKs export metrics by default; the collector answers success and keeps nothing.
+  const std::string json_metrics =
+      R"({"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name",)"
+      R"("value":{"stringValue":"metered"}}]},"scopeMetrics":[]}]})";
+  auto json_answer = collector_.otlp().Post("/v1/metrics", json_metrics, "application/json");
+  ASSERT_TRUE(json_answer);
+  EXPECT_EQ(json_answer->status, 200);
+  EXPECT_EQ(json_answer->body, "{}");
+  EXPECT_EQ(json_answer->get_header_value("Content-Type"), "application/json");
+  auto protobuf_answer =
+      collector_.otlp().Post("/v1/metrics", std::string("\x0a\x00", 2), "application/x-protobuf");
+  ASSERT_TRUE(protobuf_answer);
+  EXPECT_EQ(protobuf_answer->status, 200);
+  EXPECT_TRUE(protobuf_answer->body.empty());
+  auto unsupported = collector_.otlp().Post("/v1/metrics", "x", "text/plain");
+  ASSERT_TRUE(unsupported);
+  EXPECT_EQ(unsupported->status, 415);
+  const std::string metrics = collector_.http().Get("/metrics")->body;
+  EXPECT_NE(metrics.find("tracemesh_metrics_requests_dropped_total 2"), std::string::npos)
+      << metrics;
+  EXPECT_EQ(collector_.get_json("/api/services")["services"].size(), 0U)
+      << collector_.get_json("/api/services").dump();
+}
+
 TEST_F(CollectTest, StoresARedeliveredBatchOnce) {
   const std::string trace = random_hex(32);
   const std::string body = otlp_json("svc", {span_json(trace, random_hex(16), "", "a"),

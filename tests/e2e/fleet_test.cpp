@@ -104,6 +104,10 @@ class Fleet {
   std::string log() const { return read_file(log_); }
   std::string collector() const { return endpoints_["collector"]["http"]; }
   std::string service(const std::string& name) const { return endpoints_["services"][name]; }
+  // Where a service's stdout and stderr go.
+  std::string service_log(const std::string& name) const {
+    return endpoints_["logs"].get<std::string>() + "/" + name + ".log";
+  }
   // Every service's log, for a failure message.
   std::string service_logs() const {
     std::string text;
@@ -156,6 +160,17 @@ class FleetTest : public ::testing::Test {
     return run(argv, directory_.path() / ("verify-" + std::to_string(++runs_) + ".log"));
   }
 
+  // The same request judged from the ui's and the webhook-receiver's JSON logs alone.
+  Outcome verify_logs(const Fleet& fleet, const std::string& trace_id) {
+    const std::vector<std::string> argv = {TRACEMESH_BINARY, "verify",
+                                           "--logs",         fleet.service_log("ui"),
+                                           "--logs",         fleet.service_log("webhook-receiver"),
+                                           "--trace-id",     trace_id,
+                                           "--expect",       "ui -> webhook-receiver",
+                                           "--format",       "json"};
+    return run(argv, directory_.path() / ("verify-" + std::to_string(++runs_) + ".log"));
+  }
+
   TemporaryDirectory directory_;
   int runs_ = 0;
 };
@@ -203,6 +218,15 @@ TEST_F(FleetTest, AnAlertIsOneConnectedTraceAcrossEveryServiceAndTransport) {
     EXPECT_EQ(found["broken"], 0) << found.dump();
   }
   EXPECT_EQ(fleet.edge("delivery-worker", "mqtt-consumer")["protocol"], "mqtt");
+
+  // The logs tell the same: the ui (C++, spdlog's JSON lines) and the
+  // webhook-receiver (Python, its own JSON lines) both logged the id, in order.
+  const Outcome from_logs = verify_logs(fleet, trace_id);
+  EXPECT_EQ(from_logs.exit_code, 0) << from_logs.output << fleet.service_logs();
+  ASSERT_TRUE(from_logs.report.is_object()) << from_logs.output;
+  EXPECT_EQ(from_logs.report["source"], "logs");
+  ASSERT_EQ(from_logs.report["traces"].size(), 1U) << from_logs.output;
+  EXPECT_EQ(from_logs.report["traces"][0]["root_service"], "ui");
   EXPECT_EQ(fleet.stop(), "");
 }
 
@@ -260,6 +284,15 @@ TEST_F(FleetTest, ABrokenEdgeIsCaughtByVerifyAndTheGraph) {
   EXPECT_LT(broken["propagation_health"].get<double>(), 1.0) << broken.dump();
   EXPECT_GE(broken["broken"].get<int>(), 1) << broken.dump();
   EXPECT_EQ(fleet.edge("ui", "delivery-worker")["propagation_health"], 1.0);
+
+  // From the logs alone: the ui logged the id, the webhook-receiver logged another.
+  const Outcome from_logs = verify_logs(fleet, trace_id);
+  EXPECT_EQ(from_logs.exit_code, 1) << from_logs.output;
+  ASSERT_TRUE(from_logs.report.is_object()) << from_logs.output;
+  const std::string message = from_logs.report["traces"][0]["results"][0]["message"];
+  EXPECT_NE(message.find("never webhook-receiver: webhook-receiver logged"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("the id was likely not forwarded"), std::string::npos) << message;
   EXPECT_EQ(fleet.stop(), "");
 }
 

@@ -3,17 +3,24 @@
 // POST /api/alerts checks the caller's bearer token with `auth`, asks
 // `agent` to enrich the alert, then hands it to `delivery-worker`; every
 // call goes through the traced client, so all of them land in the trace the
-// middleware started (or continued) for the request.
+// middleware started (or continued) for the request. Its own log lines are
+// JSON through spdlog and tracemesh::JsonLinesFormatter, each with the
+// request's trace id: what `tracemesh verify --logs` reads.
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include <httplib.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <nlohmann/json.hpp>
 
 #include "fleet_service.h"
 #include "http_service.h"
 #include "tracemesh/current_context.h"
+#include "tracemesh/spdlog.h"
 
 namespace {
 
@@ -41,18 +48,30 @@ std::string check_alert(const nlohmann::json& alert) {
   return {};
 }
 
+// A logger writing JSON lines to stderr, each with the current trace id.
+std::shared_ptr<spdlog::logger> json_logger(const std::string& service) {
+  auto logger = spdlog::stderr_logger_mt(service);
+  logger->set_formatter(std::make_unique<tracemesh::JsonLinesFormatter>(service));
+  return logger;
+}
+
 class AlertsApi {
  public:
   explicit AlertsApi(const tracemesh::Tracer& tracer)
-      : clients_("ui", tracer),
+      : log_(json_logger("ui")),
+        clients_("ui", tracer),
         auth_url_(fleet::env_or("AUTH_URL", "http://127.0.0.1:8081")),
         agent_url_(fleet::env_or("AGENT_URL", "http://127.0.0.1:8082")),
         delivery_url_(fleet::env_or("DELIVERY_URL", "http://127.0.0.1:8083")) {}
 
   void post_alert(const httplib::Request& request, httplib::Response& response) {
     nlohmann::json alert = nlohmann::json::parse(request.body, nullptr, false);
-    if (const std::string problem = check_alert(alert); !problem.empty())
+    if (const std::string problem = check_alert(alert); !problem.empty()) {
+      log_->warn("alert refused: {}", problem);
       return fleet::reply(response, 400, {{"error", problem}});
+    }
+    log_->info("alert from {} ({})", alert["device"].get<std::string>(),
+               alert["severity"].get<std::string>());
 
     auto verdict =
         clients_.to("auth").post(auth_url_ + "/verify", "", "text/plain",
@@ -71,10 +90,12 @@ class AlertsApi {
     if (!fleet::succeeded("delivery-worker", delivered, 202, response)) return;
 
     const std::string trace_id = tracemesh::current_context().span_context().trace_id.to_hex();
+    log_->info("{} handed to delivery-worker", alert["id"].get<std::string>());
     fleet::reply(response, 201, {{"id", alert["id"]}, {"trace_id", trace_id}});
   }
 
  private:
+  std::shared_ptr<spdlog::logger> log_;
   fleet::Clients clients_;
   std::string auth_url_;
   std::string agent_url_;

@@ -3,7 +3,8 @@
 A legacy-style service with no tracing SDK: the middleware reads X-Trace-ID and
 X-Parent-Span-ID by hand, and the outbound call to `auth` (checking the
 webhook's bearer token) forwards them with its own helper, tracing.trace_headers(). Spans go to the collector over
-OTLP JSON through tracing.py.
+OTLP JSON through tracing.py. Its log lines are JSON on stderr, each naming the request's trace id
+(tracing.log): what `tracemesh verify --logs` reads.
 
     POST /hooks/alerts   an alert, with "Authorization: Bearer TOKEN"
     GET  /healthz
@@ -55,6 +56,7 @@ async def trace_requests(request: Request, call_next):
     })
     token = tracing.current_span.set(span)
     try:
+        tracing.log(f"{request.method} {request.url.path}")
         response = await call_next(request)
         span.set("http.response.status_code", response.status_code)
         if response.status_code >= 500:
@@ -89,7 +91,7 @@ async def token_is_valid(authorization):
         return response.status_code == 200
     except httpx.HTTPError as error:
         span.fail(f"{type(error).__name__}: {error}")
-        print(f"auth unreachable at {url}: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+        tracing.log(f"auth unreachable at {url}: {type(error).__name__}: {error}", level="error")
         return None
     except BaseException as error:
         span.fail(repr(error))
@@ -126,8 +128,7 @@ async def receive_alert(request: Request):
     if not isinstance(alert, dict):
         return JSONResponse({"error": "an alert is a JSON object"}, status_code=400)
     received.append(alert)
-    print(f"webhook {alert.get('id', '(no id)')} trace {tracing.current_span.get().trace_id}",
-          file=sys.stderr, flush=True)
+    tracing.log(f"webhook {alert.get('id', '(no id)')} received")
     return {"received": alert.get("id"), "total": len(received)}
 
 

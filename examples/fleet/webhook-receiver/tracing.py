@@ -38,6 +38,16 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 TRACES_URL = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318").rstrip("/") + "/v1/traces"
 
 current_span = contextvars.ContextVar("current_span", default=None)
+SERVICE_NAME = os.environ.get("OTEL_SERVICE_NAME", "webhook-receiver")
+
+
+def log(message, level="info"):
+    """Write one JSON log line to stderr naming the current span's trace id (null outside a span)."""
+    span = current_span.get()
+    now = time.time_ns()
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now // 1_000_000_000)) + f".{now % 1_000_000_000 // 1000:06d}Z"
+    print(json.dumps({"ts": stamp, "level": level, "service": SERVICE_NAME, "trace_id": span.trace_id if span else None,
+                      "span_id": span.span_id if span else None, "msg": message}), file=sys.stderr, flush=True)
 
 
 def trace_headers():

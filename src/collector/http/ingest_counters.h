@@ -14,6 +14,7 @@ struct IngestCounters {
   std::atomic<std::uint64_t> requests_too_large{0};
   std::atomic<std::uint64_t> requests_throttled{0};  // answered 429/503
   std::atomic<std::uint64_t> requests_unauthorized{0};
+  std::atomic<std::uint64_t> metrics_requests_dropped{0};  // POST /v1/metrics, answered 200
 };
 
 }  // namespace tracemesh::collector

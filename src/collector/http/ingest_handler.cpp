@@ -82,6 +82,15 @@ IngestAnswer error_answer(int status, std::string_view message, BodyEncoding enc
   return answer;
 }
 
+IngestAnswer drop_metrics(BodyEncoding encoding, IngestCounters& counters) {
+  ++counters.metrics_requests_dropped;
+  IngestAnswer answer;
+  answer.content_type = content_type_of(encoding);
+  // An empty ExportMetricsServiceResponse: full success.
+  answer.body = encoding == BodyEncoding::json ? "{}" : "";
+  return answer;
+}
+
 // Store what a decoder returned and answer; `accepted` builds the success answer.
 template <typename Accepted>
 IngestAnswer store_decoded(Expected<ingest::DecodedBatch> decoded, BodyEncoding encoding,

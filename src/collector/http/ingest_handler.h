@@ -35,6 +35,10 @@ IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore
 IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store,
                            const ingest::DecodeLimits& limits, IngestCounters& counters);
 
+// Answer an OTLP metrics export (POST /v1/metrics) with success and keep
+// nothing: the collector stores traces, and SDKs export metrics by default.
+IngestAnswer drop_metrics(BodyEncoding encoding, IngestCounters& counters);
+
 // Return an error answer with `status` and `message` in `encoding`.
 IngestAnswer error_answer(int status, std::string_view message, BodyEncoding encoding);
 

@@ -46,6 +46,9 @@ std::string metrics_text(
          "Requests answered 429 or 503 with Retry-After.", counters.requests_throttled);
   metric(out, "tracemesh_requests_unauthorized_total", "counter", "Requests answered 401.",
          counters.requests_unauthorized);
+  metric(out, "tracemesh_metrics_requests_dropped_total", "counter",
+         "OTLP metrics exports answered 200 and dropped (the collector keeps traces only).",
+         counters.metrics_requests_dropped);
   metric(out, "tracemesh_write_queue_spans", "gauge", "Spans waiting for the store's writer.",
          stats.queued_spans);
   out +=

@@ -1,0 +1,41 @@
+// Log records read from JSON-lines files or standard input, for
+// `tracemesh verify --logs`: each argument is a path, `-` for standard
+// input, or PATH:SERVICE to name the service of lines that name none.
+// Lines the reader cannot use are skipped and counted (ingest/json_log_lines.h).
+#pragma once
+
+#include <cstddef>
+#include <istream>
+#include <string>
+#include <vector>
+
+#include "ingest/json_log_lines.h"
+#include "model/log_record.h"
+#include "tracemesh/expected.h"
+
+namespace tracemesh::verify {
+
+inline constexpr std::size_t max_log_input_bytes = 512u * 1024 * 1024;  // per file
+inline constexpr std::size_t max_log_records = 5'000'000;               // over all files
+
+struct LogInput {
+  std::vector<model::LogRecord> records;  // in reading order
+  ingest::LogLineCounts counts;
+  std::size_t files = 0;
+};
+
+// A --logs argument: the file, and the service named after a colon (when
+// the whole argument is not itself an existing file).
+struct LogSource {
+  std::string path;  // "-": standard input
+  std::string service;
+};
+LogSource parse_log_source(const std::string& argument);
+
+// Read every source in order. An Error (io_error, invalid_input) names an
+// unreadable file, one over the size limit, or more records than the limit:
+// a check must not pass on logs that were cut short.
+Expected<LogInput> read_log_files(const std::vector<std::string>& arguments,
+                                  const ingest::LogFieldNames& names, std::istream& standard_input);
+
+}  // namespace tracemesh::verify
