@@ -37,6 +37,7 @@ struct CollectFlags {
   std::size_t settle_cache_bytes = 256U << 20U;
   std::string format = "text";
   std::string repo;  // audited at start; GET /api/map joins it with the hops
+  std::vector<std::string> log_files;  // PATH[:SERVICE], followed as they grow
 };
 
 // Audit `repo` once (its .tracemesh.yaml when present) and return the
@@ -117,6 +118,9 @@ Expected<collector::CollectorOptions> to_options(const CollectFlags& flags) {
   options.store.integrity.skew_tolerance_nanos = static_cast<std::uint64_t>(skew->count());
   options.ingest_token = *ingest_token;
   options.query_token = *query_token;
+  for (const std::string& argument : flags.log_files) {
+    options.log_files.push_back(collector::parse_log_file_argument(argument));
+  }
   if (!flags.repo.empty()) {
     auto joined = repository_map(flags.repo);
     if (!joined) return joined.error();
@@ -135,12 +139,14 @@ void print_listening(const collector::Collector& collector,
     report::JsonWriter line(report::JsonWriter::Layout::compact);
     line.begin_object()
         .field("otlp", otlp + "/v1/traces")
+        .field("otlp_logs", otlp + "/v1/logs")
         .field("http", http)
         .field("data", options.data_directory.string())
         .end_object();
     std::printf("%s\n", line.take().c_str());
   } else {
-    std::printf("tracemesh collect: OTLP on %s/v1/traces, query API on %s, data in %s\n",
+    std::printf("tracemesh collect: OTLP on %s/v1/traces (logs: /v1/logs), query API on %s, data in "
+                "%s\n",
                 otlp.c_str(), http.c_str(), options.data_directory.c_str());
   }
   std::fflush(stdout);
@@ -234,6 +240,10 @@ void add_collect_command(CLI::App& app, std::function<int()>& run) {
   command->add_option("--repo", flags->repo,
                       "a repository to audit at start: GET /api/map (and the UI's graph page) "
                       "then joins its code edges with the stored calls (docs/map.md)");
+  command->add_option("--log-file", flags->log_files,
+                      "a JSON-lines log file to follow (repeatable): its lines that name a trace "
+                      "id become the trace's log records; PATH:SERVICE names the service of lines "
+                      "that name none (docs/collector.md)");
   command->add_option("--format", flags->format, "startup line format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

@@ -59,6 +59,7 @@ struct Collector::State {
   CollectorOptions options;
   std::unique_ptr<SpanStore> store;
   IngestCounters counters;
+  std::unique_ptr<LogTailer> tailer;  // destroyed before the store and the counters
   httplib::Server otlp;
   httplib::Server http;
   int otlp_port = 0;
@@ -85,6 +86,10 @@ struct Collector::State {
                                    const httplib::ContentReader& reader) {
       receive(request, response, reader, Format::otlp);
     });
+    otlp.Post("/v1/logs", [this](const httplib::Request& request, httplib::Response& response,
+                                 const httplib::ContentReader& reader) {
+      receive(request, response, reader, Format::otlp_logs);
+    });
     // SDKs export metrics by default: a 404 would fill their logs with errors.
     otlp.Post("/v1/metrics", [this](const httplib::Request& request, httplib::Response& response,
                                     const httplib::ContentReader& reader) {
@@ -100,13 +105,14 @@ struct Collector::State {
         response.set_content(status_json(3, "request body over the collector's limit"),
                              "application/json");
       } else if (response.status == 404) {
-        response.set_content(status_json(5, "not found: OTLP traces go to POST /v1/traces"),
-                             "application/json");
+        response.set_content(
+            status_json(5, "not found: OTLP traces go to POST /v1/traces, logs to POST /v1/logs"),
+            "application/json");
       }
     });
   }
 
-  enum class Format { otlp, otlp_metrics, zipkin };
+  enum class Format { otlp, otlp_logs, otlp_metrics, zipkin };
 
   void receive(const httplib::Request& request, httplib::Response& response,
                const httplib::ContentReader& reader, Format format) {
@@ -163,6 +169,11 @@ struct Collector::State {
       send(response, drop_metrics(*encoding, counters), 0);
       return;
     }
+    if (format == Format::otlp_logs) {
+      send(response, ingest_otlp_logs(body, *encoding, *store, options.decode, counters),
+           options.retry_after_seconds);
+      return;
+    }
     send(response,
          format == Format::zipkin ? ingest_zipkin(body, *store, options.decode, counters)
                                   : ingest_otlp(body, *encoding, *store, options.decode, counters),
@@ -197,6 +208,12 @@ struct Collector::State {
                response.status = answer.status;
                response.set_content(answer.body, "application/json");
              });
+    http.Get("/api/logs", [this](const httplib::Request& request, httplib::Response& response) {
+      if (!query_allowed(request, response)) return;
+      const QueryAnswer answer = query_logs(request.get_param_value("trace_id"), *store);
+      response.status = answer.status;
+      response.set_content(answer.body, "application/json");
+    });
     http.Get("/api/traces", [this](const httplib::Request& request, httplib::Response& response) {
       if (!query_allowed(request, response)) return;
       reply(response, answer_search(parse_query_params(request.target), *store));
@@ -274,6 +291,10 @@ Expected<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) 
   if (state->http_port == 0) {
     return Error{ErrorCode::io_error, "cannot listen on " + state->options.http.host + ":" +
                                           std::to_string(state->options.http.port) + " (query)"};
+  }
+  if (!state->options.log_files.empty()) {
+    state->tailer =
+        std::make_unique<LogTailer>(*state->store, state->counters, state->options.log_files);
   }
   State* raw = state.get();
   state->otlp_thread = std::thread([raw] {

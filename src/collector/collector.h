@@ -1,8 +1,10 @@
 // `tracemesh collect`: the OTLP/HTTP ingest listener and the query listener
 // around one span store.
 //
-//   OTLP listener  POST /v1/traces   application/x-protobuf | application/json (gzip allowed)
-//   HTTP listener  GET /api/traces/{trace_id}, GET /metrics
+//   OTLP listener  POST /v1/traces, /v1/logs   application/x-protobuf | application/json
+//                  (gzip allowed); POST /v1/metrics (accepted, dropped); POST /api/v2/spans
+//   HTTP listener  GET /api/traces/{trace_id}, /api/logs, ..., GET /metrics
+// and the log files it follows (log_tail.h).
 //
 // Both listen on loopback unless told otherwise. A request answered 200 is
 // committed to the store. Limits are explicit (CollectorOptions) and a
@@ -16,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "collector/log_tail.h"
 #include "collector/store/span_store.h"
 #include "ingest/decoded_batch.h"
 #include "tracemesh/expected.h"
@@ -43,6 +46,8 @@ struct CollectorOptions {
   // the same window parameters. Empty: /api/map answers 404. Called on the
   // HTTP threads, concurrently.
   std::function<Expected<std::string>(const std::string& hops_json)> map_report;
+  // JSON-lines log files to follow (log_tail.h).
+  std::vector<LogFileSource> log_files;
 };
 
 class Collector {

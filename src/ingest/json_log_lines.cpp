@@ -199,6 +199,13 @@ std::optional<TraceId> logged_trace_id(std::string_view value) noexcept {
   return *mapped;
 }
 
+bool is_trace_id_field(std::string_view key) noexcept {
+  for (const std::string_view name : trace_fields) {
+    if (name == key) return true;
+  }
+  return false;
+}
+
 JsonLogReader::JsonLogReader(LogFieldNames names, std::string default_service)
     : names_(std::move(names)), default_service_(std::move(default_service)) {}
 

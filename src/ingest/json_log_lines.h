@@ -69,4 +69,7 @@ class JsonLogReader {
 // header could not carry.
 std::optional<TraceId> logged_trace_id(std::string_view value) noexcept;
 
+// Whether `key` is one of the usual names of a trace id field (docs/verify.md).
+bool is_trace_id_field(std::string_view key) noexcept;
+
 }  // namespace tracemesh::ingest

@@ -151,4 +151,25 @@ void AttributeWriter::note(model::SpanRecord& span, std::string_view key, elemen
   }
 }
 
+std::string read_service(element resource_attributes) {
+  array entries;
+  if (resource_attributes.get_array().get(entries) != simdjson::SUCCESS) return {};
+  for (element entry : entries) {
+    element key;
+    element value;
+    element text;
+    std::string_view name;
+    std::string_view service;
+    if (entry["key"].get(key) == simdjson::SUCCESS &&
+        key.get_string().get(name) == simdjson::SUCCESS && name == "service.name" &&
+        entry["value"].get(value) == simdjson::SUCCESS &&
+        (value["stringValue"].get(text) == simdjson::SUCCESS ||
+         value["string_value"].get(text) == simdjson::SUCCESS) &&
+        text.get_string().get(service) == simdjson::SUCCESS) {
+      return std::string(service);
+    }
+  }
+  return {};
+}
+
 }  // namespace tracemesh::ingest::otlp_json

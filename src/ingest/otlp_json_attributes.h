@@ -35,4 +35,8 @@ class AttributeWriter {
   std::size_t max_depth_;
 };
 
+// The service.name string among a resource's attributes (a KeyValue
+// list); "" when there is none.
+std::string read_service(element resource_attributes);
+
 }  // namespace tracemesh::ingest::otlp_json

@@ -6,122 +6,13 @@
 #include <string>
 
 #include "model/json_text.h"
+#include "ingest/otlp_protobuf_values.h"
 #include "otlp_trace.pb.h"
 
 namespace tracemesh::ingest {
 namespace {
 
-struct InvalidSpan {
-  std::string reason;
-};
-
-template <typename Id>
-Id read_id(const std::string& bytes, std::string_view field, bool allow_empty) {
-  Id id;
-  if (bytes.empty() && allow_empty) return id;
-  if (bytes.size() != id.bytes.size()) {
-    throw InvalidSpan{std::string(field) + " must be " + std::to_string(id.bytes.size()) +
-                      " bytes, not " + std::to_string(bytes.size())};
-  }
-  std::memcpy(id.bytes.data(), bytes.data(), id.bytes.size());
-  if (!id.is_valid()) throw InvalidSpan{std::string(field) + " must not be all zero"};
-  return id;
-}
-
-void append_base64(std::string& out, const std::string& bytes) {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  out += '"';
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto a = static_cast<unsigned char>(bytes[i]);
-    const auto b = static_cast<unsigned char>(bytes[i + 1]);
-    const auto c = static_cast<unsigned char>(bytes[i + 2]);
-    out += alphabet[a >> 2];
-    out += alphabet[((a & 3) << 4) | (b >> 4)];
-    out += alphabet[((b & 15) << 2) | (c >> 6)];
-    out += alphabet[c & 63];
-  }
-  if (i < bytes.size()) {
-    const auto a = static_cast<unsigned char>(bytes[i]);
-    const bool two = i + 1 < bytes.size();
-    const auto b = two ? static_cast<unsigned char>(bytes[i + 1]) : 0;
-    out += alphabet[a >> 2];
-    out += alphabet[((a & 3) << 4) | (b >> 4)];
-    out += two ? alphabet[(b & 15) << 2] : '=';
-    out += '=';
-  }
-  out += '"';
-}
-
-class AttributeWriter {
- public:
-  explicit AttributeWriter(std::size_t max_depth) : max_depth_(max_depth) {}
-
-  void append_value(std::string& out, const otlp::AnyValue& value, std::size_t depth) const {
-    if (depth > max_depth_) throw InvalidSpan{"attribute values nested too deep"};
-    switch (value.value_case()) {
-      case otlp::AnyValue::kStringValue:
-        model::append_json_string(out, value.string_value());
-        break;
-      case otlp::AnyValue::kBoolValue:
-        out += value.bool_value() ? "true" : "false";
-        break;
-      case otlp::AnyValue::kIntValue:
-        model::append_json_number(out, static_cast<std::int64_t>(value.int_value()));
-        break;
-      case otlp::AnyValue::kDoubleValue:
-        model::append_json_number(out, value.double_value());
-        break;
-      case otlp::AnyValue::kBytesValue:
-        append_base64(out, value.bytes_value());
-        break;
-      case otlp::AnyValue::kArrayValue: {
-        out += '[';
-        bool first = true;
-        for (const otlp::AnyValue& item : value.array_value().values()) {
-          if (!first) out += ',';
-          first = false;
-          append_value(out, item, depth + 1);
-        }
-        out += ']';
-        break;
-      }
-      case otlp::AnyValue::kKvlistValue:
-        append_attributes(out, value.kvlist_value().values(), nullptr, depth + 1);
-        break;
-      case otlp::AnyValue::VALUE_NOT_SET:
-        out += "null";
-        break;
-    }
-  }
-
-  void append_attributes(std::string& out,
-                         const google::protobuf::RepeatedPtrField<otlp::KeyValue>& attributes,
-                         model::SpanRecord* span, std::size_t depth = 0) const {
-    if (depth > max_depth_) throw InvalidSpan{"attribute values nested too deep"};
-    out += '{';
-    bool first = true;
-    for (const otlp::KeyValue& attribute : attributes) {
-      if (!first) out += ',';
-      first = false;
-      model::append_json_string(out, attribute.key());
-      out += ':';
-      append_value(out, attribute.value(), depth + 1);
-      if (span == nullptr) continue;
-      if (attribute.value().has_string_value()) {
-        note_attribute(*span, attribute.key(), attribute.value().string_value());
-      } else if (attribute.value().has_int_value()) {
-        note_attribute(*span, attribute.key(),
-                       static_cast<std::int64_t>(attribute.value().int_value()));
-      }
-    }
-    out += '}';
-  }
-
- private:
-  std::size_t max_depth_;
-};
+using namespace otlp_protobuf;  // NOLINT(google-build-using-namespace): the value readers
 
 struct SpanGroup {
   std::string service{unknown_service};

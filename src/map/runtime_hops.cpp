@@ -66,6 +66,11 @@ RuntimeHop read_hop(const json& entry) {
        {std::pair{"restarted", &hop.restarted}, std::pair{"unsampled", &hop.unsampled}}) {
     if (const auto found = entry.find(name); found != entry.end()) *field = number(*found, name);
   }
+  // A call the callee's logs (not its spans) show arrived: the context
+  // travelled, which is what an edge is proven by. Absent from older collectors.
+  if (const auto found = entry.find("logged"); found != entry.end()) {
+    hop.connected += number(*found, "logged");
+  }
   const json& broken = member(entry, "broken");
   if (!broken.is_object()) throw BadField{"\"broken\" must be an object"};
   for (const auto& [culprit, calls] : broken.items()) {

@@ -1,6 +1,6 @@
 // A log line as the tools see it: when, which service, and the trace id it
 // names, whatever it came from (a JSON-lines file, `docker compose logs`
-// output, and next OTLP logs). Fleets that carry an id by hand and emit no
+// output, OTLP logs). Fleets that carry an id by hand and emit no
 // spans have only these; a line naming a trace id is evidence that the
 // service saw the trace.
 #pragma once
@@ -23,6 +23,7 @@ struct LogRecord {
   SpanId span_id;         // all zero when the line names none
   std::string severity;
   std::string body;
+  std::string attributes = "{}";  // a JSON object, as the query API returns it
   std::string source;  // where it was read, "FILE:LINE" (empty when it came over the network)
 
   bool has_trace_id() const noexcept { return trace_id.is_valid(); }

@@ -67,6 +67,35 @@ void append_span_json(std::string& out, const SpanRecord& span) {
   out += '}';
 }
 
+void append_log_json(std::string& out, const LogRecord& record) {
+  out += '{';
+  append_json_key(out, "time_unix_nano");
+  append_json_number(out, record.time_unix_nano);
+  out += ',';
+  append_json_key(out, "service");
+  append_json_string(out, record.service);
+  out += ',';
+  append_json_key(out, "severity");
+  append_json_string(out, record.severity);
+  out += ',';
+  append_json_key(out, "body");
+  append_json_string(out, record.body);
+  out += ',';
+  append_json_key(out, "span_id");
+  if (record.span_id.is_valid()) {
+    append_id(out, record.span_id);
+  } else {
+    out += "null";
+  }
+  out += ',';
+  append_json_key(out, "attributes");
+  out += record.attributes.empty() ? "{}" : record.attributes;
+  out += ',';
+  append_json_key(out, "logged_id");
+  append_json_string(out, record.logged_id);
+  out += '}';
+}
+
 std::string verdict_json(const TraceVerdict& verdict) {
   std::string out = "{";
   append_json_key(out, "state");

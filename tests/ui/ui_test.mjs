@@ -92,6 +92,19 @@ function hostile(trace) {
   });
 }
 
+// Log records naming `trace`: agent-service's land on its span's row; billing
+// sent no span, so it gets a log-only row of its own.
+function traceLogs(trace) {
+  const record = (ms, severity, body) => ({timeUnixNano: at(ms), severityText: severity,
+    body: {stringValue: body}, traceId: trace});
+  return {resourceLogs: [
+    {resource: {attributes: [attribute('service.name', 'agent-service')]},
+      scopeLogs: [{logRecords: [record(30, 'INFO', 'enriching the question')]}]},
+    {resource: {attributes: [attribute('service.name', 'billing')]},
+      scopeLogs: [{logRecords: [record(40, 'INFO', 'charging'), record(60, 'ERROR', 'card declined')]}]},
+  ]};
+}
+
 async function startCollector(directory, extra = []) {
   const child = spawn(binary, ['collect', '--otlp-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0',
     '--data', join(directory, 'data'), '--grace', '300ms', '--format', 'json', ...extra], {stdio: ['ignore', 'pipe', 'inherit']});
@@ -161,6 +174,7 @@ try {
   await post(collector.otlp, fleet(broken, callee));
   await post(collector.otlp, hostile(evil));
   await post(collector.otlp, restarted(linked, linking));
+  await post(collector.otlp.replace('/v1/traces', '/v1/logs'), traceLogs(connected));
   for (const trace of [connected, broken, callee, evil, linked, linking]) await settled(collector.http, trace);
 
   browser = await chromium.launch({executablePath: browserPath, headless: true,
@@ -220,6 +234,22 @@ try {
     assert.equal(await page.locator('.waterfall .hop-row').count(), 0);
     assert.equal(await page.locator('.summary .badge').getAttribute('data-integrity'), 'connected');
     await shot('trace-connected');
+  });
+
+  await step('log lines are drawn on their span and as a row for a service with no span', async () => {
+    await open(`#/trace/${connected}`, '.waterfall');
+    const logRow = page.locator('.waterfall .log-row');
+    assert.equal(await logRow.count(), 1);
+    assert.equal(await logRow.getAttribute('data-service'), 'billing');
+    assert.equal(await logRow.locator('.log-tick').count(), 2);
+    assert.equal(await logRow.locator('.log-tick.severity-error').count(), 1);
+    const agent = page.locator('.waterfall .span-row[data-service="agent-service"][data-depth="2"]');
+    assert.equal(await agent.locator('.log-tick').count(), 1);
+    assert.match(await page.locator('.summary').textContent(), /3 log lines/);
+    assert.match(await page.locator('.trace-logs').textContent(), /billing ERROR card declined/);
+    await agent.click();
+    assert.match(await page.locator('.detail .logs').textContent(), /enriching the question/);
+    await shot('trace-logs');
   });
 
   await step('the skip link moves focus to the content and stays on the page', async () => {

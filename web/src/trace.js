@@ -1,6 +1,8 @@
 // The trace page: a waterfall on a shared time axis, the integrity findings
 // drawn in place (broken hops between the client span and the callee's own
-// trace, orphans and skew on their rows), and the selected span's details.
+// trace, orphans and skew on their rows), the log records that name the
+// trace (ticks on their span's row, or a row of their own for a service that
+// only logged), and the selected span's details.
 import {get, isTraceId} from './api.js';
 import {integrityBadge} from './badge.js';
 import {clear, h} from './dom.js';
@@ -82,7 +84,48 @@ function attributeTable(attributes) {
     h('tr', {}, h('th', {scope: 'row'}, key), h('td', {}, typeof value === 'string' ? value : JSON.stringify(value))))));
 }
 
-function spanDetails(span, marks) {
+// The span a log record belongs to: the one it names, else the innermost
+// span of its service (not an outbound call) that was open when it was
+// written, else the service's first; null for a service with no span here.
+function spanOfLog(log, spans) {
+  if (log.span_id && spans.has(log.span_id)) return spans.get(log.span_id);
+  const at = BigInt(log.time_unix_nano);
+  let open = null;
+  let any = null;
+  for (const span of spans.values()) {
+    if (span.service !== log.service) continue;
+    any = any || span;
+    // The service's own code wrote the line, not an outbound call in flight.
+    const outbound = span.kind === 'client' || span.kind === 'producer';
+    const start = BigInt(span.start_unix_nano);
+    if (!outbound && start <= at && at <= BigInt(span.end_unix_nano) && (!open || start >= BigInt(open.start_unix_nano))) open = span;
+  }
+  return open || any;
+}
+
+function logTicks(logs, t0, total) {
+  return logs.map((log) => h('span', {class: `log-tick severity-${(log.severity || 'info').toLowerCase()}`,
+    title: `${log.severity ? `${log.severity} ` : ''}${log.body}`,
+    style: {left: `${(Number(BigInt(log.time_unix_nano) - t0) / total * 100).toFixed(3)}%`}}));
+}
+
+function logList(logs, t0) {
+  return h('ul', {class: 'logs'}, logs.map((log) => h('li', {},
+    h('span', {class: 'mono'}, `+${duration(BigInt(log.time_unix_nano) - t0)} `),
+    h('span', {class: 'service'}, log.service), ' ',
+    log.severity ? h('span', {class: 'severity'}, `${log.severity} `) : null,
+    log.body)));
+}
+
+function spanDetails(span, marks, logs) {
+  return [
+    ...spanFacts(span, marks),
+    h('h3', {}, 'Logs'),
+    logs.length === 0 ? h('p', {class: 'muted'}, 'none') : logList(logs, BigInt(span.start_unix_nano)),
+  ];
+}
+
+function spanFacts(span, marks) {
   return [
     h('h2', {id: 'detail-title'}, span.name),
     h('dl', {class: 'facts'},
@@ -117,8 +160,18 @@ export async function renderTrace(main, traceId) {
   const spans = new Map(trace.spans.map((span) => [span.span_id, span]));
   const verdict = trace.verdict;
   const marks = findingsBySpan(verdict);
-  const starts = trace.spans.map((span) => BigInt(span.start_unix_nano));
-  const ends = trace.spans.map((span) => BigInt(span.end_unix_nano) > BigInt(span.start_unix_nano) ? BigInt(span.end_unix_nano) : BigInt(span.start_unix_nano));
+  const logs = trace.logs || [];
+  const logsBySpan = new Map();
+  const logOnly = new Map();  // service -> its records, for services with no span here
+  for (const log of logs) {
+    const span = spanOfLog(log, spans);
+    const [map, key] = span ? [logsBySpan, span.span_id] : [logOnly, log.service];
+    if (!map.has(key)) map.set(key, []);
+    map.get(key).push(log);
+  }
+  const logTimes = logs.map((log) => BigInt(log.time_unix_nano));
+  const starts = trace.spans.map((span) => BigInt(span.start_unix_nano)).concat(logTimes);
+  const ends = trace.spans.map((span) => BigInt(span.end_unix_nano) > BigInt(span.start_unix_nano) ? BigInt(span.end_unix_nano) : BigInt(span.start_unix_nano)).concat(logTimes);
   const t0 = starts.reduce((a, b) => (b < a ? b : a));
   const t1 = ends.reduce((a, b) => (b > a ? b : a));
   const traceLength = Number(t1 - t0);
@@ -134,7 +187,7 @@ export async function renderTrace(main, traceId) {
       button.setAttribute('tabindex', i === index ? '0' : '-1');
     });
     const span = spans.get(rows[index].id);
-    clear(detail).append(...spanDetails(span, marks.get(span.span_id) || []).filter(Boolean));
+    clear(detail).append(...spanDetails(span, marks.get(span.span_id) || [], logsBySpan.get(span.span_id) || []).filter(Boolean));
   };
   const list = h('ol', {class: 'waterfall', 'aria-label': 'Spans, in tree order (arrow keys move, Enter selects)'});
   rows.forEach((row, index) => {
@@ -169,11 +222,22 @@ export async function renderTrace(main, traceId) {
     h('span', {class: 'timeline'},
       h('span', {class: 'bar', style: {left: `${(start * 100).toFixed(3)}%`, width: `${Math.max(length * 100, 0.4).toFixed(3)}%`,
         background: serviceColor(span.service)}}),
+      logTicks(logsBySpan.get(span.span_id) || [], t0, total),
       durationLabel(start, length, duration(BigInt(span.end_unix_nano) - BigInt(span.start_unix_nano)))));
     buttons.push(button);
     list.append(button);
     for (const mark of spanMarks) if (mark.kind === 'broken_hop') list.append(brokenHopRow(mark.hop, `hop-${span.span_id}`));
   });
+  // A service that logged the trace id and sent no span of it: the context
+  // reached it (its logs say so), drawn as a row of its log lines.
+  for (const [service, records] of logOnly) {
+    list.append(h('li', {class: 'log-row', 'data-service': service,
+      'aria-label': `${service} logged ${records.length} line(s) of this trace and sent no span`},
+    h('span', {class: 'label'},
+      h('span', {class: 'swatch', style: {background: serviceColor(service)}, 'aria-hidden': 'true'}),
+      h('span', {class: 'service'}, service), ' ', h('span', {class: 'name muted'}, `logs only · ${records.length} line(s)`)),
+    h('span', {class: 'timeline'}, logTicks(records, t0, total))));
+  }
 
   const axis = h('div', {class: 'axis', 'aria-hidden': 'true'},
     h('span', {class: 'label'}),
@@ -201,12 +265,13 @@ export async function renderTrace(main, traceId) {
     h('p', {class: 'summary'},
       integrityBadge(verdict.integrity), ' ',
       root ? `${root.service}: ${root.name}` : 'no root span', ' · ',
-      `${trace.spans.length} spans · ${duration(traceLength)} · started ${time(t0)} · `,
+      `${trace.spans.length} spans · ${logs.length ? `${logs.length} log lines · ` : ''}${duration(traceLength)} · started ${time(t0)} · `,
       verdict.state === 'settled' ? 'settled' : 'still arriving'),
     findings.length ? h('section', {class: 'findings', 'aria-label': 'Integrity findings'}, h('h2', {}, 'Findings'), h('ul', {}, findings)) : null,
     h('div', {class: 'trace-layout'},
       h('section', {class: 'waterfall-box', 'aria-label': 'Waterfall'}, axis, list),
       detail),
+    logs.length ? h('section', {class: 'trace-logs', 'aria-label': 'Log lines'}, h('h2', {}, 'Log lines'), logList(logs, t0)) : null,
   ].filter(Boolean));
   if (buttons.length) select(0);
 }

@@ -1,7 +1,11 @@
 #include "collector/http/ingest_handler.h"
 
+#include <type_traits>
+
 #include "collector/http/ingest_counters.h"
 #include "ingest/otlp_json_decoder.h"
+#include "ingest/otlp_logs_json_decoder.h"
+#include "ingest/otlp_logs_protobuf_decoder.h"
 #include "ingest/otlp_protobuf_decoder.h"
 #include "ingest/zipkin_json_decoder.h"
 #include "otlp_trace.pb.h"
@@ -17,14 +21,23 @@ std::string_view content_type_of(BodyEncoding encoding) {
   return encoding == BodyEncoding::protobuf ? "application/x-protobuf" : "application/json";
 }
 
-IngestAnswer success(BodyEncoding encoding, std::size_t rejected, std::string_view message) {
+// An Export{Trace,Logs}ServiceResponse: the two differ in the name of the
+// rejected count only (rejected_spans, rejected_log_records; field 1 both).
+template <typename Response>
+IngestAnswer success(BodyEncoding encoding, std::size_t rejected, std::string_view message,
+                     std::string_view rejected_field = "rejectedSpans") {
   IngestAnswer answer;
   answer.content_type = content_type_of(encoding);
   if (encoding == BodyEncoding::protobuf) {
-    otlp::ExportTraceServiceResponse response;
+    Response response;
     if (rejected > 0) {
-      response.mutable_partial_success()->set_rejected_spans(static_cast<std::int64_t>(rejected));
-      response.mutable_partial_success()->set_error_message(std::string(message));
+      auto* partial = response.mutable_partial_success();
+      if constexpr (std::is_same_v<Response, otlp::ExportLogsServiceResponse>) {
+        partial->set_rejected_log_records(static_cast<std::int64_t>(rejected));
+      } else {
+        partial->set_rejected_spans(static_cast<std::int64_t>(rejected));
+      }
+      partial->set_error_message(std::string(message));
     }
     answer.body = response.SerializeAsString();
   } else if (rejected == 0) {
@@ -35,13 +48,25 @@ IngestAnswer success(BodyEncoding encoding, std::size_t rejected, std::string_vi
     json.begin_object()
         .key("partialSuccess")
         .begin_object()
-        .field("rejectedSpans", std::to_string(rejected))
+        .field(rejected_field, std::to_string(rejected))
         .field("errorMessage", message)
         .end_object()
         .end_object();
     answer.body = json.take();
   }
   return answer;
+}
+
+// The answer to a store write that was not committed (queue full, closed, failed).
+IngestAnswer refused(const WriteResult& written, BodyEncoding encoding, IngestCounters& counters,
+                     std::string_view what) {
+  ++counters.requests_throttled;
+  if (written.status == WriteResult::Status::queue_full) {
+    return error_answer(429, "the collector's write queue is full; retry later", encoding);
+  }
+  return error_answer(503, "the collector could not store the " + std::string(what) + ": " +
+                               written.message,
+                      encoding);
 }
 
 }  // namespace
@@ -105,18 +130,8 @@ IngestAnswer store_decoded(Expected<ingest::DecodedBatch> decoded, BodyEncoding 
   const std::size_t rejected = decoded->rejected;
   const std::string message = std::move(decoded->rejection_message);
   const WriteResult written = store.write(std::move(decoded->spans));
-  switch (written.status) {
-    case WriteResult::Status::committed:
-      return accepted(rejected, message);
-    case WriteResult::Status::queue_full:
-      ++counters.requests_throttled;
-      return error_answer(429, "the collector's write queue is full; retry later", encoding);
-    case WriteResult::Status::closed:
-    case WriteResult::Status::failed:
-      break;
-  }
-  ++counters.requests_throttled;
-  return error_answer(503, "the collector could not store the spans: " + written.message, encoding);
+  if (written.status == WriteResult::Status::committed) return accepted(rejected, message);
+  return refused(written, encoding, counters, "spans");
 }
 
 IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore& store,
@@ -125,8 +140,31 @@ IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore
                                                     : ingest::decode_otlp_json(body, limits);
   return store_decoded(std::move(decoded), encoding, store, counters,
                        [encoding](std::size_t rejected, const std::string& message) {
-                         return success(encoding, rejected, message);
+                         return success<otlp::ExportTraceServiceResponse>(encoding, rejected,
+                                                                          message);
                        });
+}
+
+IngestAnswer ingest_otlp_logs(std::string_view body, BodyEncoding encoding, SpanStore& store,
+                              const ingest::DecodeLimits& limits, IngestCounters& counters) {
+  ++counters.requests;
+  auto decoded = encoding == BodyEncoding::protobuf
+                     ? ingest::decode_otlp_logs_protobuf(body, limits)
+                     : ingest::decode_otlp_logs_json(body, limits);
+  if (!decoded) {
+    ++counters.requests_malformed;
+    return error_answer(400, decoded.error().text(), encoding);
+  }
+  counters.log_records_received += decoded->records.size();
+  counters.log_records_unlinked += decoded->unlinked;
+  counters.log_records_rejected += decoded->rejected;
+  const WriteResult written = store.write_logs(std::move(decoded->records));
+  if (written.status != WriteResult::Status::committed) {
+    return refused(written, encoding, counters, "log records");
+  }
+  return success<otlp::ExportLogsServiceResponse>(encoding, decoded->rejected,
+                                                  decoded->rejection_message,
+                                                  "rejectedLogRecords");
 }
 
 IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store,

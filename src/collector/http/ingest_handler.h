@@ -29,6 +29,12 @@ std::optional<BodyEncoding> body_encoding(std::string_view content_type);
 IngestAnswer ingest_otlp(std::string_view body, BodyEncoding encoding, SpanStore& store,
                          const ingest::DecodeLimits& limits, IngestCounters& counters);
 
+// Decode and store the log records of an OTLP logs `body` that name a trace
+// (ingest/decoded_logs.h); answer in `encoding` as OTLP/HTTP specifies, with
+// the rejected records as a partial success.
+IngestAnswer ingest_otlp_logs(std::string_view body, BodyEncoding encoding, SpanStore& store,
+                              const ingest::DecodeLimits& limits, IngestCounters& counters);
+
 // Decode and store a Zipkin v2 JSON `body`: 202 when stored (with the
 // rejected count in a JSON body when some spans were invalid), 400 when
 // malformed, 429/503 as for OTLP.

@@ -49,6 +49,21 @@ std::string metrics_text(
   metric(out, "tracemesh_metrics_requests_dropped_total", "counter",
          "OTLP metrics exports answered 200 and dropped (the collector keeps traces only).",
          counters.metrics_requests_dropped);
+  metric(out, "tracemesh_log_records_received_total", "counter",
+         "Log records naming a trace, received to be stored.", counters.log_records_received);
+  metric(out, "tracemesh_log_records_unlinked_total", "counter",
+         "Valid log records naming no trace (not kept).", counters.log_records_unlinked);
+  metric(out, "tracemesh_log_records_rejected_total", "counter",
+         "Invalid log records (partial success).", counters.log_records_rejected);
+  metric(out, "tracemesh_log_file_lines_total", "counter", "Lines read from --log-file files.",
+         counters.log_file_lines);
+  metric(out, "tracemesh_log_file_lines_skipped_total", "counter",
+         "Lines of --log-file files skipped (not JSON, no time or service, too long).",
+         counters.log_file_lines_skipped);
+  metric(out, "tracemesh_log_file_rotations_total", "counter",
+         "--log-file files seen replaced (rotated) or truncated.", counters.log_file_rotations);
+  metric(out, "tracemesh_log_records_stored_total", "counter", "Log records committed.",
+         stats.log_records_stored);
   metric(out, "tracemesh_write_queue_spans", "gauge", "Spans waiting for the store's writer.",
          stats.queued_spans);
   out +=

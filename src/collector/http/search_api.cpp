@@ -218,12 +218,13 @@ QueryAnswer answer_graph(const QueryParams& params, const SpanStore& store) {
         .field("caller", edge.caller)
         .field("callee", edge.callee)
         .field("protocol", edge.protocol)
-        .field("calls",
-               edge.connected + edge.broken + edge.restarted + edge.unanswered + edge.unsampled)
+        .field("calls", edge.connected + edge.broken + edge.restarted + edge.unanswered +
+                            edge.unsampled + edge.logged)
         .field("connected", edge.connected)
         .field("broken", edge.broken)
         .field("restarted", edge.restarted)
         .field("unsampled", edge.unsampled)
+        .field("logged", edge.logged)
         .field("errors", edge.errors)
         .field("p50_ms", edge.p50_ms)
         .field("p95_ms", edge.p95_ms)
@@ -294,6 +295,7 @@ std::string hops_json(const HopCounts& counts, std::uint64_t start, std::uint64_
         .field("restarted", hop.restarted)
         .field("unanswered", hop.unanswered)
         .field("unsampled", hop.unsampled)
+        .field("logged", hop.logged)
         .key("formats")
         .begin_object();
     for (const auto& [format, calls] : hop.formats) json.field(format, calls);

@@ -37,6 +37,18 @@ void write_tree(report::JsonWriter& json, const std::vector<std::vector<std::siz
   }
 }
 
+// "logs": the records naming the trace, in time order.
+void write_logs(report::JsonWriter& json, const std::vector<model::LogRecord>& logs) {
+  json.key("logs").begin_array();
+  std::string log_json;
+  for (const model::LogRecord& record : logs) {
+    log_json.clear();
+    model::append_log_json(log_json, record);
+    json.raw(log_json);
+  }
+  json.end_array();
+}
+
 }  // namespace
 
 QueryAnswer query_error(int status, std::string_view message) {
@@ -52,7 +64,15 @@ QueryAnswer query_trace(std::string_view trace_id_hex, const SpanStore& store,
   if (!trace_id) return query_error(400, "a trace id is 32 hex digits, not all zero");
   const auto stored = store.trace(*trace_id);
   if (!stored) return query_error(500, stored.error().text());
-  if (!stored->has_value()) return query_error(404, "no span of trace " + lower + " is stored");
+  const auto logs = store.logs(*trace_id);
+  if (!logs) return query_error(500, logs.error().text());
+  if (!stored->has_value()) {
+    return query_error(404, "no span of trace " + lower + " is stored" +
+                                (logs->empty() ? std::string()
+                                               : "; " + std::to_string(logs->size()) +
+                                                     " log record(s) name it: GET /api/logs?trace_id=" +
+                                                     lower));
+  }
   const auto& spans = (*stored)->spans;
   // A settled trace has the full verdict the store judged (broken hops need
   // other traces). Until the store has settled it, the trace is shown as
@@ -76,7 +96,22 @@ QueryAnswer query_trace(std::string_view trace_id_hex, const SpanStore& store,
   const model::SpanTree tree = model::span_tree(spans);
   json.key("tree");
   write_tree(json, tree.children, tree.heads, spans);
-  json.key("verdict").raw(verdict).end_object();
+  json.key("verdict").raw(verdict);
+  write_logs(json, *logs);
+  json.end_object();
+  return {200, json.take()};
+}
+
+QueryAnswer query_logs(std::string_view trace_id_hex, const SpanStore& store) {
+  const std::string lower = model::ascii_lowercase(trace_id_hex);
+  const auto trace_id = TraceId::from_hex(lower);
+  if (!trace_id) return query_error(400, "trace_id: 32 hex digits, not all zero");
+  const auto logs = store.logs(*trace_id);
+  if (!logs) return query_error(500, logs.error().text());
+  report::JsonWriter json(report::JsonWriter::Layout::compact);
+  json.begin_object().field("trace_id", lower);
+  write_logs(json, *logs);
+  json.end_object();
   return {200, json.take()};
 }
 

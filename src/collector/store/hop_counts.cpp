@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "collector/store/logged_callee.h"
 #include "collector/store/sqlite.h"
 #include "collector/store/trace_window.h"
 #include "model/span_record.h"
@@ -64,13 +65,15 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16)sql";
 }
 
 // Unanswered calls of settled traces that are not broken (or restarted) hops
-// either; the last column says whether the call's context was sent unsampled.
+// either; column 13 says whether the call's context was sent unsampled, 14
+// names the service whose logs prove the call arrived (logged_callee.h).
 std::string unanswered_sql() {
   return R"sql(SELECT p.service, p.kind, p.destination_address, p.destination_port,
   p.messaging_system, p.messaging_destination, coalesce()sql" +
          method_of("p") + ", ''), p.destination_path, " + site_columns() +
          R"sql(, count(*), lower(min(hex(t.trace_id))),
-  (p.flags & 256) != 0 AND (p.flags & 1) = 0
+  (p.flags & 256) != 0 AND (p.flags & 1) = 0, )sql" +
+         logged_callee_sql("p") + R"sql(
 FROM traces t CROSS JOIN spans p ON p.trace_id = t.trace_id
 WHERE {window} AND t.settled = 1 AND p.kind IN (3, 4)
   AND p.start_unix_nano BETWEEN ?1 AND ?2
@@ -78,7 +81,7 @@ WHERE {window} AND t.settled = 1 AND p.kind IN (3, 4)
                   AND c.parent_span_id = p.span_id AND c.kind IN (2, 5))
   AND NOT EXISTS (SELECT 1 FROM broken_hops b WHERE b.caller_trace_id = p.trace_id
                   AND b.caller_span_id = p.span_id)
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14)sql";
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 15)sql";
 }
 
 bool is_hex(char c) {
@@ -220,12 +223,21 @@ class HopCounter {
         key.method = row.column_text(6);
         key.path = path_shape(row.column_text(7));
       }
-      if (key.peer.empty()) continue;  // nothing says where the call went
+      const bool logged = !row.column_is_null(14);
+      if (logged) {  // the callee's logs show the context arrived
+        key.callee = row.column_text(14);
+        key.peer.clear();
+      }
+      if (key.peer.empty() && !logged) continue;  // nothing says where the call went
       read_site(row, 8, key);
       HopCount* count = hop(std::move(key), row.column_text(12));
       if (count == nullptr) continue;
-      (row.column_int(13) != 0 ? count->unsampled : count->unanswered) +=
-          static_cast<std::uint64_t>(row.column_int(11));
+      const auto calls = static_cast<std::uint64_t>(row.column_int(11));
+      if (logged) {
+        count->logged += calls;
+      } else {
+        (row.column_int(13) != 0 ? count->unsampled : count->unanswered) += calls;
+      }
     }
   }
 

@@ -3,7 +3,7 @@
 // HTTP method, the callee's route template, the path, the messaging topic
 // and the caller's code location (code.file.path / code.line.number) — with
 // how each call fared: connected, broken (by likely culprit), restarted,
-// unanswered or unsampled (service_graph.h says what each means).
+// unanswered, unsampled or logged (service_graph.h says what each means).
 // `tracemesh audit --against` joins these to the code's call sites; the
 // graph (service_graph.h) is the same calls counted per service pair only.
 #pragma once
@@ -21,7 +21,7 @@ namespace tracemesh::collector {
 
 struct HopKey {
   std::string caller;
-  std::string callee;  // "" for an unanswered call
+  std::string callee;  // "" for an unanswered call; the logging service for a logged one
   std::string peer;    // an unanswered call's destination: "host:port", or the topic
   std::string protocol;
   std::string method;     // "" when neither span records it
@@ -43,6 +43,7 @@ struct HopCount {
   std::uint64_t restarted = 0;   // the callee's new trace links the call: on purpose
   std::uint64_t unanswered = 0;  // counted once the caller's trace settled
   std::uint64_t unsampled = 0;   // unanswered, and the context was sent unsampled
+  std::uint64_t logged = 0;      // no span of the callee, but its logs name the trace
   // The formats the callee's inbound spans report ("none", "tracecontext", ...).
   std::map<std::string, std::uint64_t> formats;
   std::string example_trace_id;  // the caller's trace, hex; the least one

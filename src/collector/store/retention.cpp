@@ -21,13 +21,19 @@ std::size_t Retention::apply(std::uint64_t now_unix_nano) {
           db_.prepare("SELECT trace_id FROM traces WHERE last_received_unix_nano < ?1 LIMIT ?2");
       old.bind(1, as_sql(now_unix_nano - max_age)).bind(2, batch);
       expired += delete_traces(old);
+      // Log records of ids that have no spans age on their own.
+      Statement logs = db_.prepare(
+          "DELETE FROM logs WHERE rowid IN (SELECT rowid FROM logs WHERE received_unix_nano < ?1 "
+          "LIMIT ?2)");
+      logs.bind(1, as_sql(now_unix_nano - max_age)).bind(2, batch * 10);
+      logs.run();
     }
     for (int round = 0; max_bytes_ > 0 && round < 100 && used_bytes() > max_bytes_; ++round) {
       Statement oldest =
           db_.prepare("SELECT trace_id FROM traces ORDER BY last_received_unix_nano LIMIT ?1");
       oldest.bind(1, batch / 10);
       const std::size_t deleted = delete_traces(oldest);
-      if (deleted == 0) break;
+      if (deleted == 0 && !delete_oldest_logs(batch * 10)) break;
       expired += deleted;
     }
   } catch (const SqliteError&) {
@@ -40,7 +46,7 @@ std::size_t Retention::apply(std::uint64_t now_unix_nano) {
 }
 
 // Delete the traces of `selected` (a statement returning trace ids) with
-// their spans and broken hops; return how many were deleted.
+// their spans, broken hops and log records; return how many were deleted.
 std::size_t Retention::delete_traces(Statement& selected) {
   std::vector<std::string> ids;
   while (selected.step()) ids.emplace_back(selected.column_blob(0));
@@ -48,9 +54,10 @@ std::size_t Retention::delete_traces(Statement& selected) {
   Statement spans = db_.prepare("DELETE FROM spans WHERE trace_id = ?1");
   Statement hops = db_.prepare("DELETE FROM broken_hops WHERE caller_trace_id = ?1");
   Statement trace = db_.prepare("DELETE FROM traces WHERE trace_id = ?1");
+  Statement logs = db_.prepare("DELETE FROM logs WHERE trace_id = ?1");
   db_.execute("BEGIN IMMEDIATE");
   for (const std::string& id : ids) {
-    for (Statement* statement : {&spans, &hops, &trace}) {
+    for (Statement* statement : {&spans, &hops, &trace, &logs}) {
       statement->bind_blob(1, id.data(), id.size());
       statement->run();
     }
@@ -58,6 +65,15 @@ std::size_t Retention::delete_traces(Statement& selected) {
   db_.execute("COMMIT");
   for (const std::string& id : ids) arriving_.erase(id_from_blob<TraceId>(id));
   return ids.size();
+}
+
+bool Retention::delete_oldest_logs(int count) {
+  Statement logs = db_.prepare(
+      "DELETE FROM logs WHERE rowid IN (SELECT rowid FROM logs ORDER BY received_unix_nano "
+      "LIMIT ?1)");
+  logs.bind(1, count);
+  logs.run();
+  return sqlite3_changes(db_.handle()) > 0;
 }
 
 std::uint64_t Retention::used_bytes() {

@@ -24,6 +24,8 @@ class Retention {
 
  private:
   std::size_t delete_traces(Statement& selected);
+  // Delete the `count` oldest log records; return whether there were any.
+  bool delete_oldest_logs(int count);
   std::uint64_t used_bytes();
 
   Database& db_;

@@ -107,6 +107,30 @@ ALTER TABLE spans ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE spans ADD COLUMN link_refs BLOB NOT NULL DEFAULT x'';
 ALTER TABLE broken_hops ADD COLUMN outcome TEXT NOT NULL DEFAULT 'broken';
 )sql",
+    // 4: log records that name a trace: evidence that a service saw it (OTLP
+    // logs, tailed JSON-lines files). log_files: how far each tailed file was
+    // read, committed with the records read from it.
+    R"sql(
+CREATE TABLE logs (
+  trace_id BLOB NOT NULL,
+  span_id BLOB,
+  service TEXT NOT NULL,
+  time_unix_nano INTEGER NOT NULL,
+  severity TEXT NOT NULL,
+  body TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  logged_id TEXT NOT NULL,
+  received_unix_nano INTEGER NOT NULL
+);
+CREATE INDEX logs_by_trace ON logs (trace_id, time_unix_nano);
+CREATE INDEX logs_by_received ON logs (received_unix_nano);
+CREATE TABLE log_files (
+  path TEXT PRIMARY KEY,
+  device INTEGER NOT NULL,
+  inode INTEGER NOT NULL,
+  offset INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 int current_version(Database& db) {

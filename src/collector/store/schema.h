@@ -8,7 +8,7 @@
 
 namespace tracemesh::collector {
 
-inline constexpr int schema_version = 3;
+inline constexpr int schema_version = 4;
 
 // Bring `db` to `target` (schema_version; tests build older versions);
 // throws SqliteError with a clear message.

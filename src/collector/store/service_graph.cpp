@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "collector/store/logged_callee.h"
 #include "collector/store/sqlite.h"
 #include "collector/store/trace_window.h"
 #include "model/span_record.h"
@@ -40,9 +41,10 @@ FROM traces t CROSS JOIN spans c ON c.trace_id = t.trace_id
   JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
 WHERE {window} AND c.kind IN (2, 5) AND p.service != c.service
   AND p.start_unix_nano BETWEEN ?1 AND ?2)sql";
-constexpr const char* unanswered_sql = R"sql(
+// Column 8: the service whose logs prove the call arrived (logged_callee.h).
+const std::string unanswered_sql = R"sql(
 SELECT p.service, p.span_id, p.kind, p.destination_address, p.destination_port,
-  p.messaging_system, p.messaging_destination, p.flags
+  p.messaging_system, p.messaging_destination, p.flags, )sql" + logged_callee_sql("p") + R"sql(
 FROM traces t CROSS JOIN spans p ON p.trace_id = t.trace_id
 WHERE {window} AND t.settled = 1 AND p.kind IN (3, 4)
   AND p.start_unix_nano BETWEEN ?1 AND ?2
@@ -74,8 +76,9 @@ class GraphBuilder {
       data.edge.p50_ms = percentile_ms(data.durations, 0.50);
       data.edge.p95_ms = percentile_ms(data.durations, 0.95);
       if (data.edge.callee_instrumented) {
-        graph.calls_total += data.edge.connected + data.edge.restarted + data.edge.broken;
-        graph.calls_connected += data.edge.connected + data.edge.restarted;
+        graph.calls_total +=
+            data.edge.connected + data.edge.restarted + data.edge.logged + data.edge.broken;
+        graph.calls_connected += data.edge.connected + data.edge.restarted + data.edge.logged;
       }
       graph.edges.push_back(std::move(data.edge));
     }
@@ -93,7 +96,7 @@ class GraphBuilder {
   }
 
   // `sql` with {window} standing for the condition on the window's traces.
-  Statement windowed(const char* sql) {
+  Statement windowed(const std::string& sql) {
     Statement statement = db_.prepare(with_window(sql, window_));
     statement.bind(1, as_sql_bound(start_)).bind(2, as_sql_bound(end_));
     return statement;
@@ -149,6 +152,17 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
       if (broken_calls_.contains(std::string(statement.column_blob(1)))) continue;
       const bool messaging =
           static_cast<model::SpanKind>(statement.column_int(2)) == model::SpanKind::producer;
+      const std::string protocol =
+          messaging ? (statement.column_is_null(5) || statement.column_text(5).empty()
+                           ? std::string("messaging")
+                           : statement.column_text(5))
+                    : std::string("http");
+      if (!statement.column_is_null(8)) {  // the callee's logs show the context arrived
+        EdgeData& data = edge(statement.column_text(0), statement.column_text(8), protocol);
+        ++data.edge.logged;
+        services_.insert(statement.column_text(8));
+        continue;
+      }
       std::string peer;
       if (messaging) {
         peer = statement.column_text(6);
@@ -157,11 +171,6 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
         if (statement.column_int(4) != 0) peer += ":" + std::to_string(statement.column_int(4));
       }
       if (peer.empty()) continue;  // nothing says where the call went
-      const std::string protocol =
-          messaging ? (statement.column_is_null(5) || statement.column_text(5).empty()
-                           ? std::string("messaging")
-                           : statement.column_text(5))
-                    : std::string("http");
       EdgeData& data = edge(statement.column_text(0), peer, protocol);
       // No span was due: says nothing of the peer.
       if (model::known_unsampled(static_cast<std::uint32_t>(statement.column_int(7)))) {
@@ -189,7 +198,8 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
 std::vector<std::string> graph_query_plans(Database& db, std::uint64_t start, std::uint64_t end) {
   const std::string window = window_traces_sql(window_index(db, start, end));
   std::vector<std::string> plans;
-  for (const char* sql : {services_sql, connected_sql, unanswered_sql}) {
+  for (const std::string& sql :
+       {std::string(services_sql), std::string(connected_sql), unanswered_sql}) {
     Statement plan = db.prepare("EXPLAIN QUERY PLAN " + with_window(sql, window));
     std::string steps;
     while (plan.step()) steps += plan.column_text(3) + "; ";
@@ -199,7 +209,7 @@ std::vector<std::string> graph_query_plans(Database& db, std::uint64_t start, st
 }
 
 double GraphEdge::propagation_health() const noexcept {
-  const std::uint64_t kept = connected + restarted;
+  const std::uint64_t kept = connected + restarted + logged;
   const std::uint64_t judged = kept + broken;
   return judged == 0 ? 1.0 : static_cast<double>(kept) / static_cast<double>(judged);
 }

@@ -10,8 +10,10 @@
 //                caller's trace has settled): the peer is taken to be not
 //                instrumented and appears as a node named by its address;
 //   unsampled    no span of the callee, and the caller sent its context
-//                unsampled: none was due (says nothing of the peer).
-// Propagation health is (connected + restarted) / (connected + restarted + broken).
+//                unsampled: none was due (says nothing of the peer);
+//   logged       no span of the callee, but the callee logged the trace id
+//                while the call was out (logged_callee.h): the context arrived.
+// Propagation health is (connected + restarted + logged) / (the same + broken).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,7 @@ struct GraphEdge {
   std::uint64_t restarted = 0;   // the callee's new trace links the call
   std::uint64_t unanswered = 0;  // calls to a peer that sent no spans
   std::uint64_t unsampled = 0;   // unanswered, and sent unsampled
+  std::uint64_t logged = 0;      // no span of the callee, its logs name the trace
   std::uint64_t errors = 0;
   double p50_ms = 0;  // latency of connected calls, as the caller saw them
   double p95_ms = 0;
@@ -43,7 +46,7 @@ struct GraphEdge {
 };
 
 struct ServiceGraph {
-  std::vector<std::string> services;              // that sent spans
+  std::vector<std::string> services;              // that sent spans (or logged a call's trace)
   std::vector<std::string> uninstrumented_peers;  // called, but sent no spans
   std::vector<GraphEdge> edges;
   // The audit figures: cross-service calls whose context arrived (connected)

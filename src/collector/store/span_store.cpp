@@ -11,6 +11,7 @@
 #include "collector/store/arriving_traces.h"
 #include "collector/store/checkpointer.h"
 #include "collector/store/log_syncer.h"
+#include "collector/store/log_writer.h"
 #include "collector/store/retention.h"
 #include "collector/store/schema.h"
 #include "collector/store/settler.h"
@@ -19,6 +20,15 @@
 #include "collector/store/sqlite.h"
 
 namespace tracemesh::collector {
+
+struct SpanStore::PendingWrite {
+  std::vector<model::SpanRecord> spans;
+  bool logs_write = false;  // log records (and a file offset) rather than spans
+  std::vector<model::LogRecord> logs;
+  std::optional<FileOffset> offset;
+  std::promise<WriteResult> done;
+};
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -29,10 +39,7 @@ std::uint64_t system_now() {
                                         .count());
 }
 
-struct PendingWrite {
-  std::vector<model::SpanRecord> spans;
-  std::promise<WriteResult> done;
-};
+using PendingWrite = SpanStore::PendingWrite;
 
 // Answer every write of `writes` with `message`: they were not stored, or not durably.
 void fail(std::deque<PendingWrite>& writes, const std::string& message) {
@@ -135,6 +142,7 @@ struct SpanStore::State {
 
   void run() {
     SpanWriter spans(writer_db, arriving);
+    LogWriter logs(writer_db);
     Settler settler(writer_db, arriving, options.integrity);
     Retention retention(writer_db, arriving, options.max_age, options.max_bytes);
     auto next_settle = Clock::now();
@@ -149,7 +157,7 @@ struct SpanStore::State {
         queued_spans = 0;
         if (batch.empty() && stopping) return;
       }
-      if (!batch.empty()) commit(batch, spans);
+      if (!batch.empty()) commit(batch, spans, logs);
       if (Clock::now() >= next_settle) {
         if (const auto pass = settler.settle(now())) {
           std::lock_guard lock(mutex);
@@ -170,14 +178,37 @@ struct SpanStore::State {
     }
   }
 
-  void commit(std::deque<PendingWrite>& batch, SpanWriter& spans) {
+  // Spans and log records go in a transaction each; should the second fail
+  // after the first committed, every write is answered failed and the
+  // senders retry: a redelivered span is stored once.
+  void commit(std::deque<PendingWrite>& batch, SpanWriter& spans, LogWriter& logs) {
     const auto started = Clock::now();
-    std::vector<WriteResult> results;
+    std::vector<WriteResult> results(batch.size());
     try {
-      std::vector<const std::vector<model::SpanRecord>*> writes;
-      writes.reserve(batch.size());
-      for (const PendingWrite& pending : batch) writes.push_back(&pending.spans);
-      results = spans.store(writes, now());
+      std::vector<const std::vector<model::SpanRecord>*> span_writes;
+      std::vector<LogWriter::Write> log_writes;
+      std::vector<std::size_t> span_index;
+      std::vector<std::size_t> log_index;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (batch[i].logs_write) {
+          log_writes.push_back({&batch[i].logs, &batch[i].offset});
+          log_index.push_back(i);
+        } else {
+          span_writes.push_back(&batch[i].spans);
+          span_index.push_back(i);
+        }
+      }
+      const std::uint64_t received = now();
+      if (!span_writes.empty()) {
+        std::vector<WriteResult> stored = spans.store(span_writes, received);
+        for (std::size_t i = 0; i < stored.size(); ++i) results[span_index[i]] = stored[i];
+      }
+      if (!log_writes.empty()) {
+        std::vector<WriteResult> stored = logs.store(log_writes, received);
+        for (std::size_t i = 0; i < stored.size(); ++i) {
+          results[log_index[i]] = stored[i];
+        }
+      }
     } catch (const std::exception& error) {
       // SqliteError, or bad_alloc: fail the writes, keep serving.
       fail(batch, error.what());
@@ -189,13 +220,18 @@ struct SpanStore::State {
       std::lock_guard lock(mutex);
       ++stats.transactions;
       stats.write_nanos_total += static_cast<std::uint64_t>(elapsed.count());
-      for (const WriteResult& result : results) {
-        stats.spans_stored += result.stored;
-        stats.spans_duplicate += result.duplicates;
+      for (std::size_t i = 0; i < results.size(); ++i) {
+        if (batch[i].logs_write) {
+          stats.log_records_stored += results[i].stored;
+          continue;
+        }
+        stats.spans_stored += results[i].stored;
+        stats.spans_duplicate += results[i].duplicates;
       }
     }
     for (PendingWrite& pending : batch) {
       std::vector<model::SpanRecord>().swap(pending.spans);  // stored: free them now
+      std::vector<model::LogRecord>().swap(pending.logs);
     }
     try {
       std::lock_guard lock(unsynced_mutex);
@@ -245,6 +281,23 @@ SpanStore::~SpanStore() {
 
 WriteResult SpanStore::write(std::vector<model::SpanRecord> spans) {
   if (spans.empty()) return {};
+  PendingWrite pending;
+  pending.spans = std::move(spans);
+  return enqueue(std::move(pending));
+}
+
+WriteResult SpanStore::write_logs(std::vector<model::LogRecord> records,
+                                  std::optional<FileOffset> offset) {
+  if (records.empty() && !offset) return {};
+  PendingWrite pending;
+  pending.logs_write = true;
+  pending.logs = std::move(records);
+  pending.offset = std::move(offset);
+  return enqueue(std::move(pending));
+}
+
+WriteResult SpanStore::enqueue(PendingWrite pending) {
+  const std::size_t size = pending.logs_write ? pending.logs.size() : pending.spans.size();
   std::future<WriteResult> done;
   {
     std::lock_guard lock(state_->mutex);
@@ -254,17 +307,59 @@ WriteResult SpanStore::write(std::vector<model::SpanRecord> spans) {
               "the store takes no more writes (" + state_->durability_failure +
                   "); restart the collector once the disk is fixed"};
     }
-    if (state_->queued_spans + spans.size() > state_->options.max_queued_spans &&
+    if (state_->queued_spans + size > state_->options.max_queued_spans &&
         state_->queued_spans > 0) {
       return {WriteResult::Status::queue_full, 0, 0, "the write queue is full"};
     }
-    state_->queued_spans += spans.size();
-    PendingWrite& pending = state_->queue.emplace_back();
-    pending.spans = std::move(spans);
+    state_->queued_spans += size;
     done = pending.done.get_future();
+    state_->queue.push_back(std::move(pending));
   }
   state_->wake.notify_one();
   return done.get();
+}
+
+Expected<std::vector<model::LogRecord>> SpanStore::logs(const TraceId& trace_id,
+                                                        std::size_t limit) const {
+  std::lock_guard lock(state_->reader_mutex);
+  try {
+    Statement select = state_->reader_db->prepare(
+        "SELECT span_id, service, time_unix_nano, severity, body, attributes, logged_id "
+        "FROM logs WHERE trace_id = ?1 ORDER BY time_unix_nano, rowid LIMIT ?2");
+    select.bind_blob(1, trace_id.bytes.data(), trace_id.bytes.size())
+        .bind(2, static_cast<std::int64_t>(limit));
+    std::vector<model::LogRecord> records;
+    while (select.step()) {
+      model::LogRecord& record = records.emplace_back();
+      record.trace_id = trace_id;
+      record.span_id = id_from_blob<SpanId>(select.column_blob(0));
+      record.service = select.column_text(1);
+      record.time_unix_nano = static_cast<std::uint64_t>(select.column_int(2));
+      record.severity = select.column_text(3);
+      record.body = select.column_text(4);
+      record.attributes = select.column_text(5);
+      record.logged_id = select.column_text(6);
+    }
+    return records;
+  } catch (const SqliteError& failure) {
+    return Error{ErrorCode::io_error, failure.what()};
+  }
+}
+
+Expected<std::optional<FileOffset>> SpanStore::file_offset(const std::string& path) const {
+  std::lock_guard lock(state_->reader_mutex);
+  try {
+    Statement select = state_->reader_db->prepare(
+        "SELECT device, inode, offset FROM log_files WHERE path = ?1");
+    select.bind(1, path);
+    if (!select.step()) return std::optional<FileOffset>();
+    return std::optional<FileOffset>(FileOffset{path,
+                                                static_cast<std::uint64_t>(select.column_int(0)),
+                                                static_cast<std::uint64_t>(select.column_int(1)),
+                                                static_cast<std::uint64_t>(select.column_int(2))});
+  } catch (const SqliteError& failure) {
+    return Error{ErrorCode::io_error, failure.what()};
+  }
 }
 
 Expected<std::optional<StoredTrace>> SpanStore::trace(const TraceId& trace_id) const {

@@ -5,6 +5,9 @@
 // the process. A full queue answers `queue_full` at once (the HTTP layer
 // turns that into 429/503 with Retry-After) instead of growing without bound.
 //
+// Log records that name a trace take the same path (write_logs), so that a
+// 200 for logs is as durable as for spans.
+//
 // The same thread settles traces: once no span of a trace has arrived for
 // the grace period, it judges the trace (trace_integrity.h) and stores the
 // verdict with the trace's summary row, which search reads.
@@ -20,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "model/log_record.h"
 #include "model/span_record.h"
 #include "model/trace_integrity.h"
 #include "tracemesh/expected.h"
@@ -57,6 +61,15 @@ struct WriteResult {
   std::string message;         // for failed
 };
 
+// How far a tailed log file was read: the file (device and inode, to tell a
+// rotated file from its successor) and the offset after the last line read.
+struct FileOffset {
+  std::string path;
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  std::uint64_t offset = 0;
+};
+
 // One trace as stored: its spans and when the last one arrived.
 struct StoredTrace {
   std::vector<model::SpanRecord> spans;
@@ -75,6 +88,7 @@ struct StoreStats {
   std::uint64_t traces_settled = 0;
   std::uint64_t traces_settled_from_memory = 0;  // of those, read from arriving_traces.h
   std::uint64_t traces_expired = 0;              // deleted by retention
+  std::uint64_t log_records_stored = 0;
 };
 
 class SpanStore {
@@ -87,6 +101,20 @@ class SpanStore {
 
   // Store `spans` durably; blocks until committed (or refused). Thread-safe.
   WriteResult write(std::vector<model::SpanRecord> spans);
+
+  // Store log records that name a trace durably, with the offset a tailed
+  // file was read to (when given) in the same transaction; blocks until
+  // committed (or refused), as write() does, and shares its queue. Thread-safe.
+  WriteResult write_logs(std::vector<model::LogRecord> records,
+                         std::optional<FileOffset> offset = std::nullopt);
+
+  // Return the log records naming `trace_id`, in time order (at most
+  // `limit`). Thread-safe.
+  Expected<std::vector<model::LogRecord>> logs(const TraceId& trace_id,
+                                               std::size_t limit = 10'000) const;
+
+  // Return the offset committed for the tailed file at `path`, if any. Thread-safe.
+  Expected<std::optional<FileOffset>> file_offset(const std::string& path) const;
 
   // Return the trace's spans, or nullopt when no span of it is stored. Thread-safe.
   Expected<std::optional<StoredTrace>> trace(const TraceId& trace_id) const;
@@ -105,9 +133,11 @@ class SpanStore {
   }
 
   struct State;
+  struct PendingWrite;
 
  private:
   explicit SpanStore(std::unique_ptr<State> state);
+  WriteResult enqueue(PendingWrite pending);
   std::mutex& reader_mutex() const;
   Database& reader() const;
   std::unique_ptr<State> state_;
