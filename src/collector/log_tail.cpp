@@ -69,7 +69,7 @@ LogTailer::LogTailer(SpanStore& store, IngestCounters& counters,
   for (LogFileSource& source : sources) {
     files_.push_back(std::make_unique<File>(std::move(source)));
   }
-  thread_ = std::thread([this] { run(); });
+  if (interval_.count() > 0) thread_ = std::thread([this] { run(); });
 }
 
 LogTailer::~LogTailer() {

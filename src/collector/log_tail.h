@@ -37,7 +37,8 @@ struct LogFileSource {
 class LogTailer {
  public:
   // Start following `sources` on a thread of its own, every `interval`,
-  // counting in `counters` (log_file_*, log_records_received).
+  // counting in `counters` (log_file_*, log_records_received). An interval
+  // of 0 starts no thread: the owner calls poll() (tests).
   LogTailer(SpanStore& store, IngestCounters& counters, std::vector<LogFileSource> sources,
             std::chrono::milliseconds interval = std::chrono::milliseconds(200));
   ~LogTailer();  // stops following; what was committed stays committed
