@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/log_record.h"
 #include "model/span_record.h"
 #include "model/trace_integrity.h"
 #include "tracemesh/ids.h"
@@ -20,6 +21,7 @@ struct Trace {
   TraceId trace_id;
   std::vector<SpanRecord> spans;  // in start order
   TraceVerdict verdict;
+  std::vector<LogRecord> logs;  // the log records naming the trace, in time order (collector)
 
   bool settled() const noexcept { return verdict.state == TraceState::settled; }
 

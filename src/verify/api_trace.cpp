@@ -126,6 +126,20 @@ model::TraceVerdict read_verdict(const json& verdict) {
   return out;
 }
 
+model::LogRecord read_log(const json& log, const TraceId& trace_id) {
+  model::LogRecord record;
+  record.trace_id = trace_id;
+  record.time_unix_nano = log.at("time_unix_nano").get<std::uint64_t>();
+  record.service = log.at("service").get<std::string>();
+  record.severity = log.value("severity", "");
+  record.body = log.value("body", "");
+  record.logged_id = log.value("logged_id", "");
+  if (const auto span = log.find("span_id"); span != log.end() && span->is_string()) {
+    record.span_id = id_field<SpanId>(log, "span_id");
+  }
+  return record;
+}
+
 }  // namespace
 
 Expected<model::Trace> read_api_trace(std::string_view api_json) {
@@ -139,6 +153,10 @@ Expected<model::Trace> read_api_trace(std::string_view api_json) {
       trace.spans.push_back(read_span(span, trace.trace_id));
     }
     trace.verdict = read_verdict(parsed.at("verdict"));
+    // Absent from collectors before log intake: none.
+    if (const auto logs = parsed.find("logs"); logs != parsed.end()) {
+      for (const json& log : *logs) trace.logs.push_back(read_log(log, trace.trace_id));
+    }
     std::stable_sort(trace.spans.begin(), trace.spans.end(),
                      [](const model::SpanRecord& a, const model::SpanRecord& b) {
                        return a.start_unix_nano < b.start_unix_nano;

@@ -300,6 +300,17 @@ void explain_missing_hop(const model::Trace& trace, const SegmentTree& tree,
   }
   if (explained) return;
   outcome.message += "; no span of " + to + " in this trace";
+  // A callee that sends no spans may still log the id (the collector's log records).
+  const auto logged = std::find_if(trace.logs.begin(), trace.logs.end(),
+                                   [&](const model::LogRecord& log) { return log.service == to; });
+  if (logged != trace.logs.end()) {
+    const auto lines = std::count_if(trace.logs.begin(), trace.logs.end(),
+                                     [&](const model::LogRecord& log) { return log.service == to; });
+    outcome.message += ", but " + to + " logged the trace id (" + std::to_string(lines) +
+                       " line(s)): the context reached it, and it sends no spans (`verify --logs` "
+                       "checks such hops)";
+    return;
+  }
   // The calls out of `from` that nothing answered are where the hop was lost.
   for (std::size_t i = 0; i < trace.spans.size(); ++i) {
     const model::SpanRecord& span = trace.spans[i];

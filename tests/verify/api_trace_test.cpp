@@ -23,7 +23,12 @@ std::string api_json(const model::Trace& trace) {
     if (i > 0) json += ',';
     model::append_span_json(json, trace.spans[i]);
   }
-  return json + "],\"verdict\":" + model::verdict_json(trace.verdict) + "}";
+  json += "],\"verdict\":" + model::verdict_json(trace.verdict) + ",\"logs\":[";
+  for (std::size_t i = 0; i < trace.logs.size(); ++i) {
+    if (i > 0) json += ',';
+    model::append_log_json(json, trace.logs[i]);
+  }
+  return json + "]}";
 }
 
 TEST(ApiTrace, ReadsBackWhatTheCollectorWrites) {
@@ -41,6 +46,14 @@ TEST(ApiTrace, ReadsBackWhatTheCollectorWrites) {
   hop.protocol = "http";
   hop.culprit = model::Culprit::callee_did_not_extract;
   written.verdict.broken_hops.push_back(hop);
+  model::LogRecord& log = written.logs.emplace_back();
+  log.trace_id = written.trace_id;
+  log.service = "billing";
+  log.time_unix_nano = 42;
+  log.severity = "ERROR";
+  log.body = "card \"declined\"";
+  log.span_id = span_id("b3");
+  log.logged_id = "7b0c9e21-5a1c-4e2f-9a7b-0c1d2e3f4a5b";
 
   const auto read = read_api_trace(api_json(written));
   ASSERT_TRUE(read) << read.error().text();
@@ -71,6 +84,13 @@ TEST(ApiTrace, ReadsBackWhatTheCollectorWrites) {
   EXPECT_EQ(read->verdict.broken_hops[0].callee_trace_id, hop.callee_trace_id);
   EXPECT_EQ(read->verdict.broken_hops[0].culprit, model::Culprit::callee_did_not_extract);
   EXPECT_EQ(read->root()->name, "POST /ask");
+  ASSERT_EQ(read->logs.size(), 1U);
+  EXPECT_EQ(read->logs[0].service, "billing");
+  EXPECT_EQ(read->logs[0].time_unix_nano, 42U);
+  EXPECT_EQ(read->logs[0].severity, "ERROR");
+  EXPECT_EQ(read->logs[0].body, log.body);
+  EXPECT_EQ(read->logs[0].span_id, span_id("b3"));
+  EXPECT_EQ(read->logs[0].logged_id, log.logged_id);
 }
 
 TEST(ApiTrace, SaysWhatIsWrongWithAnAnswerOfAnotherShape) {

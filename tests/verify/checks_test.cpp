@@ -239,6 +239,25 @@ TEST(Paths, NameUnansweredCallsWhenTheCalleeSentNothing) {
   EXPECT_EQ(outcome.spans, std::vector<std::string>{"00000000000000a2"});
 }
 
+TEST(Paths, SayWhenTheCalleeLoggedTheTraceButSentNoSpan) {
+  Trace trace = TraceBuilder()
+                    .span("a1", "", "bot", "POST /ask", "server", 0, 100)
+                    .span("a2", "a1", "bot", "POST", "client", 5, 90)
+                    .build();
+  for (const std::string service : {"agent-service", "agent-service", "billing"}) {
+    model::LogRecord& log = trace.logs.emplace_back();
+    log.trace_id = trace.trace_id;
+    log.service = service;
+    log.time_unix_nano = 10;
+  }
+  const Outcome outcome = run("bot -> agent-service", trace);
+  EXPECT_FALSE(outcome.passed);
+  EXPECT_TRUE(contains(outcome.message,
+                       "no span of agent-service in this trace, but agent-service logged the "
+                       "trace id (2 line(s)): the context reached it, and it sends no spans"))
+      << outcome.message;
+}
+
 TEST(Paths, SayWhereTheCalleesSpansHang) {
   // The callee's span arrived, but its parent (the caller's client span) did not.
   Trace trace = TraceBuilder()
