@@ -55,6 +55,9 @@ FLEET_EDGES = [
     "delivery-worker->mqtt-consumer", "webhook-receiver->auth",
 ] + [f"ops-worker->{name}" for name in HEALTH_CHECKED]
 AUTH_TOKENS = "demo-token,webhook-token"
+# Services whose log lines are JSON naming the request's trace id (the ui
+# through tracemesh's spdlog formatter, the webhook-receiver by hand).
+JSON_LOGGERS = ("ui", "webhook-receiver")
 # As examples/fleet/alert-trace.yaml says why: a server span ends after its
 # response is written, so its caller may end first by a scheduling delay.
 SKEW_TOLERANCE = "25ms"
@@ -242,6 +245,9 @@ class Fleet:
         argv = [self.tracemesh, "collect", "--otlp-listen", "127.0.0.1:0", "--http-listen", self.http_listen,
                 "--data", os.path.join(self.work, "data"), "--grace", self.grace,
                 "--skew-tolerance", SKEW_TOLERANCE, "--format", "json"]
+        # The services that log JSON lines with their trace id: the trace view shows their lines.
+        for name in JSON_LOGGERS:
+            argv += ["--log-file", f"{self.log_path(name)}:{name}"]
         process = self._spawn("collector", argv)
         line = self._wait_for_line("collector", process, '{"otlp"')
         started = json.loads(line)

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -227,6 +228,18 @@ TEST_F(FleetTest, AnAlertIsOneConnectedTraceAcrossEveryServiceAndTransport) {
   EXPECT_EQ(from_logs.report["source"], "logs");
   ASSERT_EQ(from_logs.report["traces"].size(), 1U) << from_logs.output;
   EXPECT_EQ(from_logs.report["traces"][0]["root_service"], "ui");
+
+  // The collector follows both log files (--log-file): the trace carries their lines.
+  std::set<std::string> logging;
+  for (int i = 0; i < 100 && logging.size() < 2; ++i) {
+    logging.clear();
+    const json trace_json = fleet.get("/api/traces/" + trace_id);
+    if (trace_json.contains("logs")) {
+      for (const json& log : trace_json["logs"]) logging.insert(log["service"].get<std::string>());
+    }
+    if (logging.size() < 2) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(logging, (std::set<std::string>{"ui", "webhook-receiver"}));
   EXPECT_EQ(fleet.stop(), "");
 }
 
