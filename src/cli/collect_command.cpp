@@ -36,7 +36,7 @@ struct CollectFlags {
   std::uint64_t max_data_bytes = 0;
   std::size_t settle_cache_bytes = 256U << 20U;
   std::string format = "text";
-  std::string repo;  // audited at start; GET /api/map joins it with the hops
+  std::string repo;                    // audited at start; GET /api/map joins it with the hops
   std::vector<std::string> log_files;  // PATH[:SERVICE], followed as they grow
 };
 
@@ -145,9 +145,10 @@ void print_listening(const collector::Collector& collector,
         .end_object();
     std::printf("%s\n", line.take().c_str());
   } else {
-    std::printf("tracemesh collect: OTLP on %s/v1/traces (logs: /v1/logs), query API on %s, data in "
-                "%s\n",
-                otlp.c_str(), http.c_str(), options.data_directory.c_str());
+    std::printf(
+        "tracemesh collect: OTLP on %s/v1/traces (logs: /v1/logs), query API on %s, data in "
+        "%s\n",
+        otlp.c_str(), http.c_str(), options.data_directory.c_str());
   }
   std::fflush(stdout);
 }

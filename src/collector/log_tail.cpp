@@ -63,8 +63,8 @@ LogFileSource parse_log_file_argument(const std::string& argument) {
   return {argument.substr(0, colon), service};
 }
 
-LogTailer::LogTailer(SpanStore& store, IngestCounters& counters,
-                     std::vector<LogFileSource> sources, std::chrono::milliseconds interval)
+LogTailer::LogTailer(SpanStore& store, IngestCounters& counters, std::vector<LogFileSource> sources,
+                     std::chrono::milliseconds interval)
     : store_(store), counters_(counters), interval_(interval) {
   for (LogFileSource& source : sources) {
     files_.push_back(std::make_unique<File>(std::move(source)));
@@ -118,7 +118,8 @@ void LogTailer::follow(File& file) {
   const auto current = identity_of_path(file.source.path);
   const auto open = identity_of_descriptor(file.descriptor);
   if (!open) return;
-  if (current && (current->device != file.identity.device || current->inode != file.identity.inode)) {
+  if (current &&
+      (current->device != file.identity.device || current->inode != file.identity.inode)) {
     // Rotated: the old file was read to its end above; the new one from its start.
     if (open->size > file.offset && !read_new_lines(file)) return;
     file.close();
@@ -136,8 +137,8 @@ bool LogTailer::read_new_lines(File& file) {
   std::string buffer;
   for (;;) {
     buffer.resize(read_chunk);
-    const ssize_t got = ::pread(file.descriptor, buffer.data(), buffer.size(),
-                                static_cast<off_t>(file.offset));
+    const ssize_t got =
+        ::pread(file.descriptor, buffer.data(), buffer.size(), static_cast<off_t>(file.offset));
     if (got <= 0) return true;
     buffer.resize(static_cast<std::size_t>(got));
     const bool was_skipping = file.skipping_long_line;
@@ -153,8 +154,7 @@ bool LogTailer::read_new_lines(File& file) {
         ++counts.lines;
         ++counts.too_long;
       } else if (auto record = file.reader.read(
-                     line, file.source.path + ":" + std::to_string(file.offset + consumed),
-                     counts);
+                     line, file.source.path + ":" + std::to_string(file.offset + consumed), counts);
                  record && record->has_trace_id()) {
         records.push_back(std::move(*record));
       }

@@ -1,5 +1,6 @@
 #include "ingest/json_log_lines.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -159,10 +160,9 @@ std::optional<std::uint64_t> take_leading_time(std::string_view& text) {
 bool is_placeholder(std::string_view value) {
   static constexpr std::string_view placeholders[] = {"-",         "null",    "none", "nil",
                                                       "undefined", "unknown", "n/a"};
-  for (const std::string_view placeholder : placeholders) {
-    if (model::ascii_iequals(value, placeholder)) return true;
-  }
-  return false;
+  return std::ranges::any_of(placeholders, [value](std::string_view placeholder) {
+    return model::ascii_iequals(value, placeholder);
+  });
 }
 
 std::string_view trim(std::string_view text) {
@@ -200,10 +200,7 @@ std::optional<TraceId> logged_trace_id(std::string_view value) noexcept {
 }
 
 bool is_trace_id_field(std::string_view key) noexcept {
-  for (const std::string_view name : trace_fields) {
-    if (name == key) return true;
-  }
-  return false;
+  return std::ranges::find(trace_fields, key) != trace_fields.end();
 }
 
 JsonLogReader::JsonLogReader(LogFieldNames names, std::string default_service)

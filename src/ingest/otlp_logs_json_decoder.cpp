@@ -13,7 +13,8 @@ using namespace otlp_json;  // NOLINT(google-build-using-namespace): the field r
 
 class LogDecoder {
  public:
-  explicit LogDecoder(const DecodeLimits& limits) : limits_(limits), attributes_(limits.max_depth) {}
+  explicit LogDecoder(const DecodeLimits& limits)
+      : limits_(limits), attributes_(limits.max_depth) {}
 
   void resource_logs(element value) {
     for (element resource_logs : array_field(value, "resourceLogs")) {

@@ -25,7 +25,8 @@ std::string service_of(const otlp::Resource& resource) {
 
 class LogDecoder {
  public:
-  explicit LogDecoder(const DecodeLimits& limits) : limits_(limits), attributes_(limits.max_depth) {}
+  explicit LogDecoder(const DecodeLimits& limits)
+      : limits_(limits), attributes_(limits.max_depth) {}
 
   // Return false (with `failure` set) when the request breaks a limit.
   bool decode(const otlp::ExportLogsServiceRequest& request) {
@@ -35,8 +36,8 @@ class LogDecoder {
       for (const otlp::ScopeLogs& scope_logs : resource_logs.scope_logs()) {
         for (const otlp::LogRecord& record : scope_logs.log_records()) {
           if (position >= limits_.max_spans) {
-            failure = "more than " + std::to_string(limits_.max_spans) +
-                      " log records in one request";
+            failure =
+                "more than " + std::to_string(limits_.max_spans) + " log records in one request";
             return false;
           }
           try {
@@ -91,8 +92,7 @@ class LogDecoder {
 
 }  // namespace
 
-Expected<DecodedLogs> decode_otlp_logs_protobuf(std::string_view body,
-                                                const DecodeLimits& limits) {
+Expected<DecodedLogs> decode_otlp_logs_protobuf(std::string_view body, const DecodeLimits& limits) {
   if (body.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     return Error{ErrorCode::invalid_input, "protobuf body too large"};
   }

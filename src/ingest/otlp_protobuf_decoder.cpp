@@ -5,8 +5,8 @@
 #include <cstring>
 #include <string>
 
-#include "model/json_text.h"
 #include "ingest/otlp_protobuf_values.h"
+#include "model/json_text.h"
 #include "otlp_trace.pb.h"
 
 namespace tracemesh::ingest {

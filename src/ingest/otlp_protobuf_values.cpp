@@ -70,7 +70,6 @@ void AttributeWriter::append_value(std::string& out, const otlp::AnyValue& value
   }
 }
 
-
 void AttributeWriter::append_attributes(
     std::string& out, const google::protobuf::RepeatedPtrField<otlp::KeyValue>& attributes,
     model::SpanRecord* span, std::size_t depth) const {
@@ -93,6 +92,5 @@ void AttributeWriter::append_attributes(
   }
   out += '}';
 }
-
 
 }  // namespace tracemesh::ingest::otlp_protobuf

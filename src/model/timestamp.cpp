@@ -134,8 +134,9 @@ std::optional<std::uint64_t> parse_timestamp(std::string_view text) noexcept {
       *day > days_in_month(*year, *month) || *hour > 23 || *minute > 59 || *second > 60) {
     return std::nullopt;
   }
-  const std::int64_t seconds = days_from_civil(*year, *month, *day) * 86400 + *hour * 3600 +
-                               *minute * 60 + *second - *offset;
+  const std::int64_t seconds = days_from_civil(*year, *month, *day) * 86400 +
+                               std::int64_t{*hour} * 3600 + std::int64_t{*minute} * 60 + *second -
+                               *offset;
   if (seconds < 0) return std::nullopt;
   return static_cast<std::uint64_t>(seconds) * nanos_per_second + fraction;
 }

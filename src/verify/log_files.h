@@ -15,8 +15,8 @@
 
 namespace tracemesh::verify {
 
-inline constexpr std::size_t max_log_input_bytes = 512u * 1024 * 1024;  // per file
-inline constexpr std::size_t max_log_records = 5'000'000;               // over all files
+inline constexpr std::size_t max_log_input_bytes = std::size_t{512} << 20;  // per file
+inline constexpr std::size_t max_log_records = 5'000'000;                   // over all files
 
 struct LogInput {
   std::vector<model::LogRecord> records;  // in reading order

@@ -144,11 +144,11 @@ Outcome check_log_path(const ServicePath& path, const model::LogTrail& trail,
       return {false, why, {}};
     }
     if (line == nullptr) {
-      const std::string& caller = path.services[i - 1];
-      return {false,
-              "the id reached " + held + ", never " + service + ": " +
-                  missing_hop(caller, previous_time, service, trail, activity, options),
-              {}};
+      std::string message = "the id reached " + held;
+      message += ", never " + service + ": ";
+      message +=
+          missing_hop(path.services[i - 1], previous_time, service, trail, activity, options);
+      return {false, std::move(message), {}};
     }
     if (i == 0) {
       held = service + " (" + model::format_timestamp(line->time_unix_nano) + ")";

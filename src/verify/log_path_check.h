@@ -42,9 +42,9 @@ class ServiceActivity {
 
  private:
   struct Line {
-    std::uint64_t time_unix_nano;
+    std::uint64_t time_unix_nano = 0;
     TraceId trace_id;
-    const std::string* logged_id;
+    const std::string* logged_id = nullptr;
   };
   std::unordered_map<std::string, std::vector<Line>> lines_;  // per service, in time order
 };

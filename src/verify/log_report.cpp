@@ -35,7 +35,11 @@ void draw_services(const model::LogTrail& trail, std::string& out) {
     when.resize(std::max<std::size_t>(when.size(), 24), ' ');
     std::string name = printable(sighting.service);
     name.resize(std::max(width, name.size()), ' ');
-    out += "    " + when + "  " + name + "  " + count(sighting.lines, "line", "lines") + "\n";
+    out += "    ";
+    out += when;
+    out += "  ";
+    out += name;
+    out += "  " + count(sighting.lines, "line", "lines") + "\n";
   }
 }
 

@@ -304,8 +304,9 @@ void explain_missing_hop(const model::Trace& trace, const SegmentTree& tree,
   const auto logged = std::find_if(trace.logs.begin(), trace.logs.end(),
                                    [&](const model::LogRecord& log) { return log.service == to; });
   if (logged != trace.logs.end()) {
-    const auto lines = std::count_if(trace.logs.begin(), trace.logs.end(),
-                                     [&](const model::LogRecord& log) { return log.service == to; });
+    const auto lines =
+        std::count_if(trace.logs.begin(), trace.logs.end(),
+                      [&](const model::LogRecord& log) { return log.service == to; });
     outcome.message += ", but " + to + " logged the trace id (" + std::to_string(lines) +
                        " line(s)): the context reached it, and it sends no spans (`verify --logs` "
                        "checks such hops)";

@@ -64,10 +64,10 @@ TEST_P(OtelJsLogs, StoresTheRecordsThatNameATrace) {
   Collector collector(directory.path());
   ASSERT_TRUE(collector.ready()) << collector.log();
   const std::string output = (directory.path() / "js.out").string();
-  ChildProcess node({TRACEMESH_NODE, std::string(TRACEMESH_OTEL_JS_SCRIPTS) + "/send_logs.cjs",
-                     "http://127.0.0.1:" + std::to_string(collector.otlp_port()) + "/v1/logs",
-                     GetParam()},
-                    output, {"NODE_PATH=" + std::string(TRACEMESH_OTEL_JS_MODULES)});
+  ChildProcess node(
+      {TRACEMESH_NODE, std::string(TRACEMESH_OTEL_JS_SCRIPTS) + "/send_logs.cjs",
+       "http://127.0.0.1:" + std::to_string(collector.otlp_port()) + "/v1/logs", GetParam()},
+      output, {"NODE_PATH=" + std::string(TRACEMESH_OTEL_JS_MODULES)});
   const auto status = node.wait_for_exit(60s);
   ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << read_file(output);
   const std::string text = read_file(output);
@@ -131,8 +131,9 @@ TEST(LogIntake, RefusesMalformedBodiesAndLosesNothingStored) {
     EXPECT_NE(response->body.find(row.message), std::string::npos) << response->body;
   }
   // A bad record is rejected on its own: partial success, the rest stored.
-  auto partial = post_logs(collector, log_request("api", log_record(trace_id, now + 1, "also kept") +
-                                                             R"(,{"traceId":"abc"})"));
+  auto partial = post_logs(
+      collector,
+      log_request("api", log_record(trace_id, now + 1, "also kept") + R"(,{"traceId":"abc"})"));
   ASSERT_TRUE(partial);
   ASSERT_EQ(partial->status, 200);
   const json answer = json::parse(partial->body);
@@ -159,10 +160,19 @@ std::string caller_spans(const std::string& trace_id, std::uint64_t start) {
   const auto at = [start](std::uint64_t ms) { return std::to_string(start + ms * 1'000'000); };
   const std::string root = random_hex(16);
   return R"({"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"ui"}}]},"scopeSpans":[{"spans":[
-    {"traceId":")" + trace_id + R"(","spanId":")" + root + R"(","name":"POST /readings","kind":2,"startTimeUnixNano":")" + at(0) + R"(","endTimeUnixNano":")" + at(40) + R"("},
-    {"traceId":")" + trace_id + R"(","spanId":")" + random_hex(16) + R"(","parentSpanId":")" + root + R"(","name":"POST","kind":3,"startTimeUnixNano":")" + at(2) + R"(","endTimeUnixNano":")" + at(20) + R"(",
+    {"traceId":")" +
+         trace_id + R"(","spanId":")" + root +
+         R"(","name":"POST /readings","kind":2,"startTimeUnixNano":")" + at(0) +
+         R"(","endTimeUnixNano":")" + at(40) + R"("},
+    {"traceId":")" +
+         trace_id + R"(","spanId":")" + random_hex(16) + R"(","parentSpanId":")" + root +
+         R"(","name":"POST","kind":3,"startTimeUnixNano":")" + at(2) + R"(","endTimeUnixNano":")" +
+         at(20) + R"(",
      "attributes":[{"key":"server.address","value":{"stringValue":"ingest"}},{"key":"server.port","value":{"intValue":"8080"}},{"key":"url.full","value":{"stringValue":"http://ingest:8080/readings"}}]},
-    {"traceId":")" + trace_id + R"(","spanId":")" + random_hex(16) + R"(","parentSpanId":")" + root + R"(","name":"POST","kind":3,"startTimeUnixNano":")" + at(22) + R"(","endTimeUnixNano":")" + at(30) + R"(",
+    {"traceId":")" +
+         trace_id + R"(","spanId":")" + random_hex(16) + R"(","parentSpanId":")" + root +
+         R"(","name":"POST","kind":3,"startTimeUnixNano":")" + at(22) + R"(","endTimeUnixNano":")" +
+         at(30) + R"(",
      "attributes":[{"key":"server.address","value":{"stringValue":"payments"}},{"key":"server.port","value":{"intValue":"9090"}}]}
   ]}]}]})";
 }
@@ -178,8 +188,14 @@ TEST(LogIntake, AServiceThatOnlyLogsTheTraceIsALoggedHopNotAMissingOne) {
   ASSERT_EQ(collector.post(caller_spans(silent, start), "application/json")->status, 200);
   // ingest logged the first trace's id while the call was out; payments logged
   // it too, but while no call to payments was out: not that call's callee.
-  ASSERT_EQ(post_logs(collector, log_request("ingest", log_record(logged, start + 5'000'000, "reading stored")))->status, 200);
-  ASSERT_EQ(post_logs(collector, log_request("payments", log_record(logged, start + 900'000'000, "late")))->status, 200);
+  ASSERT_EQ(post_logs(collector, log_request("ingest", log_record(logged, start + 5'000'000,
+                                                                  "reading stored")))
+                ->status,
+            200);
+  ASSERT_EQ(
+      post_logs(collector, log_request("payments", log_record(logged, start + 900'000'000, "late")))
+          ->status,
+      200);
 
   json trace;
   for (int i = 0; i < 250; ++i) {
@@ -191,7 +207,9 @@ TEST(LogIntake, AServiceThatOnlyLogsTheTraceIsALoggedHopNotAMissingOne) {
   EXPECT_EQ(trace["verdict"]["integrity"], "connected");
   ASSERT_EQ(trace["logs"].size(), 2U) << trace.dump();
   EXPECT_EQ(trace["logs"][0]["service"], "ingest");
-  for (int i = 0; i < 250 && collector.get_json("/api/traces/" + silent)["verdict"]["state"] != "settled"; ++i) {
+  for (int i = 0;
+       i < 250 && collector.get_json("/api/traces/" + silent)["verdict"]["state"] != "settled";
+       ++i) {
     std::this_thread::sleep_for(20ms);
   }
 
@@ -229,7 +247,8 @@ TEST(LogIntake, FollowsALogFileGivenOnTheCommandLine) {
   const std::string trace_id = random_hex(32);
   std::ofstream(file, std::ios::app)
       << R"({"ts":"2026-12-07T19:10:00Z","level":"info","trace_id":")" << trace_id
-      << R"(","msg":"job done"})" << "\n";
+      << R"(","msg":"job done"})"
+      << "\n";
   const json logs = logs_of(collector, trace_id, 1);
   ASSERT_EQ(logs.size(), 1U) << logs.dump() << collector.log();
   EXPECT_EQ(logs[0]["service"], "worker");

@@ -19,7 +19,8 @@ namespace {
 
 using tracemesh::testing::TemporaryDirectory;
 
-std::string line(const std::string& id, const std::string& message, const std::string& service = "") {
+std::string line(const std::string& id, const std::string& message,
+                 const std::string& service = "") {
   return R"({"ts":"2026-12-07T19:10:00.5Z","trace_id":")" + id + R"(","msg":")" + message + "\"" +
          (service.empty() ? "" : R"(,"service":")" + service + "\"") + "}\n";
 }
@@ -44,7 +45,8 @@ class LogTail : public ::testing::Test {
     EXPECT_TRUE(logs);
     std::vector<std::string> out;
     if (logs) {
-      for (const model::LogRecord& record : *logs) out.push_back(record.service + ": " + record.body);
+      for (const model::LogRecord& record : *logs)
+        out.push_back(record.service + ": " + record.body);
     }
     return out;
   }
@@ -83,7 +85,8 @@ TEST_F(LogTail, FollowsARotationByRenameAndATruncation) {
   std::filesystem::rename(file_, directory_.path() / "app.log.1");
   append(file_, line("r-2", "three"));
   tailer.poll();
-  EXPECT_EQ(bodies(*store, "r-2"), (std::vector<std::string>{"api: one", "api: two", "api: three"}));
+  EXPECT_EQ(bodies(*store, "r-2"),
+            (std::vector<std::string>{"api: one", "api: two", "api: three"}));
   EXPECT_EQ(counters_.log_file_rotations, 1U);
 
   // copytruncate: the file shrinks in place; it is read again from its start.

@@ -25,8 +25,8 @@ std::string protoc_encode(const std::string& text) {
   std::ofstream(base.string() + ".txt") << text;
   const std::string schema = std::string(TRACEMESH_SOURCE_DIR) + "/src/ingest";
   const std::string command =
-      std::string(TRACEMESH_PROTOC) + " --encode=otlp.ExportLogsServiceRequest -I " + schema +
-      " " + schema + "/otlp_trace.proto < " + base.string() + ".txt > " + base.string() + ".bin";
+      std::string(TRACEMESH_PROTOC) + " --encode=otlp.ExportLogsServiceRequest -I " + schema + " " +
+      schema + "/otlp_trace.proto < " + base.string() + ".txt > " + base.string() + ".bin";
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
   std::ifstream file(base.string() + ".bin", std::ios::binary);
   std::stringstream bytes;
@@ -150,7 +150,8 @@ TEST(OtlpLogsDecoder, RejectsBadRecordsOneByOne) {
       {"zero_trace_id", R"({"traceId":"00000000000000000000000000000000"})", "traceId"},
       {"short_span_id", R"({"traceId":"5b8efff798038103d269b633813fc60c","spanId":"12"})",
        "spanId"},
-      {"severity_as_name", R"({"traceId":"5b8efff798038103d269b633813fc60c","severityNumber":"ERROR"})",
+      {"severity_as_name",
+       R"({"traceId":"5b8efff798038103d269b633813fc60c","severityNumber":"ERROR"})",
        "severityNumber"},
       {"time_out_of_range",
        R"({"traceId":"5b8efff798038103d269b633813fc60c","timeUnixNano":"18446744073709551615"})",

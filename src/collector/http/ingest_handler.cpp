@@ -64,9 +64,9 @@ IngestAnswer refused(const WriteResult& written, BodyEncoding encoding, IngestCo
   if (written.status == WriteResult::Status::queue_full) {
     return error_answer(429, "the collector's write queue is full; retry later", encoding);
   }
-  return error_answer(503, "the collector could not store the " + std::string(what) + ": " +
-                               written.message,
-                      encoding);
+  return error_answer(
+      503, "the collector could not store the " + std::string(what) + ": " + written.message,
+      encoding);
 }
 
 }  // namespace
@@ -163,8 +163,7 @@ IngestAnswer ingest_otlp_logs(std::string_view body, BodyEncoding encoding, Span
     return refused(written, encoding, counters, "log records");
   }
   return success<otlp::ExportLogsServiceResponse>(encoding, decoded->rejected,
-                                                  decoded->rejection_message,
-                                                  "rejectedLogRecords");
+                                                  decoded->rejection_message, "rejectedLogRecords");
 }
 
 IngestAnswer ingest_zipkin(std::string_view body, SpanStore& store,

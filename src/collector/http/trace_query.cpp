@@ -67,11 +67,11 @@ QueryAnswer query_trace(std::string_view trace_id_hex, const SpanStore& store,
   const auto logs = store.logs(*trace_id);
   if (!logs) return query_error(500, logs.error().text());
   if (!stored->has_value()) {
-    return query_error(404, "no span of trace " + lower + " is stored" +
-                                (logs->empty() ? std::string()
-                                               : "; " + std::to_string(logs->size()) +
-                                                     " log record(s) name it: GET /api/logs?trace_id=" +
-                                                     lower));
+    return query_error(
+        404, "no span of trace " + lower + " is stored" +
+                 (logs->empty() ? std::string()
+                                : "; " + std::to_string(logs->size()) +
+                                      " log record(s) name it: GET /api/logs?trace_id=" + lower));
   }
   const auto& spans = (*stored)->spans;
   // A settled trace has the full verdict the store judged (broken hops need

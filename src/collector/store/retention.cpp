@@ -25,7 +25,7 @@ std::size_t Retention::apply(std::uint64_t now_unix_nano) {
       Statement logs = db_.prepare(
           "DELETE FROM logs WHERE rowid IN (SELECT rowid FROM logs WHERE received_unix_nano < ?1 "
           "LIMIT ?2)");
-      logs.bind(1, as_sql(now_unix_nano - max_age)).bind(2, batch * 10);
+      logs.bind(1, as_sql(now_unix_nano - max_age)).bind(2, std::int64_t{batch} * 10);
       logs.run();
     }
     for (int round = 0; max_bytes_ > 0 && round < 100 && used_bytes() > max_bytes_; ++round) {

@@ -42,14 +42,17 @@ FROM traces t CROSS JOIN spans c ON c.trace_id = t.trace_id
 WHERE {window} AND c.kind IN (2, 5) AND p.service != c.service
   AND p.start_unix_nano BETWEEN ?1 AND ?2)sql";
 // Column 8: the service whose logs prove the call arrived (logged_callee.h).
-const std::string unanswered_sql = R"sql(
+std::string unanswered_sql() {
+  return R"sql(
 SELECT p.service, p.span_id, p.kind, p.destination_address, p.destination_port,
-  p.messaging_system, p.messaging_destination, p.flags, )sql" + logged_callee_sql("p") + R"sql(
+  p.messaging_system, p.messaging_destination, p.flags, )sql" +
+         logged_callee_sql("p") + R"sql(
 FROM traces t CROSS JOIN spans p ON p.trace_id = t.trace_id
 WHERE {window} AND t.settled = 1 AND p.kind IN (3, 4)
   AND p.start_unix_nano BETWEEN ?1 AND ?2
   AND NOT EXISTS (SELECT 1 FROM spans c WHERE c.trace_id = p.trace_id
                   AND c.parent_span_id = p.span_id AND c.kind IN (2, 5)))sql";
+}
 
 struct EdgeData {
   GraphEdge edge;
@@ -147,7 +150,7 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
   }
 
   void read_unanswered() {
-    Statement statement = windowed(unanswered_sql);
+    Statement statement = windowed(unanswered_sql());
     while (statement.step()) {
       if (broken_calls_.contains(std::string(statement.column_blob(1)))) continue;
       const bool messaging =
@@ -199,7 +202,7 @@ std::vector<std::string> graph_query_plans(Database& db, std::uint64_t start, st
   const std::string window = window_traces_sql(window_index(db, start, end));
   std::vector<std::string> plans;
   for (const std::string& sql :
-       {std::string(services_sql), std::string(connected_sql), unanswered_sql}) {
+       {std::string(services_sql), std::string(connected_sql), unanswered_sql()}) {
     Statement plan = db.prepare("EXPLAIN QUERY PLAN " + with_window(sql, window));
     std::string steps;
     while (plan.step()) steps += plan.column_text(3) + "; ";

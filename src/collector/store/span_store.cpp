@@ -349,8 +349,8 @@ Expected<std::vector<model::LogRecord>> SpanStore::logs(const TraceId& trace_id,
 Expected<std::optional<FileOffset>> SpanStore::file_offset(const std::string& path) const {
   std::lock_guard lock(state_->reader_mutex);
   try {
-    Statement select = state_->reader_db->prepare(
-        "SELECT device, inode, offset FROM log_files WHERE path = ?1");
+    Statement select =
+        state_->reader_db->prepare("SELECT device, inode, offset FROM log_files WHERE path = ?1");
     select.bind(1, path);
     if (!select.step()) return std::optional<FileOffset>();
     return std::optional<FileOffset>(FileOffset{path,
