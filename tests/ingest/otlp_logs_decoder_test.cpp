@@ -14,26 +14,14 @@
 #include "ingest/json_log_lines.h"
 #include "ingest/otlp_logs_json_decoder.h"
 #include "ingest/otlp_logs_protobuf_decoder.h"
+#include "ingest/protoc_encode.h"
 
 namespace tracemesh::ingest {
 namespace {
 
-// Return the ExportLogsServiceRequest `text` (protobuf text format) encoded by protoc.
+// `text` (protobuf text format) encoded by protoc.
 std::string protoc_encode(const std::string& text) {
-  const auto base =
-      std::filesystem::temp_directory_path() / ("tracemesh-logs-" + std::to_string(::getpid()));
-  std::ofstream(base.string() + ".txt") << text;
-  const std::string schema = std::string(TRACEMESH_SOURCE_DIR) + "/src/ingest";
-  const std::string command =
-      std::string(TRACEMESH_PROTOC) + " --encode=otlp.ExportLogsServiceRequest -I " + schema + " " +
-      schema + "/otlp_trace.proto < " + base.string() + ".txt > " + base.string() + ".bin";
-  EXPECT_EQ(std::system(command.c_str()), 0) << command;
-  std::ifstream file(base.string() + ".bin", std::ios::binary);
-  std::stringstream bytes;
-  bytes << file.rdbuf();
-  std::filesystem::remove(base.string() + ".txt");
-  std::filesystem::remove(base.string() + ".bin");
-  return bytes.str();
+  return testing::protoc_encode("otlp.ExportLogsServiceRequest", text);
 }
 
 constexpr const char* trace_hex = "5b8efff798038103d269b633813fc60c";

@@ -12,27 +12,16 @@
 #include <sstream>
 #include <string>
 
+#include "ingest/protoc_encode.h"
+
 namespace tracemesh::ingest {
 namespace {
 
 using nlohmann::json;
 
-// Return the ExportTraceServiceRequest `text` (protobuf text format) encoded by protoc.
+// `text` (protobuf text format) encoded by protoc.
 std::string protoc_encode(const std::string& text) {
-  const auto base =
-      std::filesystem::temp_directory_path() / ("tracemesh-pb-" + std::to_string(::getpid()));
-  std::ofstream(base.string() + ".txt") << text;
-  const std::string schema = std::string(TRACEMESH_SOURCE_DIR) + "/src/ingest";
-  const std::string command =
-      std::string(TRACEMESH_PROTOC) + " --encode=otlp.ExportTraceServiceRequest -I " + schema +
-      " " + schema + "/otlp_trace.proto < " + base.string() + ".txt > " + base.string() + ".bin";
-  EXPECT_EQ(std::system(command.c_str()), 0) << command;
-  std::ifstream file(base.string() + ".bin", std::ios::binary);
-  std::stringstream bytes;
-  bytes << file.rdbuf();
-  std::filesystem::remove(base.string() + ".txt");
-  std::filesystem::remove(base.string() + ".bin");
-  return bytes.str();
+  return testing::protoc_encode("otlp.ExportTraceServiceRequest", text);
 }
 
 constexpr char trace_bytes[] =
