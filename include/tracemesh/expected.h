@@ -28,7 +28,7 @@ enum class ErrorCode : int {
   bad_delimiter = 8,      // a separator ('-', '=', ',') missing or misplaced
   too_many_members = 9,   // tracestate or baggage over its member limit
   too_long = 10,          // header over its size limit
-  duplicate_key = 11,     // the same tracestate key twice
+  duplicate_key = 11,     // the same key twice (no longer returned: tracestate keeps the first)
   duplicate_header = 12,  // several headers where the format allows one
   no_ids = 13,            // a header with a sampling decision but no trace/span ids
   carrier_failed = 14,    // the carrier (or the allocator) threw during extraction

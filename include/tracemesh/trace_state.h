@@ -4,14 +4,14 @@
 // empty, so the common case allocates nothing; parsing a non-empty header
 // allocates once). It holds the list in its
 // normalized header form ("k1=v1,k2=v2": no optional whitespace, no empty
-// members). Parsing follows W3C Trace Context section 3.3: at most 32 list
-// members; simple keys of 1 to 256 characters from a-z 0-9 _ - * / starting
-// with a letter or digit (Level 2); multi-tenant keys as exactly one
-// tenant@system (tenant up to 241 characters, letter or digit first; system
-// up to 14, letter first), the form the W3C conformance suite enforces;
-// values of 1 to 256 printable characters other than ',' and '=', not ending
-// in a space; no duplicate keys. Any violation rejects the whole header, as
-// the spec requires.
+// members). Parsing follows W3C Trace Context Level 2, section 3.3: at most
+// 32 list members; keys of 1 to 256 characters from a-z 0-9 _ - * / @
+// starting with a letter or digit (so tenant@system keys, and `foo@`, as the
+// current W3C conformance suite expects); values of 1 to 256 printable
+// characters other than ',' and '=', not ending in a space. Any violation
+// rejects the whole header, as the spec requires. A key given twice keeps its
+// first member and drops the later ones (the spec allows keeping either), so
+// the state is still inherited.
 #pragma once
 
 #include <cstddef>

@@ -17,7 +17,7 @@ constexpr bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 constexpr bool is_key_char(char c) noexcept {
-  return is_lcalpha(c) || is_digit(c) || c == '_' || c == '-' || c == '*' || c == '/';
+  return is_lcalpha(c) || is_digit(c) || c == '_' || c == '-' || c == '*' || c == '/' || c == '@';
 }
 constexpr bool is_value_char(char c) noexcept {
   return (c >= 0x20 && c <= 0x2b) || (c >= 0x2d && c <= 0x3c) || (c >= 0x3e && c <= 0x7e);
@@ -66,26 +66,13 @@ TraceState TraceState::from_normalized(std::string_view normalized) {
   return state;
 }
 
-// Simple keys follow Level 2 (a letter or digit first, up to 256
-// characters). A key with '@' must be one tenant@system pair as Level 1
-// defines it (tenant: letter or digit first, up to 241; system: letter first,
-// up to 14), which is what the W3C conformance suite checks.
+// Level 2's key: (lcalpha / DIGIT) 0*255 keychar, where keychar also holds
+// '@' anywhere after the first character (tenant@system keys among them,
+// whatever their parts' lengths), as the current W3C conformance suite checks.
 bool TraceState::is_valid_key(std::string_view key) noexcept {
   if (key.empty() || key.size() > max_key_size) return false;
-  const auto starts_well = [](std::string_view part) {
-    return !part.empty() && (is_lcalpha(part.front()) || is_digit(part.front()));
-  };
-  const auto at = key.find('@');
-  if (at == std::string_view::npos)
-    return starts_well(key) && std::ranges::all_of(key, is_key_char);
-  const auto tenant = key.substr(0, at);
-  const auto system = key.substr(at + 1);
-  constexpr std::size_t max_tenant_size = 241;
-  constexpr std::size_t max_system_size = 14;
-  return starts_well(tenant) && tenant.size() <= max_tenant_size &&
-         std::ranges::all_of(tenant, is_key_char) && !system.empty() &&
-         is_lcalpha(system.front()) && system.size() <= max_system_size &&
-         std::ranges::all_of(system, is_key_char);
+  return (is_lcalpha(key.front()) || is_digit(key.front())) &&
+         std::ranges::all_of(key, is_key_char);
 }
 
 bool TraceState::is_valid_value(std::string_view value) noexcept {
@@ -107,11 +94,13 @@ Expected<TraceState> TraceState::parse(std::string_view header) {
     Member member;
     if (!split_member(text, member)) return ErrorCode::bad_delimiter;
     if (!is_valid_key(member.key) || !is_valid_value(member.value)) return ErrorCode::bad_character;
-    for (std::size_t i = 0; i < count; ++i) {
-      if (header.substr(spans[i].begin, spans[i].key_size) == member.key) {
-        return ErrorCode::duplicate_key;
-      }
-    }
+    // A duplicated key keeps its first member (the spec lets a vendor keep
+    // either, or both; the state of a trace must not be lost for it).
+    const bool duplicate = std::any_of(
+        spans.begin(), spans.begin() + static_cast<long>(count), [&](const MemberSpan& span) {
+          return header.substr(span.begin, span.key_size) == member.key;
+        });
+    if (duplicate) continue;
     if (count == max_members) return ErrorCode::too_many_members;
     spans[count++] = MemberSpan{static_cast<std::uint16_t>(text.data() - header.data()),
                                 static_cast<std::uint16_t>(text.size()),

@@ -251,6 +251,33 @@ class W3cHarnessTest : public ::testing::Test {
   Harness harness_{directory_.path(), "harness"};
 };
 
+// The current W3C suite's tracestate cases: a duplicated key, a vendor key
+// with an empty system and a 257-character multi-tenant key beside another
+// member are all inherited (the first of the duplicates kept).
+TEST_F(W3cHarnessTest, InheritsTracestatesTheCurrentSuiteExpects) {
+  struct Row {
+    std::string sent;
+    std::string forwarded;
+  };
+  const std::string long_key = std::string(242, 't') + "@v";
+  const Row rows[] = {
+      {"foo=1,foo=2", "foo=1"},
+      {"foo@=1,bar=2", "foo@=1,bar=2"},
+      {"foo@@bar=1,bar=2", "foo@@bar=1,bar=2"},
+      {"foo=1," + long_key + "=1", "foo=1," + long_key + "=1"},
+  };
+  std::size_t sent = 0;
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.sent);
+    auto response = harness_.post(calls_to(recorder_.url()).dump(),
+                                  {{"traceparent", inbound_traceparent}, {"tracestate", row.sent}});
+    ASSERT_TRUE(response) << httplib::to_string(response.error());
+    auto received = recorder_.wait_for(++sent);
+    ASSERT_EQ(received.size(), sent);
+    EXPECT_EQ(received.back().header("tracestate"), row.forwarded);
+  }
+}
+
 TEST_F(W3cHarnessTest, ContinuesAValidTraceWithANewParentAndTheSameTracestate) {
   auto response =
       harness_.post(calls_to(recorder_.url()).dump(),

@@ -350,10 +350,11 @@ std::vector<ExtractRow> ExtractRows() {
                 {{"traceparent", tp}, {"tracestate", "foo=bar=baz"}}, ""),
       Extracted("invalid_tracestate_one_bad_member",
                 {{"traceparent", tp}, {"tracestate", "foo=1,b.r=2"}}, ""),
+      // A duplicated key keeps its first member: the state is still inherited (W3C suite).
       Extracted("tracestate_duplicated_keys", {{"traceparent", tp}, {"tracestate", "foo=1,foo=2"}},
-                ""),
+                "foo=1"),
       Extracted("tracestate_duplicated_keys_across_headers",
-                {{"traceparent", tp}, {"tracestate", "foo=1"}, {"tracestate", "foo=1"}}, ""),
+                {{"traceparent", tp}, {"tracestate", "foo=1"}, {"tracestate", "foo=1"}}, "foo=1"),
       // Several tracestate headers are combined in order (RFC 7230 3.2.2).
       Extracted("multiple_tracestate_headers_combined",
                 {{"traceparent", tp},
