@@ -46,7 +46,7 @@ struct VerifyFlags {
   std::string builtin;
   std::string timeout;
   std::string skew_tolerance;
-  std::size_t limit = 100;
+  std::size_t limit = 0;  // 0: the default, 100
   std::string format = "text";
   std::string junit;
 };
@@ -211,7 +211,7 @@ Expected<Input> traces_from_collector(const VerifyFlags& flags, const verify::Sp
   }
   verify::WaitOptions options;
   options.timeout_nanos = timeout;
-  options.limit = flags.limit;
+  options.limit = flags.limit == 0 ? 100 : flags.limit;
   if (since) options.start_after_unix_nano = unix_nanos_ago(*since);
   const bool terminal = on_terminal();
   if (terminal) {
@@ -233,6 +233,12 @@ int run_verify_logs(const VerifyFlags& flags) {
   if (!flags.files.empty() || !flags.collector.empty() || !flags.token_file.empty()) {
     return usage_error("--logs excludes --file, --collector and --token-file: check logs or spans",
                        flags.junit);
+  }
+  if (!flags.builtin.empty() || !flags.timeout.empty() || flags.limit != 0) {
+    return usage_error(
+        "--builtin, --timeout and --limit are for spans: with --logs only service "
+        "paths are checked, and nothing is waited for",
+        flags.junit);
   }
   std::string error;
   const auto skew_flag = duration_flag(flags.skew_tolerance, "--skew-tolerance", error);
@@ -379,9 +385,9 @@ void add_verify_command(CLI::App& app, std::function<int()>& run) {
                       "http.request.header.x-trace-id=abc");
   command->add_option("--since", flags->since,
                       "check every trace that started within this long (e.g. 15m)");
-  command->add_option("--limit", flags->limit, "at most this many traces per selection")
-      ->check(CLI::Range(1, 1000))
-      ->capture_default_str();
+  command
+      ->add_option("--limit", flags->limit, "at most this many traces per selection (default 100)")
+      ->check(CLI::Range(1, 1000));
   command->add_option("--spec", flags->spec, "YAML spec of named checks (docs/verify.md)");
   command->add_option("--expect", flags->expect,
                       "an expectation, e.g. 'ui -> auth' or "
@@ -393,7 +399,8 @@ void add_verify_command(CLI::App& app, std::function<int()>& run) {
   command->add_option("--timeout", flags->timeout,
                       "wait this long for traces to arrive and settle (default 30s)");
   command->add_option("--skew-tolerance", flags->skew_tolerance,
-                      "clock skew that passes no_clock_skew (default 0ms)");
+                      "clock skew that passes no_clock_skew, and with --logs how far a callee's "
+                      "clock may run behind its caller's (default 0ms)");
   command->add_option("--format", flags->format, "report format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

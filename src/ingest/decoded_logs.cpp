@@ -13,6 +13,7 @@ void DecodedLogs::keep(model::LogRecord record) {
     ++unlinked;
     return;
   }
+  cap_log_body(record.body);
   records.push_back(std::move(record));
 }
 

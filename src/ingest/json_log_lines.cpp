@@ -15,22 +15,24 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-// The usual names, most specific first.
-constexpr std::array<std::string_view, 16> trace_fields = {
-    "trace_id",   "traceId",      "traceID",      "trace.id",      "otelTraceID", "x_trace_id",
-    "x-trace-id", "xTraceId",     "traceparent",  "request_id",    "requestId",   "requestID",
-    "request.id", "x_request_id", "x-request-id", "correlation_id"};
+// The usual names, most specific first (Serilog's compact JSON: @t, @tr, @sp, @m, @l;
+// .NET's TraceId, RequestId, Timestamp).
+constexpr std::array<std::string_view, 19> trace_fields = {
+    "trace_id",    "traceId",      "traceID",      "TraceId",       "trace.id",
+    "otelTraceID", "@tr",          "x_trace_id",   "x-trace-id",    "xTraceId",
+    "traceparent", "request_id",   "requestId",    "requestID",     "RequestId",
+    "request.id",  "x_request_id", "x-request-id", "correlation_id"};
 constexpr std::array<std::string_view, 7> service_fields = {
     "service",         "service.name", "service_name", "serviceName",
     "otelServiceName", "app",          "application"};
-constexpr std::array<std::string_view, 6> time_fields = {"ts",         "timestamp", "time",
-                                                         "@timestamp", "asctime",   "datetime"};
-constexpr std::array<std::string_view, 4> span_fields = {"span_id", "spanId", "span.id",
-                                                         "otelSpanID"};
-constexpr std::array<std::string_view, 5> message_fields = {"message", "msg", "event", "body",
-                                                            "log"};
-constexpr std::array<std::string_view, 4> severity_fields = {"level", "severity", "levelname",
-                                                             "log.level"};
+constexpr std::array<std::string_view, 8> time_fields = {"ts", "timestamp", "time",    "@timestamp",
+                                                         "@t", "Timestamp", "asctime", "datetime"};
+constexpr std::array<std::string_view, 6> span_fields = {"span_id", "spanId",     "SpanId",
+                                                         "span.id", "otelSpanID", "@sp"};
+constexpr std::array<std::string_view, 8> message_fields = {"message", "msg", "event", "body",
+                                                            "log",     "@m",  "@mt",   "Message"};
+constexpr std::array<std::string_view, 6> severity_fields = {"level",     "severity", "levelname",
+                                                             "log.level", "@l",       "Level"};
 
 // The field `name` of `fields`: a flat key first, then a path through nested objects.
 std::optional<element> find_field(object fields, std::string_view name) {
@@ -157,7 +159,10 @@ std::optional<std::uint64_t> take_leading_time(std::string_view& text) {
   return time;
 }
 
+// "-", "null" and the like; also an id of zeros (OpenTelemetry's logging
+// instrumentation writes otelTraceID="0" outside a span).
 bool is_placeholder(std::string_view value) {
+  if (value.find_first_not_of("0-") == std::string_view::npos) return true;
   static constexpr std::string_view placeholders[] = {"-",         "null",    "none", "nil",
                                                       "undefined", "unknown", "n/a"};
   return std::ranges::any_of(placeholders, [value](std::string_view placeholder) {
@@ -199,6 +204,22 @@ std::optional<TraceId> logged_trace_id(std::string_view value) noexcept {
   return *mapped;
 }
 
+void cap_log_body(std::string& body) {
+  if (body.size() <= max_log_body_bytes) return;
+  std::size_t end = max_log_body_bytes;
+  while (end > 0 && (static_cast<unsigned char>(body[end]) & 0xC0U) == 0x80U) --end;
+  body.resize(end);
+  body += "\xE2\x80\xA6";  // …
+}
+
+LogSource split_log_source(const std::string& argument, bool exists) {
+  const std::size_t colon = argument.rfind(':');
+  if (exists || colon == std::string::npos) return {argument, {}};
+  std::string service = argument.substr(colon + 1);
+  if (service.empty() || service.find_first_of("/\\.") != std::string::npos) return {argument, {}};
+  return {argument.substr(0, colon), std::move(service)};
+}
+
 bool is_trace_id_field(std::string_view key) noexcept {
   return std::ranges::find(trace_fields, key) != trace_fields.end();
 }
@@ -214,6 +235,7 @@ std::optional<model::LogRecord> JsonLogReader::read(std::string_view line, std::
     return std::nullopt;
   }
   std::string_view text = trim(line);
+  if (text.starts_with("\xEF\xBB\xBF")) text = trim(text.substr(3));  // a UTF-8 byte-order mark
   if (text.empty()) {
     ++counts.blank;
     return std::nullopt;
@@ -280,6 +302,7 @@ std::optional<model::LogRecord> JsonLogReader::read(std::string_view line, std::
   }
   if (auto message = first_field(fields, {}, message_fields, nonempty_text)) {
     record.body = std::move(*message);
+    cap_log_body(record.body);
   }
   if (auto severity = first_field(fields, {}, severity_fields, nonempty_text)) {
     record.severity = std::move(*severity);

@@ -23,6 +23,11 @@ namespace tracemesh::ingest {
 
 // Lines longer than this are skipped (counted as too long).
 inline constexpr std::size_t max_log_line_bytes = 1 << 20;
+// A record's message is kept up to this many bytes (then cut, with "…").
+inline constexpr std::size_t max_log_body_bytes = 16 * 1024;
+
+// Cut `body` to max_log_body_bytes at a UTF-8 character boundary, with "…".
+void cap_log_body(std::string& body);
 
 // Field names to read instead of the usual ones; empty: the usual ones.
 struct LogFieldNames {
@@ -68,6 +73,16 @@ class JsonLogReader {
 // "none", "undefined", "unknown", "n/a"), an all-zero id, or text a legacy
 // header could not carry.
 std::optional<TraceId> logged_trace_id(std::string_view value) noexcept;
+
+// A log input named on a command line as PATH[:SERVICE]: the text after the
+// last colon names the service of lines that name none, unless `exists`
+// (the whole argument is a file) or that text has a '/', '\\' or '.'
+// ("app-10:00.log" stays a file name).
+struct LogSource {
+  std::string path;
+  std::string service;  // empty: none named
+};
+LogSource split_log_source(const std::string& argument, bool exists);
 
 // Whether `key` is one of the usual names of a trace id field (docs/verify.md).
 bool is_trace_id_field(std::string_view key) noexcept;

@@ -69,10 +69,12 @@ class LogDecoder {
     TraceId trace_id;  // the traceId field wins over an id in the attributes
     for (auto field : fields) {
       const std::string_view key = field.key;
+      // An id that is not hex of the right size, or all zero, means "not
+      // associated" (logs.proto); a value that is not a string is malformed.
       if (is_field(key, "traceId", "trace_id")) {
-        trace_id = read_id<TraceId>(field.value, "traceId", true);
+        trace_id = parse_hex_id<TraceId>(read_string(field.value, "traceId")).value_or(TraceId{});
       } else if (is_field(key, "spanId", "span_id")) {
-        log.span_id = read_id<SpanId>(field.value, "spanId", true);
+        log.span_id = parse_hex_id<SpanId>(read_string(field.value, "spanId")).value_or(SpanId{});
       } else if (is_field(key, "timeUnixNano", "time_unix_nano")) {
         log.time_unix_nano = read_uint64(field.value, "timeUnixNano");
       } else if (is_field(key, "observedTimeUnixNano", "observed_time_unix_nano")) {

@@ -2,8 +2,9 @@
 // mapping) decoded into log records (decoded_logs.h says which are kept).
 // The mapping's rules are those of spans (otlp_json_decoder.h): hex ids in
 // either case, 64-bit integers as numbers or strings, enums as integers,
-// lowerCamelCase or snake_case names. A record with a bad field is rejected
-// on its own; the rest of the request is kept.
+// lowerCamelCase or snake_case names. A trace or span id that is not hex of
+// the right size, or all zero, is no id (logs.proto); a record with a field
+// of the wrong type is rejected on its own, the rest of the request kept.
 #pragma once
 
 #include <string_view>

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/arena.h>
 
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -21,6 +22,13 @@ std::string service_of(const otlp::Resource& resource) {
     }
   }
   return std::string(unknown_service);
+}
+
+template <typename Id>
+Id lenient_id(const std::string& bytes) {
+  Id id;
+  if (bytes.size() == id.bytes.size()) std::memcpy(id.bytes.data(), bytes.data(), bytes.size());
+  return id;  // all zero: none
 }
 
 class LogDecoder {
@@ -60,8 +68,9 @@ class LogDecoder {
   model::LogRecord read_record(const otlp::LogRecord& record, const std::string& service) const {
     model::LogRecord log;
     log.service = service;
-    log.trace_id = read_id<TraceId>(record.trace_id(), "trace_id", true);
-    log.span_id = read_id<SpanId>(record.span_id(), "span_id", true);
+    // An id of the wrong size or all zero means "not associated" (logs.proto).
+    log.trace_id = lenient_id<TraceId>(record.trace_id());
+    log.span_id = lenient_id<SpanId>(record.span_id());
     if (log.has_trace_id()) log.logged_id = log.trace_id.to_hex();
     // The time the event happened, else when it was observed; 0: when it arrives.
     log.time_unix_nano =

@@ -1,7 +1,8 @@
 // OTLP/HTTP protobuf log bodies (ExportLogsServiceRequest) decoded into log
 // records (decoded_logs.h says which are kept), with the code protoc
-// generates from otlp_trace.proto. A record with a trace_id or span_id of
-// the wrong size is rejected on its own; the rest of the request is kept.
+// generates from otlp_trace.proto. A trace_id or span_id of the wrong size
+// or all zero is no id (logs.proto: the record is not associated with a
+// trace); a record that breaks a limit is rejected on its own.
 #pragma once
 
 #include <string_view>

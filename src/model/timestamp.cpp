@@ -8,6 +8,10 @@ namespace {
 
 constexpr std::uint64_t nanos_per_second = 1'000'000'000;
 constexpr int last_year = 2261;  // 2^64 ns after 1970 is in 2554; keep well inside
+// Epoch numbers are read from 2000-01-01 to 2261-01-01: in seconds,
+// milliseconds, microseconds or nanoseconds, whichever puts them there.
+constexpr std::uint64_t min_epoch_seconds = 946'684'800;
+constexpr std::uint64_t max_epoch_seconds = 9'183'110'400;
 
 // Days from 1970-01-01 to the proleptic Gregorian date (year, month 1-12, day 1-31).
 std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) noexcept {
@@ -77,8 +81,9 @@ class Cursor {
     text_.remove_prefix(1);
     return true;
   }
-  // Up to nine digits of a fraction, as nanoseconds; further digits are read and dropped.
-  std::uint64_t fraction() noexcept {
+  // Up to nine digits of a fraction, as nanoseconds; further digits are read
+  // and dropped. Nullopt when there is no digit at all.
+  std::optional<std::uint64_t> fraction() noexcept {
     std::uint64_t nanos = 0;
     std::size_t count = 0;
     while (!text_.empty() && text_.front() >= '0' && text_.front() <= '9') {
@@ -86,6 +91,7 @@ class Cursor {
       ++count;
       text_.remove_prefix(1);
     }
+    if (count == 0) return std::nullopt;
     for (; count < 9; ++count) nanos *= 10;
     return nanos;
   }
@@ -106,8 +112,9 @@ std::optional<std::int64_t> zone_offset(Cursor& cursor) noexcept {
   if (sign == 0 && cursor.take('-')) sign = -1;
   if (sign == 0) return std::nullopt;
   const auto hours = cursor.digits(2);
-  cursor.take(':');
-  const auto minutes = cursor.digits(2);
+  const bool colon = cursor.take(':');
+  // ±hh alone, ±hh:mm or ±hhmm.
+  const auto minutes = cursor.done() && !colon ? std::optional<unsigned>(0) : cursor.digits(2);
   if (!hours || !minutes || *hours > 23 || *minutes > 59 || !cursor.done()) return std::nullopt;
   return sign * static_cast<std::int64_t>(*hours * 3600 + *minutes * 60);
 }
@@ -128,44 +135,42 @@ std::optional<std::uint64_t> parse_timestamp(std::string_view text) noexcept {
   if (!minute || !cursor.take(':')) return std::nullopt;
   const auto second = cursor.digits(2);
   if (!second) return std::nullopt;
-  const std::uint64_t fraction = cursor.take_any(".,") ? cursor.fraction() : 0;
+  const auto fraction = cursor.take_any(".,") ? cursor.fraction() : std::optional<std::uint64_t>(0);
   const auto offset = zone_offset(cursor);
-  if (!offset || *year < 1970 || *year > last_year || *month < 1 || *month > 12 || *day < 1 ||
-      *day > days_in_month(*year, *month) || *hour > 23 || *minute > 59 || *second > 60) {
+  if (!fraction || !offset || *year < 1970 || *year > last_year || *month < 1 || *month > 12 ||
+      *day < 1 || *day > days_in_month(*year, *month) || *hour > 23 || *minute > 59 ||
+      *second > 60) {
     return std::nullopt;
   }
   const std::int64_t seconds = days_from_civil(*year, *month, *day) * 86400 +
                                std::int64_t{*hour} * 3600 + std::int64_t{*minute} * 60 + *second -
                                *offset;
   if (seconds < 0) return std::nullopt;
-  return static_cast<std::uint64_t>(seconds) * nanos_per_second + fraction;
+  return static_cast<std::uint64_t>(seconds) * nanos_per_second + *fraction;
 }
 
 std::optional<std::uint64_t> epoch_number_nanos(double value) noexcept {
   if (!std::isfinite(value) || value <= 0) return std::nullopt;
-  // Each unit's bound is about year 5138 in seconds, so that a value past it
-  // is read in the next finer unit; the result must still fit 2^64 ns.
-  double nanos = 0;
-  if (value < 1e11) {
-    nanos = value * 1e9;
-  } else if (value < 1e14) {
-    nanos = value * 1e6;
-  } else if (value < 1e17) {
-    nanos = value * 1e3;
-  } else {
-    nanos = value;
+  // Read to the microsecond (a double holds microseconds since 1970 exactly
+  // until 2255), so "1796670600.123" lands on .123000000 as the text does.
+  for (const double unit : {1.0, 1e3, 1e6, 1e9}) {
+    const double seconds = value / unit;
+    if (seconds >= static_cast<double>(min_epoch_seconds) &&
+        seconds < static_cast<double>(max_epoch_seconds)) {
+      return static_cast<std::uint64_t>(std::llround(seconds * 1e6)) * 1000;
+    }
   }
-  if (nanos >= 1.8e19) return std::nullopt;
-  return static_cast<std::uint64_t>(nanos);
+  return std::nullopt;
 }
 
 std::optional<std::uint64_t> epoch_number_nanos(std::uint64_t value) noexcept {
-  if (value == 0) return std::nullopt;
-  constexpr std::uint64_t max = 18'000'000'000'000'000'000ULL;
-  if (value < 100'000'000'000ULL) return value * 1'000'000'000;
-  if (value < 100'000'000'000'000ULL) return value * 1'000'000;
-  if (value < 100'000'000'000'000'000ULL) return value * 1'000;
-  return value < max ? std::optional<std::uint64_t>(value) : std::nullopt;
+  for (const std::uint64_t unit : {std::uint64_t{1}, std::uint64_t{1'000}, std::uint64_t{1'000'000},
+                                   std::uint64_t{1'000'000'000}}) {
+    if (value >= min_epoch_seconds * unit && value < max_epoch_seconds * unit) {
+      return value * (nanos_per_second / unit);
+    }
+  }
+  return std::nullopt;
 }
 
 std::string format_timestamp(std::uint64_t unix_nanos, bool full_precision) {

@@ -12,14 +12,15 @@ namespace tracemesh::model {
 
 // Nanoseconds since the Unix epoch of an RFC 3339 date-time: a `T` or a space
 // between date and time, up to nine fraction digits after `.` or `,`, and `Z`,
-// `±hh:mm`, `±hhmm` or no zone at all (read as UTC). Nullopt for anything
+// `±hh:mm`, `±hhmm`, `±hh` or no zone at all (read as UTC). Nullopt for anything
 // else, including dates before 1970 or after 2261.
 std::optional<std::uint64_t> parse_timestamp(std::string_view text) noexcept;
 
 // Nanoseconds since the Unix epoch of a number of seconds, milliseconds,
-// microseconds or nanoseconds, told apart by magnitude (below 1e11: seconds,
-// below 1e14: milliseconds, below 1e17: microseconds; a year-2286 bound for
-// each). Nullopt for a negative, non-finite or zero value.
+// microseconds or nanoseconds, told apart by which of them falls between
+// 2000-01-01 and 2261-01-01 (the ranges do not overlap); read to the
+// microsecond. Nullopt for any other value (0, negative, non-finite, a
+// duration mistaken for a time).
 std::optional<std::uint64_t> epoch_number_nanos(double value) noexcept;
 // The same for an integer, exactly.
 std::optional<std::uint64_t> epoch_number_nanos(std::uint64_t value) noexcept;

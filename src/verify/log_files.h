@@ -15,8 +15,10 @@
 
 namespace tracemesh::verify {
 
-inline constexpr std::size_t max_log_input_bytes = std::size_t{512} << 20;  // per file
-inline constexpr std::size_t max_log_records = 5'000'000;                   // over all files
+struct LogLimits {
+  std::size_t max_input_bytes = std::size_t{512} << 20;  // per input
+  std::size_t max_records = 5'000'000;                   // over all inputs
+};
 
 struct LogInput {
   std::vector<model::LogRecord> records;  // in reading order
@@ -24,18 +26,17 @@ struct LogInput {
   std::size_t files = 0;
 };
 
-// A --logs argument: the file, and the service named after a colon (when
-// the whole argument is not itself an existing file).
-struct LogSource {
-  std::string path;  // "-": standard input
-  std::string service;
-};
-LogSource parse_log_source(const std::string& argument);
+// A --logs argument: `-` (standard input), or PATH[:SERVICE]
+// (ingest::split_log_source, the path tested for existence).
+ingest::LogSource parse_log_source(const std::string& argument);
 
-// Read every source in order. An Error (io_error, invalid_input) names an
-// unreadable file, one over the size limit, or more records than the limit:
-// a check must not pass on logs that were cut short.
+// Read every source in order, holding at most one line of
+// ingest::max_log_line_bytes at a time (longer lines are skipped and
+// counted). An Error (io_error, invalid_input) names an unreadable file, one
+// over the size limit, or more records than the limit: a check must not pass
+// on logs that were cut short.
 Expected<LogInput> read_log_files(const std::vector<std::string>& arguments,
-                                  const ingest::LogFieldNames& names, std::istream& standard_input);
+                                  const ingest::LogFieldNames& names, std::istream& standard_input,
+                                  const LogLimits& limits = {});
 
 }  // namespace tracemesh::verify

@@ -30,15 +30,26 @@ std::string plural(std::size_t count, const std::string& one, const std::string&
   return std::to_string(count) + " " + (count == 1 ? one : many);
 }
 
-// The earliest line of `service` naming the trail's id at or after `after`
-// (less the tolerance); nullptr when there is none.
-const model::LogRecord* next_sighting(const model::LogTrail& trail, const std::string& service,
-                                      std::uint64_t after, std::uint64_t tolerance) {
-  const std::uint64_t from = after > tolerance ? after - tolerance : 0;
-  for (const model::LogRecord& record : trail.records) {
-    if (record.service == service && record.time_unix_nano >= from) return &record;
+constexpr std::size_t none = static_cast<std::size_t>(-1);
+
+// The index of the earliest line of `service` naming the trail's id at or
+// after `after` (less the tolerance, which only lets another service's clock
+// run behind), that no earlier hop used: a line proves one hop, and a service
+// repeated in a path needs a later line of its own. `none` when there is none.
+std::size_t next_sighting(const model::LogTrail& trail, const std::string& service,
+                          std::uint64_t after, std::uint64_t tolerance,
+                          const std::vector<std::size_t>& used) {
+  const std::size_t previous = used.empty() ? none : used.back();
+  const bool same_service = previous != none && trail.records[previous].service == service;
+  const std::uint64_t from = after > tolerance && !same_service ? after - tolerance : after;
+  for (std::size_t i = 0; i < trail.records.size(); ++i) {
+    const model::LogRecord& record = trail.records[i];
+    if (record.service != service || record.time_unix_nano < from) continue;
+    if (std::find(used.begin(), used.end(), i) != used.end()) continue;
+    if (same_service && i < previous) continue;
+    return i;
   }
-  return nullptr;
+  return none;
 }
 
 std::uint64_t last_line(const model::LogTrail& trail, const std::string& service) {
@@ -54,10 +65,18 @@ std::string services_in_logs(const ServiceActivity& activity) {
 std::string missing_hop(const std::string& caller, std::uint64_t caller_time,
                         const std::string& callee, const model::LogTrail& trail,
                         const ServiceActivity& activity, const LogPathOptions& options) {
-  if (const model::ServiceSighting* sighting = trail.sighting(callee)) {
-    return callee + " logged the id only before " + caller + " did (at " +
-           model::format_timestamp(sighting->first_unix_nano) + ", " +
-           model::format_duration(caller_time - sighting->first_unix_nano) +
+  // The callee's last line of the id before the caller's: how far apart the clocks would be.
+  const model::LogRecord* before = nullptr;
+  for (const model::LogRecord& record : trail.records) {
+    if (record.service == callee && record.time_unix_nano < caller_time) before = &record;
+  }
+  if (callee == caller && trail.sighting(callee) != nullptr) {
+    return callee + " logged the id no more after that line";
+  }
+  if (before != nullptr) {
+    return callee + " logged the id only before " + caller + " did (last at " +
+           model::format_timestamp(before->time_unix_nano) + ", " +
+           model::format_duration(caller_time - before->time_unix_nano) +
            " earlier): clocks apart? --skew-tolerance allows for it";
   }
   if (!activity.logs(callee)) {
@@ -85,9 +104,17 @@ std::string missing_hop(const std::string& caller, std::uint64_t caller_time,
 }  // namespace
 
 ServiceActivity::ServiceActivity(const std::vector<model::LogRecord>& records) {
+  std::unordered_map<TraceId, std::pair<std::uint64_t, const std::string*>, model::IdHash> first;
   for (const model::LogRecord& record : records) {
     lines_[record.service].push_back({record.time_unix_nano, record.trace_id, &record.logged_id});
+    if (!record.has_trace_id()) continue;
+    const auto [it, added] =
+        first.try_emplace(record.trace_id, record.time_unix_nano, &record.service);
+    if (!added && record.time_unix_nano < it->second.first) {
+      it->second = {record.time_unix_nano, &record.service};
+    }
   }
+  for (const auto& [trace_id, earliest] : first) origin_.emplace(trace_id, *earliest.second);
   for (auto& [service, lines] : lines_) {
     std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
       return a.time_unix_nano < b.time_unix_nano;
@@ -108,7 +135,13 @@ ServiceActivity::Window ServiceActivity::between(const std::string& service, std
   for (; it != lines.end() && it->time_unix_nano <= to; ++it) {
     if (!it->trace_id.is_valid()) {
       ++window.without_id;
-    } else if (it->trace_id != trace_id && others.insert(it->trace_id).second) {
+      continue;
+    }
+    // Only ids that began at this service: an id another service logged first
+    // came in with its caller, and says nothing about the one asked about.
+    const auto origin = origin_.find(it->trace_id);
+    const bool began_here = origin != origin_.end() && origin->second == service;
+    if (it->trace_id != trace_id && began_here && others.insert(it->trace_id).second) {
       if (window.examples.size() < max_examples) window.examples.push_back(*it->logged_id);
     }
   }
@@ -128,10 +161,13 @@ Outcome check_log_path(const ServicePath& path, const model::LogTrail& trail,
                        const ServiceActivity& activity, const LogPathOptions& options) {
   std::string held;
   std::uint64_t previous_time = 0;
+  std::uint64_t start = 0;
+  std::vector<std::size_t> used;
   for (std::size_t i = 0; i < path.services.size(); ++i) {
     const std::string& service = path.services[i];
-    const model::LogRecord* line =
-        next_sighting(trail, service, previous_time, i == 0 ? 0 : options.skew_tolerance_nanos);
+    const std::size_t index = next_sighting(trail, service, previous_time,
+                                            i == 0 ? 0 : options.skew_tolerance_nanos, used);
+    const model::LogRecord* line = index == none ? nullptr : &trail.records[index];
     if (line == nullptr && i == 0) {
       std::vector<std::string> loggers;
       for (const model::ServiceSighting& sighting : trail.services)
@@ -150,14 +186,17 @@ Outcome check_log_path(const ServicePath& path, const model::LogTrail& trail,
           missing_hop(path.services[i - 1], previous_time, service, trail, activity, options);
       return {false, std::move(message), {}};
     }
+    used.push_back(index);
     if (i == 0) {
-      held = service + " (" + model::format_timestamp(line->time_unix_nano) + ")";
+      start = line->time_unix_nano;
+      held = service + " (" + model::format_timestamp(start) + ")";
     } else {
-      const std::uint64_t start = trail.first_unix_nano();
-      held +=
-          " -> " + service + " (+" +
-          model::format_duration(line->time_unix_nano > start ? line->time_unix_nano - start : 0) +
-          ")";
+      // From the path's first line; a line within the tolerance before it is "-".
+      const bool after_start = line->time_unix_nano >= start;
+      held += " -> " + service + " (" + (after_start ? "+" : "-") +
+              model::format_duration(after_start ? line->time_unix_nano - start
+                                                 : start - line->time_unix_nano) +
+              ")";
     }
     previous_time = std::max(previous_time, line->time_unix_nano);
   }

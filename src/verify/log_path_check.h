@@ -5,9 +5,11 @@
 // `A ~> B` both hold when B logged the id at or after A first did (within
 // the skew tolerance); a path holds when its services logged the id in its
 // order. When one does not, the message says where the id stopped and what
-// the next service did instead around that time: other ids (the id was
-// likely not forwarded), lines without an id (called, but the id was not
-// read or not logged), or nothing (the call likely never arrived).
+// the next service did instead around that time: ids of its own (it started
+// new ones: the id was likely not forwarded), lines without an id (called,
+// but the id was not read or not logged), or nothing (the call likely never
+// arrived). A line proves one hop: a service repeated in a path needs a
+// later line of its own.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "model/log_trail.h"
+#include "model/span_record.h"
 #include "verify/expectation.h"
 #include "verify/outcome.h"
 
@@ -29,7 +32,7 @@ class ServiceActivity {
   explicit ServiceActivity(const std::vector<model::LogRecord>& records);
 
   struct Window {
-    std::size_t other_ids = 0;          // distinct ids other than the one asked about
+    std::size_t other_ids = 0;          // distinct other ids that began at the service (its own)
     std::size_t without_id = 0;         // lines naming no id
     std::vector<std::string> examples;  // a few of the other ids, as logged
   };
@@ -46,7 +49,8 @@ class ServiceActivity {
     TraceId trace_id;
     const std::string* logged_id = nullptr;
   };
-  std::unordered_map<std::string, std::vector<Line>> lines_;  // per service, in time order
+  std::unordered_map<std::string, std::vector<Line>> lines_;        // per service, in time order
+  std::unordered_map<TraceId, std::string, model::IdHash> origin_;  // who logged each id first
 };
 
 struct LogPathOptions {

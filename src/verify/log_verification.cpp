@@ -7,19 +7,30 @@
 namespace tracemesh::verify {
 namespace {
 
-bool selects_trail(const TraceSelector& selector, const model::LogTrail& trail) {
+// Whether `service` logged the id first: its first line is within the skew
+// tolerance of the trail's first (clocks apart, or lines of the same instant
+// read in another order, must not take the root from it).
+bool begins_at(const model::LogTrail& trail, const std::string& service, std::uint64_t tolerance) {
+  const model::ServiceSighting* sighting = trail.sighting(service);
+  return sighting != nullptr && sighting->first_unix_nano <= trail.first_unix_nano() + tolerance;
+}
+
+bool selects_trail(const TraceSelector& selector, const model::LogTrail& trail,
+                   std::uint64_t tolerance) {
   if (!selector.trace_id.empty() &&
       !model::ascii_iequals(selector.trace_id, trail.trace_id.to_hex())) {
     return false;
   }
-  return selector.root_service.empty() || trail.first_service() == selector.root_service;
+  return selector.root_service.empty() || begins_at(trail, selector.root_service, tolerance);
 }
 
-bool applies(const Check& check, const model::LogTrail& trail, const TraceSelector& chosen) {
-  if (!check.select.empty()) return selects_trail(check.select, trail);
-  if (!chosen.empty()) return selects_trail(chosen, trail);
+bool applies(const Check& check, const model::LogTrail& trail, const TraceSelector& chosen,
+             std::uint64_t tolerance) {
+  if (!check.select.empty()) return selects_trail(check.select, trail, tolerance);
+  if (!chosen.empty()) return selects_trail(chosen, trail, tolerance);
   const std::vector<std::string> starts = path_starts(check);
-  return std::find(starts.begin(), starts.end(), trail.first_service()) != starts.end();
+  return std::any_of(starts.begin(), starts.end(),
+                     [&](const std::string& start) { return begins_at(trail, start, tolerance); });
 }
 
 Expected<void> check_selector(const TraceSelector& selector, const std::string& where) {
@@ -38,16 +49,19 @@ Expected<void> check_selector(const TraceSelector& selector, const std::string& 
   return {};
 }
 
-std::string unapplied_to_logs(const Check& check, const TraceSelector& chosen) {
+std::string unapplied_to_logs(const Check& check, const TraceSelector& chosen, bool since) {
+  const std::string window = since ? " (first logged within --since)" : "";
   if (!chosen.trace_id.empty() && check.select.empty()) {
-    return "no log line names trace " + chosen.trace_id;
+    return "no log line names trace " + chosen.trace_id + window;
   }
-  if (!check.select.empty() || !chosen.empty()) return "no id in the logs matches the selection";
+  if (!check.select.empty() || !chosen.empty()) {
+    return "no id in the logs matches the selection" + window;
+  }
   std::string starts;
   for (const std::string& start : path_starts(check)) {
     starts += (starts.empty() ? "" : " or ") + start;
   }
-  return "no id in the logs was first logged by " + starts;
+  return "no id in the logs was first logged by " + starts + window;
 }
 
 template <typename Results>
@@ -124,7 +138,7 @@ LogVerification verify_logs(const Spec& spec, const std::vector<model::LogRecord
     LogTrailResult result;
     for (std::size_t c = 0; c < spec.checks.size(); ++c) {
       const Check& check = spec.checks[c];
-      if (!applies(check, trail, chosen)) continue;
+      if (!applies(check, trail, chosen, options.path.skew_tolerance_nanos)) continue;
       applied[c] = true;
       for (const Expectation& expectation : check.expectations) {
         const auto& path = std::get<ServicePath>(expectation.body);
@@ -140,7 +154,8 @@ LogVerification verify_logs(const Spec& spec, const std::vector<model::LogRecord
     if (applied[c]) continue;
     Outcome outcome;
     outcome.passed = false;
-    outcome.message = unapplied_to_logs(spec.checks[c], chosen);
+    outcome.message =
+        unapplied_to_logs(spec.checks[c], chosen, options.start_after_unix_nano.has_value());
     verification.unapplied.push_back(
         {spec.checks[c].name, "applies to an id in the logs", outcome});
   }

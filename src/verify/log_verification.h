@@ -3,7 +3,8 @@
 // service paths are checked against it (log_path_check.h).
 //
 // The same rules choose which checks apply to which id as for traces
-// (verification.h), with the first service to log an id as its root. Only
+// (verification.h), with the first service to log an id as its root (any
+// service whose first line is within the skew tolerance of the id's first). Only
 // service paths can be judged from logs: span assertions, transports and
 // selections by operation or attribute need spans, and are refused before
 // anything is read (check_spec_for_logs). The built-in integrity checks

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "model/ascii.h"
 #include "model/duration.h"
 #include "model/yaml_input.h"
 #include "tracemesh/legacy_propagator.h"
@@ -155,6 +156,11 @@ Expected<Spec> parse_spec(std::string_view yaml, std::string_view source) {
 }
 
 Expected<std::string> legacy_trace_id(std::string_view value) {
+  // A W3C traceparent names its trace id, as the log reader takes it.
+  if (value.size() == 55 && value.substr(0, 3) == "00-" && value[35] == '-' && value[52] == '-') {
+    const auto trace_id = TraceId::from_hex(model::ascii_lowercase(value.substr(3, 32)));
+    if (trace_id) return trace_id->to_hex();
+  }
   const auto mapped = parse_legacy_trace_id(value);
   if (!mapped) {
     return Error{ErrorCode::invalid_input, "'" + std::string(value) +

@@ -56,7 +56,8 @@ struct Spec {
 Expected<Spec> parse_spec(std::string_view yaml, std::string_view source);
 
 // The trace id the SDKs give a legacy id header's value (a UUID, 32 hex
-// digits, or any other string: see tracemesh/legacy_propagator.h), as hex.
+// digits, or any other string: see tracemesh/legacy_propagator.h), as hex;
+// for a W3C traceparent, its trace id.
 Expected<std::string> legacy_trace_id(std::string_view value);
 
 // Parse a comma-separated list of built-in check names ("all", "none", or

@@ -131,9 +131,9 @@ TEST(LogIntake, RefusesMalformedBodiesAndLosesNothingStored) {
     EXPECT_NE(response->body.find(row.message), std::string::npos) << response->body;
   }
   // A bad record is rejected on its own: partial success, the rest stored.
-  auto partial = post_logs(
-      collector,
-      log_request("api", log_record(trace_id, now + 1, "also kept") + R"(,{"traceId":"abc"})"));
+  auto partial =
+      post_logs(collector, log_request("api", log_record(trace_id, now + 1, "also kept") +
+                                                  R"(,{"severityNumber":"ERROR"})"));
   ASSERT_TRUE(partial);
   ASSERT_EQ(partial->status, 200);
   const json answer = json::parse(partial->body);
@@ -141,10 +141,16 @@ TEST(LogIntake, RefusesMalformedBodiesAndLosesNothingStored) {
   EXPECT_NE(answer["partialSuccess"]["errorMessage"].get<std::string>().find("log record 1"),
             std::string::npos);
 
+  // A request sent again (a retry after a lost answer) stores nothing twice.
+  ASSERT_EQ(post_logs(collector, log_request("api", log_record(trace_id, now, "kept")))->status,
+            200);
+
   const json logs = logs_of(collector, trace_id, 2);
   ASSERT_EQ(logs.size(), 2U) << logs.dump();
   EXPECT_EQ(logs[0]["body"], "kept");
   EXPECT_EQ(logs[1]["body"], "also kept");
+  const std::string metrics = collector.http().Get("/metrics")->body;
+  EXPECT_NE(metrics.find("tracemesh_log_records_stored_total 2"), std::string::npos) << metrics;
   // No span: the trace itself is not found, and says where its logs are.
   auto trace = collector.http().Get("/api/traces/" + trace_id);
   ASSERT_TRUE(trace);
@@ -229,6 +235,9 @@ TEST(LogIntake, AServiceThatOnlyLogsTheTraceIsALoggedHopNotAMissingOne) {
   EXPECT_NE(std::find(graph["uninstrumented_peers"].begin(), graph["uninstrumented_peers"].end(),
                       "ingest:8080"),
             graph["uninstrumented_peers"].end());  // the silent trace's call
+  // ingest logs, and sends no spans: not a service with tracing.
+  EXPECT_EQ(graph["log_only_services"], json({"ingest"})) << graph.dump();
+  EXPECT_EQ(graph["services"], json({"ui"})) << graph.dump();
 
   const json hops = collector.get_json("/api/hops?lookback=1h");
   std::uint64_t logged_calls = 0;

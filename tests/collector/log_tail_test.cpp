@@ -5,6 +5,7 @@
 #include "collector/log_tail.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -85,8 +86,13 @@ TEST_F(LogTail, FollowsARotationByRenameAndATruncation) {
   std::filesystem::rename(file_, directory_.path() / "app.log.1");
   append(file_, line("r-2", "three"));
   tailer.poll();
+  // The old file is read until it stops growing: the application may still
+  // write to it (here a last line without its newline) before it reopens.
+  const std::string late = line("r-2", "late");
+  append(directory_.path() / "app.log.1", late.substr(0, late.size() - 1));
+  for (int i = 0; i < 5; ++i) tailer.poll();
   EXPECT_EQ(bodies(*store, "r-2"),
-            (std::vector<std::string>{"api: one", "api: two", "api: three"}));
+            (std::vector<std::string>{"api: one", "api: two", "api: late", "api: three"}));
   EXPECT_EQ(counters_.log_file_rotations, 1U);
 
   // copytruncate: the file shrinks in place; it is read again from its start.
@@ -94,9 +100,58 @@ TEST_F(LogTail, FollowsARotationByRenameAndATruncation) {
   tailer.poll();
   append(file_, line("r-2", "four"));
   tailer.poll();
-  EXPECT_EQ(bodies(*store, "r-2"),
-            (std::vector<std::string>{"api: one", "api: two", "api: three", "api: four"}));
+  EXPECT_EQ(bodies(*store, "r-2"), (std::vector<std::string>{"api: one", "api: two", "api: late",
+                                                             "api: three", "api: four"}));
   EXPECT_EQ(counters_.log_file_rotations, 2U);
+
+  // Rewritten in place and already longer than what was read: told by its first bytes.
+  std::ofstream(file_, std::ios::trunc) << line("r-9", "rewritten") + line("r-9", "again");
+  tailer.poll();
+  EXPECT_EQ(bodies(*store, "r-9"), (std::vector<std::string>{"api: rewritten", "api: again"}));
+}
+
+TEST_F(LogTail, ARestartDoesNotResumeInAFileRewrittenMeanwhile) {
+  {
+    auto store = open_store();
+    ASSERT_TRUE(store);
+    append(file_, line("r-5", "old"));
+    LogTailer tailer(*store, counters_, {{file_.string(), "api"}}, std::chrono::milliseconds(0));
+    tailer.poll();
+  }
+  // copytruncate while the collector was down, the file grown past the old offset since.
+  std::ofstream(file_, std::ios::trunc) << line("r-6", "first of the new") + line("r-6", "second");
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  LogTailer tailer(*store, counters_, {{file_.string(), "api"}}, std::chrono::milliseconds(0));
+  tailer.poll();
+  EXPECT_EQ(bodies(*store, "r-6"),
+            (std::vector<std::string>{"api: first of the new", "api: second"}));
+}
+
+TEST_F(LogTail, CountsWhatItCannotFollowAndNeverBlocksOnAFifo) {
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  const auto fifo = directory_.path() / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto folder = directory_.path() / "folder";
+  std::filesystem::create_directory(folder);
+  LogTailer tailer(*store, counters_, {{fifo.string(), "api"}, {folder.string(), "api"}},
+                   std::chrono::milliseconds(0));
+  tailer.poll();  // returns: a FIFO with no writer is not waited on
+  tailer.poll();
+  EXPECT_EQ(counters_.log_file_errors, 2U);  // once each
+}
+
+TEST_F(LogTail, StoresARecordOnceWhenTheSameLinesAreReadTwice) {
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  append(file_, line("r-8", "only once"));
+  // The same file followed twice: both read the same lines.
+  LogTailer tailer(*store, counters_, {{file_.string(), "api"}, {file_.string(), "api"}},
+                   std::chrono::milliseconds(0));
+  tailer.poll();
+  EXPECT_EQ(bodies(*store, "r-8"), std::vector<std::string>{"api: only once"});
+  EXPECT_EQ(counters_.log_records_received, 1U);
 }
 
 TEST_F(LogTail, ARestartResumesWhereTheCommittedRecordsEnd) {
@@ -135,7 +190,11 @@ TEST(LogFileArgument, NamesTheServiceAfterTheLastColon) {
   EXPECT_EQ(parse_log_file_argument("/var/log/app.log:billing").path, "/var/log/app.log");
   EXPECT_EQ(parse_log_file_argument("/var/log/app.log:billing").service, "billing");
   EXPECT_EQ(parse_log_file_argument("/var/log/app.log").service, "");
-  EXPECT_EQ(parse_log_file_argument("C:/logs/app.log").path, "C:/logs/app.log");
+  EXPECT_TRUE(parse_log_file_argument("C:/logs/app.log").path.ends_with("C:/logs/app.log"));
+  EXPECT_EQ(parse_log_file_argument("C:/logs/app.log").service, "");
+  // A colon inside a file name that does not exist yet is no service.
+  EXPECT_TRUE(parse_log_file_argument("/var/log/app-10:00.log").path.ends_with("app-10:00.log"));
+  EXPECT_EQ(parse_log_file_argument("/var/log/app-10:00.log").service, "");
 }
 
 }  // namespace

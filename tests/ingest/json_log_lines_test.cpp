@@ -92,6 +92,7 @@ TEST(JsonLogLines, FindsTheServiceAndTimeUnderEveryUsualName) {
       {"ts_rfc3339", R"("ts":"2026-12-07T19:10:00.5Z")", base + 500'000'000},
       {"timestamp_millis", R"("timestamp":1796670600500)", base + 500'000'000},
       {"time_seconds_fraction", R"("time":1796670600.5)", base + 500'000'000},
+      {"zap_float_seconds_exact_to_the_microsecond", R"("ts":1796670600.123)", base + 123'000'000},
       {"at_timestamp", R"("@timestamp":"2026-12-07T20:10:00+01:00")", base},
       {"asctime", R"("asctime":"2026-12-07 19:10:00,500")", base + 500'000'000},
       {"epoch_as_text", R"("ts":"1796670600")", base},
@@ -227,9 +228,10 @@ TEST(JsonLogLines, MapsIdsAsTheSdkMapsLegacyHeaders) {
 }
 
 TEST(JsonLogLines, PlaceholdersNameNoId) {
-  for (const char* value : {"", " ", "-", "null", "None", "undefined", "unknown", "N/A",
-                            "00000000000000000000000000000000",
-                            "00-00000000000000000000000000000000-00f067aa0ba902b7-01"}) {
+  for (const char* value :
+       {"", " ", "-", "null", "None", "undefined", "unknown", "N/A", "0", "0000000000000000",
+        "00000000-0000-0000-0000-000000000000", "00000000000000000000000000000000",
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01"}) {
     SCOPED_TRACE(value);
     EXPECT_FALSE(logged_trace_id(value).has_value());
   }
@@ -245,6 +247,31 @@ TEST(JsonLogLines, PlaceholdersNameNoId) {
       reader.read(R"({"ts":"2026-12-07T19:10:00Z","service":"a","trace_id":null})", "", counts);
   ASSERT_TRUE(none.has_value());
   EXPECT_FALSE(none->has_trace_id());
+}
+
+TEST(JsonLogLines, ReadsSerilogAndDotNetNamesAndSkipsAByteOrderMark) {
+  const JsonLogReader reader({}, "api");
+  LogLineCounts counts;
+  const auto serilog =
+      reader.read(R"({"@t":"2026-12-07T19:10:00.0000000Z","@mt":"Handled {Path}","@l":"Warning",)"
+                  R"("@tr":"4bf92f3577b34da6a3ce929d0e0e4736","@sp":"00f067aa0ba902b7"})",
+                  "", counts);
+  ASSERT_TRUE(serilog.has_value());
+  EXPECT_EQ(serilog->trace_id.to_hex(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(serilog->span_id.to_hex(), "00f067aa0ba902b7");
+  EXPECT_EQ(serilog->severity, "Warning");
+  EXPECT_EQ(serilog->time_unix_nano, base);
+  const auto dotnet = reader.read(
+      R"({"Timestamp":"2026-12-07T20:10:00+01","TraceId":"t-1","Message":"ok"})", "", counts);
+  ASSERT_TRUE(dotnet.has_value());
+  EXPECT_EQ(dotnet->logged_id, "t-1");
+  EXPECT_EQ(dotnet->time_unix_nano, base);
+  const auto bom = reader.read(
+      "\xEF\xBB\xBF"
+      R"({"ts":"2026-12-07T19:10:00Z","trace_id":"t"})",
+      "", counts);
+  ASSERT_TRUE(bom.has_value());
+  EXPECT_EQ(counts.not_json, 0U);
 }
 
 TEST(JsonLogLines, KeepsTheMessageLevelSpanAndSource) {

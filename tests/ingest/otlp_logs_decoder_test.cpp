@@ -29,7 +29,8 @@ constexpr const char* span_hex = "eee19b7ec3c1b174";
 constexpr const char* uuid = "7b0c9e21-5a1c-4e2f-9a7b-0c1d2e3f4a5b";
 
 // Four records: in a span's context, with a legacy id attribute, naming no
-// trace, and with a trace id of the wrong size.
+// trace, and one with a time out of range (its trace id of the wrong size is
+// no id, but the time rejects it).
 const std::string protobuf_request = R"(resource_logs {
   resource { attributes { key: "service.name" value { string_value: "billing" } } }
   scope_logs {
@@ -48,7 +49,7 @@ const std::string protobuf_request = R"(resource_logs {
       attributes { key: "x_trace_id" value { string_value: "7b0c9e21-5a1c-4e2f-9a7b-0c1d2e3f4a5b" } }
     }
     log_records { time_unix_nano: 1796670600000000003 body { string_value: "startup" } }
-    log_records { time_unix_nano: 1796670600000000004 trace_id: "\x01\x02\x03" }
+    log_records { time_unix_nano: 18446744073709551615 trace_id: "\x01\x02\x03" }
   }
 })";
 
@@ -62,7 +63,7 @@ const std::string json_request = R"({"resourceLogs":[{
      "body":{"kvlistValue":{"values":[{"key":"event","value":{"stringValue":"login"}}]}},
      "attributes":[{"key":"x_trace_id","value":{"stringValue":"7b0c9e21-5a1c-4e2f-9a7b-0c1d2e3f4a5b"}}]},
     {"timeUnixNano":"1796670600000000003","body":{"stringValue":"startup"}},
-    {"timeUnixNano":"1796670600000000004","traceId":"010203"}
+    {"timeUnixNano":"18446744073709551615","traceId":"010203"}
   ]}]}]})";
 
 void expect_decoded(const DecodedLogs& logs) {
@@ -134,10 +135,7 @@ TEST(OtlpLogsDecoder, RejectsBadRecordsOneByOne) {
     const char* reason;
   };
   const Row rows[] = {
-      {"short_trace_id", R"({"traceId":"abcd"})", "traceId"},
-      {"zero_trace_id", R"({"traceId":"00000000000000000000000000000000"})", "traceId"},
-      {"short_span_id", R"({"traceId":"5b8efff798038103d269b633813fc60c","spanId":"12"})",
-       "spanId"},
+      {"trace_id_not_a_string", R"({"traceId":5})", "traceId"},
       {"severity_as_name",
        R"({"traceId":"5b8efff798038103d269b633813fc60c","severityNumber":"ERROR"})",
        "severityNumber"},
@@ -156,6 +154,44 @@ TEST(OtlpLogsDecoder, RejectsBadRecordsOneByOne) {
     EXPECT_NE(decoded->rejection_message.find(row.reason), std::string::npos)
         << decoded->rejection_message;
   }
+}
+
+TEST(OtlpLogsDecoder, AnInvalidIdIsNoIdNotARejection) {
+  // logs.proto: an id of the wrong size or all zeros means the record is not
+  // associated with a trace; a legacy id in its attributes still names one.
+  const char* records[] = {
+      R"({"traceId":"abcd"})",
+      R"({"traceId":"00000000000000000000000000000000"})",
+      R"({"traceId":"00000000000000000000000000000000","spanId":"0000000000000000"})",
+      R"({"traceId":"5b8efff798038103d269b633813fc60c","spanId":"12"})",
+  };
+  for (const char* record : records) {
+    SCOPED_TRACE(record);
+    const auto decoded = decode_otlp_logs_json(
+        std::string(R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[)") + record + "]}]}]}");
+    ASSERT_TRUE(decoded) << decoded.error().text();
+    EXPECT_EQ(decoded->rejected, 0U);
+    EXPECT_EQ(decoded->records.size() + decoded->unlinked, 1U);
+  }
+  const auto zero_with_legacy = decode_otlp_logs_protobuf(protoc_encode(R"(resource_logs {
+  scope_logs { log_records {
+    trace_id: "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    attributes { key: "request_id" value { string_value: "r-7" } } } } })"));
+  ASSERT_TRUE(zero_with_legacy);
+  ASSERT_EQ(zero_with_legacy->records.size(), 1U);
+  EXPECT_EQ(zero_with_legacy->records[0].trace_id, *logged_trace_id("r-7"));
+  EXPECT_EQ(zero_with_legacy->rejected, 0U);
+}
+
+TEST(OtlpLogsDecoder, CutsLongBodies) {
+  const std::string body(100'000, 'x');
+  const auto decoded = decode_otlp_logs_json(
+      R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"traceId":"5b8efff798038103d269b633813fc60c","body":{"stringValue":")" +
+      body + R"("}}]}]}]})");
+  ASSERT_TRUE(decoded);
+  ASSERT_EQ(decoded->records.size(), 1U);
+  EXPECT_EQ(decoded->records[0].body.size(), max_log_body_bytes + 3);  // and "…"
+  EXPECT_TRUE(decoded->records[0].body.ends_with("\xE2\x80\xA6"));
 }
 
 TEST(OtlpLogsDecoder, HoldsTheRecordLimitAndNamesUnknownServices) {

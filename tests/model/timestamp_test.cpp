@@ -30,6 +30,7 @@ TEST(ParseTimestamp, ReadsRfc3339AndTheFormsLoggersWrite) {
       {"offset_east", "2026-12-07T20:10:00+01:00", base},
       {"offset_west", "2026-12-07T14:10:00-05:00", base},
       {"offset_without_colon", "2026-12-07T20:40:00+0130", base},
+      {"offset_hours_only", "2026-12-07T20:10:00+01", base},
       {"epoch", "1970-01-01T00:00:00Z", 0},
       {"leap_day", "2024-02-29T00:00:00Z", 1'709'164'800ULL * 1'000'000'000ULL},
   };
@@ -45,12 +46,14 @@ TEST(ParseTimestamp, RefusesWhatIsNotADateTime) {
   const char* rows[] = {
       "",
       "yesterday",
-      "2026-12-07",                 // no time
-      "2026-13-07T19:10:00Z",       // month 13
-      "2026-02-30T19:10:00Z",       // no such day
-      "2025-02-29T00:00:00Z",       // not a leap year
-      "2026-12-07T24:00:00Z",       // hour 24
-      "2026-12-07T19:10:00Zjunk",   // trailing text
+      "2026-12-07",                // no time
+      "2026-13-07T19:10:00Z",      // month 13
+      "2026-02-30T19:10:00Z",      // no such day
+      "2025-02-29T00:00:00Z",      // not a leap year
+      "2026-12-07T24:00:00Z",      // hour 24
+      "2026-12-07T19:10:00Zjunk",  // trailing text
+      "2026-12-07T19:10:00.Z",     // a separator without fraction digits
+      "2026-12-07T19:10:00,",
       "2026-12-07T19:10:00+25:00",  // offset out of range
       "1969-12-31T23:59:59Z",       // before the epoch
       "1970-01-01T00:30:00+01:00",  // before the epoch by its offset
@@ -71,9 +74,17 @@ TEST(EpochNumber, ToldApartByMagnitude) {
   const auto seconds = epoch_number_nanos(1'796'670'600.25);
   ASSERT_TRUE(seconds.has_value());
   EXPECT_NEAR(static_cast<double>(*seconds - base), 250'000'000.0, 1000.0);
-  EXPECT_FALSE(epoch_number_nanos(std::uint64_t{0}).has_value());
+  EXPECT_EQ(epoch_number_nanos(1'796'670'600.123), base + 123'000'000);  // to the microsecond
+  // Values that are no time in any unit: refused rather than read as 1970 or wrapped.
+  for (const std::uint64_t value :
+       {std::uint64_t{0}, std::uint64_t{12}, std::uint64_t{20'000'000'000},
+        std::uint64_t{500'000'000'000}, std::uint64_t{18'446'744'073'709'551'615U}}) {
+    SCOPED_TRACE(value);
+    EXPECT_FALSE(epoch_number_nanos(value).has_value());
+  }
   EXPECT_FALSE(epoch_number_nanos(-1.0).has_value());
   EXPECT_FALSE(epoch_number_nanos(1e300).has_value());
+  EXPECT_FALSE(epoch_number_nanos(12.5).has_value());
 }
 
 TEST(FormatTimestamp, WritesRfc3339InUtcAndReadsBack) {

@@ -6,10 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "ingest/json_log_lines.h"
+#include "verify/log_files.h"
 
 namespace tracemesh::verify {
 namespace {
@@ -146,13 +148,81 @@ TEST(LogPath, OrderMattersUpToTheSkewTolerance) {
   EXPECT_TRUE(outcome_for(verification, "r1").passed);
 }
 
-TEST(LogPath, AServiceMayAppearTwiceInAPath) {
+TEST(LogPath, AServiceMayAppearTwiceInAPathWithALineForEachHop) {
   const std::vector<model::LogRecord> callback = {line(0, "a", "r"), line(5, "b", "r"),
                                                   line(9, "a", "r")};
   auto verification = verify_logs(paths({"a -> b -> a"}), callback, {}, {});
   EXPECT_TRUE(outcome_for(verification, "r").passed);
   verification = verify_logs(paths({"a -> b -> a -> b"}), callback, {}, {});
   EXPECT_FALSE(outcome_for(verification, "r").passed);
+
+  // One line cannot prove two hops, with or without a tolerance.
+  const std::vector<model::LogRecord> once = {line(0, "gw", "q"), line(10, "auth", "q")};
+  verification = verify_logs(paths({"gw -> gw -> auth -> auth"}), once, {}, {});
+  Outcome outcome = outcome_for(verification, "q");
+  EXPECT_FALSE(outcome.passed);
+  EXPECT_TRUE(contains(outcome.message, "never gw: gw logged the id no more after that line"))
+      << outcome.message;
+  LogVerifyOptions tolerant;
+  tolerant.path.skew_tolerance_nanos = 10 * ms;
+  verification = verify_logs(paths({"gw -> auth -> gw"}), once, {}, tolerant);
+  EXPECT_FALSE(outcome_for(verification, "q").passed);
+}
+
+TEST(LogPath, AnIdBeginsWhereItsFirstLineIsWithinTheTolerance) {
+  // b's clock runs 2 ms ahead: its line sorts first, yet a is where the id began.
+  const std::vector<model::LogRecord> skewed = {line(8, "b", "r2"), line(10, "a", "r2")};
+  LogVerifyOptions tolerant;
+  tolerant.path.skew_tolerance_nanos = 5 * ms;
+  auto verification = verify_logs(paths({"a -> b"}), skewed, {}, tolerant);
+  ASSERT_EQ(verification.trails.size(), 1U);
+  EXPECT_TRUE(verification.passed());
+  EXPECT_TRUE(contains(verification.trails[0].results[0].outcome.message, "-> b (-2.0ms)"))
+      << verification.trails[0].results[0].outcome.message;
+  // Without the tolerance the id began at b: the check applies to no id, and says so.
+  verification = verify_logs(paths({"a -> b"}), skewed, {}, {});
+  EXPECT_FALSE(verification.passed());
+  ASSERT_EQ(verification.unapplied.size(), 1U);
+}
+
+TEST(LogPath, OtherTrafficThatCameThroughItsCallersIsNotTheCalleesOwnIds) {
+  // ui handled r1 and r2; ingest logged r2 only: r1 never reached it, and
+  // r2 is not an id ingest made up in place of r1.
+  const std::vector<model::LogRecord> concurrent = {line(0, "ui", "r1"), line(1, "ui", "r2"),
+                                                    line(5, "ingest", "r2")};
+  const auto verification =
+      verify_logs(paths({"ui -> ingest"}), concurrent, TraceSelector{hex("r1"), {}, {}, {}}, {});
+  const Outcome outcome = outcome_for(verification, "r1");
+  EXPECT_FALSE(outcome.passed);
+  EXPECT_TRUE(contains(outcome.message, "ingest logged nothing within 200.0ms")) << outcome.message;
+}
+
+TEST(LogFiles, HoldTheirLimitsAndNeverHoldALongLineWhole) {
+  std::istringstream input(std::string(3 << 20, 'x') + "\n" +
+                           R"({"ts":"2026-12-07T19:10:00Z","service":"a","trace_id":"r"})" + "\n");
+  auto read = read_log_files({"-"}, {}, input);
+  ASSERT_TRUE(read) << read.error().text();
+  EXPECT_EQ(read->counts.too_long, 1U);
+  EXPECT_EQ(read->records.size(), 1U);
+
+  const std::string two = R"({"ts":"2026-12-07T19:10:00Z","service":"a","trace_id":"r"})"
+                          "\n"
+                          R"({"ts":"2026-12-07T19:10:01Z","service":"a","trace_id":"r"})"
+                          "\n";
+  LogLimits few;
+  few.max_records = 1;
+  std::istringstream records(two);
+  auto over = read_log_files({"-"}, {}, records, few);
+  ASSERT_FALSE(over);
+  EXPECT_TRUE(contains(std::string(over.error().text()), "more than 1 log records"))
+      << over.error().text();
+  LogLimits small;
+  small.max_input_bytes = 64;
+  std::istringstream bytes(two);
+  over = read_log_files({"-"}, {}, bytes, small);
+  ASSERT_FALSE(over);
+  EXPECT_TRUE(contains(std::string(over.error().text()), "larger than 64 bytes"))
+      << over.error().text();
 }
 
 TEST(LogSelection, ChecksApplyAsForTraces) {

@@ -142,11 +142,23 @@ TEST_F(VerifyLogs, ReadsSeveralFilesStandardInputAndNamesServicesPerFile) {
 
   // The same from standard input.
   run = verify({"--logs", ui, "--logs", "-:api", "--trace-id", "r-1", "--expect", "ui -> api"});
-  EXPECT_NE(run.exit_code, 0);  // standard input is empty here: api logged nothing
+  EXPECT_EQ(run.exit_code, 1) << run.output;  // standard input is empty here: api logged nothing
   const std::string command = std::string(TRACEMESH_BINARY) + " verify --logs '" + ui +
                               "' --logs -:api --trace-id r-1 --expect 'ui -> api' < '" + api + "'";
   run = tracemesh::testing::run_to_completion({"/bin/sh", "-c", command},
                                               (directory_.path() / "stdin.log").string(), 60s);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+}
+
+TEST_F(VerifyLogs, TakesATraceparentAsTheTraceId) {
+  // Lines that log the W3C header, and an id given the same way.
+  const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const std::string logs = write(
+      "w3c.log", R"({"ts":"2026-12-07T19:10:00Z","service":"a","traceparent":")" + traceparent +
+                     "\"}\n"
+                     R"({"ts":"2026-12-07T19:10:00.1Z","service":"b","trace_id":")" +
+                     "4bf92f3577b34da6a3ce929d0e0e4736\"}\n");
+  const Outcome run = verify({"--logs", logs, "--trace-id", traceparent, "--expect", "a -> b"});
   EXPECT_EQ(run.exit_code, 0) << run.output;
 }
 
@@ -190,6 +202,12 @@ TEST_F(VerifyLogs, ExitsTwoOnUsageAndInputErrors) {
       {"bad_trace_id",
        {"--logs", logs, "--trace-id", "bad id", "--expect", "a -> b"},
        "--trace-id"},
+      {"builtin_with_logs",
+       {"--logs", logs, "--builtin", "all", "--expect", "a -> b"},
+       "are for spans"},
+      {"timeout_with_logs",
+       {"--logs", logs, "--timeout", "5s", "--expect", "a -> b"},
+       "are for spans"},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);

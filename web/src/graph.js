@@ -15,6 +15,7 @@ export function healthState(edge) {
     // Not failures, but not one trace either: shown apart from connected.
     if (Number(edge.connected) === 0 && Number(edge.restarted) > 0) return 'restarted';
     if (Number(edge.connected) === 0 && Number(edge.unsampled) > 0) return 'unsampled';
+    if (Number(edge.connected) === 0 && Number(edge.logged) > 0) return 'logged';
     return 'healthy';  // green only when no call lost the trace
   }
   return Number(edge.propagation_health) >= 0.9 ? 'degraded' : 'broken';
@@ -27,8 +28,9 @@ const stateWords = {
   healthy: 'all connected', degraded: 'some calls lose the trace', broken: 'calls lose the trace',
   restarted: 'new trace on purpose (linked)', unsampled: 'sent unsampled: no span due',
   uninstrumented: 'no spans from the callee',
+  logged: 'the callee logged the trace id (no spans)',
 };
-const states = ['healthy', 'degraded', 'broken', 'restarted', 'unsampled', 'uninstrumented'];
+const states = ['healthy', 'degraded', 'broken', 'restarted', 'unsampled', 'logged', 'uninstrumented'];
 
 const top = 70;
 // A node is 170 wide: 110 between columns, so five columns fit the page.
@@ -90,7 +92,8 @@ export async function renderGraph(main, params, navigate) {
   // The collector's clock sets the window, not the browser's.
   const graph = await get(`/api/graph${query({lookback})}`);
   const peers = new Set(graph.uninstrumented_peers);
-  const nodes = [...graph.services, ...graph.uninstrumented_peers];
+  const logOnly = new Set(graph.log_only_services || []);
+  const nodes = [...graph.services, ...logOnly, ...graph.uninstrumented_peers];
   const {position, width, height} = layout(nodes, graph.edges);
   const nodeWidth = 170;
   const nodeHeight = 44;
@@ -160,10 +163,11 @@ export async function renderGraph(main, params, navigate) {
   for (const node of nodes) {
     const at = position.get(node);
     const uninstrumented = peers.has(node);
+    const note = uninstrumented ? 'uninstrumented' : logOnly.has(node) ? 'logs only' : null;
     svg.append(s('g', {class: `node${uninstrumented ? ' node-uninstrumented' : ''}`, 'data-node': node},
       s('rect', {x: at.x, y: at.y, width: nodeWidth, height: nodeHeight, rx: 6}),
-      s('text', {x: at.x + nodeWidth / 2, y: at.y + (uninstrumented ? 19 : 27), 'text-anchor': 'middle'}, node.length > 24 ? `${node.slice(0, 23)}…` : node),
-      uninstrumented ? s('text', {x: at.x + nodeWidth / 2, y: at.y + 35, 'text-anchor': 'middle', class: 'node-note'}, 'uninstrumented') : null));
+      s('text', {x: at.x + nodeWidth / 2, y: at.y + (note ? 19 : 27), 'text-anchor': 'middle'}, node.length > 24 ? `${node.slice(0, 23)}…` : node),
+      note ? s('text', {x: at.x + nodeWidth / 2, y: at.y + 35, 'text-anchor': 'middle', class: 'node-note'}, note) : null));
   }
 
   const choices = lookbacks.some(([value]) => value === lookback) ? lookbacks : [...lookbacks, [lookback, `last ${lookback}`]];
@@ -185,14 +189,15 @@ export async function renderGraph(main, params, navigate) {
       h('span', {class: `legend-item edge-${state}`}, h('span', {class: 'legend-line', 'aria-hidden': 'true'}), stateWords[state]))),
     h('table', {class: 'edges', id: 'edge-table'},
       h('caption', {}, 'Edges'),
-      h('thead', {}, h('tr', {}, ['Caller', 'Callee', 'Protocol', 'Calls', 'Connected', 'Broken', 'Restarted', 'Unsampled', 'Errors', 'p50', 'p95', 'Propagation health']
+      h('thead', {}, h('tr', {}, ['Caller', 'Callee', 'Protocol', 'Calls', 'Connected', 'Logged', 'Broken', 'Restarted', 'Unsampled', 'Errors', 'p50', 'p95', 'Propagation health']
         .map((title) => h('th', {scope: 'col'}, title)))),
       h('tbody', {}, graph.edges.map((edge) => {
         const state = healthState(edge);
         return h('tr', {'data-edge': `${edge.caller}->${edge.callee}`, 'data-state': state},
           h('td', {}, edge.caller), h('td', {}, edge.callee, peers.has(edge.callee) ? h('span', {class: 'muted'}, ' (uninstrumented)') : ''),
           h('td', {}, edge.protocol), h('td', {class: 'number'}, String(edge.calls)),
-          h('td', {class: 'number'}, String(edge.connected)), h('td', {class: 'number'}, String(edge.broken)),
+          h('td', {class: 'number'}, String(edge.connected)), h('td', {class: 'number'}, String(edge.logged ?? 0)),
+          h('td', {class: 'number'}, String(edge.broken)),
           h('td', {class: 'number'}, String(edge.restarted ?? 0)), h('td', {class: 'number'}, String(edge.unsampled ?? 0)),
           h('td', {class: 'number'}, String(edge.errors)), h('td', {class: 'number'}, milliseconds(edge.p50_ms)),
           h('td', {class: 'number'}, milliseconds(edge.p95_ms)),

@@ -3,7 +3,7 @@
 // trace, orphans and skew on their rows), the log records that name the
 // trace (ticks on their span's row, or a row of their own for a service that
 // only logged), and the selected span's details.
-import {get, isTraceId} from './api.js';
+import {ApiError, get, isTraceId} from './api.js';
 import {integrityBadge} from './badge.js';
 import {clear, h} from './dom.js';
 import {duration, serviceColor, time} from './format.js';
@@ -87,13 +87,12 @@ function attributeTable(attributes) {
 // The span a log record belongs to: the one it names, else the innermost
 // span of its service (not an outbound call) that was open when it was
 // written, else the service's first; null for a service with no span here.
-function spanOfLog(log, spans) {
+function spanOfLog(log, spans, byService) {
   if (log.span_id && spans.has(log.span_id)) return spans.get(log.span_id);
   const at = BigInt(log.time_unix_nano);
   let open = null;
   let any = null;
-  for (const span of spans.values()) {
-    if (span.service !== log.service) continue;
+  for (const span of byService.get(log.service) || []) {
     any = any || span;
     // The service's own code wrote the line, not an outbound call in flight.
     const outbound = span.kind === 'client' || span.kind === 'producer';
@@ -103,15 +102,27 @@ function spanOfLog(log, spans) {
   return open || any;
 }
 
+// A tick per line on the spans' time axis; a line outside it (clocks apart,
+// a reused id) sits at the edge, marked so.
 function logTicks(logs, t0, total) {
-  return logs.map((log) => h('span', {class: `log-tick severity-${(log.severity || 'info').toLowerCase()}`,
-    title: `${log.severity ? `${log.severity} ` : ''}${log.body}`,
-    style: {left: `${(Number(BigInt(log.time_unix_nano) - t0) / total * 100).toFixed(3)}%`}}));
+  return logs.map((log) => {
+    const share = Number(BigInt(log.time_unix_nano) - t0) / total;
+    const outside = share < 0 || share > 1;
+    return h('span', {class: `log-tick severity-${(log.severity || 'info').toLowerCase()}${outside ? ' outside' : ''}`,
+      title: `${log.severity ? `${log.severity} ` : ''}${log.body}${outside ? ' (outside the spans\' time)' : ''}`,
+      style: {left: `${(Math.min(Math.max(share, 0), 1) * 100).toFixed(3)}%`}});
+  });
+}
+
+// "+12.0ms" from `t0`, or "-3.0ms" for a line written before it.
+function offset(time, t0) {
+  const at = BigInt(time);
+  return at >= t0 ? `+${duration(at - t0)}` : `-${duration(t0 - at)}`;
 }
 
 function logList(logs, t0) {
   return h('ul', {class: 'logs'}, logs.map((log) => h('li', {},
-    h('span', {class: 'mono'}, `+${duration(BigInt(log.time_unix_nano) - t0)} `),
+    h('span', {class: 'mono'}, `${offset(log.time_unix_nano, t0)} `),
     h('span', {class: 'service'}, log.service), ' ',
     log.severity ? h('span', {class: 'severity'}, `${log.severity} `) : null,
     log.body)));
@@ -156,22 +167,41 @@ export async function renderTrace(main, traceId) {
     main.append(h('h1', {}, 'Trace'), h('p', {class: 'error'}, `'${traceId}' is not a trace id (32 lowercase hex digits).`));
     return;
   }
-  const trace = await get(`/api/traces/${traceId}`);
+  let trace;
+  try {
+    trace = await get(`/api/traces/${traceId}`);
+  } catch (error) {
+    // No span of the trace, but log lines may name it: show them.
+    if (!(error instanceof ApiError) || error.status !== 404) throw error;
+    const found = await get(`/api/logs?trace_id=${traceId}`);
+    if (!found.logs.length) throw error;
+    const first = BigInt(found.logs[0].time_unix_nano);
+    main.append(h('h1', {}, 'Trace ', h('span', {class: 'mono'}, traceId)),
+      h('p', {class: 'summary'}, `No span of this trace is stored; ${found.logs.length} log line(s) name it, from `,
+        [...new Set(found.logs.map((log) => log.service))].join(', '), ` · started ${time(first)}`),
+      h('section', {class: 'trace-logs', 'aria-label': 'Log lines'}, h('h2', {}, 'Log lines'), logList(found.logs, first)));
+    return;
+  }
   const spans = new Map(trace.spans.map((span) => [span.span_id, span]));
   const verdict = trace.verdict;
   const marks = findingsBySpan(verdict);
   const logs = trace.logs || [];
+  const byService = new Map();
+  for (const span of trace.spans) {
+    if (!byService.has(span.service)) byService.set(span.service, []);
+    byService.get(span.service).push(span);
+  }
   const logsBySpan = new Map();
   const logOnly = new Map();  // service -> its records, for services with no span here
   for (const log of logs) {
-    const span = spanOfLog(log, spans);
+    const span = spanOfLog(log, spans, byService);
     const [map, key] = span ? [logsBySpan, span.span_id] : [logOnly, log.service];
     if (!map.has(key)) map.set(key, []);
     map.get(key).push(log);
   }
-  const logTimes = logs.map((log) => BigInt(log.time_unix_nano));
-  const starts = trace.spans.map((span) => BigInt(span.start_unix_nano)).concat(logTimes);
-  const ends = trace.spans.map((span) => BigInt(span.end_unix_nano) > BigInt(span.start_unix_nano) ? BigInt(span.end_unix_nano) : BigInt(span.start_unix_nano)).concat(logTimes);
+  // The axis is the spans' time: log lines far off it (clocks apart) must not squeeze the bars.
+  const starts = trace.spans.map((span) => BigInt(span.start_unix_nano));
+  const ends = trace.spans.map((span) => BigInt(span.end_unix_nano) > BigInt(span.start_unix_nano) ? BigInt(span.end_unix_nano) : BigInt(span.start_unix_nano));
   const t0 = starts.reduce((a, b) => (b < a ? b : a));
   const t1 = ends.reduce((a, b) => (b > a ? b : a));
   const traceLength = Number(t1 - t0);

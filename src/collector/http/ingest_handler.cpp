@@ -155,13 +155,14 @@ IngestAnswer ingest_otlp_logs(std::string_view body, BodyEncoding encoding, Span
     ++counters.requests_malformed;
     return error_answer(400, decoded.error().text(), encoding);
   }
-  counters.log_records_received += decoded->records.size();
-  counters.log_records_unlinked += decoded->unlinked;
-  counters.log_records_rejected += decoded->rejected;
   const WriteResult written = store.write_logs(std::move(decoded->records));
   if (written.status != WriteResult::Status::committed) {
     return refused(written, encoding, counters, "log records");
   }
+  // Counted once stored: a request refused and sent again is not counted twice.
+  counters.log_records_received += written.stored;
+  counters.log_records_unlinked += decoded->unlinked;
+  counters.log_records_rejected += decoded->rejected;
   return success<otlp::ExportLogsServiceResponse>(encoding, decoded->rejected,
                                                   decoded->rejection_message, "rejectedLogRecords");
 }

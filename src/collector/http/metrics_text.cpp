@@ -62,6 +62,9 @@ std::string metrics_text(
          counters.log_file_lines_skipped);
   metric(out, "tracemesh_log_file_rotations_total", "counter",
          "--log-file files seen replaced (rotated) or truncated.", counters.log_file_rotations);
+  metric(out, "tracemesh_log_file_errors_total", "counter",
+         "--log-file paths that could not be followed (not a regular file, no permission).",
+         counters.log_file_errors);
   metric(out, "tracemesh_log_records_stored_total", "counter", "Log records committed.",
          stats.log_records_stored);
   metric(out, "tracemesh_write_queue_spans", "gauge", "Spans waiting for the store's writer.",

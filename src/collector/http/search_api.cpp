@@ -212,6 +212,8 @@ QueryAnswer answer_graph(const QueryParams& params, const SpanStore& store) {
   for (const std::string& name : graph->services) json.value(name);
   json.end_array().key("uninstrumented_peers").begin_array();
   for (const std::string& name : graph->uninstrumented_peers) json.value(name);
+  json.end_array().key("log_only_services").begin_array();
+  for (const std::string& name : graph->log_only_services) json.value(name);
   json.end_array().key("edges").begin_array();
   for (const GraphEdge& edge : graph->edges) {
     json.begin_object()
@@ -237,7 +239,8 @@ QueryAnswer answer_graph(const QueryParams& params, const SpanStore& store) {
       .begin_object()
       .field("services_with_tracing", static_cast<std::uint64_t>(graph->services.size()))
       .field("services_total", static_cast<std::uint64_t>(graph->services.size() +
-                                                          graph->uninstrumented_peers.size()))
+                                                          graph->uninstrumented_peers.size() +
+                                                          graph->log_only_services.size()))
       .field("cross_service_calls", graph->calls_total)
       .field("cross_service_calls_connected", graph->calls_connected)
       .field("cross_service_calls_traced_percent",

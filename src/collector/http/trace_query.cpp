@@ -37,16 +37,19 @@ void write_tree(report::JsonWriter& json, const std::vector<std::vector<std::siz
   }
 }
 
-// "logs": the records naming the trace, in time order.
+constexpr std::size_t max_logs = 10'000;
+
+// "logs": the records naming the trace, in time order (the first max_logs,
+// read with one more to tell), and "logs_truncated".
 void write_logs(report::JsonWriter& json, const std::vector<model::LogRecord>& logs) {
   json.key("logs").begin_array();
   std::string log_json;
-  for (const model::LogRecord& record : logs) {
+  for (std::size_t i = 0; i < logs.size() && i < max_logs; ++i) {
     log_json.clear();
-    model::append_log_json(log_json, record);
+    model::append_log_json(log_json, logs[i]);
     json.raw(log_json);
   }
-  json.end_array();
+  json.end_array().field("logs_truncated", logs.size() > max_logs);
 }
 
 }  // namespace
@@ -64,7 +67,7 @@ QueryAnswer query_trace(std::string_view trace_id_hex, const SpanStore& store,
   if (!trace_id) return query_error(400, "a trace id is 32 hex digits, not all zero");
   const auto stored = store.trace(*trace_id);
   if (!stored) return query_error(500, stored.error().text());
-  const auto logs = store.logs(*trace_id);
+  const auto logs = store.logs(*trace_id, max_logs + 1);
   if (!logs) return query_error(500, logs.error().text());
   if (!stored->has_value()) {
     return query_error(
@@ -106,7 +109,7 @@ QueryAnswer query_logs(std::string_view trace_id_hex, const SpanStore& store) {
   const std::string lower = model::ascii_lowercase(trace_id_hex);
   const auto trace_id = TraceId::from_hex(lower);
   if (!trace_id) return query_error(400, "trace_id: 32 hex digits, not all zero");
-  const auto logs = store.logs(*trace_id);
+  const auto logs = store.logs(*trace_id, max_logs + 1);
   if (!logs) return query_error(500, logs.error().text());
   report::JsonWriter json(report::JsonWriter::Layout::compact);
   json.begin_object().field("trace_id", lower);

@@ -68,7 +68,7 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16)sql";
 // either; column 13 says whether the call's context was sent unsampled, 14
 // names the service whose logs prove the call arrived (logged_callee.h).
 std::string unanswered_sql() {
-  return R"sql(SELECT p.service, p.kind, p.destination_address, p.destination_port,
+  return log_only_cte() + R"sql(SELECT p.service, p.kind, p.destination_address, p.destination_port,
   p.messaging_system, p.messaging_destination, coalesce()sql" +
          method_of("p") + ", ''), p.destination_path, " + site_columns() +
          R"sql(, count(*), lower(min(hex(t.trace_id))),

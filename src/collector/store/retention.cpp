@@ -21,14 +21,24 @@ std::size_t Retention::apply(std::uint64_t now_unix_nano) {
           db_.prepare("SELECT trace_id FROM traces WHERE last_received_unix_nano < ?1 LIMIT ?2");
       old.bind(1, as_sql(now_unix_nano - max_age)).bind(2, batch);
       expired += delete_traces(old);
-      // Log records of ids that have no spans age on their own.
+      // Log records of ids that have no spans age on their own, up to
+      // 200,000 a pass (a gateway logging ids at a few thousand a second).
       Statement logs = db_.prepare(
           "DELETE FROM logs WHERE rowid IN (SELECT rowid FROM logs WHERE received_unix_nano < ?1 "
-          "LIMIT ?2)");
-      logs.bind(1, as_sql(now_unix_nano - max_age)).bind(2, std::int64_t{batch} * 10);
-      logs.run();
+          "ORDER BY received_unix_nano LIMIT ?2)");
+      for (int round = 0; round < 40; ++round) {
+        logs.bind(1, as_sql(now_unix_nano - max_age)).bind(2, std::int64_t{batch} * 10);
+        logs.run();
+        if (sqlite3_changes(db_.handle()) < batch * 10) break;
+      }
     }
+    // Over the size limit: whichever is older goes first, traces (with their
+    // logs) or log records of ids that have no spans.
     for (int round = 0; max_bytes_ > 0 && round < 100 && used_bytes() > max_bytes_; ++round) {
+      if (oldest_log_first()) {
+        if (!delete_oldest_logs(batch * 10)) break;
+        continue;
+      }
       Statement oldest =
           db_.prepare("SELECT trace_id FROM traces ORDER BY last_received_unix_nano LIMIT ?1");
       oldest.bind(1, batch / 10);
@@ -67,10 +77,18 @@ std::size_t Retention::delete_traces(Statement& selected) {
   return ids.size();
 }
 
+bool Retention::oldest_log_first() {
+  Statement oldest = db_.prepare(
+      "SELECT (SELECT min(received_unix_nano) FROM logs), "
+      "(SELECT min(last_received_unix_nano) FROM traces)");
+  if (!oldest.step() || oldest.column_is_null(0)) return false;
+  return oldest.column_is_null(1) || oldest.column_int(0) < oldest.column_int(1);
+}
+
 bool Retention::delete_oldest_logs(int count) {
   Statement logs = db_.prepare(
       "DELETE FROM logs WHERE rowid IN (SELECT rowid FROM logs ORDER BY received_unix_nano "
-      "LIMIT ?1)");
+      "LIMIT ?1)");  // logs_by_received
   logs.bind(1, count);
   logs.run();
   return sqlite3_changes(db_.handle()) > 0;

@@ -1,6 +1,8 @@
 // Retention: traces deleted by age (their last span arrived longer ago than
-// the limit), then the oldest first while the database is over its size
-// limit, a bounded batch at a time. Writer thread only.
+// the limit), and log records of ids without spans by their arrival; then,
+// while the database is over its size limit, the oldest first (a trace with
+// its log records, or log records), a bounded batch at a time. Writer
+// thread only.
 #pragma once
 
 #include <chrono>
@@ -24,6 +26,8 @@ class Retention {
 
  private:
   std::size_t delete_traces(Statement& selected);
+  // Whether the oldest log record arrived before the oldest trace's last span.
+  bool oldest_log_first();
   // Delete the `count` oldest log records; return whether there were any.
   bool delete_oldest_logs(int count);
   std::uint64_t used_bytes();

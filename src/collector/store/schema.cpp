@@ -108,8 +108,10 @@ ALTER TABLE spans ADD COLUMN link_refs BLOB NOT NULL DEFAULT x'';
 ALTER TABLE broken_hops ADD COLUMN outcome TEXT NOT NULL DEFAULT 'broken';
 )sql",
     // 4: log records that name a trace: evidence that a service saw it (OTLP
-    // logs, tailed JSON-lines files). log_files: how far each tailed file was
-    // read, committed with the records read from it.
+    // logs, tailed JSON-lines files), each once (digest: a hash of service,
+    // time, span and body). log_files: how far each tailed file was read,
+    // committed with the records read from it, and a hash of its first bytes
+    // to tell the same file from one rewritten in place.
     R"sql(
 CREATE TABLE logs (
   trace_id BLOB NOT NULL,
@@ -120,15 +122,20 @@ CREATE TABLE logs (
   body TEXT NOT NULL,
   attributes TEXT NOT NULL,
   logged_id TEXT NOT NULL,
-  received_unix_nano INTEGER NOT NULL
+  received_unix_nano INTEGER NOT NULL,
+  digest INTEGER NOT NULL
 );
 CREATE INDEX logs_by_trace ON logs (trace_id, time_unix_nano);
 CREATE INDEX logs_by_received ON logs (received_unix_nano);
+-- A record is stored once: a redelivered request, or a line read twice, is not.
+CREATE UNIQUE INDEX logs_by_digest ON logs (trace_id, digest);
 CREATE TABLE log_files (
   path TEXT PRIMARY KEY,
   device INTEGER NOT NULL,
   inode INTEGER NOT NULL,
-  offset INTEGER NOT NULL
+  offset INTEGER NOT NULL,
+  head_size INTEGER NOT NULL,
+  head_hash INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
 };

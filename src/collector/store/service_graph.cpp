@@ -43,7 +43,7 @@ WHERE {window} AND c.kind IN (2, 5) AND p.service != c.service
   AND p.start_unix_nano BETWEEN ?1 AND ?2)sql";
 // Column 8: the service whose logs prove the call arrived (logged_callee.h).
 std::string unanswered_sql() {
-  return R"sql(
+  return log_only_cte() + R"sql(
 SELECT p.service, p.span_id, p.kind, p.destination_address, p.destination_port,
   p.messaging_system, p.messaging_destination, p.flags, )sql" +
          logged_callee_sql("p") + R"sql(
@@ -75,6 +75,9 @@ class GraphBuilder {
     ServiceGraph graph;
     graph.services.assign(services_.begin(), services_.end());
     graph.uninstrumented_peers.assign(peers_.begin(), peers_.end());
+    for (const std::string& service : logging_) {
+      if (!services_.contains(service)) graph.log_only_services.push_back(service);
+    }
     for (auto& [key, data] : edges_) {
       data.edge.p50_ms = percentile_ms(data.durations, 0.50);
       data.edge.p95_ms = percentile_ms(data.durations, 0.95);
@@ -163,7 +166,7 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
       if (!statement.column_is_null(8)) {  // the callee's logs show the context arrived
         EdgeData& data = edge(statement.column_text(0), statement.column_text(8), protocol);
         ++data.edge.logged;
-        services_.insert(statement.column_text(8));
+        logging_.insert(statement.column_text(8));
         continue;
       }
       std::string peer;
@@ -192,6 +195,7 @@ WHERE b.call_start_unix_nano BETWEEN ?1 AND ?2)sql");
   std::string window_;  // the condition on the window's traces
   std::set<std::string> services_;
   std::set<std::string> peers_;
+  std::set<std::string> logging_;       // callees of logged hops
   std::set<std::string> broken_calls_;  // caller span ids (raw bytes) of broken hops
   std::map<EdgeKey, EdgeData> edges_;
 };

@@ -46,8 +46,9 @@ struct GraphEdge {
 };
 
 struct ServiceGraph {
-  std::vector<std::string> services;              // that sent spans (or logged a call's trace)
+  std::vector<std::string> services;              // that sent spans
   std::vector<std::string> uninstrumented_peers;  // called, but sent no spans
+  std::vector<std::string> log_only_services;     // called, sent no spans, logged the trace
   std::vector<GraphEdge> edges;
   // The audit figures: cross-service calls whose context arrived (connected)
   // among all calls to instrumented services.

@@ -349,14 +349,18 @@ Expected<std::vector<model::LogRecord>> SpanStore::logs(const TraceId& trace_id,
 Expected<std::optional<FileOffset>> SpanStore::file_offset(const std::string& path) const {
   std::lock_guard lock(state_->reader_mutex);
   try {
-    Statement select =
-        state_->reader_db->prepare("SELECT device, inode, offset FROM log_files WHERE path = ?1");
+    Statement select = state_->reader_db->prepare(
+        "SELECT device, inode, offset, head_size, head_hash FROM log_files WHERE path = ?1");
     select.bind(1, path);
     if (!select.step()) return std::optional<FileOffset>();
-    return std::optional<FileOffset>(FileOffset{path,
-                                                static_cast<std::uint64_t>(select.column_int(0)),
-                                                static_cast<std::uint64_t>(select.column_int(1)),
-                                                static_cast<std::uint64_t>(select.column_int(2))});
+    FileOffset offset;
+    offset.path = path;
+    offset.device = static_cast<std::uint64_t>(select.column_int(0));
+    offset.inode = static_cast<std::uint64_t>(select.column_int(1));
+    offset.offset = static_cast<std::uint64_t>(select.column_int(2));
+    offset.head_size = static_cast<std::uint64_t>(select.column_int(3));
+    offset.head_hash = static_cast<std::uint64_t>(select.column_int(4));
+    return std::optional<FileOffset>(std::move(offset));
   } catch (const SqliteError& failure) {
     return Error{ErrorCode::io_error, failure.what()};
   }

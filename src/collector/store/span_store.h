@@ -68,6 +68,10 @@ struct FileOffset {
   std::uint64_t device = 0;
   std::uint64_t inode = 0;
   std::uint64_t offset = 0;
+  // A hash of the file's first head_size bytes (min(offset, 1 KiB)): the
+  // same device and inode with other first bytes is a file rewritten in place.
+  std::uint64_t head_size = 0;
+  std::uint64_t head_hash = 0;
 };
 
 // One trace as stored: its spans and when the last one arrived.
@@ -104,7 +108,9 @@ class SpanStore {
 
   // Store log records that name a trace durably, with the offset a tailed
   // file was read to (when given) in the same transaction; blocks until
-  // committed (or refused), as write() does, and shares its queue. Thread-safe.
+  // committed (or refused), as write() does, and shares its queue. A record
+  // already stored (the same trace, service, time, span and body) is counted
+  // as a duplicate and not stored again. Thread-safe.
   WriteResult write_logs(std::vector<model::LogRecord> records,
                          std::optional<FileOffset> offset = std::nullopt);
 

@@ -36,8 +36,10 @@ std::string window_traces_sql(WindowIndex index) {
 }
 
 std::string with_window(std::string sql, const std::string& window) {
-  if (const std::size_t at = sql.find("{window}"); at != std::string::npos) {
-    sql.replace(at, std::string_view("{window}").size(), window);
+  constexpr std::string_view placeholder = "{window}";
+  for (std::size_t at = sql.find(placeholder); at != std::string::npos;
+       at = sql.find(placeholder, at + window.size())) {
+    sql.replace(at, placeholder.size(), window);
   }
   return sql;
 }

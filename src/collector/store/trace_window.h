@@ -24,7 +24,7 @@ WindowIndex window_index(Database& db, std::uint64_t start_unix_nano, std::uint6
 // reads them through `index`.
 std::string window_traces_sql(WindowIndex index);
 
-// `sql` with its {window} replaced by `window` (a window_traces_sql()).
+// `sql` with every {window} replaced by `window` (a window_traces_sql()).
 std::string with_window(std::string sql, const std::string& window);
 
 }  // namespace tracemesh::collector
