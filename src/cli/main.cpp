@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <string>
 
 #include "cli/audit_command.h"
 #include "cli/collect_command.h"
@@ -12,6 +13,7 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"tracemesh: trace propagation you can check"};
+  app.set_version_flag("--version", std::string("tracemesh ") + TRACEMESH_VERSION);
   app.require_subcommand(1);
   std::function<int()> run;
   tracemesh::cli::add_audit_command(app, run);

@@ -15,6 +15,7 @@
 #include "collector/http/trace_query.h"
 #include "collector/http/ui_assets.h"
 #include "collector/store/trace_search.h"
+#include "report/json_writer.h"
 
 namespace tracemesh::collector {
 namespace {
@@ -208,6 +209,20 @@ struct Collector::State {
                response.status = answer.status;
                response.set_content(answer.body, "application/json");
              });
+    // Probes: no token, no data. Live while the process serves; ready while
+    // the store takes writes (a load balancer stops sending when it does not).
+    http.Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
+      response.set_content(R"({"status":"live"})", "application/json");
+    });
+    http.Get("/readyz", [this](const httplib::Request&, httplib::Response& response) {
+      const StoreHealth health = store->health();
+      report::JsonWriter json(report::JsonWriter::Layout::compact);
+      json.begin_object().field("status", health.ready ? "ready" : "not ready");
+      if (!health.ready) json.field("reason", health.problem);
+      json.end_object();
+      response.status = health.ready ? 200 : 503;
+      response.set_content(json.take(), "application/json");
+    });
     http.Get("/api/logs", [this](const httplib::Request& request, httplib::Response& response) {
       if (!query_allowed(request, response)) return;
       const QueryAnswer answer = query_logs(request.get_param_value("trace_id"), *store);

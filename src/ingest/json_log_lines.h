@@ -24,7 +24,7 @@ namespace tracemesh::ingest {
 // Lines longer than this are skipped (counted as too long).
 inline constexpr std::size_t max_log_line_bytes = 1 << 20;
 // A record's message is kept up to this many bytes (then cut, with "…").
-inline constexpr std::size_t max_log_body_bytes = 16 * 1024;
+inline constexpr std::size_t max_log_body_bytes = std::size_t{16} << 10;
 
 // Cut `body` to max_log_body_bytes at a UTF-8 character boundary, with "…".
 void cap_log_body(std::string& body);

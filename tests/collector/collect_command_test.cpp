@@ -636,6 +636,18 @@ TEST(CollectLimits, AnswersAFullWriteQueueWith429AndRetryAfterAndLosesNothing) {
   std::atomic<int> retry_after{0};
   std::mutex mutex;
   std::vector<std::string> acknowledged;
+  // While the queue overflows the collector says it is not ready (a load
+  // balancer stops sending); it is ready again once the queue drains.
+  std::atomic<bool> sending{true};
+  std::atomic<int> not_ready{0};
+  std::string reason;
+  std::thread prober([&] {
+    httplib::Client client = collector.http();
+    while (sending) {
+      auto answer = client.Get("/readyz");
+      if (answer && answer->status == 503 && not_ready++ == 0) reason = answer->body;
+    }
+  });
   std::vector<std::thread> senders;
   for (int sender = 0; sender < 6; ++sender) {
     senders.emplace_back([&] {
@@ -657,6 +669,11 @@ TEST(CollectLimits, AnswersAFullWriteQueueWith429AndRetryAfterAndLosesNothing) {
     });
   }
   for (auto& sender : senders) sender.join();
+  sending = false;
+  prober.join();
+  EXPECT_GT(not_ready.load(), 0) << "the queue overflowed, and /readyz never said so";
+  EXPECT_NE(reason.find("write queue is over 90% full"), std::string::npos) << reason;
+  EXPECT_EQ(collector.http().Get("/readyz")->status, 200);
   EXPECT_GT(refused.load(), 0) << "six senders against a one-span queue must be refused sometimes";
   EXPECT_EQ(retry_after.load(), refused.load());
   ASSERT_FALSE(acknowledged.empty());
@@ -710,6 +727,15 @@ TEST(CollectTokens, RequiresTheBearerTokenWhenConfigured) {
   EXPECT_EQ(
       collector.http().Get("/api/traces/" + trace, {{"Authorization", "Bearer reader"}})->status,
       200);
+  // Probes carry no data and need no token.
+  const auto live = collector.http().Get("/healthz");
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->status, 200);
+  EXPECT_EQ(live->body, R"({"status":"live"})");
+  const auto ready = collector.http().Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+  EXPECT_EQ(ready->body, R"({"status":"ready"})");
 }
 
 TEST(CollectDurability, EveryAcknowledgedSpanSurvivesSigkill) {
@@ -768,6 +794,10 @@ TEST(CollectCommandLine, ExitCodes) {
                  "--http-listen", "127.0.0.1:0"}),
             1);
   EXPECT_EQ(run({}), 2);
+  EXPECT_EQ(run({"--version"}), 0);
+  const std::string version = read_file(directory.path() / "out.log");
+  EXPECT_EQ(version.rfind("tracemesh ", 0), 0U) << version;
+  EXPECT_NE(version.find_first_of("0123456789"), std::string::npos) << version;
 }
 
 TEST(CollectCommandLine, RefusesAPortAlreadyInUse) {

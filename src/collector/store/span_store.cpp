@@ -383,6 +383,20 @@ Expected<std::optional<StoredTrace>> SpanStore::trace(const TraceId& trace_id) c
   }
 }
 
+StoreHealth SpanStore::health() const {
+  std::lock_guard lock(state_->mutex);
+  if (state_->stopping) return {false, "the store is closing"};
+  if (!state_->durability_failure.empty()) {
+    return {false, "the store takes no more writes: " + state_->durability_failure};
+  }
+  const std::size_t limit = state_->options.max_queued_spans;
+  if (state_->queued_spans > limit - limit / 10) {
+    return {false, "the write queue is over 90% full (" + std::to_string(state_->queued_spans) +
+                       " of " + std::to_string(limit) + " spans and log records waiting)"};
+  }
+  return {};
+}
+
 StoreStats SpanStore::stats() const {
   std::lock_guard lock(state_->mutex);
   StoreStats stats = state_->stats;

@@ -95,6 +95,13 @@ struct StoreStats {
   std::uint64_t log_records_stored = 0;
 };
 
+// Whether the store takes writes now: open, its log syncing, its write
+// queue not nearly full (GET /readyz).
+struct StoreHealth {
+  bool ready = true;
+  std::string problem;  // why not, when not ready
+};
+
 class SpanStore {
  public:
   // Open or create the store in `options.directory` and start its writer.
@@ -126,6 +133,9 @@ class SpanStore {
   Expected<std::optional<StoredTrace>> trace(const TraceId& trace_id) const;
 
   StoreStats stats() const;
+
+  // Return whether the store takes writes now (StoreHealth). Thread-safe.
+  StoreHealth health() const;
 
   // Return the current time as the store sees it (tests inject a clock).
   std::uint64_t now_unix_nano() const;
