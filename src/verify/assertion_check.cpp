@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "model/duration.h"
+#include "verify/attribute_aliases.h"
 #include "verify/builtin_checks.h"
 #include "verify/span_attributes.h"
 
@@ -20,7 +21,11 @@ std::optional<json> field_value(const model::SpanRecord& span, const std::string
   if (field == "status") return json(model::to_string(span.status_code));
   if (field == "duration") return json(span.duration_nanos());
   json attributes = span_attributes(span);
-  const auto found = attributes.find(field);
+  auto found = attributes.find(field);
+  // A span that carries only the other name of a renamed attribute.
+  for (const std::string_view alias : aliases_of(field)) {
+    if (found == attributes.end()) found = attributes.find(alias);
+  }
   if (found == attributes.end()) return std::nullopt;
   return std::move(*found);
 }

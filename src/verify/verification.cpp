@@ -6,6 +6,7 @@
 
 #include "model/ascii.h"
 #include "verify/assertion_check.h"
+#include "verify/attribute_aliases.h"
 #include "verify/path_check.h"
 #include "verify/span_attributes.h"
 
@@ -99,7 +100,10 @@ bool selects(const TraceSelector& selector, const model::Trace& trace) {
     };
     const bool found =
         std::any_of(attributes.begin(), attributes.end(), [&](const nlohmann::json& held) {
-          const auto attribute = held.find(wanted.first);
+          auto attribute = held.find(wanted.first);
+          for (const std::string_view alias : aliases_of(wanted.first)) {
+            if (attribute == held.end()) attribute = held.find(alias);
+          }
           if (attribute == held.end()) return false;
           // An array attribute (a string[] header) matches when one element does,
           // as the collector's search matches it.
