@@ -10,6 +10,7 @@
 
 #include "collector/http/ingest_counters.h"
 #include "collector/http/ingest_handler.h"
+#include "collector/http/jaeger_api.h"
 #include "collector/http/metrics_text.h"
 #include "collector/http/search_api.h"
 #include "collector/http/trace_query.h"
@@ -223,6 +224,7 @@ struct Collector::State {
       response.status = health.ready ? 200 : 503;
       response.set_content(json.take(), "application/json");
     });
+    add_jaeger_routes();
     http.Get("/api/logs", [this](const httplib::Request& request, httplib::Response& response) {
       if (!query_allowed(request, response)) return;
       const QueryAnswer answer = query_logs(request.get_param_value("trace_id"), *store);
@@ -273,6 +275,34 @@ struct Collector::State {
           metrics_text(counters, store->stats(),
                        traces ? *traces : std::vector<std::pair<std::string, std::int64_t>>{}),
           "text/plain; version=0.0.4");
+    });
+  }
+
+  // Grafana's Jaeger data source and the Jaeger UI (jaeger_api.h); the query token applies.
+  void add_jaeger_routes() {
+    const auto route = [this](const char* pattern, auto answer) {
+      http.Get(pattern,
+               [this, answer](const httplib::Request& request, httplib::Response& response) {
+                 if (!query_allowed(request, response)) return;
+                 reply(response, answer(request));
+               });
+    };
+    route("/jaeger/api/services",
+          [this](const httplib::Request&) { return jaeger_services(*store); });
+    route(R"(/jaeger/api/services/([^/]+)/operations)", [this](const httplib::Request& request) {
+      return jaeger_service_operations(request.matches[1].str(), *store);
+    });
+    route("/jaeger/api/operations", [this](const httplib::Request& request) {
+      return jaeger_operations(parse_query_params(request.target), *store);
+    });
+    route(R"(/jaeger/api/traces/([^/]+))", [this](const httplib::Request& request) {
+      return jaeger_trace(request.matches[1].str(), *store, options.store.integrity);
+    });
+    route("/jaeger/api/traces", [this](const httplib::Request& request) {
+      return jaeger_search(parse_query_params(request.target), *store, options.store.integrity);
+    });
+    route("/jaeger/api/dependencies", [this](const httplib::Request& request) {
+      return jaeger_dependencies(parse_query_params(request.target), *store);
     });
   }
 

@@ -13,20 +13,12 @@
 #include <string>
 #include <string_view>
 
+#include "collector/http/query_params.h"
 #include "collector/http/trace_query.h"
 #include "collector/store/hop_counts.h"
 #include "collector/store/span_store.h"
 
 namespace tracemesh::collector {
-
-using QueryParams = std::multimap<std::string, std::string>;
-
-// Return the parameters of the query string in `target` ("/path?a=1&b=2"),
-// percent-decoded, each split at its first '=' (so attr=KEY=VALUE works).
-// Not cpp-httplib's Request::params: the cpp-httplib of Debian 12 (0.11.4)
-// splits a pair at every '=' and keeps the last part, so
-// attr=http.response.status_code=200 would arrive as attr=200.
-QueryParams parse_query_params(std::string_view target);
 
 QueryAnswer answer_search(const QueryParams& params, const SpanStore& store);
 QueryAnswer answer_services(const SpanStore& store);
