@@ -84,6 +84,7 @@ struct Collector::State {
 
   void add_otlp_routes() {
     otlp.set_payload_max_length(options.max_body_bytes);
+    add_probes(otlp);
     otlp.Post("/v1/traces", [this](const httplib::Request& request, httplib::Response& response,
                                    const httplib::ContentReader& reader) {
       receive(request, response, reader, Format::otlp);
@@ -210,20 +211,7 @@ struct Collector::State {
                response.status = answer.status;
                response.set_content(answer.body, "application/json");
              });
-    // Probes: no token, no data. Live while the process serves; ready while
-    // the store takes writes (a load balancer stops sending when it does not).
-    http.Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
-      response.set_content(R"({"status":"live"})", "application/json");
-    });
-    http.Get("/readyz", [this](const httplib::Request&, httplib::Response& response) {
-      const StoreHealth health = store->health();
-      report::JsonWriter json(report::JsonWriter::Layout::compact);
-      json.begin_object().field("status", health.ready ? "ready" : "not ready");
-      if (!health.ready) json.field("reason", health.problem);
-      json.end_object();
-      response.status = health.ready ? 200 : 503;
-      response.set_content(json.take(), "application/json");
-    });
+    add_probes(http);
     add_jaeger_routes();
     http.Get("/api/logs", [this](const httplib::Request& request, httplib::Response& response) {
       if (!query_allowed(request, response)) return;
@@ -278,12 +266,39 @@ struct Collector::State {
     });
   }
 
+  // Probes, on both listeners (a load balancer in front of OTLP checks its
+  // port): no token, no data. Live unless the store needs a restart (a failed
+  // log sync); ready while it takes writes.
+  void add_probes(httplib::Server& server) {
+    server.Get("/healthz", [this](const httplib::Request&, httplib::Response& response) {
+      const StoreHealth health = store->health();
+      report::JsonWriter json(report::JsonWriter::Layout::compact);
+      json.begin_object().field("status", health.needs_restart ? "failed" : "live");
+      if (health.needs_restart) json.field("reason", health.problem);
+      json.end_object();
+      response.status = health.needs_restart ? 503 : 200;
+      response.set_content(json.take(), "application/json");
+    });
+    server.Get("/readyz", [this](const httplib::Request&, httplib::Response& response) {
+      const StoreHealth health = store->health();
+      report::JsonWriter json(report::JsonWriter::Layout::compact);
+      json.begin_object().field("status", health.ready ? "ready" : "not ready");
+      if (!health.ready) json.field("reason", health.problem);
+      json.end_object();
+      response.status = health.ready ? 200 : 503;
+      response.set_content(json.take(), "application/json");
+    });
+  }
+
   // Grafana's Jaeger data source and the Jaeger UI (jaeger_api.h); the query token applies.
   void add_jaeger_routes() {
     const auto route = [this](const char* pattern, auto answer) {
       http.Get(pattern,
                [this, answer](const httplib::Request& request, httplib::Response& response) {
-                 if (!query_allowed(request, response)) return;
+                 if (!authorized(request, options.query_token)) {
+                   reply(response, jaeger_error(401, "missing or wrong bearer token"));
+                   return;
+                 }
                  reply(response, answer(request));
                });
     };

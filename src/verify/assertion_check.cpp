@@ -13,8 +13,11 @@ namespace {
 
 using nlohmann::json;
 
-// A span field as the checks compare it: a JSON value, or missing.
-std::optional<json> field_value(const model::SpanRecord& span, const std::string& field) {
+// A span field as the checks compare it: a JSON value, or missing. With
+// `aliases`, a renamed attribute is also read under its other name
+// (attribute_aliases.h); presence checks ask for the name as written.
+std::optional<json> field_value(const model::SpanRecord& span, const std::string& field,
+                                bool aliases = true) {
   if (field == "service") return json(span.service);
   if (field == "name") return json(span.name);
   if (field == "kind") return json(model::to_string(span.kind));
@@ -23,7 +26,8 @@ std::optional<json> field_value(const model::SpanRecord& span, const std::string
   json attributes = span_attributes(span);
   auto found = attributes.find(field);
   // A span that carries only the other name of a renamed attribute.
-  for (const std::string_view alias : aliases_of(field)) {
+  for (const std::string_view alias :
+       aliases ? aliases_of(field) : std::span<const std::string_view>()) {
     if (found == attributes.end()) found = attributes.find(alias);
   }
   if (found == attributes.end()) return std::nullopt;
@@ -138,7 +142,7 @@ std::string expected_text(const Assertion& assertion) {
 
 bool matches(const SpanSelector& selector, const model::SpanRecord& span) {
   for (const SpanSelector::Condition& condition : selector.conditions) {
-    const auto actual = field_value(span, condition.key);
+    const auto actual = field_value(span, condition.key, !condition.presence);
     if (condition.presence) {
       if (!actual) return false;
       continue;
@@ -181,8 +185,9 @@ Outcome check_assertion(const Assertion& assertion, const model::Trace& trace) {
   const bool is_duration = assertion.field == "duration";
   std::size_t failed = 0;
   for (const model::SpanRecord* span : selected) {
-    if (holds(field_value(*span, assertion.field), assertion.op, assertion.value, is_duration,
-              why)) {
+    const bool presence = assertion.op == Operator::exists || assertion.op == Operator::not_exists;
+    if (holds(field_value(*span, assertion.field, !presence), assertion.op, assertion.value,
+              is_duration, why)) {
       continue;
     }
     if (failed < max_listed_spans) {

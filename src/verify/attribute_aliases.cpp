@@ -9,14 +9,14 @@ using Pair = std::pair<std::string_view, std::string_view>;
 
 // From the semantic conventions' HTTP migration (v1.21 → v1.23) and the
 // network and messaging renames that came with it.
-constexpr std::array<Pair, 14> pairs = {{
+// (net.peer.name/port are left out: on a server span they named the client,
+// not what server.address/port name.)
+constexpr std::array<Pair, 12> pairs = {{
     {"http.response.status_code", "http.status_code"},
     {"http.request.method", "http.method"},
     {"url.full", "http.url"},
     {"url.scheme", "http.scheme"},
     {"url.path", "http.target"},
-    {"server.address", "net.peer.name"},
-    {"server.port", "net.peer.port"},
     {"client.address", "http.client_ip"},
     {"network.protocol.version", "http.flavor"},
     {"user_agent.original", "http.user_agent"},

@@ -646,6 +646,7 @@ TEST(CollectLimits, AnswersAFullWriteQueueWith429AndRetryAfterAndLosesNothing) {
     while (sending) {
       auto answer = client.Get("/readyz");
       if (answer && answer->status == 503 && not_ready++ == 0) reason = answer->body;
+      std::this_thread::sleep_for(1ms);
     }
   });
   std::vector<std::thread> senders;
@@ -673,7 +674,9 @@ TEST(CollectLimits, AnswersAFullWriteQueueWith429AndRetryAfterAndLosesNothing) {
   prober.join();
   EXPECT_GT(not_ready.load(), 0) << "the queue overflowed, and /readyz never said so";
   EXPECT_NE(reason.find("write queue is over 90% full"), std::string::npos) << reason;
-  EXPECT_EQ(collector.http().Get("/readyz")->status, 200);
+  const auto ready_again = collector.http().Get("/readyz");
+  ASSERT_TRUE(ready_again);
+  EXPECT_EQ(ready_again->status, 200);
   EXPECT_GT(refused.load(), 0) << "six senders against a one-span queue must be refused sometimes";
   EXPECT_EQ(retry_after.load(), refused.load());
   ASSERT_FALSE(acknowledged.empty());
@@ -736,6 +739,16 @@ TEST(CollectTokens, RequiresTheBearerTokenWhenConfigured) {
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 200);
   EXPECT_EQ(ready->body, R"({"status":"ready"})");
+  // The same on the OTLP listener, which a load balancer in front of senders checks.
+  const auto otlp_ready = collector.otlp().Get("/readyz");
+  ASSERT_TRUE(otlp_ready);
+  EXPECT_EQ(otlp_ready->status, 200);
+  EXPECT_EQ(collector.otlp().Get("/healthz")->status, 200);
+  // The Jaeger API wants the token, and says so in Jaeger's envelope.
+  const auto jaeger = collector.http().Get("/jaeger/api/services");
+  ASSERT_TRUE(jaeger);
+  EXPECT_EQ(jaeger->status, 401);
+  EXPECT_EQ(json::parse(jaeger->body)["errors"][0]["code"], 401);
 }
 
 TEST(CollectDurability, EveryAcknowledgedSpanSurvivesSigkill) {

@@ -212,6 +212,8 @@ TEST_F(JaegerApi, AnswersATraceInJaegersShape) {
   EXPECT_EQ(missing->status, 404);
   EXPECT_EQ(json::parse(missing->body)["errors"][0]["code"], 404);
   EXPECT_EQ(collector_.http().Get("/jaeger/api/traces/nothex")->status, 400);
+  // A 64-bit id is the 128-bit one left-padded with zeros, as Jaeger reads it.
+  EXPECT_EQ(collector_.http().Get("/jaeger/api/traces/" + trace_.substr(16))->status, 404);
 }
 
 TEST_F(JaegerApi, CarriesTheIntegrityVerdictInWarnings) {

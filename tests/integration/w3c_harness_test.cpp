@@ -252,7 +252,7 @@ class W3cHarnessTest : public ::testing::Test {
 };
 
 // The current W3C suite's tracestate cases: a duplicated key, a vendor key
-// with an empty system and a 257-character multi-tenant key beside another
+// with an empty system and a multi-tenant key with a 242-character tenant beside another
 // member are all inherited (the first of the duplicates kept).
 TEST_F(W3cHarnessTest, InheritsTracestatesTheCurrentSuiteExpects) {
   struct Row {

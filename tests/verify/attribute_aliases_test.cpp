@@ -47,8 +47,11 @@ TEST(AttributeAliases, AChecksNamesReadTheOlderOnesAndBack) {
       {"count(span[http.method=GET]) = 2", true},
       {"span[service=old-python] url.path contains /items", true},
       {"span[kind=server] http.response.status_code < 500", false},
-      {"span[service=old-python] http.response.status_code exists", true},
-      {"span[service=new-go] http.url exists", false},
+      // Presence asks for the name as written: a migration check means what it says.
+      {"span[service=old-python] http.response.status_code exists", false},
+      {"span[service=old-python] http.status_code exists", true},
+      {"span[service=new-go] http.status_code not exists", true},
+      {"count(span[http.status_code]) = 1", true},
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.expectation);

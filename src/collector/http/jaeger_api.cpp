@@ -14,6 +14,17 @@ namespace {
 using nlohmann::json;
 
 constexpr std::uint64_t nanos_per_micro = 1000;
+// Results are cut once they hold this many spans (the rest of the limit is
+// left out): a search for 1,000 traces of 50,000 spans each must not take the
+// collector's memory.
+constexpr std::size_t max_search_spans = 200'000;
+
+// `value` (a parameter `name` in `unit`s) in nanoseconds; BadParameter when
+// that does not fit.
+std::uint64_t scaled(std::uint64_t value, std::uint64_t unit, const char* name) {
+  if (value > UINT64_MAX / unit) throw BadParameter{std::string(name) + " is out of range"};
+  return value * unit;
+}
 
 QueryAnswer jaeger_answer(json data, int status = 200) {
   const std::size_t total = data.is_array() ? data.size() : 0;
@@ -22,15 +33,6 @@ QueryAnswer jaeger_answer(json data, int status = 200) {
               {"limit", 0},
               {"offset", 0},
               {"errors", nullptr}};
-  return {status, out.dump()};
-}
-
-QueryAnswer jaeger_error(int status, const std::string& message) {
-  json out = {{"data", nullptr},
-              {"total", 0},
-              {"limit", 0},
-              {"offset", 0},
-              {"errors", json::array({{{"code", status}, {"msg", message}}})}};
   return {status, out.dump()};
 }
 
@@ -51,13 +53,16 @@ json tags_of(const std::string& attributes_json) {
   return tags;
 }
 
+// Jaeger's span.kind: server, client, producer, consumer, internal; "" when unspecified.
 std::string jaeger_kind(model::SpanKind kind) {
-  return model::to_string(kind);  // server, client, producer, consumer, internal
+  return kind == model::SpanKind::unspecified ? std::string() : model::to_string(kind);
 }
 
 // What the verdict says against the trace, one sentence a finding.
 std::vector<std::string> verdict_warnings(const json& verdict) {
   std::vector<std::string> warnings;
+  // A trace still arriving is not judged yet: its missing parents may be on their way.
+  if (verdict.value("state", "") != "settled") return warnings;
   const std::string integrity = verdict.value("integrity", "");
   if (integrity.empty() || integrity == "connected") return warnings;
   warnings.push_back("tracemesh: trace integrity " + integrity);
@@ -81,6 +86,7 @@ std::vector<std::string> verdict_warnings(const json& verdict) {
 // Span id → the warnings the verdict lays on that span.
 std::map<std::string, std::vector<std::string>> span_warnings(const json& verdict) {
   std::map<std::string, std::vector<std::string>> out;
+  if (verdict.value("state", "") != "settled") return out;
   for (const json& hop : verdict.value("broken_hops", json::array())) {
     out[hop.value("caller_span_id", "")].push_back(
         "tracemesh: broken hop: the callee (" + hop.value("callee_service", "") +
@@ -126,7 +132,9 @@ json jaeger_trace_json(const TraceId& trace_id, const StoredTrace& stored,
                             {"spanID", link.span_id.to_hex()}});
     }
     json tags = tags_of(span.attributes_json);
-    tags.push_back(tag("span.kind", jaeger_kind(span.kind)));
+    if (const std::string kind = jaeger_kind(span.kind); !kind.empty()) {
+      tags.push_back(tag("span.kind", kind));
+    }
     if (span.status_code != model::StatusCode::unset) {
       tags.push_back(
           tag("otel.status_code", span.status_code == model::StatusCode::error ? "ERROR" : "OK"));
@@ -207,13 +215,14 @@ TraceQuery jaeger_query(const QueryParams& params, const SpanStore& store) {
   // start and end in microseconds; else `lookback` (e.g. 1h) before now.
   const std::uint64_t now = store.now_unix_nano();
   if (const auto* value = single(params, "start")) {
-    query.start_after_unix_nano = unsigned_number(*value, "start") * nanos_per_micro;
+    query.start_after_unix_nano =
+        scaled(unsigned_number(*value, "start"), nanos_per_micro, "start");
   } else if (const auto* lookback = single(params, "lookback"); lookback && *lookback != "custom") {
     const std::uint64_t span = duration(*lookback, "lookback");
     query.start_after_unix_nano = now > span ? now - span : 0;
   }
   if (const auto* value = single(params, "end")) {
-    query.start_before_unix_nano = unsigned_number(*value, "end") * nanos_per_micro;
+    query.start_before_unix_nano = scaled(unsigned_number(*value, "end"), nanos_per_micro, "end");
   }
   if (const auto* value = single(params, "limit"); value && !value->empty()) {
     const std::uint64_t limit = unsigned_number(*value, "limit");
@@ -223,6 +232,15 @@ TraceQuery jaeger_query(const QueryParams& params, const SpanStore& store) {
 }
 
 }  // namespace
+
+QueryAnswer jaeger_error(int status, const std::string& message) {
+  json out = {{"data", nullptr},
+              {"total", 0},
+              {"limit", 0},
+              {"offset", 0},
+              {"errors", json::array({{{"code", status}, {"msg", message}}})}};
+  return {status, out.dump()};
+}
 
 QueryAnswer jaeger_services(const SpanStore& store) {
   const auto services = list_services(store);
@@ -250,15 +268,19 @@ QueryAnswer jaeger_operations(const QueryParams& params, const SpanStore& store)
   json data = json::array();
   for (const Operation& operation : *operations) {
     if (kind != nullptr && !kind->empty() && operation.kind != *kind) continue;
-    data.push_back({{"name", operation.name}, {"spanKind", operation.kind}});
+    data.push_back({{"name", operation.name},
+                    {"spanKind", operation.kind == "unspecified" ? "" : operation.kind}});
   }
   return jaeger_answer(std::move(data));
 }
 
 QueryAnswer jaeger_trace(std::string_view trace_id_hex, const SpanStore& store,
                          const model::IntegrityOptions& integrity) {
-  const auto trace_id = TraceId::from_hex(model::ascii_lowercase(trace_id_hex));
-  if (!trace_id) return jaeger_error(400, "a trace id is 32 hex digits, not all zero");
+  // Jaeger also takes 64-bit ids (16 hex digits), left-padded with zeros.
+  std::string hex = model::ascii_lowercase(trace_id_hex);
+  if (hex.size() < 32 && !hex.empty()) hex.insert(0, 32 - hex.size(), '0');
+  const auto trace_id = TraceId::from_hex(hex);
+  if (!trace_id) return jaeger_error(400, "a trace id is up to 32 hex digits, not all zero");
   const auto stored = store.trace(*trace_id);
   if (!stored) return jaeger_error(500, std::string(stored.error().text()));
   if (!stored->has_value()) return jaeger_error(404, "trace not found");
@@ -276,10 +298,13 @@ QueryAnswer jaeger_search(const QueryParams& params, const SpanStore& store,
   const auto found = search_traces(store, query);
   if (!found) return jaeger_error(500, std::string(found.error().text()));
   json data = json::array();
+  std::size_t spans = 0;
   for (const TraceSummary& summary : *found) {
+    if (spans >= max_search_spans) break;  // newest first: the older ones are left out
     const auto stored = store.trace(summary.trace_id);
     if (!stored) return jaeger_error(500, std::string(stored.error().text()));
     if (stored->has_value()) {
+      spans += (*stored)->spans.size();
       data.push_back(jaeger_trace_json(summary.trace_id, **stored, integrity));
     }
   }

@@ -14,7 +14,8 @@
 // typed key/values (span.kind, otel.status_code and error added), events as
 // logs, processes (the service and its resource), and warnings. The trace's
 // integrity verdict and its broken hops travel in the trace's and the
-// implicated spans' warnings, so Grafana shows them. Times in parameters
+// implicated spans' warnings, so Grafana shows them (once the trace has settled).
+// A search's results are cut once they hold 200,000 spans. Times in parameters
 // are Jaeger's: start and end in microseconds, endTs and lookback of
 // dependencies in milliseconds, durations as "250ms" or "1.5s".
 #pragma once
@@ -27,6 +28,12 @@
 #include "model/trace_integrity.h"
 
 namespace tracemesh::collector {
+
+// Jaeger's error envelope: {"data": null, "errors": [{"code", "msg"}]}.
+QueryAnswer jaeger_error(int status, const std::string& message);
+
+// Jaeger's error envelope: {"data": null, "errors": [{"code", "msg"}]}.
+QueryAnswer jaeger_error(int status, const std::string& message);
 
 QueryAnswer jaeger_services(const SpanStore& store);
 QueryAnswer jaeger_service_operations(std::string_view service, const SpanStore& store);

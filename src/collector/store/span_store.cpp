@@ -83,6 +83,7 @@ struct SpanStore::State {
   bool stopping = false;
   StoreStats stats;
   std::string durability_failure;  // the log could not be synced: no more writes
+  std::string commit_failure;      // the last commit failed (cleared by the next that works)
   std::thread writer;
   bool settle_backlog = false;  // writer thread only
   ArrivingTraces arriving;      // writer thread only
@@ -211,6 +212,10 @@ struct SpanStore::State {
       }
     } catch (const std::exception& error) {
       // SqliteError, or bad_alloc: fail the writes, keep serving.
+      {
+        std::lock_guard lock(mutex);
+        commit_failure = error.what();
+      }
       fail(batch, error.what());
       return;
     }
@@ -218,6 +223,7 @@ struct SpanStore::State {
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started);
     {
       std::lock_guard lock(mutex);
+      commit_failure.clear();
       ++stats.transactions;
       stats.write_nanos_total += static_cast<std::uint64_t>(elapsed.count());
       for (std::size_t i = 0; i < results.size(); ++i) {
@@ -387,7 +393,10 @@ StoreHealth SpanStore::health() const {
   std::lock_guard lock(state_->mutex);
   if (state_->stopping) return {false, "the store is closing"};
   if (!state_->durability_failure.empty()) {
-    return {false, "the store takes no more writes: " + state_->durability_failure};
+    return {false, "the store takes no more writes: " + state_->durability_failure, true};
+  }
+  if (!state_->commit_failure.empty()) {
+    return {false, "the last write failed: " + state_->commit_failure};
   }
   const std::size_t limit = state_->options.max_queued_spans;
   if (state_->queued_spans > limit - limit / 10) {

@@ -95,11 +95,13 @@ struct StoreStats {
   std::uint64_t log_records_stored = 0;
 };
 
-// Whether the store takes writes now: open, its log syncing, its write
-// queue not nearly full (GET /readyz).
+// Whether the store takes writes now: open, its log syncing, its last
+// commit done, its write queue not nearly full (GET /readyz); and whether it
+// never will again until restarted (a failed log sync: GET /healthz fails).
 struct StoreHealth {
   bool ready = true;
   std::string problem;  // why not, when not ready
+  bool needs_restart = false;
 };
 
 class SpanStore {
