@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <optional>
 
+#include "model/fnv1a.h"
+
 namespace tracemesh::collector {
 namespace {
 
@@ -48,12 +50,7 @@ std::optional<std::uint64_t> head_hash(int descriptor, std::uint64_t size) {
   if (size > 0 && ::pread(descriptor, bytes.data(), size, 0) != static_cast<ssize_t>(size)) {
     return std::nullopt;
   }
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (const char c : bytes) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  return hash;
+  return model::fnv1a(bytes);
 }
 
 }  // namespace

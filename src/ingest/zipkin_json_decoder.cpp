@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ingest/json_body.h"
+#include "model/fnv1a.h"
 #include "model/json_text.h"
 
 namespace tracemesh::ingest {
@@ -58,8 +59,9 @@ SpanId span_id(std::string_view hex, const char* field) {
 
 // Return an id for the server half of a shared span, derived from the client's.
 SpanId shared_server_id(const SpanId& client) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (std::uint8_t byte : client.bytes) hash = (hash ^ byte) * 1099511628211ULL;
+  std::uint64_t hash = model::fnv1a(
+      std::string_view(reinterpret_cast<const char*>(client.bytes.data()),  // NOLINT
+                       client.bytes.size()));
   hash ^= 0x7365727665720000ULL;  // "server"
   return SpanId::from_uint64(hash == 0 ? 1 : hash);
 }

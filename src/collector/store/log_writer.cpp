@@ -1,5 +1,7 @@
 #include "collector/store/log_writer.h"
 
+#include "model/fnv1a.h"
+
 namespace tracemesh::collector {
 namespace {
 
@@ -16,14 +18,9 @@ ON CONFLICT (path) DO UPDATE SET device = excluded.device, inode = excluded.inod
 
 // FNV-1a over the fields that make a record the same record.
 std::int64_t digest(const model::LogRecord& record, std::uint64_t time) {
-  std::uint64_t hash = 14695981039346656037ULL;
+  std::uint64_t hash = model::fnv1a_basis;
   const auto mix = [&hash](std::string_view bytes) {
-    for (const char c : bytes) {
-      hash ^= static_cast<unsigned char>(c);
-      hash *= 1099511628211ULL;
-    }
-    hash ^= 0xff;  // a separator no text can fake
-    hash *= 1099511628211ULL;
+    hash = model::fnv1a("\xff", model::fnv1a(bytes, hash));  // a separator no text can fake
   };
   mix(record.service);
   mix(std::string_view(reinterpret_cast<const char*>(&time), sizeof time));         // NOLINT
