@@ -217,7 +217,10 @@ bool LogTailer::read_last_line(File& file) {
 bool LogTailer::read_new_lines(File& file) {
   std::string buffer;
   while (!stopping_) {
-    buffer.resize(read_chunk);
+    // Most polls find nothing new: then no buffer and no read.
+    const auto open_now = identity_of_descriptor(file.descriptor);
+    if (!open_now || open_now->size <= file.offset) return true;
+    buffer.resize(std::min<std::uint64_t>(read_chunk, open_now->size - file.offset));
     const ssize_t got =
         ::pread(file.descriptor, buffer.data(), buffer.size(), static_cast<off_t>(file.offset));
     if (got <= 0) return true;

@@ -59,9 +59,9 @@ SpanId span_id(std::string_view hex, const char* field) {
 
 // Return an id for the server half of a shared span, derived from the client's.
 SpanId shared_server_id(const SpanId& client) {
-  std::uint64_t hash = model::fnv1a(
-      std::string_view(reinterpret_cast<const char*>(client.bytes.data()),  // NOLINT
-                       client.bytes.size()));
+  std::uint64_t hash =
+      model::fnv1a(std::string_view(reinterpret_cast<const char*>(client.bytes.data()),  // NOLINT
+                                    client.bytes.size()));
   hash ^= 0x7365727665720000ULL;  // "server"
   return SpanId::from_uint64(hash == 0 ? 1 : hash);
 }
