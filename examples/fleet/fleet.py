@@ -242,7 +242,7 @@ class Fleet:
             self.processes.remove(("mosquitto", process))
 
     def _start_collector(self):
-        argv = [self.tracemesh, "collect", "--otlp-listen", "127.0.0.1:0", "--http-listen", self.http_listen,
+        argv = [self.tracemesh, "collect", "--otlp-listen", "127.0.0.1:0", "--otlp-grpc-listen", "127.0.0.1:0", "--http-listen", self.http_listen,
                 "--data", os.path.join(self.work, "data"), "--grace", self.grace,
                 "--skew-tolerance", SKEW_TOLERANCE, "--format", "json"]
         # The services that log JSON lines with their trace id: the trace view shows their lines.

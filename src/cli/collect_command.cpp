@@ -24,6 +24,7 @@ namespace {
 
 struct CollectFlags {
   std::string otlp_listen = "127.0.0.1:4318";
+  std::string otlp_grpc_listen = "127.0.0.1:4317";  // "off": none
   std::string http_listen = "127.0.0.1:16686";
   std::string data = "tracemesh-data";
   std::string ingest_token_file;
@@ -91,6 +92,11 @@ Expected<collector::CollectorOptions> to_options(const CollectFlags& flags) {
   if (!otlp) return otlp.error();
   auto http = parse_listen(flags.http_listen, "--http-listen");
   if (!http) return http.error();
+  if (flags.otlp_grpc_listen != "off") {
+    auto grpc = parse_listen(flags.otlp_grpc_listen, "--otlp-grpc-listen");
+    if (!grpc) return grpc.error();
+    options.grpc = *grpc;
+  }
   auto grace = model::parse_duration(flags.grace);
   if (!grace)
     return Error{ErrorCode::invalid_input, "--grace: " + std::string(grace.error().text())};
@@ -135,20 +141,22 @@ void print_listening(const collector::Collector& collector,
       "http://" + options.otlp.host + ":" + std::to_string(collector.otlp_port());
   const std::string http =
       "http://" + options.http.host + ":" + std::to_string(collector.http_port());
+  // gRPC exporters take the endpoint as a URL without a path.
+  const std::string grpc =
+      options.grpc ? "http://" + options.grpc->host + ":" + std::to_string(collector.grpc_port())
+                   : std::string();
   if (format == "json") {
     report::JsonWriter line(report::JsonWriter::Layout::compact);
-    line.begin_object()
-        .field("otlp", otlp + "/v1/traces")
-        .field("otlp_logs", otlp + "/v1/logs")
-        .field("http", http)
-        .field("data", options.data_directory.string())
-        .end_object();
+    line.begin_object().field("otlp", otlp + "/v1/traces").field("otlp_logs", otlp + "/v1/logs");
+    if (options.grpc) line.field("otlp_grpc", grpc);
+    line.field("http", http).field("data", options.data_directory.string()).end_object();
     std::printf("%s\n", line.take().c_str());
   } else {
+    const std::string grpc_part = options.grpc ? " and OTLP/gRPC on " + grpc : std::string();
     std::printf(
-        "tracemesh collect: OTLP on %s/v1/traces (logs: /v1/logs), query API on %s, data in "
+        "tracemesh collect: OTLP on %s/v1/traces (logs: /v1/logs)%s, query API on %s, data in "
         "%s\n",
-        otlp.c_str(), http.c_str(), options.data_directory.c_str());
+        otlp.c_str(), grpc_part.c_str(), http.c_str(), options.data_directory.c_str());
   }
   std::fflush(stdout);
 }
@@ -199,6 +207,10 @@ void add_collect_command(CLI::App& app, std::function<int()>& run) {
   CLI::App* command = app.add_subcommand(
       "collect", "Receive spans (OTLP/HTTP), store them and judge every trace's integrity.");
   command->add_option("--otlp-listen", flags->otlp_listen, "OTLP/HTTP listener HOST:PORT")
+      ->capture_default_str();
+  command
+      ->add_option("--otlp-grpc-listen", flags->otlp_grpc_listen,
+                   "OTLP/gRPC listener HOST:PORT, or off")
       ->capture_default_str();
   command
       ->add_option("--http-listen", flags->http_listen,

@@ -8,11 +8,14 @@
 #include <mutex>
 #include <thread>
 
+#include "collector/bearer_token.h"
+#include "collector/grpc/otlp_grpc_service.h"
 #include "collector/http/ingest_counters.h"
 #include "collector/http/ingest_handler.h"
 #include "collector/http/jaeger_api.h"
 #include "collector/http/metrics_text.h"
 #include "collector/http/search_api.h"
+#include "collector/http/tempo_api.h"
 #include "collector/http/trace_query.h"
 #include "collector/http/ui_assets.h"
 #include "collector/store/trace_search.h"
@@ -22,16 +25,7 @@ namespace tracemesh::collector {
 namespace {
 
 bool authorized(const httplib::Request& request, const std::optional<std::string>& token) {
-  if (!token) return true;
-  const std::string given = request.get_header_value("Authorization");
-  const std::string expected = "Bearer " + *token;
-  // Compare in time independent of where the first difference is.
-  if (given.size() != expected.size()) return false;
-  unsigned char difference = 0;
-  for (std::size_t i = 0; i < given.size(); ++i) {
-    difference |= static_cast<unsigned char>(given[i] ^ expected[i]);
-  }
-  return difference == 0;
+  return bearer_token_matches(request.get_header_value("Authorization"), token);
 }
 
 void send(httplib::Response& response, const IngestAnswer& answer, int retry_after_seconds) {
@@ -64,10 +58,12 @@ struct Collector::State {
   std::unique_ptr<LogTailer> tailer;  // destroyed before the store and the counters
   httplib::Server otlp;
   httplib::Server http;
+  std::unique_ptr<GrpcServer> grpc;  // when options.grpc
   int otlp_port = 0;
   int http_port = 0;
   std::thread otlp_thread;
   std::thread http_thread;
+  std::thread grpc_thread;
   std::mutex stop_mutex;
   std::atomic<bool> otlp_done{false};
   std::atomic<bool> http_done{false};
@@ -80,6 +76,27 @@ struct Collector::State {
     failed = true;
     otlp.stop();
     http.stop();
+    if (grpc) grpc->stop();
+  }
+
+  // OTLP/gRPC, answered as OTLP/HTTP protobuf is (otlp_grpc_service.h).
+  Expected<void> bind_grpc() {
+    if (!options.grpc) return {};
+    GrpcServerLimits limits;
+    limits.max_body_bytes = options.max_body_bytes;
+    limits.max_connections = options.max_grpc_connections;
+    OtlpGrpcSettings settings;
+    settings.max_decompressed_bytes = options.max_decompressed_bytes;
+    settings.decode = options.decode;
+    settings.retry_after_seconds = options.retry_after_seconds;
+    settings.ingest_token = options.ingest_token;
+    auto server = GrpcServer::bind(options.grpc->host, options.grpc->port, limits,
+                                   [this, settings](const GrpcCall& call) {
+                                     return answer_otlp_grpc(call, *store, settings, counters);
+                                   });
+    if (!server) return server.error();
+    grpc = std::move(*server);
+    return {};
   }
 
   void add_otlp_routes() {
@@ -213,6 +230,7 @@ struct Collector::State {
              });
     add_probes(http);
     add_jaeger_routes();
+    add_tempo_routes();
     http.Get("/api/logs", [this](const httplib::Request& request, httplib::Response& response) {
       if (!query_allowed(request, response)) return;
       const QueryAnswer answer = query_logs(request.get_param_value("trace_id"), *store);
@@ -321,9 +339,43 @@ struct Collector::State {
     });
   }
 
+  // Grafana's Tempo data source (tempo_api.h); the query token applies.
+  void add_tempo_routes() {
+    const auto route = [this](const std::string& pattern, auto answer) {
+      http.Get(pattern,
+               [this, answer](const httplib::Request& request, httplib::Response& response) {
+                 if (!authorized(request, options.query_token)) {
+                   reply(response, QueryAnswer{401, "missing or wrong bearer token\n",
+                                               "text/plain; charset=utf-8"});
+                   return;
+                 }
+                 reply(response, answer(request));
+               });
+    };
+    route("/tempo/api/echo", [](const httplib::Request&) {
+      return QueryAnswer{200, "echo", "text/plain; charset=utf-8"};
+    });
+    for (const auto& [prefix, version] :
+         {std::pair{std::string("/tempo/api"), TempoVersion::v1},
+          std::pair{std::string("/tempo/api/v2"), TempoVersion::v2}}) {
+      const TempoVersion v = version;
+      route((prefix + R"(/traces/([^/]+))"), [this, v](const httplib::Request& request) {
+        return tempo_trace(request.matches[1].str(), request.get_header_value("Accept"), v, *store);
+      });
+      route((prefix + "/search/tags"),
+            [this, v](const httplib::Request&) { return tempo_search_tags(v, *store); });
+      route((prefix + R"(/search/tag/([^/]+)/values)"), [this, v](const httplib::Request& request) {
+        return tempo_tag_values(request.matches[1].str(), v, *store);
+      });
+    }
+    route("/tempo/api/search", [this](const httplib::Request& request) {
+      return tempo_search(parse_query_params(request.target), *store);
+    });
+  }
+
   static void reply(httplib::Response& response, const QueryAnswer& answer) {
     response.status = answer.status;
-    response.set_content(answer.body, "application/json");
+    response.set_content(answer.body, answer.content_type);
   }
 
   bool query_allowed(const httplib::Request& request, httplib::Response& response) {
@@ -352,6 +404,7 @@ Expected<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) 
     return Error{ErrorCode::io_error, "cannot listen on " + state->options.http.host + ":" +
                                           std::to_string(state->options.http.port) + " (query)"};
   }
+  if (auto grpc = state->bind_grpc(); !grpc) return grpc.error();
   if (!state->options.log_files.empty()) {
     state->tailer =
         std::make_unique<LogTailer>(*state->store, state->counters, state->options.log_files);
@@ -367,6 +420,12 @@ Expected<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) 
     raw->http_done = true;
     raw->listener_ended();
   });
+  if (state->grpc) {
+    state->grpc_thread = std::thread([raw] {
+      raw->grpc->serve();
+      raw->listener_ended();
+    });
+  }
   return std::unique_ptr<Collector>(new Collector(std::move(state)));
 }
 
@@ -383,10 +442,14 @@ int Collector::otlp_port() const noexcept {
 int Collector::http_port() const noexcept {
   return state_->http_port;
 }
+int Collector::grpc_port() const noexcept {
+  return state_->grpc ? state_->grpc->port() : 0;
+}
 
 void Collector::stop() {
   std::lock_guard lock(state_->stop_mutex);
   state_->stopping = true;
+  if (state_->grpc) state_->grpc->stop();
   // Server::stop() does nothing before listen_after_bind has started: repeat until both returned.
   while (!state_->otlp_done || !state_->http_done) {
     state_->otlp.stop();
@@ -402,6 +465,7 @@ bool Collector::failed() const noexcept {
 void Collector::wait() {
   if (state_->otlp_thread.joinable()) state_->otlp_thread.join();
   if (state_->http_thread.joinable()) state_->http_thread.join();
+  if (state_->grpc_thread.joinable()) state_->grpc_thread.join();
 }
 
 }  // namespace tracemesh::collector

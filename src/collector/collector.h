@@ -3,6 +3,8 @@
 //
 //   OTLP listener  POST /v1/traces, /v1/logs   application/x-protobuf | application/json
 //                  (gzip allowed); POST /v1/metrics (accepted, dropped); POST /api/v2/spans
+//   OTLP/gRPC      TraceService/Export, LogsService/Export, MetricsService/Export
+//                  (accepted, dropped), when asked for (grpc/otlp_grpc_service.h)
 //   HTTP listener  GET /api/traces/{trace_id}, /api/logs, ..., GET /metrics
 // and the log files it follows (log_tail.h).
 //
@@ -33,6 +35,8 @@ struct Listen {
 struct CollectorOptions {
   Listen otlp{"127.0.0.1", 4318};
   Listen http{"127.0.0.1", 16686};
+  std::optional<Listen> grpc;  // OTLP/gRPC: none unless set (the CLI's default is :4317)
+  std::size_t max_grpc_connections = 64;
   std::filesystem::path data_directory;
   std::size_t max_body_bytes = 16 * 1024 * 1024;          // as received (compressed or not)
   std::size_t max_decompressed_bytes = 64 * 1024 * 1024;  // after gzip
@@ -60,6 +64,7 @@ class Collector {
 
   int otlp_port() const noexcept;
   int http_port() const noexcept;
+  int grpc_port() const noexcept;  // 0 without an OTLP/gRPC listener
   // Stop both listeners; idempotent, callable from another thread.
   void stop();
   // Block until stop() (or a listener failing).

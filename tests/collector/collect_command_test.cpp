@@ -801,10 +801,11 @@ TEST(CollectCommandLine, ExitCodes) {
   EXPECT_NE(read_file(directory.path() / "out.log").find("--otlp-listen"), std::string::npos);
   EXPECT_EQ(run({"collect", "--bogus"}), 2);
   EXPECT_EQ(run({"collect", "--otlp-listen", "nowhere"}), 2);
+  EXPECT_EQ(run({"collect", "--otlp-grpc-listen", "127.0.0.1:99999"}), 2);
   EXPECT_EQ(run({"collect", "--grace", "soon"}), 2);
   EXPECT_EQ(run({"collect", "--ingest-token-file", "/nonexistent/token"}), 2);
   EXPECT_EQ(run({"collect", "--data", "/proc/tracemesh-no", "--otlp-listen", "127.0.0.1:0",
-                 "--http-listen", "127.0.0.1:0"}),
+                 "--http-listen", "127.0.0.1:0", "--otlp-grpc-listen", "off"}),
             1);
   EXPECT_EQ(run({}), 2);
   EXPECT_EQ(run({"--version"}), 0);
@@ -820,12 +821,26 @@ TEST(CollectCommandLine, RefusesAPortAlreadyInUse) {
   const int taken = first.otlp_port();
   ChildProcess second(
       {TRACEMESH_BINARY, "collect", "--otlp-listen", "127.0.0.1:" + std::to_string(taken),
-       "--http-listen", "127.0.0.1:0", "--data", (directory.path() / "other").string()},
+       "--http-listen", "127.0.0.1:0", "--otlp-grpc-listen", "off", "--data",
+       (directory.path() / "other").string()},
       (directory.path() / "second.log").string());
   const auto status = second.wait_for_exit(10s);
   ASSERT_TRUE(status);
   EXPECT_EQ(WEXITSTATUS(*status), 1);
   EXPECT_NE(read_file(directory.path() / "second.log").find("cannot listen"), std::string::npos);
+
+  // The same for the gRPC port: no second collector shares it.
+  ASSERT_NE(first.grpc_port(), 0) << first.log();
+  ChildProcess third(
+      {TRACEMESH_BINARY, "collect", "--otlp-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0",
+       "--otlp-grpc-listen", "127.0.0.1:" + std::to_string(first.grpc_port()), "--data",
+       (directory.path() / "third").string()},
+      (directory.path() / "third.log").string());
+  const auto third_status = third.wait_for_exit(10s);
+  ASSERT_TRUE(third_status);
+  EXPECT_EQ(WEXITSTATUS(*third_status), 1);
+  EXPECT_NE(read_file(directory.path() / "third.log").find("(OTLP/gRPC)"), std::string::npos)
+      << read_file(directory.path() / "third.log");
 }
 
 TEST(CollectCommandLine, StopsCleanlyOnSigterm) {

@@ -62,10 +62,18 @@ class Collector {
  public:
   Collector(const std::filesystem::path& directory, std::vector<std::string> extra = {})
       : log_(directory / ("collect-" + std::to_string(++started_) + ".log")) {
-    std::vector<std::string> argv = {
-        TRACEMESH_BINARY, "collect",     "--otlp-listen", "127.0.0.1:0",
-        "--http-listen",  "127.0.0.1:0", "--data",        (directory / "data").string(),
-        "--format",       "json"};
+    std::vector<std::string> argv = {TRACEMESH_BINARY,
+                                     "collect",
+                                     "--otlp-listen",
+                                     "127.0.0.1:0",
+                                     "--otlp-grpc-listen",
+                                     "127.0.0.1:0",
+                                     "--http-listen",
+                                     "127.0.0.1:0",
+                                     "--data",
+                                     (directory / "data").string(),
+                                     "--format",
+                                     "json"};
     // A short grace period unless the test sets its own.
     if (std::find(extra.begin(), extra.end(), "--grace") == extra.end()) {
       argv.insert(argv.end(), {"--grace", "300ms"});
@@ -80,6 +88,7 @@ class Collector {
   bool ready() const { return otlp_port_ != 0; }
   int otlp_port() const { return otlp_port_; }
   int http_port() const { return http_port_; }
+  int grpc_port() const { return grpc_port_; }
   std::string http_url() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
   std::string log() const { return read_file(log_); }
   ChildProcess& process() { return *process_; }
@@ -110,6 +119,7 @@ class Collector {
     if (!line.is_object()) return false;
     otlp_port_ = port_of(line.value("otlp", ""));
     http_port_ = port_of(line.value("http", ""));
+    grpc_port_ = port_of(line.value("otlp_grpc", ""));
     return otlp_port_ != 0;
   }
   static int port_of(const std::string& url) {
@@ -122,6 +132,7 @@ class Collector {
   std::unique_ptr<ChildProcess> process_;
   int otlp_port_ = 0;
   int http_port_ = 0;
+  int grpc_port_ = 0;
 };
 
 }  // namespace tracemesh::testing

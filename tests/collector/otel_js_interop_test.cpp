@@ -1,6 +1,7 @@
 // The official OpenTelemetry JS SDK (npm, pinned in tests/interop/otel-js)
 // exports a trace to `tracemesh collect` over OTLP/HTTP, in JSON and in
-// protobuf; every field it sent must be stored intact.
+// protobuf, and over OTLP/gRPC with and without gzip; every field it sent must
+// be stored intact.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <nlohmann/json.hpp>
@@ -25,10 +26,14 @@ class OtelJsInterop : public ::testing::TestWithParam<const char*> {};
 json send_from_js(const Collector& collector, const TemporaryDirectory& directory,
                   const char* protocol) {
   const std::string output = (directory.path() / (std::string("js-") + protocol + ".out")).string();
-  ChildProcess node(
-      {TRACEMESH_NODE, std::string(TRACEMESH_OTEL_JS_SCRIPTS) + "/send_trace.cjs",
-       "http://127.0.0.1:" + std::to_string(collector.otlp_port()) + "/v1/traces", protocol},
-      output, {"NODE_PATH=" + std::string(TRACEMESH_OTEL_JS_MODULES)});
+  // gRPC exporters take the endpoint without a path.
+  const std::string endpoint =
+      std::string(protocol).rfind("grpc", 0) == 0
+          ? "http://127.0.0.1:" + std::to_string(collector.grpc_port())
+          : "http://127.0.0.1:" + std::to_string(collector.otlp_port()) + "/v1/traces";
+  ChildProcess node({TRACEMESH_NODE, std::string(TRACEMESH_OTEL_JS_SCRIPTS) + "/send_trace.cjs",
+                     endpoint, protocol},
+                    output, {"NODE_PATH=" + std::string(TRACEMESH_OTEL_JS_MODULES)});
   const auto status = node.wait_for_exit(60s);
   EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << read_file(output);
   const std::string text = read_file(output);
@@ -87,6 +92,7 @@ TEST_P(OtelJsInterop, StoresEveryFieldTheSdkSent) {
   EXPECT_EQ(trace["verdict"]["integrity"], "connected");
 }
 
-INSTANTIATE_TEST_SUITE_P(Protocols, OtelJsInterop, ::testing::Values("json", "protobuf"));
+INSTANTIATE_TEST_SUITE_P(Protocols, OtelJsInterop,
+                         ::testing::Values("json", "protobuf", "grpc", "grpc-gzip"));
 
 }  // namespace

@@ -136,7 +136,7 @@ TEST_F(AuditAgainst, TheCollectorJoinsARepositoryGivenAtStart) {
 
 TEST_F(AuditAgainst, ACollectorWithABadRepositoryDoesNotStart) {
   const auto run = tracemesh::testing::run_to_completion(
-      {TRACEMESH_BINARY, "collect", "--otlp-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0",
+      {TRACEMESH_BINARY, "collect", "--otlp-listen", "127.0.0.1:0", "--otlp-grpc-listen", "off", "--http-listen", "127.0.0.1:0",
        "--data", path("data"), "--repo", path("nowhere")},
       path("collect.log"), 30s);
   EXPECT_EQ(run.exit_code, 2) << run.output;

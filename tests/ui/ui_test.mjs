@@ -106,7 +106,7 @@ function traceLogs(trace) {
 }
 
 async function startCollector(directory, extra = []) {
-  const child = spawn(binary, ['collect', '--otlp-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0',
+  const child = spawn(binary, ['collect', '--otlp-listen', '127.0.0.1:0', '--otlp-grpc-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0',
     '--data', join(directory, 'data'), '--grace', '300ms', '--format', 'json', ...extra], {stdio: ['ignore', 'pipe', 'inherit']});
   const lines = createInterface({input: child.stdout});
   const first = await new Promise((resolve, reject) => {

@@ -95,6 +95,7 @@ IngestAnswer error_answer(int status, std::string_view message, BodyEncoding enc
   answer.status = status;
   answer.content_type = content_type_of(encoding);
   answer.retry_after = status == 429 || status == 503;
+  answer.error = std::string(message);
   const int code = answer.retry_after ? grpc_unavailable : grpc_invalid_argument;
   if (encoding == BodyEncoding::protobuf) {
     otlp::RpcStatus rpc_status;

@@ -20,6 +20,7 @@ struct IngestAnswer {
   std::string content_type;
   std::string body;
   bool retry_after = false;  // add Retry-After (429/503)
+  std::string error;         // why, when status is not 2xx (as in the body)
 };
 
 // Return the encoding a Content-Type names, or nothing for an unsupported one.

@@ -13,7 +13,8 @@ namespace tracemesh::collector {
 
 struct QueryAnswer {
   int status = 200;
-  std::string body;  // application/json
+  std::string body;
+  std::string content_type = "application/json";
 };
 
 // Answer a request for the trace whose id is `trace_id_hex`.

@@ -141,4 +141,63 @@ Expected<std::vector<std::pair<std::string, std::int64_t>>> count_traces_by_inte
   });
 }
 
+namespace {
+
+// The last `sample` spans stored (rowid is arrival order), with their resource.
+constexpr const char* recent_spans =
+    "(SELECT attributes, resource_id FROM spans ORDER BY rowid DESC LIMIT ?1)";
+
+std::vector<std::string> column_texts(Statement& statement) {
+  std::vector<std::string> out;
+  while (statement.step()) out.push_back(statement.column_text(0));
+  return out;
+}
+
+}  // namespace
+
+Expected<AttributeKeys> recent_attribute_keys(const SpanStore& store, std::size_t sample_spans) {
+  return store.with_reader([&](Database& db) {
+    return guarded<AttributeKeys>([&] {
+      AttributeKeys keys;
+      Statement span = db.prepare(std::string("SELECT DISTINCT j.key FROM ") + recent_spans +
+                                  " s, json_each(s.attributes) j ORDER BY j.key");
+      span.bind(1, static_cast<std::int64_t>(sample_spans));
+      keys.span = column_texts(span);
+      Statement resource = db.prepare(
+          std::string("SELECT DISTINCT j.key FROM resources r, json_each(r.attributes) j "
+                      "WHERE r.id IN (SELECT DISTINCT resource_id FROM ") +
+          recent_spans + ") ORDER BY j.key");
+      resource.bind(1, static_cast<std::int64_t>(sample_spans));
+      keys.resource = column_texts(resource);
+      return keys;
+    });
+  });
+}
+
+Expected<std::vector<std::string>> recent_attribute_values(const SpanStore& store,
+                                                           const std::string& key,
+                                                           std::size_t sample_spans,
+                                                           std::size_t max_values) {
+  return store.with_reader([&](Database& db) {
+    return guarded<std::vector<std::string>>([&] {
+      // Scalars only: json_each's atom is the value as SQL sees it (booleans as 1 and 0).
+      const std::string value =
+          "CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE j.atom END";
+      Statement statement = db.prepare(
+          "SELECT value FROM (SELECT " + value + " AS value FROM " + recent_spans +
+          " s, json_each(s.attributes) j WHERE j.key = ?2 AND j.atom IS NOT NULL "
+          "UNION SELECT " +
+          value +
+          " FROM resources r, json_each(r.attributes) j "
+          "WHERE j.key = ?2 AND j.atom IS NOT NULL AND r.id IN (SELECT DISTINCT resource_id "
+          "FROM " +
+          recent_spans + ")) ORDER BY value LIMIT ?3");
+      statement.bind(1, static_cast<std::int64_t>(sample_spans));
+      statement.bind(2, key);
+      statement.bind(3, static_cast<std::int64_t>(max_values));
+      return column_texts(statement);
+    });
+  });
+}
+
 }  // namespace tracemesh::collector

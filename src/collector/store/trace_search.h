@@ -55,6 +55,23 @@ struct Operation {
 Expected<std::vector<Operation>> list_operations(const SpanStore& store,
                                                  const std::string& service);
 
+// The attribute keys of the most recently stored spans, as a tag list reads
+// them (Tempo's /api/search/tags): the spans' own and their resources', each
+// sorted. Only the last `sample_spans` spans stored are read, so the answer
+// costs the same whatever the store holds.
+struct AttributeKeys {
+  std::vector<std::string> span;
+  std::vector<std::string> resource;
+};
+Expected<AttributeKeys> recent_attribute_keys(const SpanStore& store, std::size_t sample_spans);
+
+// The distinct scalar values (as text) of attribute `key`, span or resource,
+// in the last `sample_spans` spans stored: at most `max_values`, sorted.
+Expected<std::vector<std::string>> recent_attribute_values(const SpanStore& store,
+                                                           const std::string& key,
+                                                           std::size_t sample_spans,
+                                                           std::size_t max_values);
+
 // Return how many stored traces are in each integrity state.
 Expected<std::vector<std::pair<std::string, std::int64_t>>> count_traces_by_integrity(
     const SpanStore& store);

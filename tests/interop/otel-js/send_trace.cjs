@@ -1,7 +1,8 @@
 // Send one two-span trace to a collector with the official OpenTelemetry JS
-// SDK, over OTLP/HTTP JSON or protobuf, and print what was sent as JSON so the
-// test can compare it with what the collector stored.
-// Usage: node send_trace.cjs ENDPOINT json|protobuf
+// SDK, over OTLP/HTTP JSON or protobuf or over OTLP/gRPC (with or without
+// gzip), and print what was sent as JSON so the test can compare it with what
+// the collector stored.
+// Usage: node send_trace.cjs ENDPOINT json|protobuf|grpc|grpc-gzip
 'use strict';
 const api = require('@opentelemetry/api');
 const { BasicTracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
@@ -9,10 +10,16 @@ const { resourceFromAttributes } = require('@opentelemetry/resources');
 
 async function main() {
   const [endpoint, protocol] = process.argv.slice(2);
-  const { OTLPTraceExporter } = protocol === 'protobuf'
-    ? require('@opentelemetry/exporter-trace-otlp-proto')
-    : require('@opentelemetry/exporter-trace-otlp-http');
-  const exporter = new OTLPTraceExporter({ url: endpoint });
+  const modules = {
+    json: '@opentelemetry/exporter-trace-otlp-http',
+    protobuf: '@opentelemetry/exporter-trace-otlp-proto',
+    grpc: '@opentelemetry/exporter-trace-otlp-grpc',
+    'grpc-gzip': '@opentelemetry/exporter-trace-otlp-grpc',
+  };
+  const { OTLPTraceExporter } = require(modules[protocol]);
+  const exporter = new OTLPTraceExporter(protocol.startsWith('grpc')
+    ? { url: endpoint, compression: protocol === 'grpc-gzip' ? 'gzip' : 'none' }
+    : { url: endpoint });
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'js-peer', 'deployment.environment': 'test' }),
     spanProcessors: [new SimpleSpanProcessor(exporter)],
