@@ -29,6 +29,8 @@ constexpr int exit_not_arrived = 3;
 
 struct VerifyFlags {
   std::string collector;
+  std::string jaeger;  // a Jaeger query API instead of a collector
+  std::string tempo;   // a Tempo query API instead of a collector
   std::string token_file;
   std::vector<std::string> files;
   std::vector<std::string> logs;
@@ -195,8 +197,17 @@ Expected<Input> traces_from_collector(const VerifyFlags& flags, const verify::Sp
                                       std::optional<std::uint64_t> since) {
   auto token = read_token(flags.token_file, "--token-file");
   if (!token) return token.error();
-  const std::string url = flags.collector.empty() ? "http://127.0.0.1:16686" : flags.collector;
-  auto client = verify::CollectorClient::connect(url, *token);
+  verify::BackendOptions backend;
+  std::string url = flags.collector.empty() ? "http://127.0.0.1:16686" : flags.collector;
+  if (!flags.jaeger.empty()) {
+    backend.backend = verify::Backend::jaeger;
+    url = flags.jaeger;
+  } else if (!flags.tempo.empty()) {
+    backend.backend = verify::Backend::tempo;
+    url = flags.tempo;
+  }
+  backend.integrity.skew_tolerance_nanos = spec.skew_tolerance_nanos.value_or(0);
+  auto client = verify::CollectorClient::connect(url, *token, backend);
   if (!client) return client.error();
   std::vector<verify::TraceSelector> selectors;
   if (!chosen.empty() || since) selectors.push_back(chosen);
@@ -230,9 +241,12 @@ Expected<Input> traces_from_collector(const VerifyFlags& flags, const verify::Sp
 // `verify --logs`: the service paths of the spec checked against the trace
 // ids the logs name; no waiting, nothing but the logs read.
 int run_verify_logs(const VerifyFlags& flags) {
-  if (!flags.files.empty() || !flags.collector.empty() || !flags.token_file.empty()) {
-    return usage_error("--logs excludes --file, --collector and --token-file: check logs or spans",
-                       flags.junit);
+  if (!flags.files.empty() || !flags.collector.empty() || !flags.token_file.empty() ||
+      !flags.jaeger.empty() || !flags.tempo.empty()) {
+    return usage_error(
+        "--logs excludes --file, --collector, --jaeger, --tempo and --token-file: check logs or "
+        "spans",
+        flags.junit);
   }
   if (!flags.builtin.empty() || !flags.timeout.empty() || flags.limit != 0) {
     return usage_error(
@@ -288,14 +302,18 @@ int run_verify(const VerifyFlags& flags) {
         "--log-window are for --logs",
         flags.junit);
   }
-  if (!flags.files.empty() && !flags.collector.empty()) {
-    return usage_error("--file and --collector exclude each other: check files or a collector");
+  const int sources =
+      static_cast<int>(!flags.files.empty()) + static_cast<int>(!flags.collector.empty()) +
+      static_cast<int>(!flags.jaeger.empty()) + static_cast<int>(!flags.tempo.empty());
+  if (sources > 1) {
+    return usage_error(
+        "--file, --collector, --jaeger and --tempo exclude each other: check one source of spans");
   }
   if (!flags.files.empty() && !flags.since.empty()) {
     return usage_error("--since selects traces in a collector; files are checked whole");
   }
   if (!flags.files.empty() && !flags.token_file.empty()) {
-    return usage_error("--token-file is for --collector");
+    return usage_error("--token-file is for --collector, --jaeger and --tempo");
   }
   std::string error;
   const auto timeout = duration_flag(flags.timeout, "--timeout", error);
@@ -347,11 +365,18 @@ void add_verify_command(CLI::App& app, std::function<int()>& run) {
       "3 a trace did not arrive or settle in time.");
   command->add_option("--collector", flags->collector,
                       "collector query API, http://HOST:PORT (default http://127.0.0.1:16686)");
+  command->add_option(
+      "--jaeger", flags->jaeger,
+      "a Jaeger query API instead of a collector, http://HOST:16686 (docs/verify.md)");
+  command->add_option(
+      "--tempo", flags->tempo,
+      "a Tempo query API instead of a collector, http://HOST:3200 (docs/verify.md)");
   command->add_option("--token-file", flags->token_file,
-                      "file holding the collector's query bearer token");
+                      "file holding the query API's bearer token");
   command
       ->add_option("--file", flags->files,
-                   "OTLP JSON file to check instead of a collector (repeatable)")
+                   "OTLP JSON file (or Tempo's trace JSON) to check instead of a collector "
+                   "(repeatable)")
       ->check(CLI::ExistingFile);
   command->add_option("--logs", flags->logs,
                       "JSON-lines log file to check instead of spans (repeatable): a path, - for "

@@ -10,6 +10,7 @@
 
 #include "ingest/otlp_json_decoder.h"
 #include "model/broken_hops.h"
+#include "verify/backend_trace_json.h"
 
 namespace tracemesh::verify {
 namespace {
@@ -36,7 +37,9 @@ Expected<void> decode_into(std::string_view body, const std::string& where,
                            std::vector<model::SpanRecord>& spans) {
   ingest::DecodeLimits limits;
   limits.max_spans = max_file_spans;
-  auto batch = ingest::decode_otlp_json(body, limits);
+  // Tempo's trace JSON (batches, base64 ids) is OTLP/JSON once reshaped.
+  const std::optional<std::string> tempo = tempo_trace_to_otlp_json(body);
+  auto batch = ingest::decode_otlp_json(tempo ? std::string_view(*tempo) : body, limits);
   if (!batch)
     return Error{ErrorCode::invalid_input, where + ": " + std::string(batch.error().text())};
   if (batch->rejected > 0) {

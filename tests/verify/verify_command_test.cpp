@@ -250,6 +250,59 @@ TEST_F(VerifyCommand, ChecksOtlpJsonFilesWithoutACollector) {
   EXPECT_EQ(verify({"--file", connected_file, "--since", "5m"}).exit_code, 2);
 }
 
+// The same checks against other backends' query APIs: a Jaeger-shaped and a
+// Tempo-shaped one (the collector's own /jaeger and /tempo, whose shapes
+// tests/collector checks field by field against Jaeger's and Tempo's).
+TEST_F(VerifyCommand, ChecksTracesInJaegerAndTempo) {
+  send(otlp_request(three_services(connected_, false, {}, "a")));
+  send(otlp_request(three_services(broken_, true, callee_, "b")));
+  const std::string path = "bot -> agent-service -> rag-service";
+  const std::string jaeger = collector_.http_url() + "/jaeger";
+  const std::string tempo = collector_.http_url() + "/tempo";
+  for (const auto& [flag, url] : {std::pair{"--jaeger", jaeger}, std::pair{"--tempo", tempo}}) {
+    Outcome run = verify({flag, url, "--trace", connected_, "--expect", path, "--expect",
+                          "span[service=rag-service kind=server] http.response.status_code = 200",
+                          "--timeout", "20s"});
+    EXPECT_EQ(run.exit_code, 0) << flag << ": " << run.output;
+    EXPECT_TRUE(contains(run.output, "verify: PASS")) << flag << ": " << run.output;
+    // The broken trace on its own: the path fails (broken hops across traces
+    // need tracemesh's collector, the path check does not).
+    run = verify({flag, url, "--trace", broken_, "--expect", path, "--timeout", "20s"});
+    EXPECT_EQ(run.exit_code, 1) << flag << ": " << run.output;
+    EXPECT_TRUE(contains(run.output, "agent-service has no direct hop to rag-service"))
+        << flag << ": " << run.output;
+    // Selected by root service, as CI does after a deploy.
+    run = verify({flag, url, "--root-service", "bot", "--expect", "bot -> agent-service",
+                  "--timeout", "20s", "--format", "json"});
+    EXPECT_EQ(run.exit_code, 0) << flag << ": " << run.output;
+    const json report = json::parse(run.output, nullptr, false);
+    EXPECT_EQ(report["summary"]["traces"], 2) << flag << ": " << run.output;
+    // A trace the backend does not hold: exit 3 once the wait is over.
+    run = verify({flag, url, "--trace", random_hex(32), "--expect", path, "--timeout", "1s"});
+    EXPECT_EQ(run.exit_code, 3) << flag << ": " << run.output;
+  }
+  // Jaeger searches by service: say so rather than search everything.
+  Outcome run = verify({"--jaeger", jaeger, "--attribute", "http.request.method=POST"});
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_TRUE(contains(run.output, "--root-service")) << run.output;
+  EXPECT_EQ(verify({"--jaeger", jaeger, "--tempo", tempo, "--trace", connected_}).exit_code, 2);
+  EXPECT_EQ(verify({"--tempo", "ftp://nowhere", "--trace", connected_}).exit_code, 2);
+}
+
+TEST_F(VerifyCommand, ChecksTempoTraceJsonFiles) {
+  send(otlp_request(three_services(connected_, false, {}, "a")));
+  // What Tempo's API answers, saved to a file: batches (v1) and trace.resourceSpans (v2).
+  for (const char* version : {"", "/v2"}) {
+    const auto saved =
+        collector_.http().Get(std::string("/tempo/api") + version + "/traces/" + connected_);
+    ASSERT_TRUE(saved);
+    ASSERT_EQ(saved->status, 200);
+    const std::string file = write("tempo" + std::to_string(++runs_) + ".json", saved->body);
+    const Outcome run = verify({"--file", file, "--expect", "bot -> agent-service -> rag-service"});
+    EXPECT_EQ(run.exit_code, 0) << version << ": " << run.output;
+  }
+}
+
 TEST(VerifyTokens, SendsTheQueryTokenFromItsFile) {
   TemporaryDirectory directory;
   const auto token = directory.path() / "query.token";
