@@ -115,6 +115,7 @@ Expected<collector::CollectorOptions> to_options(const CollectFlags& flags) {
   options.otlp = *otlp;
   options.http = *http;
   options.data_directory = flags.data;
+  options.version = TRACEMESH_VERSION;
   options.max_body_bytes = flags.max_body_bytes;
   options.store.max_queued_spans = flags.max_queued_spans;
   options.store.max_age = *retention;

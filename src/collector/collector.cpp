@@ -9,11 +9,13 @@
 #include <thread>
 
 #include "collector/bearer_token.h"
+#include "collector/edge_counters.h"
 #include "collector/grpc/otlp_grpc_service.h"
 #include "collector/http/ingest_counters.h"
 #include "collector/http/ingest_handler.h"
 #include "collector/http/jaeger_api.h"
 #include "collector/http/metrics_text.h"
+#include "collector/http/request_counters.h"
 #include "collector/http/search_api.h"
 #include "collector/http/tempo_api.h"
 #include "collector/http/trace_query.h"
@@ -55,6 +57,8 @@ struct Collector::State {
   CollectorOptions options;
   std::unique_ptr<SpanStore> store;
   IngestCounters counters;
+  RequestCounters requests;
+  std::unique_ptr<EdgeCounters> edges;
   std::unique_ptr<LogTailer> tailer;  // destroyed before the store and the counters
   httplib::Server otlp;
   httplib::Server http;
@@ -90,10 +94,12 @@ struct Collector::State {
     settings.decode = options.decode;
     settings.retry_after_seconds = options.retry_after_seconds;
     settings.ingest_token = options.ingest_token;
-    auto server = GrpcServer::bind(options.grpc->host, options.grpc->port, limits,
-                                   [this, settings](const GrpcCall& call) {
-                                     return answer_otlp_grpc(call, *store, settings, counters);
-                                   });
+    auto server = GrpcServer::bind(
+        options.grpc->host, options.grpc->port, limits, [this, settings](const GrpcCall& call) {
+          GrpcReply reply = answer_otlp_grpc(call, *store, settings, counters);
+          requests.count_grpc(call.path, reply.code);
+          return reply;
+        });
     if (!server) return server.error();
     grpc = std::move(*server);
     return {};
@@ -101,6 +107,9 @@ struct Collector::State {
 
   void add_otlp_routes() {
     otlp.set_payload_max_length(options.max_body_bytes);
+    otlp.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
+      requests.count_http("otlp", request.path, response.status);
+    });
     add_probes(otlp);
     otlp.Post("/v1/traces", [this](const httplib::Request& request, httplib::Response& response,
                                    const httplib::ContentReader& reader) {
@@ -201,6 +210,9 @@ struct Collector::State {
   }
 
   void add_http_routes() {
+    http.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
+      requests.count_http("query", request.path, response.status);
+    });
     // The web UI: static files, no data in them, so no token; its API calls
     // carry the token. The policy lets the page load only its own files.
     for (const UiAsset& asset : ui_assets()) {
@@ -277,10 +289,16 @@ struct Collector::State {
     http.Get("/metrics", [this](const httplib::Request& request, httplib::Response& response) {
       if (!query_allowed(request, response)) return;
       const auto traces = count_traces_by_integrity(*store);
-      response.set_content(
+      std::string text =
           metrics_text(counters, store->stats(),
-                       traces ? *traces : std::vector<std::pair<std::string, std::int64_t>>{}),
-          "text/plain; version=0.0.4");
+                       traces ? *traces : std::vector<std::pair<std::string, std::int64_t>>{});
+      requests.append_metrics(text);
+      edges->append_metrics(*store, store->now_unix_nano(), text);
+      text +=
+          "# HELP tracemesh_build_info The collector's version (the value is always 1).\n"
+          "# TYPE tracemesh_build_info gauge\ntracemesh_build_info{version=\"" +
+          prometheus_label(options.version) + "\"} 1\n";
+      response.set_content(text, "text/plain; version=0.0.4");
     });
   }
 
@@ -392,6 +410,10 @@ Expected<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) 
   auto state = std::make_unique<State>();
   state->options = std::move(options);
   state->store = std::move(*store);
+  // A call is counted once its trace has settled: twice the grace period and a second.
+  state->edges = std::make_unique<EdgeCounters>(
+      state->store->now_unix_nano(),
+      2 * state->options.store.integrity.grace_nanos + 1'000'000'000);
   state->add_otlp_routes();
   state->add_http_routes();
   state->otlp_port = bind_listener(state->otlp, state->options.otlp);

@@ -50,6 +50,7 @@ struct CollectorOptions {
   // the same window parameters. Empty: /api/map answers 404. Called on the
   // HTTP threads, concurrently.
   std::function<Expected<std::string>(const std::string& hops_json)> map_report;
+  std::string version = "unknown";  // tracemesh_build_info{version}
   // JSON-lines log files to follow (log_tail.h).
   std::vector<LogFileSource> log_files;
 };

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "collector/http/request_counters.h"
 #include "collector/store/hop_counts.h"
 #include "collector_process.h"
 
@@ -684,9 +685,95 @@ TEST(CollectLimits, AnswersAFullWriteQueueWith429AndRetryAfterAndLosesNothing) {
     EXPECT_EQ(collector.get_json("/api/traces/" + trace)["spans"].size(), 20U) << trace;
   }
   const std::string metrics = collector.http().Get("/metrics")->body;
-  EXPECT_NE(metrics.find("tracemesh_requests_throttled_total " + std::to_string(refused.load())),
+  EXPECT_NE(metrics.find("tracemesh_ingest_refused_total{reason=\"throttled\"} " +
+                         std::to_string(refused.load())),
             std::string::npos)
       << metrics;
+}
+
+// GET /metrics in Prometheus' conventions: requests by endpoint and status
+// (route templates, not paths), the build, and each edge's calls by outcome.
+TEST(CollectMetrics, CountsRequestsByEndpointAndCallsByEdgeAndOutcome) {
+  TemporaryDirectory directory;
+  Collector collector(directory.path());
+  ASSERT_TRUE(collector.ready()) << collector.log();
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  const auto at = [&](int ms) { return std::to_string(now + ms * 1'000'000LL); };
+  const auto timed = [&](json span, int start_ms, int end_ms) {
+    span["startTimeUnixNano"] = at(start_ms);
+    span["endTimeUnixNano"] = at(end_ms);
+    return span;
+  };
+  // front -> orders connected; front -> billing broken (billing started its own trace).
+  const std::string trace = random_hex(32);
+  const std::string root = random_hex(16);
+  const std::string to_orders = random_hex(16);
+  json orders_call = timed(span_json(trace, to_orders, root, "GET", 3), 10, 50);
+  orders_call["attributes"] = {
+      {{"key", "url.full"}, {"value", {{"stringValue", "http://orders/list"}}}}};
+  json billing_call = timed(span_json(trace, random_hex(16), root, "POST", 3), 60, 90);
+  billing_call["attributes"] = {
+      {{"key", "url.full"}, {"value", {{"stringValue", "http://billing:81/charge"}}}},
+      {{"key", "server.port"}, {"value", {{"intValue", 81}}}}};
+  json billing = timed(span_json(random_hex(32), random_hex(16), "", "POST /charge", 2), 61, 89);
+  billing["attributes"] = {{{"key", "url.path"}, {"value", {{"stringValue", "/charge"}}}}};
+  ASSERT_EQ(
+      collector
+          .post(otlp_json("front", {timed(span_json(trace, root, "", "POST /checkout", 2), 0, 100),
+                                    orders_call, billing_call}),
+                "application/json")
+          ->status,
+      200);
+  ASSERT_EQ(collector
+                .post(otlp_json("orders",
+                                {timed(span_json(trace, random_hex(16), to_orders, "GET /list", 2),
+                                       11, 49)}),
+                      "application/json")
+                ->status,
+            200);
+  ASSERT_EQ(collector.post(otlp_json("billing", {billing}), "application/json")->status, 200);
+  EXPECT_EQ(collector.post("{", "application/json")->status, 400);
+  EXPECT_EQ(collector.http().Get("/api/traces/" + trace)->status, 200);
+  EXPECT_EQ(collector.http().Get("/api/traces/" + random_hex(32))->status, 404);
+
+  // Counted once the calls are twice the grace period (300 ms) and a second old.
+  const std::string broken =
+      "tracemesh_edge_calls_total{caller=\"front\",callee=\"billing\",protocol=\"http\","
+      "outcome=\"broken\"} 1";
+  std::string metrics;
+  for (int i = 0; i < 100 && metrics.find(broken) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(50ms);
+    metrics = collector.http().Get("/metrics")->body;
+  }
+  for (const std::string& line : {
+           broken,
+           std::string("tracemesh_edge_calls_total{caller=\"front\",callee=\"orders\","
+                       "protocol=\"http\",outcome=\"connected\"} 1"),
+           std::string("tracemesh_http_requests_total{listener=\"otlp\",endpoint=\"/v1/"
+                       "traces\",code=\"200\"} 3"),
+           std::string("tracemesh_http_requests_total{listener=\"otlp\",endpoint=\"/v1/"
+                       "traces\",code=\"400\"} 1"),
+           std::string("tracemesh_http_requests_total{listener=\"query\",endpoint=\"/api/"
+                       "traces/{id}\",code=\"404\"} 1"),
+           std::string("tracemesh_ingest_refused_total{reason=\"malformed\"} 1"),
+           std::string("# TYPE tracemesh_edge_calls_total counter"),
+           std::string("tracemesh_build_info{version=\""),
+       }) {
+    EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
+  }
+  // Counted once: later scrapes do not add the same calls again.
+  const std::string again = collector.http().Get("/metrics")->body;
+  EXPECT_NE(again.find(broken), std::string::npos) << again;
+  // No raw path becomes a label.
+  EXPECT_EQ(metrics.find(trace), std::string::npos);
+  EXPECT_EQ(tracemesh::collector::endpoint_of("/api/services/front/operations"),
+            "/api/services/{service}/operations");
+  EXPECT_EQ(tracemesh::collector::endpoint_of("/tempo/api/v2/search/tag/name/values"),
+            "/tempo/api/v2/search/tag/{tag}/values");
+  EXPECT_EQ(tracemesh::collector::endpoint_of("/assets/app.js"), "ui");
+  EXPECT_EQ(tracemesh::collector::endpoint_of("/wp-admin/login.php"), "other");
 }
 
 TEST(CollectGraph, CountsAnUnansweredCallOnlyOnceItsTraceHasSettled) {

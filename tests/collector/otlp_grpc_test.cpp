@@ -169,9 +169,17 @@ TEST_F(OtlpGrpc, RefusesWhatItCannotTakeWithTheStatusExportersActOn) {
             0);
 
   const std::string metrics = collector.http().Get("/metrics")->body;
-  EXPECT_NE(metrics.find("tracemesh_requests_unauthorized_total 2"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("tracemesh_requests_too_large_total 1"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("tracemesh_requests_malformed_total 1"), std::string::npos) << metrics;
+  for (const char* line :
+       {"tracemesh_ingest_refused_total{reason=\"unauthorized\"} 2",
+        "tracemesh_ingest_refused_total{reason=\"too_large\"} 1",
+        "tracemesh_ingest_refused_total{reason=\"malformed\"} 1",
+        "tracemesh_grpc_requests_total{method=\"/opentelemetry.proto."
+        "collector.trace.v1.TraceService/Export\",code=\"UNAUTHENTICATED\"} 2",
+        "tracemesh_grpc_requests_total{method=\"/opentelemetry.proto."
+        "collector.trace.v1.TraceService/Export\",code=\"OK\"} 2",
+        "tracemesh_grpc_requests_total{method=\"other\",code=\"UNIMPLEMENTED\"} 1"}) {
+    EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
+  }
 }
 
 TEST_F(OtlpGrpc, AnswersAFullWriteQueueWithResourceExhaustedAndARetryDelay) {

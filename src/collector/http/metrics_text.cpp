@@ -24,6 +24,19 @@ void metric(std::string& out, const char* name, const char* type, const char* he
 
 }  // namespace
 
+std::string prometheus_label(std::string_view value) {
+  std::string out;
+  for (const char c : value) {
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 std::string metrics_text(
     const IngestCounters& counters, const StoreStats& stats,
     const std::vector<std::pair<std::string, std::int64_t>>& traces_by_integrity) {
@@ -38,14 +51,19 @@ std::string metrics_text(
          stats.spans_stored);
   metric(out, "tracemesh_spans_deduplicated_total", "counter",
          "Redelivered spans already stored (not stored again).", stats.spans_duplicate);
-  metric(out, "tracemesh_requests_malformed_total", "counter", "Requests answered 400.",
-         counters.requests_malformed);
-  metric(out, "tracemesh_requests_too_large_total", "counter", "Requests answered 413.",
-         counters.requests_too_large);
-  metric(out, "tracemesh_requests_throttled_total", "counter",
-         "Requests answered 429 or 503 with Retry-After.", counters.requests_throttled);
-  metric(out, "tracemesh_requests_unauthorized_total", "counter", "Requests answered 401.",
-         counters.requests_unauthorized);
+  out +=
+      "# HELP tracemesh_ingest_refused_total Export requests refused (OTLP/HTTP, OTLP/gRPC, "
+      "Zipkin), by reason: malformed (400, INVALID_ARGUMENT), too_large (413), throttled "
+      "(429/503, RESOURCE_EXHAUSTED/UNAVAILABLE with a retry delay), unauthorized (401, "
+      "UNAUTHENTICATED).\n# TYPE tracemesh_ingest_refused_total counter\n";
+  for (const auto& [reason, count] :
+       {std::pair{"malformed", counters.requests_malformed.load()},
+        std::pair{"too_large", counters.requests_too_large.load()},
+        std::pair{"throttled", counters.requests_throttled.load()},
+        std::pair{"unauthorized", counters.requests_unauthorized.load()}}) {
+    out += std::string("tracemesh_ingest_refused_total{reason=\"") + reason + "\"} " +
+           std::to_string(count) + "\n";
+  }
   metric(out, "tracemesh_metrics_requests_dropped_total", "counter",
          "OTLP metrics exports answered 200 and dropped (the collector keeps traces only).",
          counters.metrics_requests_dropped);

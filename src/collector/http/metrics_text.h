@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,5 +17,8 @@ namespace tracemesh::collector {
 std::string metrics_text(
     const IngestCounters& counters, const StoreStats& stats,
     const std::vector<std::pair<std::string, std::int64_t>>& traces_by_integrity);
+
+// `value` as a Prometheus label value: backslash, quote and newline escaped.
+std::string prometheus_label(std::string_view value);
 
 }  // namespace tracemesh::collector
