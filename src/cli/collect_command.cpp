@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "audit/audit.h"
+#include "cli/flag_sources.h"
 #include "cli/token_file.h"
 #include "collector/collector.h"
 #include "map/map_report.h"
@@ -37,6 +38,8 @@ struct CollectFlags {
   std::uint64_t max_data_bytes = 0;
   std::size_t settle_cache_bytes = 256U << 20U;
   std::string format = "text";
+  std::string log_format = "text";     // the event log on stderr (event_log.h)
+  std::string config;                  // a YAML file of the flags (flag_sources.h)
   std::string repo;                    // audited at start; GET /api/map joins it with the hops
   std::vector<std::string> log_files;  // PATH[:SERVICE], followed as they grow
 };
@@ -116,6 +119,9 @@ Expected<collector::CollectorOptions> to_options(const CollectFlags& flags) {
   options.http = *http;
   options.data_directory = flags.data;
   options.version = TRACEMESH_VERSION;
+  options.log = std::make_shared<collector::EventLog>(flags.log_format == "json"
+                                                          ? collector::EventLog::Format::json
+                                                          : collector::EventLog::Format::text);
   options.max_body_bytes = flags.max_body_bytes;
   options.store.max_queued_spans = flags.max_queued_spans;
   options.store.max_age = *retention;
@@ -186,7 +192,11 @@ int collect(const CollectFlags& flags) {
   std::thread watcher([&] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
-    if (serving) (*collector)->stop();
+    if (serving) {
+      options->log->write("info", "stopping",
+                          {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
+      (*collector)->stop();
+    }
   });
   (*collector)->wait();
   serving = false;
@@ -195,9 +205,10 @@ int collect(const CollectFlags& flags) {
   watcher.join();
   collector->reset();  // commits what is queued and closes the store
   if (failed) {
-    std::fprintf(stderr, "tracemesh collect: a listener stopped unexpectedly; shutting down\n");
+    options->log->write("error", "a listener stopped unexpectedly; stopped");
     return 1;
   }
+  options->log->write("info", "stopped", {{"data", options->data_directory.string()}});
   return 0;
 }
 
@@ -258,10 +269,26 @@ void add_collect_command(CLI::App& app, std::function<int()>& run) {
                       "a JSON-lines log file to follow (repeatable): its lines that name a trace "
                       "id become the trace's log records; PATH:SERVICE names the service of lines "
                       "that name none (docs/collector.md)");
-  command->add_option("--format", flags->format, "startup line format")
+  command->add_option("--format", flags->format, "startup line format (standard output)")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  command->callback([flags, &run] { run = [flags] { return collect(*flags); }; });
+  command
+      ->add_option("--log-format", flags->log_format,
+                   "event log format (standard error): start, stop, store errors, overload, "
+                   "retention")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  command
+      ->add_option("--config", flags->config,
+                   "a YAML file of these flags without the -- (otlp-listen: 0.0.0.0:4318); "
+                   "flags and TRACEMESH_* environment variables win over it")
+      ->check(CLI::ExistingFile);
+  // Every flag also from the environment: --otlp-listen from TRACEMESH_OTLP_LISTEN.
+  add_environment_names(*command, "TRACEMESH_");
+  command->callback([flags, command, &run] {
+    if (!flags->config.empty()) apply_config_file(*command, flags->config);
+    run = [flags] { return collect(*flags); };
+  });
 }
 
 }  // namespace tracemesh::cli

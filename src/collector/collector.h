@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 
+#include "collector/event_log.h"
 #include "collector/log_tail.h"
 #include "collector/store/span_store.h"
 #include "ingest/decoded_batch.h"
@@ -51,6 +52,8 @@ struct CollectorOptions {
   // HTTP threads, concurrently.
   std::function<Expected<std::string>(const std::string& hops_json)> map_report;
   std::string version = "unknown";  // tracemesh_build_info{version}
+  // Where start, store errors, overload and retention are logged (none: not logged).
+  std::shared_ptr<EventLog> log;
   // JSON-lines log files to follow (log_tail.h).
   std::vector<LogFileSource> log_files;
 };

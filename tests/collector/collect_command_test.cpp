@@ -685,6 +685,15 @@ TEST(CollectLimits, AnswersAFullWriteQueueWith429AndRetryAfterAndLosesNothing) {
     EXPECT_EQ(collector.get_json("/api/traces/" + trace)["spans"].size(), 20U) << trace;
   }
   const std::string metrics = collector.http().Get("/metrics")->body;
+  // The event log says so, summed over a second rather than a line per request.
+  std::string log;
+  for (int i = 0; i < 40 && log.find("overload") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(50ms);
+    log = collector.log();
+  }
+  EXPECT_NE(log.find("warn overload: export requests refused with a retry delay refused="),
+            std::string::npos)
+      << log;
   EXPECT_NE(metrics.find("tracemesh_ingest_refused_total{reason=\"throttled\"} " +
                          std::to_string(refused.load())),
             std::string::npos)
@@ -928,6 +937,90 @@ TEST(CollectCommandLine, RefusesAPortAlreadyInUse) {
   EXPECT_EQ(WEXITSTATUS(*third_status), 1);
   EXPECT_NE(read_file(directory.path() / "third.log").find("(OTLP/gRPC)"), std::string::npos)
       << read_file(directory.path() / "third.log");
+}
+
+// For systemd and containers: every flag also from TRACEMESH_* and from a
+// YAML file; the command line wins over the environment, which wins over the file.
+TEST(CollectCommandLine, TakesFlagsFromTheEnvironmentAndAConfigFile) {
+  TemporaryDirectory directory;
+  const auto config = directory.path() / "tracemesh.yaml";
+  std::ofstream(config) << "otlp-listen: 127.0.0.1:0\n"
+                           "http_listen: 127.0.0.1:0\n"
+                           "otlp-grpc-listen: \"off\"\n"
+                           "format: json\n"
+                           "data: "
+                        << (directory.path() / "from-file").string()
+                        << "\n"
+                           "log-file:\n  - "
+                        << (directory.path() / "a.log").string() << "\n";
+  const auto started_data = [&](std::vector<std::string> extra, std::vector<std::string> env) {
+    std::vector<std::string> argv = {TRACEMESH_BINARY, "collect", "--config", config.string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    const auto log =
+        directory.path() / ("run-" + std::to_string(argv.size() + env.size()) + ".log");
+    ChildProcess process(argv, log.string(), env);
+    std::string line;
+    for (int i = 0; i < 500 && line.empty(); ++i) {
+      std::this_thread::sleep_for(10ms);
+      const std::string text = read_file(log);
+      const std::size_t start = text.find("{\"otlp\"");
+      if (start != std::string::npos && text.find('\n', start) != std::string::npos) {
+        line = text.substr(start, text.find('\n', start) - start);
+      }
+    }
+    process.stop();
+    const json started = json::parse(line, nullptr, false);
+    EXPECT_FALSE(started.contains("otlp_grpc")) << line;  // off, from the file
+    return started.is_object() ? started.value("data", "") : "not started: " + read_file(log);
+  };
+  EXPECT_EQ(started_data({}, {}), (directory.path() / "from-file").string());
+  EXPECT_EQ(started_data({}, {"TRACEMESH_DATA=" + (directory.path() / "from-env").string()}),
+            (directory.path() / "from-env").string());
+  EXPECT_EQ(started_data({"--data", (directory.path() / "from-flag").string()},
+                         {"TRACEMESH_DATA=" + (directory.path() / "from-env").string()}),
+            (directory.path() / "from-flag").string());
+
+  // A bad file is a usage error naming the file and the setting.
+  const auto run = [&](const std::string& yaml) {
+    std::ofstream(directory.path() / "bad.yaml") << yaml;
+    return tracemesh::testing::run_to_completion(
+        {TRACEMESH_BINARY, "collect", "--config", (directory.path() / "bad.yaml").string()},
+        (directory.path() / "bad.log").string(), 10s);
+  };
+  for (const auto& [yaml, says] :
+       {std::pair{"retention: 1d\nbogus: 1\n", "unknown setting 'bogus'"},
+        std::pair{"format: xml\n", "format"}, std::pair{"- a\n", "must be a map"},
+        std::pair{"data: [\n", "is not YAML"}}) {
+    const auto outcome = run(yaml);
+    EXPECT_EQ(outcome.exit_code, 2) << yaml << outcome.output;
+    EXPECT_NE(outcome.output.find(says), std::string::npos) << yaml << outcome.output;
+    EXPECT_NE(outcome.output.find("bad.yaml"), std::string::npos) << outcome.output;
+  }
+}
+
+// The event log on standard error: one JSON line per start and stop.
+TEST(CollectCommandLine, LogsStartAndStopAsJsonLines) {
+  TemporaryDirectory directory;
+  Collector collector(directory.path(), {"--log-format", "json"});
+  ASSERT_TRUE(collector.ready()) << collector.log();
+  const auto status = collector.process().stop();
+  ASSERT_TRUE(status);
+  std::vector<json> events;
+  std::istringstream lines(collector.log());
+  for (std::string line; std::getline(lines, line);) {
+    const json event = json::parse(line, nullptr, false);
+    if (event.is_object() && event.contains("msg")) events.push_back(event);
+  }
+  ASSERT_EQ(events.size(), 3U) << collector.log();
+  EXPECT_EQ(events[0]["msg"], "collector started");
+  EXPECT_EQ(events[0]["level"], "info");
+  EXPECT_EQ(events[0]["otlp"], "127.0.0.1:" + std::to_string(collector.otlp_port()));
+  EXPECT_EQ(events[0]["otlp_grpc"], "127.0.0.1:" + std::to_string(collector.grpc_port()));
+  EXPECT_TRUE(events[0].contains("version"));
+  EXPECT_TRUE(events[0]["time"].get<std::string>().ends_with("Z"));
+  EXPECT_EQ(events[1]["msg"], "stopping");
+  EXPECT_EQ(events[1]["signal"], "SIGTERM");
+  EXPECT_EQ(events[2]["msg"], "stopped");
 }
 
 TEST(CollectCommandLine, StopsCleanlyOnSigterm) {

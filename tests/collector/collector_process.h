@@ -111,11 +111,14 @@ class Collector {
     result.set_read_timeout(10, 0);
     return result;
   }
+  // The startup line (standard output) among the event log's (standard error).
   bool ports_ready() {
     const std::string text = log();
-    const std::size_t newline = text.find('\n');
+    const std::size_t start = text.find("{\"otlp\"");
+    if (start == std::string::npos) return false;
+    const std::size_t newline = text.find('\n', start);
     if (newline == std::string::npos) return false;
-    const json line = json::parse(text.substr(0, newline), nullptr, false);
+    const json line = json::parse(text.substr(start, newline - start), nullptr, false);
     if (!line.is_object()) return false;
     otlp_port_ = port_of(line.value("otlp", ""));
     http_port_ = port_of(line.value("http", ""));
