@@ -10,7 +10,7 @@ namespace tracemesh::cli {
 void add_environment_names(CLI::App& command, std::string_view prefix) {
   for (CLI::Option* option : command.get_options()) {
     const std::vector<std::string>& names = option->get_lnames();
-    if (names.empty() || names.front() == "help" || names.front() == "config") continue;
+    if (names.empty() || names.front() == "help") continue;
     std::string variable(prefix);
     for (const char c : names.front()) {
       variable += c == '-' ? '_' : static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
