@@ -208,6 +208,27 @@ TEST_F(OtlpGrpc, AnswersAFullWriteQueueWithResourceExhaustedAndARetryDelay) {
   EXPECT_EQ(collector.get_json("/api/traces/" + trace)["spans"].size(), 40U);
 }
 
+// An OpenTelemetry Collector multiplexes its exports on one connection: they
+// are handled at once (so a one-span queue overflows), each answered on its own.
+TEST_F(OtlpGrpc, AnswersTheCallsOfOneConnectionConcurrently) {
+  Collector collector(directory_.path(), {"--max-queued-spans", "1"});
+  ASSERT_TRUE(collector.ready()) << collector.log();
+  std::vector<std::string> spans;
+  for (int i = 0; i < 40; ++i) spans.push_back(random_hex(16));
+  const std::string trace = random_hex(32);
+  const auto results = call(collector, trace_export, trace_request(trace, spans), "identity", "",
+                            {"CONNECTIONS=1", "CALLS=30", "PARALLEL=1"});
+  ASSERT_EQ(results.size(), 30U);
+  int refused = 0;
+  for (const json& result : results) {
+    if (result["code"] == 8) ++refused;
+    EXPECT_TRUE(result["code"] == 0 || result["code"] == 8) << result.dump();
+  }
+  EXPECT_GT(refused, 0) << "thirty calls at once on one connection never overflowed the queue";
+  EXPECT_LT(refused, 30);
+  EXPECT_EQ(collector.get_json("/api/traces/" + trace)["spans"].size(), 40U);
+}
+
 TEST_F(OtlpGrpc, TakesLogsAndAcceptsMetrics) {
   Collector collector(directory_.path());
   ASSERT_TRUE(collector.ready()) << collector.log();

@@ -4,6 +4,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <nghttp2/nghttp2.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -20,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "collector/grpc/grpc_call_pool.h"
 #include "model/base64.h"
 #include "otlp_trace.pb.h"
 
@@ -97,6 +100,7 @@ struct GrpcServer::State {
   };
   std::mutex workers_mutex;
   std::list<Worker> workers;
+  std::unique_ptr<GrpcCallPool> pool;  // runs the handlers; ended after every connection
 
   ~State() {
     if (listen_fd >= 0) ::close(listen_fd);
@@ -140,30 +144,69 @@ class Connection {
       return;
     }
     if (!start_session()) return;
-    if (!consume(buffer.data(), static_cast<std::size_t>(first))) return;
-    while (nghttp2_session_want_read(session_) != 0 || nghttp2_session_want_write(session_) != 0) {
-      const ssize_t received = receive(buffer);
-      if (received == 0 || (received < 0 && !idle_)) break;
-      if (received < 0) {
+    bool reading = consume(buffer.data(), static_cast<std::size_t>(first));
+    // Until the peer is gone, and every call in flight has been answered.
+    while (reading || in_flight_ > 0) {
+      if (!reading && nghttp2_session_want_write(session_) == 0 && in_flight_ == 0) break;
+      std::array<pollfd, 2> watched{
+          {{fd_, static_cast<short>(reading ? POLLIN : 0), 0}, {done_->event, POLLIN, 0}}};
+      const int ready = ::poll(watched.data(), watched.size(), idle_seconds * 1000);
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready < 0) break;
+      if (ready == 0 && in_flight_ == 0) {
         // Idle: a graceful GOAWAY, then the client reconnects when it needs to.
         nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR);
         flush();
         break;
       }
-      if (!consume(buffer.data(), static_cast<std::size_t>(received))) break;
+      if ((watched[1].revents & POLLIN) != 0 && !answer_finished()) break;
+      if (reading && (watched[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+        const ssize_t received = receive(buffer);
+        reading = received > 0 && consume(buffer.data(), static_cast<std::size_t>(received));
+      }
+      if (!reading && nghttp2_session_want_read(session_) == 0 &&
+          nghttp2_session_want_write(session_) == 0 && in_flight_ == 0) {
+        break;
+      }
     }
   }
 
  private:
-  // Read into `buffer`: >0 bytes, 0 at end of stream, <0 on error (idle_ set on timeout).
+  // The handlers' answers, posted by the pool's threads; `event` wakes the connection.
+  struct Finished {
+    std::mutex mutex;
+    std::vector<std::pair<std::int32_t, GrpcReply>> replies;
+    int event = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    Finished() = default;
+    Finished(const Finished&) = delete;
+    Finished& operator=(const Finished&) = delete;
+    ~Finished() {
+      if (event >= 0) ::close(event);
+    }
+  };
+
+  // Read into `buffer`: >0 bytes, 0 at end of stream, <0 on error.
   ssize_t receive(std::array<std::uint8_t, 64 * 1024>& buffer) {
     for (;;) {
       const ssize_t received = ::recv(fd_, buffer.data(), buffer.size(), 0);
-      if (received >= 0) return received;
-      if (errno == EINTR) continue;
-      idle_ = errno == EAGAIN || errno == EWOULDBLOCK;
-      return -1;
+      if (received >= 0 || errno != EINTR) return received;
     }
+  }
+
+  // Answer the calls the pool finished; false when the peer is gone.
+  bool answer_finished() {
+    std::uint64_t count = 0;
+    [[maybe_unused]] const ssize_t drained = ::read(done_->event, &count, sizeof(count));
+    std::vector<std::pair<std::int32_t, GrpcReply>> replies;
+    {
+      const std::lock_guard lock(done_->mutex);
+      replies.swap(done_->replies);
+    }
+    for (auto& [id, reply] : replies) {
+      --in_flight_;
+      respond(id, std::move(reply));
+    }
+    return flush();
   }
 
   // An HTTP/1 request on the gRPC port: say where it should go.
@@ -201,7 +244,7 @@ class Connection {
     return true;
   }
 
-  // Feed received bytes to the session, answer the calls they completed, send.
+  // Feed received bytes to the session, start the calls they completed, send.
   bool consume(const std::uint8_t* data, std::size_t size) {
     if (nghttp2_session_mem_recv(session_, data, size) < 0) {
       flush();
@@ -209,7 +252,7 @@ class Connection {
     }
     std::vector<std::int32_t> complete;
     complete.swap(complete_);
-    for (const std::int32_t id : complete) answer(id);
+    for (const std::int32_t id : complete) start_call(id);
     return flush();
   }
 
@@ -223,7 +266,8 @@ class Connection {
     }
   }
 
-  void answer(std::int32_t id) {
+  // Answer what is wrong with the request at once; hand the rest to the pool.
+  void start_call(std::int32_t id) {
     const auto found = streams_.find(id);
     if (found == streams_.end()) return;
     Stream& stream = found->second;
@@ -234,20 +278,39 @@ class Connection {
       submit(id, headers, true);
       return;
     }
-    GrpcReply reply;
+    GrpcReply refused;
     if (stream.method != "POST") {
-      reply.code = GrpcCode::unimplemented;
-      reply.error = "gRPC calls are POST requests";
+      refused.code = GrpcCode::unimplemented;
+      refused.error = "gRPC calls are POST requests";
     } else if (stream.metadata_bytes > server_.limits.max_metadata_bytes) {
-      reply.code = GrpcCode::invalid_argument;
-      reply.error = "metadata over the collector's limit of " +
-                    std::to_string(server_.limits.max_metadata_bytes) + " bytes";
-    } else {
-      reply = server_.handler(GrpcCall{stream.path, stream.encoding, stream.authorization,
-                                       stream.body, stream.too_large});
+      refused.code = GrpcCode::invalid_argument;
+      refused.error = "metadata over the collector's limit of " +
+                      std::to_string(server_.limits.max_metadata_bytes) + " bytes";
     }
-    stream.body.clear();
-    stream.body.shrink_to_fit();
+    if (refused.code != GrpcCode::ok) {
+      respond(id, std::move(refused));
+      return;
+    }
+    ++in_flight_;
+    // The call owns its request; the stream keeps only what the answer needs.
+    server_.pool->submit([server = &server_, done = done_, id, path = std::move(stream.path),
+                          encoding = std::move(stream.encoding),
+                          authorization = std::move(stream.authorization),
+                          body = std::move(stream.body), too_large = stream.too_large] {
+      GrpcReply reply = server->handler(GrpcCall{path, encoding, authorization, body, too_large});
+      {
+        const std::lock_guard lock(done->mutex);
+        done->replies.emplace_back(id, std::move(reply));
+      }
+      const std::uint64_t one = 1;
+      [[maybe_unused]] const ssize_t written = ::write(done->event, &one, sizeof(one));
+    });
+  }
+
+  void respond(std::int32_t id, GrpcReply reply) {
+    const auto found = streams_.find(id);
+    if (found == streams_.end()) return;  // reset by the client meanwhile
+    Stream& stream = found->second;
     std::vector<Header> status = {{"grpc-status", std::to_string(static_cast<int>(reply.code))}};
     if (reply.code != GrpcCode::ok) {
       status.emplace_back("grpc-message", percent_encode_grpc_message(reply.error));
@@ -375,7 +438,8 @@ class Connection {
   nghttp2_session* session_ = nullptr;
   std::map<std::int32_t, Stream> streams_;
   std::vector<std::int32_t> complete_;  // streams whose request ended, to answer
-  bool idle_ = false;
+  std::shared_ptr<Finished> done_ = std::make_shared<Finished>();
+  std::size_t in_flight_ = 0;  // calls handed to the pool, not answered yet
 };
 
 }  // namespace
@@ -384,8 +448,6 @@ void GrpcServer::State::serve_connection(Worker& worker) {
   const int fd = worker.fd;
   const int yes = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
-  const timeval idle{idle_seconds, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle));
   const timeval send_timeout{send_timeout_seconds, 0};
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof(send_timeout));
   Connection(*this, fd).run();
@@ -409,6 +471,7 @@ Expected<std::unique_ptr<GrpcServer>> GrpcServer::bind(const std::string& host, 
   auto state = std::make_unique<State>();
   state->limits = limits;
   state->handler = std::move(handler);
+  state->pool = std::make_unique<GrpcCallPool>(limits.handler_threads);
   for (addrinfo* address = addresses; address != nullptr; address = address->ai_next) {
     const int fd = ::socket(address->ai_family, address->ai_socktype | SOCK_CLOEXEC, 0);
     if (fd < 0) continue;
@@ -477,6 +540,7 @@ void GrpcServer::serve() {
     ending.splice(ending.end(), state.workers);
   }
   for (State::Worker& worker : ending) worker.thread.join();
+  state.pool.reset();  // the calls of connections that ended run to their end
 }
 
 void GrpcServer::stop() {

@@ -5,8 +5,10 @@
 // (grpc/doc/PROTOCOL-HTTP2.md). Framing and decoding of the message are the
 // handler's (grpc_message.h).
 //
-// One thread per connection; a connection's calls are handled one after
-// the other as their bodies complete. Limits are explicit (GrpcServerLimits).
+// One thread per connection reads and writes it; the calls are handled on a
+// pool of threads (grpc_call_pool.h) as their bodies complete, so a
+// connection's calls are answered concurrently. Limits are explicit
+// (GrpcServerLimits).
 #pragma once
 
 #include <cstddef>
@@ -27,6 +29,7 @@ struct GrpcServerLimits {
   std::size_t max_connections = 64;            // more are closed at once
   std::size_t max_metadata_bytes = 16 * 1024;  // a call's headers (INVALID_ARGUMENT above)
   std::uint32_t max_concurrent_streams = 32;   // per connection (SETTINGS)
+  std::size_t handler_threads = 16;            // calls handled at once, over all connections
 };
 
 // One call, complete, as the handler sees it.

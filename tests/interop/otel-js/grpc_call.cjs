@@ -4,7 +4,8 @@
 // grpc-status-details-bin, and the ExportTraceServiceResponse's partial success.
 // Usage: node grpc_call.cjs HOST:PORT METHOD_PATH BODY_FILE [gzip|identity] [TOKEN]
 // With CONNECTIONS=N and CALLS=M in the environment: M calls on each of N
-// connections at once, one line per call.
+// connections at once, one line per call; the calls of a connection one after
+// the other, or all at once (multiplexed on it) with PARALLEL=1.
 'use strict';
 const fs = require('fs');
 const grpc = require('@grpc/grpc-js');
@@ -55,6 +56,7 @@ const [address, method, bodyFile, compression = 'identity', token] = process.arg
 const body = fs.readFileSync(bodyFile);
 const connections = Number(process.env.CONNECTIONS || 1);
 const calls = Number(process.env.CALLS || 1);
+const parallel = process.env.PARALLEL === '1';
 const metadata = new grpc.Metadata();
 if (token) metadata.set('authorization', `Bearer ${token}`);
 const identity = (buffer) => buffer;
@@ -88,7 +90,11 @@ async function main() {
   if (compression === 'gzip') options['grpc.default_compression_algorithm'] = 2;
   await Promise.all(Array.from({ length: connections }, async () => {
     const client = new grpc.Client(address, grpc.credentials.createInsecure(), options);
-    for (let i = 0; i < calls; ++i) await call(client);
+    if (parallel) {
+      await Promise.all(Array.from({ length: calls }, () => call(client)));
+    } else {
+      for (let i = 0; i < calls; ++i) await call(client);
+    }
     client.close();
   }));
 }
