@@ -14,6 +14,21 @@ Error invalid(const std::string& what) {
   return Error{ErrorCode::invalid_input, "not a Jaeger trace: " + what};
 }
 
+// A non-negative count of microseconds (`startTime`, `duration`, `timestamp`);
+// 0 when absent. Not a float cast blindly: 1e25 does not fit.
+std::uint64_t micros(const json& object, const char* key) {
+  if (!object.contains(key)) return 0;
+  const json& value = object[key];
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+  if (value.is_number_integer() && value.get<std::int64_t>() >= 0) {
+    return static_cast<std::uint64_t>(value.get<std::int64_t>());
+  }
+  if (value.is_number_float() && value.get<double>() >= 0 && value.get<double>() < 1.8e19) {
+    return static_cast<std::uint64_t>(value.get<double>());
+  }
+  throw invalid(std::string(key) + " is not a count of microseconds");
+}
+
 // A Jaeger id (hex, 64-bit trace ids allowed) as OTLP/JSON's hex of `digits`.
 std::string padded_id(const json& id, std::size_t digits) {
   std::string hex = id.is_string() ? id.get<std::string>() : std::string();
@@ -50,8 +65,8 @@ json otlp_span(const json& span, std::string& scope) {
   if (!span.is_object() || !span.contains("spanID") || !span.contains("startTime")) {
     throw invalid("a span without spanID or startTime");
   }
-  const std::uint64_t start = span.value("startTime", std::uint64_t{0});
-  const std::uint64_t duration = span.value("duration", std::uint64_t{0});
+  const std::uint64_t start = micros(span, "startTime");
+  const std::uint64_t duration = micros(span, "duration");
   json out = {{"traceId", padded_id(span.value("traceID", json()), 32)},
               {"spanId", padded_id(span["spanID"], 16)},
               {"name", span.value("operationName", "")},
@@ -95,7 +110,7 @@ json otlp_span(const json& span, std::string& scope) {
   if (status != 0 || !message.empty()) out["status"] = {{"code", status}, {"message", message}};
   for (const json& log : span.value("logs", json::array())) {
     json event = {{"timeUnixNano",
-                   std::to_string(log.value("timestamp", std::uint64_t{0}) * nanos_per_micro)},
+                   std::to_string(micros(log, "timestamp") * nanos_per_micro)},
                   {"name", ""},
                   {"attributes", json::array()}};
     for (const json& field : log.value("fields", json::array())) {
