@@ -19,6 +19,18 @@ void add_environment_names(CLI::App& command, std::string_view prefix) {
   }
 }
 
+namespace {
+
+// "--config: FILE: SETTING: what", for an error.
+CLI::ValidationError config_error(const std::string& path, const std::string& name,
+                                  std::string_view what) {
+  std::string message = path;
+  message.append(": ").append(name).append(": ").append(what);
+  return CLI::ValidationError("--config", message);
+}
+
+}  // namespace
+
 void apply_config_file(CLI::App& command, const std::string& path) {
   YAML::Node root;
   try {
@@ -34,7 +46,7 @@ void apply_config_file(CLI::App& command, const std::string& path) {
     throw CLI::FileError("--config: " + path + " must be a map of flag names to values");
   }
   for (const auto& entry : root) {
-    std::string name = entry.first.as<std::string>();
+    auto name = entry.first.as<std::string>();
     while (!name.empty() && name.front() == '-') name.erase(0, 1);
     for (char& c : name) {
       if (c == '_') c = '-';
@@ -42,9 +54,9 @@ void apply_config_file(CLI::App& command, const std::string& path) {
     CLI::Option* option =
         name == "help" || name == "config" ? nullptr : command.get_option_no_throw("--" + name);
     if (option == nullptr) {
-      throw CLI::ValidationError("--config", path + ": unknown setting '" + name +
-                                                 "' (settings are the flags of tracemesh " +
-                                                 command.get_name() + ", without the --)");
+      std::string why = "unknown setting (settings are the flags of tracemesh ";
+      why.append(command.get_name()).append(", without the --)");
+      throw config_error(path, "'" + name + "'", why);
     }
     // The command line and the environment come first.
     if (option->count() > 0) continue;
@@ -53,21 +65,21 @@ void apply_config_file(CLI::App& command, const std::string& path) {
     if (value.IsSequence()) {
       for (const auto& element : value) {
         if (!element.IsScalar()) {
-          throw CLI::ValidationError("--config", path + ": " + name + ": a list of plain values");
+          throw config_error(path, name, "a list of plain values");
         }
         values.push_back(element.as<std::string>());
       }
     } else if (value.IsScalar()) {
       values.push_back(value.as<std::string>());
     } else {
-      throw CLI::ValidationError("--config", path + ": " + name + ": a value or a list of values");
+      throw config_error(path, name, "a value or a list of values");
     }
     if (values.empty()) continue;
     try {
       option->add_result(values);
       option->run_callback();
     } catch (const CLI::Error& error) {
-      throw CLI::ValidationError("--config", path + ": " + name + ": " + error.what());
+      throw config_error(path, name, error.what());
     }
   }
 }

@@ -441,7 +441,7 @@ struct Collector::State {
     response.set_content(answer.body, answer.content_type);
   }
 
-  bool query_allowed(const httplib::Request& request, httplib::Response& response) {
+  bool query_allowed(const httplib::Request& request, httplib::Response& response) const {
     if (authorized(request, options.query_token)) return true;
     reply(response, query_error(401, "missing or wrong bearer token"));
     return false;

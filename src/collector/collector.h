@@ -39,8 +39,8 @@ struct CollectorOptions {
   std::optional<Listen> grpc;  // OTLP/gRPC: none unless set (the CLI's default is :4317)
   std::size_t max_grpc_connections = 64;
   std::filesystem::path data_directory;
-  std::size_t max_body_bytes = 16 * 1024 * 1024;          // as received (compressed or not)
-  std::size_t max_decompressed_bytes = 64 * 1024 * 1024;  // after gzip
+  std::size_t max_body_bytes = std::size_t{16} << 20U;          // as received (compressed or not)
+  std::size_t max_decompressed_bytes = std::size_t{64} << 20U;  // after gzip
   ingest::DecodeLimits decode;
   StoreOptions store;                       // directory is data_directory
   int retry_after_seconds = 1;              // what 429/503 answers tell the sender

@@ -94,6 +94,13 @@ TEST(JaegerTraceJson, RefusesWhatIsNotATrace) {
   EXPECT_FALSE(jaeger_trace_to_otlp_json(json::parse(R"({"data": []})")));
   EXPECT_FALSE(jaeger_trace_to_otlp_json(json::parse(R"({"spans": [{"operationName": "x"}]})")));
   EXPECT_FALSE(jaeger_trace_to_otlp_json(json::parse(R"([1, 2])")));
+  // A time that is no count of microseconds (found by fuzzing: cast, it overflowed).
+  const auto huge = jaeger_trace_to_otlp_json(json::parse(
+      R"({"spans": [{"spanID": "1111111111111111", "startTime": 1.7e25}], "processes": {}})"));
+  ASSERT_FALSE(huge);
+  EXPECT_NE(huge.error().text().find("startTime"), std::string::npos) << huge.error().text();
+  EXPECT_FALSE(jaeger_trace_to_otlp_json(json::parse(
+      R"({"spans": [{"spanID": "1111111111111111", "startTime": -5}], "processes": {}})")));
 }
 
 TEST(TempoTraceJson, ReadsBatchesAndBase64Ids) {

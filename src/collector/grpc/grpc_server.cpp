@@ -14,7 +14,6 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <list>
 #include <map>
 #include <mutex>
@@ -29,6 +28,8 @@
 namespace tracemesh::collector {
 namespace {
 
+// What one read takes from a connection.
+constexpr std::size_t buffer_bytes = std::size_t{64} * 1024;
 constexpr std::string_view client_preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 // A connection with no frame for this long gets a GOAWAY (clients reconnect).
 constexpr int idle_seconds = 300;
@@ -133,7 +134,7 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   void run() {
-    std::array<std::uint8_t, 64 * 1024> buffer{};
+    std::array<std::uint8_t, buffer_bytes> buffer{};
     const ssize_t first = receive(buffer);
     if (first <= 0) return;
     const std::string_view start(reinterpret_cast<const char*>(buffer.data()),
@@ -186,7 +187,7 @@ class Connection {
   };
 
   // Read into `buffer`: >0 bytes, 0 at end of stream, <0 on error.
-  ssize_t receive(std::array<std::uint8_t, 64 * 1024>& buffer) {
+  ssize_t receive(std::array<std::uint8_t, buffer_bytes>& buffer) const {
     for (;;) {
       const ssize_t received = ::recv(fd_, buffer.data(), buffer.size(), 0);
       if (received >= 0 || errno != EINTR) return received;
@@ -204,13 +205,13 @@ class Connection {
     }
     for (auto& [id, reply] : replies) {
       --in_flight_;
-      respond(id, std::move(reply));
+      respond(id, reply);
     }
     return flush();
   }
 
   // An HTTP/1 request on the gRPC port: say where it should go.
-  void refuse_http1() {
+  void refuse_http1() const {
     const std::string body =
         "This port speaks OTLP/gRPC (HTTP/2). Send OTLP/HTTP to the collector's --otlp-listen "
         "port (4318 by default).\n";
@@ -288,7 +289,7 @@ class Connection {
                       std::to_string(server_.limits.max_metadata_bytes) + " bytes";
     }
     if (refused.code != GrpcCode::ok) {
-      respond(id, std::move(refused));
+      respond(id, refused);
       return;
     }
     ++in_flight_;
@@ -307,7 +308,7 @@ class Connection {
     });
   }
 
-  void respond(std::int32_t id, GrpcReply reply) {
+  void respond(std::int32_t id, const GrpcReply& reply) {
     const auto found = streams_.find(id);
     if (found == streams_.end()) return;  // reset by the client meanwhile
     Stream& stream = found->second;
@@ -351,7 +352,7 @@ class Connection {
     if (found == self.streams_.end()) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     Stream& stream = found->second;
     const std::size_t count = std::min(length, stream.out.size() - stream.sent);
-    std::memcpy(buffer, stream.out.data() + stream.sent, count);
+    std::copy_n(stream.out.data() + stream.sent, count, buffer);
     stream.sent += count;
     if (stream.sent == stream.out.size()) {
       *flags |= NGHTTP2_DATA_FLAG_EOF;

@@ -24,12 +24,16 @@
 namespace tracemesh::collector {
 
 struct GrpcServerLimits {
-  std::size_t max_body_bytes =
-      16 * 1024 * 1024;                        // a call's body as sent (RESOURCE_EXHAUSTED above)
-  std::size_t max_connections = 64;            // more are closed at once
-  std::size_t max_metadata_bytes = 16 * 1024;  // a call's headers (INVALID_ARGUMENT above)
-  std::uint32_t max_concurrent_streams = 32;   // per connection (SETTINGS)
-  std::size_t handler_threads = 16;            // calls handled at once, over all connections
+  // A call's body as sent (RESOURCE_EXHAUSTED above).
+  std::size_t max_body_bytes = std::size_t{16} << 20U;
+  // Connections open at once; more are closed at once.
+  std::size_t max_connections = 64;
+  // A call's headers (INVALID_ARGUMENT above).
+  std::size_t max_metadata_bytes = std::size_t{16} << 10U;
+  // Calls at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS).
+  std::uint32_t max_concurrent_streams = 32;
+  // Calls handled at once, over all connections.
+  std::size_t handler_threads = 16;
 };
 
 // One call, complete, as the handler sees it.

@@ -19,7 +19,7 @@ namespace tracemesh::collector {
 struct IngestCounters;
 
 struct OtlpGrpcSettings {
-  std::size_t max_decompressed_bytes = 64 * 1024 * 1024;
+  std::size_t max_decompressed_bytes = std::size_t{64} << 20U;
   ingest::DecodeLimits decode;
   int retry_after_seconds = 1;
   std::optional<std::string> ingest_token;  // bearer token required in `authorization`

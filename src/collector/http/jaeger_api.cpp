@@ -206,10 +206,10 @@ TraceQuery jaeger_query(const QueryParams& params, const SpanStore& store) {
   if (const auto* value = single(params, "service")) query.service = *value;
   if (const auto* value = single(params, "operation")) query.operation = *value;
   query.attributes = tag_filters(params);
-  if (const auto* value = single(params, "minDuration"); value && !value->empty()) {
+  if (const auto* value = single(params, "minDuration"); value != nullptr && !value->empty()) {
     query.min_duration_nanos = duration(*value, "minDuration");
   }
-  if (const auto* value = single(params, "maxDuration"); value && !value->empty()) {
+  if (const auto* value = single(params, "maxDuration"); value != nullptr && !value->empty()) {
     query.max_duration_nanos = duration(*value, "maxDuration");
   }
   // start and end in microseconds; else `lookback` (e.g. 1h) before now.
@@ -217,14 +217,14 @@ TraceQuery jaeger_query(const QueryParams& params, const SpanStore& store) {
   if (const auto* value = single(params, "start")) {
     query.start_after_unix_nano =
         scaled(unsigned_number(*value, "start"), nanos_per_micro, "start");
-  } else if (const auto* lookback = single(params, "lookback"); lookback && *lookback != "custom") {
+  } else if (const auto* lookback = single(params, "lookback"); lookback != nullptr && *lookback != "custom") {
     const std::uint64_t span = duration(*lookback, "lookback");
     query.start_after_unix_nano = now > span ? now - span : 0;
   }
   if (const auto* value = single(params, "end")) {
     query.start_before_unix_nano = scaled(unsigned_number(*value, "end"), nanos_per_micro, "end");
   }
-  if (const auto* value = single(params, "limit"); value && !value->empty()) {
+  if (const auto* value = single(params, "limit"); value != nullptr && !value->empty()) {
     const std::uint64_t limit = unsigned_number(*value, "limit");
     query.limit = std::clamp<std::uint64_t>(limit == 0 ? 20 : limit, 1, max_search_limit);
   }

@@ -32,9 +32,6 @@ namespace tracemesh::collector {
 // Jaeger's error envelope: {"data": null, "errors": [{"code", "msg"}]}.
 QueryAnswer jaeger_error(int status, const std::string& message);
 
-// Jaeger's error envelope: {"data": null, "errors": [{"code", "msg"}]}.
-QueryAnswer jaeger_error(int status, const std::string& message);
-
 QueryAnswer jaeger_services(const SpanStore& store);
 QueryAnswer jaeger_service_operations(std::string_view service, const SpanStore& store);
 QueryAnswer jaeger_operations(const QueryParams& params, const SpanStore& store);

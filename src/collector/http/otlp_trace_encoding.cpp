@@ -13,7 +13,7 @@ using nlohmann::json;
 
 template <std::size_t N>
 std::string id_bytes(const detail::IdBytes<N>& id) {
-  return std::string(reinterpret_cast<const char*>(id.bytes.data()), N);
+  return {reinterpret_cast<const char*>(id.bytes.data()), N};
 }
 
 // Our plain JSON attribute value → OTLP AnyValue. Integers stay integers,

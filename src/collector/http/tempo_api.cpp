@@ -112,14 +112,14 @@ void apply_traceql(TraceQuery& query, std::string_view text) {
 
 TraceQuery tempo_query(const QueryParams& params) {
   TraceQuery query;
-  if (const auto* tags = single(params, "tags"); tags && !tags->empty()) {
+  if (const auto* tags = single(params, "tags"); tags != nullptr && !tags->empty()) {
     for (const auto& [key, value] : parse_logfmt_tags(*tags)) apply_tag(query, key, value);
   }
-  if (const auto* q = single(params, "q"); q && !q->empty()) apply_traceql(query, *q);
-  if (const auto* value = single(params, "minDuration"); value && !value->empty()) {
+  if (const auto* q = single(params, "q"); q != nullptr && !q->empty()) apply_traceql(query, *q);
+  if (const auto* value = single(params, "minDuration"); value != nullptr && !value->empty()) {
     query.min_duration_nanos = duration(*value, "minDuration");
   }
-  if (const auto* value = single(params, "maxDuration"); value && !value->empty()) {
+  if (const auto* value = single(params, "maxDuration"); value != nullptr && !value->empty()) {
     query.max_duration_nanos = duration(*value, "maxDuration");
   }
   const auto seconds = [](const std::string& text, const char* name) {
@@ -129,13 +129,13 @@ TraceQuery tempo_query(const QueryParams& params) {
     }
     return value * nanos_per_second;
   };
-  if (const auto* value = single(params, "start"); value && !value->empty()) {
+  if (const auto* value = single(params, "start"); value != nullptr && !value->empty()) {
     query.start_after_unix_nano = seconds(*value, "start");
   }
-  if (const auto* value = single(params, "end"); value && !value->empty()) {
+  if (const auto* value = single(params, "end"); value != nullptr && !value->empty()) {
     query.start_before_unix_nano = seconds(*value, "end");
   }
-  if (const auto* value = single(params, "limit"); value && !value->empty()) {
+  if (const auto* value = single(params, "limit"); value != nullptr && !value->empty()) {
     const std::uint64_t limit = unsigned_number(*value, "limit");
     query.limit = std::clamp<std::uint64_t>(limit == 0 ? 20 : limit, 1, max_search_limit);
   }
@@ -256,7 +256,7 @@ QueryAnswer tempo_search_tags(TempoVersion version, const SpanStore& store) {
   }
   std::vector<std::string> resource = keys->resource;
   if (std::find(resource.begin(), resource.end(), "service.name") == resource.end()) {
-    resource.push_back("service.name");
+    resource.emplace_back("service.name");
     std::sort(resource.begin(), resource.end());
   }
   const json scopes = json::array({{{"name", "resource"}, {"tags", resource}},
