@@ -5,7 +5,6 @@
 
 #include "collector/store/service_graph.h"
 #include "collector/store/trace_search.h"
-#include "model/ascii.h"
 #include "model/trace_json.h"
 
 namespace tracemesh::collector {
@@ -217,7 +216,8 @@ TraceQuery jaeger_query(const QueryParams& params, const SpanStore& store) {
   if (const auto* value = single(params, "start")) {
     query.start_after_unix_nano =
         scaled(unsigned_number(*value, "start"), nanos_per_micro, "start");
-  } else if (const auto* lookback = single(params, "lookback"); lookback != nullptr && *lookback != "custom") {
+  } else if (const auto* lookback = single(params, "lookback");
+             lookback != nullptr && *lookback != "custom") {
     const std::uint64_t span = duration(*lookback, "lookback");
     query.start_after_unix_nano = now > span ? now - span : 0;
   }
@@ -275,10 +275,7 @@ QueryAnswer jaeger_operations(const QueryParams& params, const SpanStore& store)
 
 QueryAnswer jaeger_trace(std::string_view trace_id_hex, const SpanStore& store,
                          const model::IntegrityOptions& integrity) {
-  // Jaeger also takes 64-bit ids (16 hex digits), left-padded with zeros.
-  std::string hex = model::ascii_lowercase(trace_id_hex);
-  if (hex.size() < 32 && !hex.empty()) hex.insert(0, 32 - hex.size(), '0');
-  const auto trace_id = TraceId::from_hex(hex);
+  const auto trace_id = padded_trace_id(trace_id_hex);
   if (!trace_id) return jaeger_error(400, "a trace id is up to 32 hex digits, not all zero");
   const auto stored = store.trace(*trace_id);
   if (!stored) return jaeger_error(500, std::string(stored.error().text()));

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "model/ascii.h"
 #include "model/duration.h"
 
 namespace tracemesh::collector {
@@ -70,6 +71,14 @@ std::uint64_t duration(const std::string& text, const char* name) {
   const auto parsed = model::parse_duration(text);
   if (!parsed) throw BadParameter{std::string(name) + ": " + std::string(parsed.error().text())};
   return static_cast<std::uint64_t>(parsed->count());
+}
+
+std::optional<TraceId> padded_trace_id(std::string_view hex) {
+  std::string padded = model::ascii_lowercase(hex);
+  if (padded.size() < 32 && !padded.empty()) padded.insert(0, 32 - padded.size(), '0');
+  const auto trace_id = TraceId::from_hex(padded);
+  if (!trace_id) return std::nullopt;
+  return *trace_id;
 }
 
 }  // namespace tracemesh::collector

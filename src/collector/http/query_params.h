@@ -5,8 +5,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "tracemesh/ids.h"
 
 namespace tracemesh::collector {
 
@@ -29,5 +32,10 @@ const std::string* single(const QueryParams& params, const char* name);
 std::uint64_t unsigned_number(const std::string& text, const char* name);
 // `text` as a duration (250ms, 2s, 1h) in nanoseconds; BadParameter otherwise.
 std::uint64_t duration(const std::string& text, const char* name);
+
+// A trace id in a path as Jaeger and Tempo take it: up to 32 hex digits in
+// either case, a shorter one (a 64-bit id) left-padded with zeros; nullopt
+// when it is none (or all zero).
+std::optional<TraceId> padded_trace_id(std::string_view hex);
 
 }  // namespace tracemesh::collector

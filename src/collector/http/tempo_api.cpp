@@ -7,7 +7,6 @@
 
 #include "collector/http/otlp_trace_encoding.h"
 #include "collector/store/trace_search.h"
-#include "model/ascii.h"
 
 namespace tracemesh::collector {
 namespace {
@@ -200,10 +199,7 @@ std::vector<std::pair<std::string, std::string>> parse_logfmt_tags(std::string_v
 
 QueryAnswer tempo_trace(std::string_view trace_id_hex, std::string_view accept,
                         TempoVersion version, const SpanStore& store) {
-  // Tempo takes ids of up to 32 hex digits, left-padded with zeros.
-  std::string hex = model::ascii_lowercase(trace_id_hex);
-  if (hex.size() < 32 && !hex.empty()) hex.insert(0, 32 - hex.size(), '0');
-  const auto trace_id = TraceId::from_hex(hex);
+  const auto trace_id = padded_trace_id(trace_id_hex);
   if (!trace_id) return tempo_error(400, "a trace id is up to 32 hex digits, not all zero");
   const auto stored = store.trace(*trace_id);
   if (!stored) return tempo_error(500, std::string(stored.error().text()));
