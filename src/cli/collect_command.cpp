@@ -34,6 +34,7 @@ struct CollectFlags {
   std::string skew_tolerance = "0ms";
   std::size_t max_body_bytes = 16 * 1024 * 1024;
   std::size_t max_queued_spans = 200'000;
+  std::size_t max_grpc_connections = 256;
   std::string retention = "168h";
   std::uint64_t max_data_bytes = 0;
   std::size_t settle_cache_bytes = 256U << 20U;
@@ -124,6 +125,7 @@ Expected<collector::CollectorOptions> to_options(const CollectFlags& flags) {
                                                           : collector::EventLog::Format::text);
   options.max_body_bytes = flags.max_body_bytes;
   options.store.max_queued_spans = flags.max_queued_spans;
+  options.max_grpc_connections = flags.max_grpc_connections;
   options.store.max_age = *retention;
   options.store.max_bytes = flags.max_data_bytes;
   options.store.arriving_cache_bytes = flags.settle_cache_bytes;
@@ -245,6 +247,11 @@ void add_collect_command(CLI::App& app, std::function<int()>& run) {
   command
       ->add_option("--max-body-bytes", flags->max_body_bytes,
                    "largest OTLP request body accepted (413 above)")
+      ->capture_default_str();
+  command
+      ->add_option("--max-grpc-connections", flags->max_grpc_connections,
+                   "OTLP/gRPC connections open at once (a thread each; more are closed at once)")
+      ->check(CLI::Range(1, 65536))
       ->capture_default_str();
   command
       ->add_option("--max-queued-spans", flags->max_queued_spans,

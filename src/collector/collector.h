@@ -37,7 +37,7 @@ struct CollectorOptions {
   Listen otlp{"127.0.0.1", 4318};
   Listen http{"127.0.0.1", 16686};
   std::optional<Listen> grpc;  // OTLP/gRPC: none unless set (the CLI's default is :4317)
-  std::size_t max_grpc_connections = 64;
+  std::size_t max_grpc_connections = 256;
   std::filesystem::path data_directory;
   std::size_t max_body_bytes = std::size_t{16} << 20U;          // as received (compressed or not)
   std::size_t max_decompressed_bytes = std::size_t{64} << 20U;  // after gzip

@@ -19,7 +19,12 @@ void EdgeCounters::append_metrics(const SpanStore& store, std::uint64_t now_unix
              {std::pair{"connected", edge.connected}, std::pair{"broken", edge.broken},
               std::pair{"restarted", edge.restarted}, std::pair{"unanswered", edge.unanswered},
               std::pair{"unsampled", edge.unsampled}, std::pair{"logged", edge.logged}}) {
-          if (count > 0) calls_[{edge.caller, edge.callee, edge.protocol, outcome}] += count;
+          if (count == 0) continue;
+          auto key = std::make_tuple(edge.caller, edge.callee, edge.protocol, std::string(outcome));
+          if (calls_.size() >= max_edge_series && !calls_.contains(key)) {
+            key = {"other", "other", "other", outcome};
+          }
+          calls_[key] += count;
         }
       }
       counted_until_ = until;

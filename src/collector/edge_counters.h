@@ -23,6 +23,11 @@
 
 namespace tracemesh::collector {
 
+// Series kept; the calls of edges beyond are counted under caller, callee
+// and protocol "other" (service names come from senders: their number must
+// not grow the scrape without end).
+inline constexpr std::size_t max_edge_series = 10'000;
+
 class EdgeCounters {
  public:
   EdgeCounters(std::uint64_t start_unix_nano, std::uint64_t lag_nanos)

@@ -17,16 +17,21 @@ Error invalid(const std::string& what) {
 // A non-negative count of microseconds (`startTime`, `duration`, `timestamp`);
 // 0 when absent. Not a float cast blindly: 1e25 does not fit.
 std::uint64_t micros(const json& object, const char* key) {
+  // Times end up in nanoseconds: what fits after multiplying by 1000.
+  constexpr std::uint64_t most = UINT64_MAX / nanos_per_micro / 2;
   if (!object.contains(key)) return 0;
   const json& value = object[key];
-  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
-  if (value.is_number_integer() && value.get<std::int64_t>() >= 0) {
-    return static_cast<std::uint64_t>(value.get<std::int64_t>());
+  std::uint64_t count = most + 1;
+  if (value.is_number_unsigned()) {
+    count = value.get<std::uint64_t>();
+  } else if (value.is_number_integer() && value.get<std::int64_t>() >= 0) {
+    count = static_cast<std::uint64_t>(value.get<std::int64_t>());
+  } else if (value.is_number_float() && value.get<double>() >= 0 &&
+             value.get<double>() <= static_cast<double>(most)) {
+    count = static_cast<std::uint64_t>(value.get<double>());
   }
-  if (value.is_number_float() && value.get<double>() >= 0 && value.get<double>() < 1.8e19) {
-    return static_cast<std::uint64_t>(value.get<double>());
-  }
-  throw invalid(std::string(key) + " is not a count of microseconds");
+  if (count > most) throw invalid(std::string(key) + " is not a count of microseconds");
+  return count;
 }
 
 // A Jaeger id (hex, 64-bit trace ids allowed) as OTLP/JSON's hex of `digits`.
@@ -109,8 +114,7 @@ json otlp_span(const json& span, std::string& scope) {
   if (status == 0 && error_tag) status = 2;
   if (status != 0 || !message.empty()) out["status"] = {{"code", status}, {"message", message}};
   for (const json& log : span.value("logs", json::array())) {
-    json event = {{"timeUnixNano",
-                   std::to_string(micros(log, "timestamp") * nanos_per_micro)},
+    json event = {{"timeUnixNano", std::to_string(micros(log, "timestamp") * nanos_per_micro)},
                   {"name", ""},
                   {"attributes", json::array()}};
     for (const json& field : log.value("fields", json::array())) {
@@ -124,6 +128,25 @@ json otlp_span(const json& span, std::string& scope) {
     out["events"].push_back(std::move(event));
   }
   return out;
+}
+
+// Tempo writes enums by name (gogo jsonpb): SPAN_KIND_SERVER, STATUS_CODE_ERROR.
+// OTLP/JSON wants their numbers; a name not known is left for the decoder to refuse.
+void enum_numbers(json& span) {
+  static const std::map<std::string, int> kinds = {
+      {"SPAN_KIND_UNSPECIFIED", 0}, {"SPAN_KIND_INTERNAL", 1}, {"SPAN_KIND_SERVER", 2},
+      {"SPAN_KIND_CLIENT", 3},      {"SPAN_KIND_PRODUCER", 4}, {"SPAN_KIND_CONSUMER", 5}};
+  static const std::map<std::string, int> codes = {
+      {"STATUS_CODE_UNSET", 0}, {"STATUS_CODE_OK", 1}, {"STATUS_CODE_ERROR", 2}};
+  if (span.contains("kind") && span["kind"].is_string()) {
+    const auto found = kinds.find(span["kind"].get<std::string>());
+    if (found != kinds.end()) span["kind"] = found->second;
+  }
+  if (span.contains("status") && span["status"].is_object() && span["status"].contains("code") &&
+      span["status"]["code"].is_string()) {
+    const auto found = codes.find(span["status"]["code"].get<std::string>());
+    if (found != codes.end()) span["status"]["code"] = found->second;
+  }
 }
 
 // Tempo's ids: base64 of the bytes (what Tempo writes) or hex (OTLP/JSON).
@@ -245,6 +268,7 @@ std::optional<std::string> tempo_trace_to_otlp_json(std::string_view document) {
         for (json& span : scope["spans"]) {
           if (!span.is_object()) continue;
           hex_ids(span);
+          enum_numbers(span);
           if (span.contains("links") && span["links"].is_array()) {
             for (json& link : span["links"]) {
               if (link.is_object()) hex_ids(link);

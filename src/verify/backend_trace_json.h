@@ -7,7 +7,8 @@
 //     otel.scope.name (otel.library.name) its scope.
 //   - Tempo's trace JSON: {"batches": [...]} (v1), {"trace": {"resourceSpans"
 //     or "batches": [...]}} (v2), with ids in hex or, as Tempo writes them,
-//     in base64.
+//     in base64, and enums as numbers or, as Tempo writes them, by name
+//     ("SPAN_KIND_SERVER", "STATUS_CODE_ERROR").
 #pragma once
 
 #include <optional>

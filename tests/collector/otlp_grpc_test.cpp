@@ -102,11 +102,11 @@ class OtlpGrpc : public ::testing::Test {
   int calls_ = 0;
 };
 
-TEST_F(OtlpGrpc, StoresAnExportWithAndWithoutGzip) {
+TEST_F(OtlpGrpc, StoresAnExportUncompressedGzippedOrDeflated) {
   Collector collector(directory_.path());
   ASSERT_TRUE(collector.ready()) << collector.log();
   ASSERT_NE(collector.grpc_port(), 0) << collector.log();
-  for (const char* compression : {"identity", "gzip"}) {
+  for (const char* compression : {"identity", "gzip", "deflate"}) {
     const std::string trace = random_hex(32);
     const json answer =
         one_call(collector, trace_export, trace_request(trace, {random_hex(16)}), compression);
@@ -222,6 +222,38 @@ TEST_F(OtlpGrpc, AnswersAFullWriteQueueWithResourceExhaustedAndARetryDelay) {
 TEST_F(OtlpGrpc, AnswersTheCallsOfOneConnectionConcurrently) {
   EXPECT_GT(overflow_one_span_queue(30, {"CONNECTIONS=1", "CALLS=30", "PARALLEL=1"}), 0)
       << "thirty calls at once on one connection never overflowed the queue";
+}
+
+// Clients cancel calls (a deadline, a shutdown) while the collector stores
+// them: the collector drops the answer, keeps serving, and loses nothing it stored.
+TEST_F(OtlpGrpc, SurvivesCallsCancelledInFlight) {
+  Collector collector(directory_.path());
+  ASSERT_TRUE(collector.ready()) << collector.log();
+  std::vector<std::string> spans;
+  for (int i = 0; i < 200; ++i) spans.push_back(random_hex(16));
+  const std::string trace = random_hex(32);
+  const auto cancelled = call(collector, trace_export, trace_request(trace, spans), "identity", "",
+                              {"CONNECTIONS=2", "CALLS=20", "PARALLEL=1", "CANCEL=1"});
+  ASSERT_EQ(cancelled.size(), 40U);
+  for (const json& result : cancelled) {
+    EXPECT_TRUE(result["code"] == 1 || result["code"] == 0) << result.dump();  // CANCELLED or done
+  }
+  // Still serving, on a new connection; the trace holds its spans at most once each.
+  EXPECT_EQ(one_call(collector, trace_export, trace_request(trace, spans))["code"], 0);
+  EXPECT_EQ(collector.get_json("/api/traces/" + trace)["spans"].size(), 200U);
+  EXPECT_TRUE(collector.process().running());
+}
+
+// Metadata over the limit (16 KiB) is refused, by the client that read the
+// collector's SETTINGS or by the collector; the next call is served.
+TEST_F(OtlpGrpc, RefusesOversizedMetadataAndKeepsServing) {
+  Collector collector(directory_.path());
+  ASSERT_TRUE(collector.ready()) << collector.log();
+  const std::string body = trace_request(random_hex(32), {random_hex(16)});
+  // A token of 20 KiB: over the 16 KiB of metadata a call may carry.
+  const json large = one_call(collector, trace_export, body, "identity", std::string(20'000, 't'));
+  EXPECT_NE(large["code"], 0) << large.dump();
+  EXPECT_EQ(one_call(collector, trace_export, body)["code"], 0);
 }
 
 TEST_F(OtlpGrpc, TakesLogsAndAcceptsMetrics) {

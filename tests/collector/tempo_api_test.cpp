@@ -219,10 +219,15 @@ TEST_F(TempoApi, SearchesByTagsDurationAndTime) {
             1U);
   EXPECT_EQ(count("q=%7Bspan.http.response.status_code%3D503%7D"), 1U);
   // What it cannot: a 400 that says what it reads.
-  const auto regex = collector_.http().Get("/tempo/api/search?q=%7Bname%3D~%22GET.*%22%7D");
-  ASSERT_TRUE(regex);
-  EXPECT_EQ(regex->status, 400);
-  EXPECT_NE(regex->body.find("TraceQL"), std::string::npos) << regex->body;
+  for (const char* refused : {"%7Bname%3D~%22GET.*%22%7D",                       // {name=~"GET.*"}
+                              "%7Bstatus%3Derror%7D",                            // {status=error}
+                              "%7Bname%3D%22a%22%20%7C%7C%20name%3D%22b%22%7D",  // ||
+                              "%7B.http.method%3DGET%7D"}) {                     // an unquoted word
+    const auto answer = collector_.http().Get(std::string("/tempo/api/search?q=") + refused);
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 400) << refused;
+    EXPECT_NE(answer->body.find("TraceQL"), std::string::npos) << answer->body;
+  }
   EXPECT_EQ(collector_.http().Get("/tempo/api/search?tags=novalue")->status, 400);
   EXPECT_EQ(collector_.http().Get("/tempo/api/search?minDuration=soon")->status, 400);
 }

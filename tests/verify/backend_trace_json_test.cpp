@@ -109,7 +109,8 @@ TEST(TempoTraceJson, ReadsBatchesAndBase64Ids) {
       "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "depot"}}]},
       "scopeSpans": [{"spans": [
         {"traceId": "CgsMDQ4PEBESExQVFhcYGQ==", "spanId": "AQIDBAUGBwg=", "name": "GET /bins",
-         "kind": 2, "startTimeUnixNano": "1796670600000000000",
+         "kind": "SPAN_KIND_SERVER", "status": {"code": "STATUS_CODE_ERROR"},
+         "startTimeUnixNano": "1796670600000000000",
          "endTimeUnixNano": "1796670600100000000",
          "links": [{"traceId": "CgsMDQ4PEBESExQVFhcYGQ==", "spanId": "CAcGBQQDAgE="}]}]}]}]})";
   const auto otlp = tempo_trace_to_otlp_json(tempo);
@@ -119,6 +120,8 @@ TEST(TempoTraceJson, ReadsBatchesAndBase64Ids) {
   EXPECT_EQ(batch.spans[0].trace_id.to_hex(), "0a0b0c0d0e0f10111213141516171819");
   EXPECT_EQ(batch.spans[0].span_id.to_hex(), "0102030405060708");
   EXPECT_EQ(batch.spans[0].service, "depot");
+  EXPECT_EQ(batch.spans[0].kind, model::SpanKind::server);
+  EXPECT_EQ(batch.spans[0].status_code, model::StatusCode::error);
   ASSERT_EQ(batch.spans[0].links.size(), 1U);
   EXPECT_EQ(batch.spans[0].links[0].span_id.to_hex(), "0807060504030201");
 

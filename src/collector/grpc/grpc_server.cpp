@@ -17,6 +17,7 @@
 #include <list>
 #include <map>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -35,6 +36,8 @@ constexpr std::string_view client_preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 constexpr int idle_seconds = 300;
 // A peer that reads nothing for this long is dropped.
 constexpr int send_timeout_seconds = 10;
+// A connection that has not sent the HTTP/2 preface by then is closed.
+constexpr int preface_timeout_ms = 10'000;
 
 using Header = std::pair<std::string, std::string>;
 
@@ -47,6 +50,8 @@ struct Stream {
   std::string body;
   std::size_t metadata_bytes = 0;
   bool too_large = false;
+  bool over_budget = false;  // the server held too many bodies: refused, with a retry delay
+  std::size_t reserved = 0;  // of the server's body budget, held by `body`
   // The reply's message, sent as DATA, then its trailers.
   std::string out;
   std::size_t sent = 0;
@@ -102,6 +107,15 @@ struct GrpcServer::State {
   std::mutex workers_mutex;
   std::list<Worker> workers;
   std::unique_ptr<GrpcCallPool> pool;  // runs the handlers; ended after every connection
+  // Request bodies held now, over every connection (limits.max_buffered_bytes).
+  std::atomic<std::size_t> buffered{0};
+
+  bool reserve(std::size_t bytes) {
+    if (buffered.fetch_add(bytes) + bytes <= limits.max_buffered_bytes) return true;
+    buffered.fetch_sub(bytes);
+    return false;
+  }
+  void release(std::size_t bytes) { buffered.fetch_sub(bytes); }
 
   ~State() {
     if (listen_fd >= 0) ::close(listen_fd);
@@ -129,11 +143,15 @@ class Connection {
   Connection(GrpcServer::State& server, int fd) : server_(server), fd_(fd) {}
   ~Connection() {
     if (session_ != nullptr) nghttp2_session_del(session_);
+    for (auto& [id, stream] : streams_) drop_body(stream);
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   void run() {
+    if (done_->event < 0) return;  // no way to hear of finished calls: refuse the connection
+    pollfd preface{fd_, POLLIN, 0};
+    if (::poll(&preface, 1, preface_timeout_ms) <= 0) return;
     std::array<std::uint8_t, buffer_bytes> buffer{};
     const ssize_t first = receive(buffer);
     if (first <= 0) return;
@@ -149,8 +167,10 @@ class Connection {
     // Until the peer is gone, and every call in flight has been answered.
     while (reading || in_flight_ > 0) {
       if (!reading && nghttp2_session_want_write(session_) == 0 && in_flight_ == 0) break;
-      std::array<pollfd, 2> watched{
-          {{fd_, static_cast<short>(reading ? POLLIN : 0), 0}, {done_->event, POLLIN, 0}}};
+      // No more reading while the connection has its fill of calls in flight: the
+      // peer waits (TCP pushes back) rather than the server queueing without end.
+      const bool take_more = reading && in_flight_ < server_.limits.max_concurrent_streams;
+      std::array<pollfd, 2> watched{{{take_more ? fd_ : -1, POLLIN, 0}, {done_->event, POLLIN, 0}}};
       const int ready = ::poll(watched.data(), watched.size(), idle_seconds * 1000);
       if (ready < 0 && errno == EINTR) continue;
       if (ready < 0) break;
@@ -161,7 +181,7 @@ class Connection {
         break;
       }
       if ((watched[1].revents & POLLIN) != 0 && !answer_finished()) break;
-      if (reading && (watched[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+      if (take_more && (watched[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
         const ssize_t received = receive(buffer);
         reading = received > 0 && consume(buffer.data(), static_cast<std::size_t>(received));
       }
@@ -169,6 +189,11 @@ class Connection {
           nghttp2_session_want_write(session_) == 0 && in_flight_ == 0) {
         break;
       }
+    }
+    // Stopping: tell the peer (GOAWAY) that what it sent after this is not taken.
+    if (server_.stopping) {
+      nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR);
+      flush();
     }
   }
 
@@ -267,6 +292,19 @@ class Connection {
     }
   }
 
+  // The handler's reply; INTERNAL when it throws (out of memory...), as an
+  // HTTP server answers 500, rather than ending the process.
+  static GrpcReply call_handler(GrpcServer::State& server, const GrpcCall& call) {
+    try {
+      return server.handler(call);
+    } catch (const std::exception& error) {
+      GrpcReply reply;
+      reply.code = GrpcCode::internal;
+      reply.error = std::string("the collector failed to handle the call: ") + error.what();
+      return reply;
+    }
+  }
+
   // Answer what is wrong with the request at once; hand the rest to the pool.
   void start_call(std::int32_t id) {
     const auto found = streams_.find(id);
@@ -292,13 +330,29 @@ class Connection {
       respond(id, refused);
       return;
     }
+    if (stream.over_budget) {
+      refused.code = GrpcCode::resource_exhausted;
+      refused.error = "the collector holds too many request bodies at once; retry later";
+      refused.retry_after_seconds = 1;
+      respond(id, refused);
+      return;
+    }
+    if (stream.too_large) {
+      // Nothing kept to decode: the handler answers at once.
+      respond(id,
+              call_handler(server_,
+                           GrpcCall{stream.path, stream.encoding, stream.authorization, {}, true}));
+      return;
+    }
     ++in_flight_;
+    const std::size_t reserved = std::exchange(stream.reserved, 0);
     // The call owns its request; the stream keeps only what the answer needs.
     server_.pool->submit([server = &server_, done = done_, id, path = std::move(stream.path),
                           encoding = std::move(stream.encoding),
                           authorization = std::move(stream.authorization),
-                          body = std::move(stream.body), too_large = stream.too_large] {
-      GrpcReply reply = server->handler(GrpcCall{path, encoding, authorization, body, too_large});
+                          body = std::move(stream.body), reserved] {
+      GrpcReply reply = call_handler(*server, GrpcCall{path, encoding, authorization, body, false});
+      server->release(reserved);
       {
         const std::lock_guard lock(done->mutex);
         done->replies.emplace_back(id, std::move(reply));
@@ -407,16 +461,27 @@ class Connection {
     const auto found = self.streams_.find(id);
     if (found == self.streams_.end()) return 0;
     Stream& stream = found->second;
-    if (stream.too_large) return 0;
-    if (stream.body.size() + length > self.server_.limits.max_body_bytes) {
+    if (stream.too_large || stream.over_budget) return 0;
+    const bool too_large = stream.body.size() + length > self.server_.limits.max_body_bytes;
+    if (too_large || !self.server_.reserve(length)) {
       // Read on (and drop) to answer with a status rather than a reset.
-      stream.too_large = true;
-      stream.body.clear();
-      stream.body.shrink_to_fit();
+      (too_large ? stream.too_large : stream.over_budget) = true;
+      self.drop_body(stream);
       return 0;
     }
-    stream.body.append(reinterpret_cast<const char*>(data), length);
+    stream.reserved += length;
+    try {
+      stream.body.append(reinterpret_cast<const char*>(data), length);
+    } catch (const std::bad_alloc&) {
+      return NGHTTP2_ERR_CALLBACK_FAILURE;  // nghttp2 ends the session
+    }
     return 0;
+  }
+
+  void drop_body(Stream& stream) {
+    server_.release(std::exchange(stream.reserved, 0));
+    stream.body.clear();
+    stream.body.shrink_to_fit();
   }
 
   static int on_frame(nghttp2_session*, const nghttp2_frame* frame, void* user) {
@@ -430,7 +495,11 @@ class Connection {
   }
 
   static int on_stream_close(nghttp2_session*, std::int32_t id, std::uint32_t, void* user) {
-    static_cast<Connection*>(user)->streams_.erase(id);
+    auto& self = *static_cast<Connection*>(user);
+    const auto found = self.streams_.find(id);
+    if (found == self.streams_.end()) return 0;
+    self.drop_body(found->second);
+    self.streams_.erase(found);
     return 0;
   }
 
@@ -487,7 +556,10 @@ Expected<std::unique_ptr<GrpcServer>> GrpcServer::bind(const std::string& host, 
   }
   freeaddrinfo(addresses);
   if (state->listen_fd < 0) {
-    return Error{ErrorCode::io_error, "cannot listen on " + where + " (OTLP/gRPC)"};
+    return Error{ErrorCode::io_error,
+                 "cannot listen on " + where +
+                     " (OTLP/gRPC; another collector or agent may hold the port: "
+                     "--otlp-grpc-listen HOST:PORT, or off)"};
   }
   sockaddr_storage bound{};
   socklen_t bound_size = sizeof(bound);
@@ -529,7 +601,12 @@ void GrpcServer::serve() {
     }
     State::Worker& worker = state.workers.emplace_back();
     worker.fd = fd;
-    worker.thread = std::thread([&state, &worker] { state.serve_connection(worker); });
+    try {
+      worker.thread = std::thread([&state, &worker] { state.serve_connection(worker); });
+    } catch (const std::system_error&) {  // no thread to be had: refuse the connection
+      state.workers.pop_back();
+      ::close(fd);
+    }
   }
   // Stopping: wake every connection (reads end; answers in progress are still sent).
   std::list<State::Worker> ending;

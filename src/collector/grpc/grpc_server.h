@@ -27,13 +27,16 @@ struct GrpcServerLimits {
   // A call's body as sent (RESOURCE_EXHAUSTED above).
   std::size_t max_body_bytes = std::size_t{16} << 20U;
   // Connections open at once; more are closed at once.
-  std::size_t max_connections = 64;
+  std::size_t max_connections = 256;
   // A call's headers (INVALID_ARGUMENT above).
   std::size_t max_metadata_bytes = std::size_t{16} << 10U;
   // Calls at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS).
   std::uint32_t max_concurrent_streams = 32;
   // Calls handled at once, over all connections.
   std::size_t handler_threads = 16;
+  // Request bodies held at once, over all connections (calls past it are
+  // refused with RESOURCE_EXHAUSTED and a retry delay).
+  std::size_t max_buffered_bytes = std::size_t{256} << 20U;
 };
 
 // One call, complete, as the handler sees it.

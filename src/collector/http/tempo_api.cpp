@@ -76,6 +76,10 @@ void apply_traceql(TraceQuery& query, std::string_view text) {
   std::string_view rest = trim(text);
   if (rest.size() < 2 || rest.front() != '{' || rest.back() != '}') throw unsupported("no {...}");
   rest = trim(rest.substr(1, rest.size() - 2));
+  if (rest.find("||") != std::string_view::npos || rest.find('{') != std::string_view::npos ||
+      rest.find('}') != std::string_view::npos) {
+    throw unsupported("only conditions joined by && are read");
+  }
   while (!rest.empty()) {
     const std::size_t and_at = rest.find("&&");
     const std::string_view condition = trim(rest.substr(0, and_at));
@@ -100,10 +104,17 @@ void apply_traceql(TraceQuery& query, std::string_view text) {
       continue;
     }
     if (op != "=") throw unsupported("attributes take = only");
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+    if (key == "status" || key == "kind" || key == "duration" || key == "statusMessage" ||
+        key == "rootName" || key == "rootServiceName") {
+      throw unsupported("the intrinsic " + key + " is not read");
+    }
+    const bool quoted = value.size() >= 2 && value.front() == '"' && value.back() == '"' &&
+                        value.find('"', 1) == value.size() - 1;
+    if (quoted) {
       value = value.substr(1, value.size() - 2);
-    } else if (value.empty() || value.find_first_of("\" ") != std::string::npos) {
-      throw unsupported("a value is \"text\" or a number");
+    } else if (value.empty() || (value.find_first_not_of("-0123456789.") != std::string::npos &&
+                                 value != "true" && value != "false")) {
+      throw unsupported("a value is \"text\", a number, true or false");
     }
     apply_tag(query, key, value);
   }

@@ -12,9 +12,10 @@
 //   GET /tempo/api/search/tag/{name}/values, /tempo/api/v2/search/tag/{name}/values
 // Tags are logfmt (service.name=checkout http.response.status_code=500);
 // service.name and name are the service and the span name, any other key an
-// attribute some span has. start and end are Unix seconds. Tag names and
-// values come from the last 10,000 spans stored. TraceQL (q=) is not
-// supported: such a search is refused with a 400 that says so.
+// attribute some span has. q= takes the TraceQL Grafana's search builder
+// writes for that: {} or { key = "value" && ... && traceDuration > 1s }; any
+// other TraceQL is a 400 that says what is read. start and end are Unix
+// seconds. Tag names and values come from the last 10,000 spans stored.
 #pragma once
 
 #include <string_view>

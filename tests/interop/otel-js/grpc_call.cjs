@@ -2,7 +2,8 @@
 // the OpenTelemetry JS gRPC exporter's transport) and print its outcome as
 // JSON: the status code and message, the RetryInfo delay carried in
 // grpc-status-details-bin, and the ExportTraceServiceResponse's partial success.
-// Usage: node grpc_call.cjs HOST:PORT METHOD_PATH BODY_FILE [gzip|identity] [TOKEN]
+// Usage: node grpc_call.cjs HOST:PORT METHOD_PATH BODY_FILE [gzip|deflate|identity] [TOKEN]
+// With CANCEL=1, each call is cancelled as soon as it is sent (its line says code 1).
 // With CONNECTIONS=N and CALLS=M in the environment: M calls on each of N
 // connections at once, one line per call; the calls of a connection one after
 // the other, or all at once (multiplexed on it) with PARALLEL=1.
@@ -63,7 +64,7 @@ const identity = (buffer) => buffer;
 
 function call(client) {
   return new Promise((resolve) => {
-    client.makeUnaryRequest(method, identity, identity, body, metadata,
+    const pending = client.makeUnaryRequest(method, identity, identity, body, metadata,
       { deadline: Date.now() + 30000 }, (error, response) => {
         const result = { code: 0, message: '', retry_seconds: null, rejected: null, error_message: null };
         if (error) {
@@ -82,12 +83,15 @@ function call(client) {
         process.stdout.write(JSON.stringify(result) + '\n');
         resolve();
       });
+    if (process.env.CANCEL === '1') setImmediate(() => pending.cancel());
   });
 }
 
 async function main() {
   const options = { 'grpc.use_local_subchannel_pool': 1 };  // a connection per client
+  // grpc-js's compression algorithms: 1 deflate, 2 gzip.
   if (compression === 'gzip') options['grpc.default_compression_algorithm'] = 2;
+  if (compression === 'deflate') options['grpc.default_compression_algorithm'] = 1;
   await Promise.all(Array.from({ length: connections }, async () => {
     const client = new grpc.Client(address, grpc.credentials.createInsecure(), options);
     if (parallel) {
