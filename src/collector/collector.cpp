@@ -4,13 +4,13 @@
 #include <sys/socket.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <thread>
 
 #include "collector/bearer_token.h"
 #include "collector/edge_counters.h"
+#include "collector/event_monitor.h"
 #include "collector/grpc/otlp_grpc_service.h"
 #include "collector/http/ingest_counters.h"
 #include "collector/http/ingest_handler.h"
@@ -74,50 +74,8 @@ struct Collector::State {
   std::atomic<bool> http_done{false};
   std::atomic<bool> stopping{false};
   std::atomic<bool> failed{false};
-  // The event log's watcher: store health, overload, retention, once a second.
-  std::thread monitor_thread;
-  std::mutex monitor_mutex;
-  std::condition_variable monitor_wake;
-  bool monitor_stop = false;
-
-  void monitor() {
-    StoreHealth last_health;
-    std::uint64_t throttled = counters.requests_throttled;
-    std::uint64_t expired = store->stats().traces_expired;
-    std::uint64_t file_errors = counters.log_file_errors;
-    std::unique_lock lock(monitor_mutex);
-    while (!monitor_wake.wait_for(lock, std::chrono::seconds(1), [this] { return monitor_stop; })) {
-      const StoreHealth health = store->health();
-      if (health.needs_restart && !last_health.needs_restart) {
-        options.log->write("error", "store failed: restart the collector",
-                           {{"reason", health.problem}});
-      } else if (!health.ready && (last_health.ready || health.problem != last_health.problem)) {
-        options.log->write("warn", "store not ready", {{"reason", health.problem}});
-      } else if (health.ready && !last_health.ready) {
-        options.log->write("info", "store ready again");
-      }
-      last_health = health;
-      const std::uint64_t now_throttled = counters.requests_throttled;
-      if (now_throttled > throttled) {
-        options.log->write("warn", "overload: export requests refused with a retry delay",
-                           {{"refused", std::to_string(now_throttled - throttled)},
-                            {"queued_spans", std::to_string(store->stats().queued_spans)}});
-      }
-      throttled = now_throttled;
-      const std::uint64_t now_expired = store->stats().traces_expired;
-      if (now_expired > expired) {
-        options.log->write("info", "retention deleted traces",
-                           {{"traces", std::to_string(now_expired - expired)}});
-      }
-      expired = now_expired;
-      const std::uint64_t now_file_errors = counters.log_file_errors;
-      if (now_file_errors > file_errors) {
-        options.log->write("warn", "a --log-file cannot be followed",
-                           {{"errors", std::to_string(now_file_errors - file_errors)}});
-      }
-      file_errors = now_file_errors;
-    }
-  }
+  // The event log's watcher (event_monitor.h); stopped before the store closes.
+  std::unique_ptr<EventMonitor> monitor;
 
   // A listener returned: unless asked to, the collector cannot serve, so stop the other one too.
   void listener_ended() {
@@ -498,7 +456,8 @@ Expected<std::unique_ptr<Collector>> Collector::start(CollectorOptions options) 
                           state->options.grpc->host + ":" + std::to_string(state->grpc->port()));
     }
     state->options.log->write("info", "collector started", fields);
-    state->monitor_thread = std::thread([raw] { raw->monitor(); });
+    state->monitor =
+        std::make_unique<EventMonitor>(*state->store, state->counters, *state->options.log);
   }
   if (state->grpc) {
     state->grpc_thread = std::thread([raw] {
@@ -546,14 +505,7 @@ void Collector::wait() {
   if (state_->otlp_thread.joinable()) state_->otlp_thread.join();
   if (state_->http_thread.joinable()) state_->http_thread.join();
   if (state_->grpc_thread.joinable()) state_->grpc_thread.join();
-  if (state_->monitor_thread.joinable()) {
-    {
-      const std::lock_guard lock(state_->monitor_mutex);
-      state_->monitor_stop = true;
-    }
-    state_->monitor_wake.notify_all();
-    state_->monitor_thread.join();
-  }
+  state_->monitor.reset();
 }
 
 }  // namespace tracemesh::collector
