@@ -1,5 +1,7 @@
 #include "model/base64.h"
 
+#include <cstdint>
+
 namespace tracemesh::model {
 
 void append_base64(std::string& out, std::string_view bytes) {
@@ -24,6 +26,29 @@ void append_base64(std::string& out, std::string_view bytes) {
     out += two ? alphabet[(b & 15) << 2] : '=';
     out += '=';
   }
+}
+
+std::optional<std::string> decode_base64(std::string_view text) {
+  std::string bytes;
+  std::uint32_t buffer = 0;
+  unsigned bits = 0;
+  for (const char c : text) {
+    int value = -1;
+    if (c >= 'A' && c <= 'Z') value = c - 'A';
+    if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
+    if (c >= '0' && c <= '9') value = c - '0' + 52;
+    if (c == '+' || c == '-') value = 62;
+    if (c == '/' || c == '_') value = 63;
+    if (c == '=') break;
+    if (value < 0) return std::nullopt;
+    buffer = (buffer << 6U) | static_cast<std::uint32_t>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes += static_cast<char>((buffer >> bits) & 0xffU);
+    }
+  }
+  return bytes;
 }
 
 }  // namespace tracemesh::model

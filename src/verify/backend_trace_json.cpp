@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+
+#include "model/base64.h"
 
 namespace tracemesh::verify {
 namespace {
@@ -158,32 +161,10 @@ void hex_ids(json& object) {
     const bool hex =
         !text.empty() && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
     if (hex || text.empty()) continue;
-    std::string bytes;
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    bool valid = true;
-    for (const char c : text) {
-      int value = -1;
-      if (c >= 'A' && c <= 'Z') value = c - 'A';
-      if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
-      if (c >= '0' && c <= '9') value = c - '0' + 52;
-      if (c == '+' || c == '-') value = 62;
-      if (c == '/' || c == '_') value = 63;
-      if (c == '=') break;
-      if (value < 0) {
-        valid = false;
-        break;
-      }
-      buffer = (buffer << 6U) | static_cast<std::uint32_t>(value);
-      bits += 6;
-      if (bits >= 8) {
-        bits -= 8;
-        bytes += static_cast<char>((buffer >> static_cast<unsigned>(bits)) & 0xffU);
-      }
-    }
-    if (!valid) continue;  // left as it is: the decoder says what is wrong
+    const std::optional<std::string> bytes = model::decode_base64(text);
+    if (!bytes) continue;  // left as it is: the decoder says what is wrong
     std::string converted;
-    for (const char byte : bytes) {
+    for (const char byte : *bytes) {
       converted += digits[static_cast<unsigned char>(byte) >> 4U];
       converted += digits[static_cast<unsigned char>(byte) & 15U];
     }

@@ -58,25 +58,6 @@ void set_attributes(KeyValues& out, const json& attributes) {
   }
 }
 
-// Hex (as the decoders store link ids) → bytes; empty when not hex.
-std::string hex_bytes(std::string_view hex) {
-  const auto digit = [](char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  if (hex.size() % 2 != 0) return out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int high = digit(hex[i]);
-    const int low = digit(hex[i + 1]);
-    if (high < 0 || low < 0) return {};
-    out += static_cast<char>(high * 16 + low);
-  }
-  return out;
-}
-
 void set_span(otlp::Span& out, const model::SpanRecord& span) {
   out.set_trace_id(id_bytes(span.trace_id));
   out.set_span_id(id_bytes(span.span_id));
@@ -96,12 +77,14 @@ void set_span(otlp::Span& out, const model::SpanRecord& span) {
       set_attributes(*added->mutable_attributes(), event.value("attributes", json::object()));
     }
   }
+  // The links' ids are span.links, in the order of links_json (which adds flags and attributes).
   const json links = json::parse(span.links_json, nullptr, false);
   if (links.is_array()) {
-    for (const json& link : links) {
+    for (std::size_t i = 0; i < links.size() && i < span.links.size(); ++i) {
+      const json& link = links[i];
       otlp::Span::Link* added = out.add_links();
-      added->set_trace_id(hex_bytes(link.value("trace_id", "")));
-      added->set_span_id(hex_bytes(link.value("span_id", "")));
+      added->set_trace_id(id_bytes(span.links[i].trace_id));
+      added->set_span_id(id_bytes(span.links[i].span_id));
       added->set_flags(link.value("flags", std::uint32_t{0}));
       set_attributes(*added->mutable_attributes(), link.value("attributes", json::object()));
     }

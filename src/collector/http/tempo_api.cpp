@@ -282,23 +282,12 @@ QueryAnswer tempo_tag_values(std::string_view tag, TempoVersion version, const S
     }
   }
   std::set<std::string> values;
-  if (key == "service.name" || key == "name") {
-    const auto services = list_services(store);
-    if (!services) return tempo_error(500, std::string(services.error().text()));
-    for (const std::string& service : *services) {
-      if (key == "service.name") {
-        values.insert(service);
-        continue;
-      }
-      const auto operations = list_operations(store, service);
-      if (!operations) return tempo_error(500, std::string(operations.error().text()));
-      for (const Operation& operation : *operations) values.insert(operation.name);
-    }
-  } else {
-    const auto found = recent_attribute_values(store, key, tempo_tag_sample_spans, max_tag_values);
-    if (!found) return tempo_error(500, std::string(found.error().text()));
-    values.insert(found->begin(), found->end());
-  }
+  const auto found =
+      key == "service.name" ? list_services(store)
+      : key == "name"       ? list_operation_names(store)
+                      : recent_attribute_values(store, key, tempo_tag_sample_spans, max_tag_values);
+  if (!found) return tempo_error(500, std::string(found.error().text()));
+  values.insert(found->begin(), found->end());
   if (version == TempoVersion::v1) return {200, json({{"tagValues", values}}).dump()};
   json typed = json::array();
   for (const std::string& value : values) typed.push_back(typed_value(value));

@@ -108,6 +108,17 @@ Expected<std::vector<std::string>> list_services(const SpanStore& store) {
   });
 }
 
+Expected<std::vector<std::string>> list_operation_names(const SpanStore& store) {
+  return store.with_reader([](Database& db) {
+    return guarded<std::vector<std::string>>([&] {
+      Statement statement = db.prepare("SELECT DISTINCT name FROM operations ORDER BY name");
+      std::vector<std::string> names;
+      while (statement.step()) names.push_back(statement.column_text(0));
+      return names;
+    });
+  });
+}
+
 Expected<std::vector<Operation>> list_operations(const SpanStore& store,
                                                  const std::string& service) {
   return store.with_reader([&](Database& db) {

@@ -72,6 +72,9 @@ Expected<std::vector<std::string>> recent_attribute_values(const SpanStore& stor
                                                            std::size_t sample_spans,
                                                            std::size_t max_values);
 
+// Return every span name of every service, sorted, each once.
+Expected<std::vector<std::string>> list_operation_names(const SpanStore& store);
+
 // Return how many stored traces are in each integrity state.
 Expected<std::vector<std::pair<std::string, std::int64_t>>> count_traces_by_integrity(
     const SpanStore& store);
