@@ -402,9 +402,18 @@ TEST_P(FleetMap, NamesTheBrokenEdgeAndItsCallSiteAndProvesTheRest) {
   Fleet fleet(directory_.path(), mode.broken_edge);
   ASSERT_TRUE(fleet.ready()) << fleet.log();
   ASSERT_EQ(fleet.send_alert("pump-7").size(), 32U) << fleet.service_logs();
-  // Health ticks run every 2 s: wait for one to reach the collector.
+  // Health ticks run every 2 s: wait until a check of every service has reached
+  // the collector (each is its own trace, exported on its own: one arriving
+  // says nothing of the others, which under a slow sanitizer build may lag).
   const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (fleet.edge("ops-worker", "auth").is_null() && std::chrono::steady_clock::now() < deadline)
+  const auto all_checked = [&fleet] {
+    for (const char* callee :
+         {"auth", "ui", "agent", "delivery-worker", "webhook-receiver", "mqtt-consumer"}) {
+      if (fleet.edge("ops-worker", callee).is_null()) return false;
+    }
+    return true;
+  };
+  while (!all_checked() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(250ms);
 
   const std::filesystem::path report = directory_.path() / "map.json";
